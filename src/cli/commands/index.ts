@@ -1,0 +1,5 @@
+/** The command table. Each entry loads its module lazily so `maskedit check` never loads the server or SDK. */
+import type { Command } from '../_context.js';
+
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+};

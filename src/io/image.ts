@@ -1,0 +1,243 @@
+/**
+ * Decoding and encoding through sharp (libvips). Formats are recognised by their bytes, never by file name;
+ * only PNG, JPEG and WebP reach sharp, so SVG, PDF and friends are never rendered. The pixel limit is checked
+ * from the header before any pixel is decoded, so a decompression bomb fails fast.
+ */
+import sharp, { type Metadata } from 'sharp';
+import { readFile, stat } from 'node:fs/promises';
+import { ImageError, MaskError, type MaskeditError } from '../core/errors.js';
+import type { Raster } from '../core/raster.js';
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
+export type Role = 'image' | 'mask';
+
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+// Decoding big images is the hot path; libvips' operation cache only costs memory here.
+sharp.cache(false);
+
+export interface ImageInfo {
+  format: ImageFormat;
+  bytes: number;
+  /** Displayed size (EXIF orientation applied). */
+  width: number;
+  height: number;
+  /** Size as stored in the file, before orientation. */
+  storedWidth: number;
+  storedHeight: number;
+  /** EXIF orientation tag, 1–8 (1 when absent). */
+  orientation: number;
+  hasAlpha: boolean;
+  /** Channels in the file (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; palette images report what they expand to). */
+  channels: number;
+  bitDepth: number;
+  palette: boolean;
+}
+
+export interface DecodedImage {
+  /** RGBA, 8 bits per channel, displayed orientation. */
+  raster: Raster & { channels: 4 };
+  info: ImageInfo;
+}
+
+export interface DecodeOptions {
+  /** 'mask' switches error codes to MASK_*. */
+  role?: Role;
+  /** Refuse images with more pixels than this (default 100 MP, or MASKEDIT_MAX_PIXELS). */
+  maxPixels?: number;
+  /** A name for messages, usually the path. */
+  label?: string;
+}
+
+/** What a file's first bytes say it is. */
+export function sniffFormat(bytes: Uint8Array): { format: ImageFormat } | { other: string } | null {
+  const b = bytes;
+  const ascii = (start: number, s: string) => s.split('').every((ch, i) => b[start + i] === ch.charCodeAt(0));
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 'PNG\r\n\x1a\n')) return { format: 'png' };
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { format: 'jpeg' };
+  if (b.length >= 12 && ascii(0, 'RIFF') && ascii(8, 'WEBP')) return { format: 'webp' };
+  if (ascii(0, 'GIF8')) return { other: 'GIF' };
+  if (ascii(0, 'BM')) return { other: 'BMP' };
+  if (ascii(0, 'II*\0') || ascii(0, 'MM\0*')) return { other: 'TIFF' };
+  if (ascii(0, '%PDF')) return { other: 'PDF' };
+  if (b.length >= 12 && ascii(4, 'ftyp')) {
+    const brand = String.fromCharCode(...b.subarray(8, 12));
+    return { other: /avif|avis/.test(brand) ? 'AVIF' : 'HEIC' };
+  }
+  const head = Buffer.from(b.subarray(0, 512)).toString('utf8').trimStart().toLowerCase();
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return { other: 'SVG' };
+  if (head.startsWith('<')) return { other: 'XML/HTML' };
+  return null;
+}
+
+export function maxPixelsFromEnv(): number {
+  const v = Number(process.env.MASKEDIT_MAX_PIXELS);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_PIXELS;
+}
+
+function fail(role: Role, kind: 'UNREADABLE' | 'FORMAT_UNSUPPORTED' | 'TOO_MANY_PIXELS', message: string, fix: string, cause?: unknown): MaskeditError {
+  if (role === 'mask') {
+    const code = kind === 'FORMAT_UNSUPPORTED' ? 'MASK_NOT_PNG' : `MASK_${kind}`;
+    return new MaskError(code, message, fix, { cause });
+  }
+  return new ImageError(`IMAGE_${kind}`, message, fix, { cause });
+}
+
+const CONVERT_FIX = (label: string) => `convert it to PNG first, e.g. \`maskedit mask ${label} -o mask.png\` for a mask or any editor's "Export as PNG" for an image`;
+
+/**
+ * Reads the header only: format, sizes, orientation, alpha. Throws an {@link ImageError}/{@link MaskError}
+ * with a stable code for anything maskedit cannot use.
+ *
+ * @example
+ * const info = await probeImage(await readFile('photo.jpg'));
+ */
+export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<ImageInfo> {
+  const role = opts.role ?? 'image';
+  const label = opts.label ?? role;
+  const maxPixels = opts.maxPixels ?? maxPixelsFromEnv();
+  const sniffed = sniffFormat(bytes);
+  if (!sniffed) {
+    throw fail(role, 'UNREADABLE', `${label} is not an image maskedit can read (expected PNG, JPEG or WebP bytes; received ${describeBytes(bytes)})`, `check that ${label} is a complete PNG, JPEG or WebP file`);
+  }
+  if ('other' in sniffed) {
+    throw fail(role, 'FORMAT_UNSUPPORTED', `${label} is ${sniffed.other}; expected PNG, JPEG or WebP`, CONVERT_FIX(label));
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (cause) {
+    throw fail(role, 'UNREADABLE', `${label} looks like ${sniffed.format.toUpperCase()} but its header cannot be read (${errorText(cause)})`, `re-export ${label}; the file is damaged or truncated`, cause);
+  }
+  const storedWidth = meta.width ?? 0;
+  const storedHeight = meta.height ?? 0;
+  if (!storedWidth || !storedHeight) {
+    throw fail(role, 'UNREADABLE', `${label} has no usable dimensions`, `re-export ${label}`);
+  }
+  if (storedWidth * storedHeight > maxPixels) {
+    throw fail(role, 'TOO_MANY_PIXELS',
+      `${label} is ${storedWidth}x${storedHeight} (${fmtMp(storedWidth * storedHeight)}); the limit is ${fmtMp(maxPixels)}`,
+      `downscale it, e.g. to 4096 px on the long side, or raise the limit with MASKEDIT_MAX_PIXELS if you trust the file`);
+  }
+  const orientation = meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
+  const swapped = orientation >= 5;
+  return {
+    format: sniffed.format,
+    bytes: bytes.length,
+    width: swapped ? storedHeight : storedWidth,
+    height: swapped ? storedWidth : storedHeight,
+    storedWidth,
+    storedHeight,
+    orientation,
+    hasAlpha: Boolean(meta.hasAlpha),
+    channels: meta.channels ?? 0,
+    bitDepth: meta.depth === 'ushort' ? 16 : 8,
+    palette: Boolean(meta.isPalette),
+  };
+}
+
+/**
+ * Probes, then decodes to 8-bit RGBA in displayed orientation.
+ *
+ * @example
+ * const { raster, info } = await decodeImage(await readFile('photo.jpg'));
+ */
+export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  const info = await probeImage(bytes, opts);
+  const raster = await decodeRaw(bytes, info, opts, true);
+  return { raster, info };
+}
+
+/** Decodes without applying EXIF orientation (the pixels as stored). */
+export async function decodeStored(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  const info = await probeImage(bytes, opts);
+  return { raster: await decodeRaw(bytes, info, opts, false), info };
+}
+
+async function decodeRaw(bytes: Uint8Array, info: ImageInfo, opts: DecodeOptions, orient: boolean): Promise<Raster & { channels: 4 }> {
+  const role = opts.role ?? 'image';
+  const label = opts.label ?? role;
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? maxPixelsFromEnv(), failOn: 'error' });
+    if (orient) pipeline = pipeline.autoOrient();
+    const { data, info: out } = await pipeline
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (out.channels !== 4) throw new Error(`decoder returned ${out.channels} channels`);
+    return { width: out.width, height: out.height, channels: 4, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (cause) {
+    throw fail(role, 'UNREADABLE', `${label} (${info.format.toUpperCase()} ${info.storedWidth}x${info.storedHeight}) cannot be decoded: ${errorText(cause)}`, `re-export ${label}; the file is damaged or truncated`, cause);
+  }
+}
+
+/** Reads a file and decodes it; a missing file is `IMAGE_NOT_FOUND` / `MASK_NOT_FOUND`. */
+export async function readImageFile(path: string, opts: DecodeOptions = {}): Promise<DecodedImage & { bytes: Uint8Array }> {
+  const bytes = await readInputFile(path, opts.role ?? 'image');
+  const decoded = await decodeImage(bytes, { label: path, ...opts });
+  return { ...decoded, bytes };
+}
+
+/** Reads an input file with a coded error for missing files, folders and unreadable paths. */
+export async function readInputFile(path: string, role: Role = 'image'): Promise<Uint8Array> {
+  const prefix = role === 'mask' ? 'MASK' : 'IMAGE';
+  const Err = role === 'mask' ? MaskError : ImageError;
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw new Err(`${prefix}_UNREADABLE`, `${path} is a folder, expected an image file`, `pass the path of a PNG, JPEG or WebP file`);
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    if (e instanceof ImageError || e instanceof MaskError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Err(`${prefix}_NOT_FOUND`, `${path} does not exist`, `check the path (relative paths start from ${process.cwd()})`);
+    throw new Err(`${prefix}_UNREADABLE`, `${path} cannot be read (${code ?? errorText(e)})`, `check the file's permissions`);
+  }
+}
+
+export interface EncodeOptions {
+  format?: ImageFormat;
+  /** JPEG/WebP quality 1–100 (default 92). */
+  quality?: number;
+  /** PNG zlib level 0–9 (default 6). */
+  compressionLevel?: number;
+}
+
+/**
+ * Encodes a raster (1–4 channels) to PNG, JPEG or WebP.
+ *
+ * @example
+ * await writeFileAtomic('out.png', await encodeImage(raster));
+ */
+export async function encodeImage(raster: Raster, opts: EncodeOptions = {}): Promise<Buffer> {
+  const input = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } });
+  const format = opts.format ?? 'png';
+  if (format === 'png') return input.png({ compressionLevel: opts.compressionLevel ?? 6 }).toBuffer();
+  if (format === 'jpeg') return input.jpeg({ quality: opts.quality ?? 92 }).toBuffer();
+  return input.webp({ quality: opts.quality ?? 92 }).toBuffer();
+}
+
+export function formatFromPath(path: string): ImageFormat | undefined {
+  const ext = path.toLowerCase().split('.').pop();
+  if (ext === 'png') return 'png';
+  if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
+  if (ext === 'webp') return 'webp';
+  return undefined;
+}
+
+export const MIME: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+function describeBytes(b: Uint8Array): string {
+  if (b.length === 0) return 'an empty file';
+  const hex = Buffer.from(b.subarray(0, 8)).toString('hex').replace(/(..)/g, '$1 ').trim();
+  return `${b.length} bytes starting ${hex}`;
+}
+
+function fmtMp(px: number): string {
+  return `${(px / 1e6).toFixed(px < 1e7 ? 1 : 0)} MP`;
+}
+
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!.replace(/^Input (buffer|file) /, '').slice(0, 200);
+}
