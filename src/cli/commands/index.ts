@@ -2,4 +2,6 @@
 import type { Command } from '../_context.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./check.js')).default,
+  mask: async () => (await import('./mask.js')).default,
 };

@@ -1,0 +1,42 @@
+/** `maskedit check IMAGE MASK [--model M] [--json]`: the mask doctor. Exit 0 without errors, 1 with errors. */
+import { checkFiles, type CheckReport } from '../../pipeline/check.js';
+import { EXIT, requirePositionals, stringOption, type Command } from '../_context.js';
+import { formatBytes, formatPercent, formatProblems, painter, writeJson, type Painter } from '../_output.js';
+
+const command: Command = {
+  name: 'check',
+  summary: 'Find every reason OpenAI would reject or misread a mask, with the command that fixes it',
+  usage: 'maskedit check IMAGE MASK [--model M] [--json]',
+  details: 'Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error. --json prints { ok, image, mask, problems }.',
+  options: {
+    model: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [imagePath, maskPath] = requirePositionals(ctx, ['IMAGE', 'MASK'], command);
+    const { report } = await checkFiles(imagePath!, maskPath!, { model: stringOption(ctx, 'model') });
+    if (ctx.values.json) writeJson(ctx.stdout, report);
+    else ctx.stdout.write(renderReport(report, imagePath!, maskPath!, painter(ctx.stdout, ctx.env)));
+    return report.ok ? EXIT.ok : EXIT.failed;
+  },
+};
+
+/** A header line with both files' sizes and the editable share, one line per problem with its fix, a tally. */
+export function renderReport(report: CheckReport, imagePath: string, maskPath: string, p: Painter): string {
+  const { image, mask } = report;
+  const img = image
+    ? `${imagePath} ${image.width}x${image.height} ${image.format.toUpperCase()} ${formatBytes(image.bytes)}${image.orientation !== 1 ? ` (EXIF orientation ${image.orientation})` : ''}`
+    : `${imagePath} (unreadable)`;
+  const msk = mask
+    ? `mask ${maskPath} ${mask.width}x${mask.height} ${mask.format.toUpperCase()} ${formatBytes(mask.bytes)} ${mask.hasAlpha ? `· ${formatPercent(mask.editableFraction)} editable` : '· no alpha'}`
+    : `mask ${maskPath} (unreadable)`;
+  const lines = [`${p.bold(img)} · ${msk}`];
+  if (report.problems.length) lines.push(formatProblems(report.problems, p));
+  const errors = report.problems.filter((x) => x.severity === 'error').length;
+  const warnings = report.problems.length - errors;
+  const tally = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  lines.push(report.ok ? p.green(`ok${warnings ? ` (${tally})` : ''}`) : p.red(tally));
+  return `${lines.join('\n')}\n`;
+}
+
+export default command;

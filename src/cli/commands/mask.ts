@@ -1,0 +1,126 @@
+/**
+ * `maskedit mask`: writes an RGBA PNG mask OpenAI accepts (alpha 0 = editable, 255 = keep, nothing between)
+ * from a black/white or RGBA mask, from boxes (`--rect`), or from strokes painted over a copy of the image
+ * (`--diff`). The output is written atomically and never over an input.
+ */
+import { MaskError } from '../../core/errors.js';
+import { diffMask, matchGeometry, parseRect, readMaskPixels, rectsMask, removeSpecks, type Polarity } from '../../core/maskops.js';
+import { dilate, erode, fillHoles, invert } from '../../core/morphology.js';
+import { countNonZero, editMaskToApiRgba, type EditMask } from '../../core/raster.js';
+import { editableFraction } from '../../core/doctor.js';
+import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
+import { decodeImage, encodeImage, probeImage, readInputFile } from '../../io/image.js';
+import { CliError, EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { formatPercent, painter, writeJson } from '../_output.js';
+
+/** Diff masks: components smaller than this are JPEG noise, not strokes. */
+const MIN_STROKE_AREA = 8;
+
+const command: Command = {
+  name: 'mask',
+  summary: 'Write an RGBA PNG mask OpenAI accepts, from a black/white or RGBA mask, boxes, or painted strokes',
+  usage: 'maskedit mask INPUT -o OUT [--match IMAGE] [--edit auto|black|white] [--invert] [--threshold N] [--grow N] [--shrink N] [--fill-holes] [--rect x,y,w,h]... [--diff ORIGINAL] [--tolerance N] [--json]',
+  details: [
+    'INPUT is a mask; with --rect it is the image the boxes are drawn on; with --diff it is a copy of ORIGINAL with the region to edit painted over.',
+    '--edit auto (default): an RGBA mask keeps its alpha (alpha 0 editable); without alpha the smaller of black/white becomes editable.',
+    '--threshold N: alpha masks, alpha < N is editable (default 1); black/white masks, the luminance split (default 128).',
+    'Order: read → --match (orient/resize to the image\'s displayed size) → --invert → --fill-holes → --shrink → --grow.',
+  ].join('\n'),
+  options: {
+    output: { type: 'string', short: 'o' },
+    match: { type: 'string' },
+    edit: { type: 'string' },
+    invert: { type: 'boolean' },
+    threshold: { type: 'string' },
+    grow: { type: 'string' },
+    shrink: { type: 'string' },
+    'fill-holes': { type: 'boolean' },
+    rect: { type: 'string', multiple: true },
+    diff: { type: 'string' },
+    tolerance: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [input] = requirePositionals(ctx, ['INPUT'], command) as [string];
+    const output = stringOption(ctx, 'output');
+    if (!output) throw usageError('missing -o OUT (the PNG to write)', command.usage);
+    if (!/\.png$/i.test(output)) {
+      throw new CliError('USAGE', `the mask is written as PNG, so OUT must end in .png; received ${output}`, `use e.g. -o ${output.replace(/\.[^./\\]*$/, '')}.png`);
+    }
+    const matchPath = stringOption(ctx, 'match');
+    const diffPath = stringOption(ctx, 'diff');
+    const rects = ((ctx.values.rect as string[] | undefined) ?? []).map(parseRect);
+    const edit = choiceOption<Polarity>(ctx, 'edit', ['auto', 'black', 'white'], command);
+    const threshold = numberOption(ctx, 'threshold', command, { integer: true, min: 1, max: 255 });
+    const grow = numberOption(ctx, 'grow', command, { integer: true, min: 0, max: 4096 }) ?? 0;
+    const shrink = numberOption(ctx, 'shrink', command, { integer: true, min: 0, max: 4096 }) ?? 0;
+    const tolerance = numberOption(ctx, 'tolerance', command, { integer: true, min: 0, max: 254 });
+    if (rects.length && diffPath) throw usageError('--rect and --diff build a mask in two different ways; pass one of them', command.usage);
+    if ((rects.length || diffPath) && (edit || threshold !== undefined)) {
+      throw usageError(`--edit and --threshold read a mask's pixels; with ${rects.length ? '--rect' : '--diff'} there is no mask to read`, command.usage);
+    }
+    if (tolerance !== undefined && !diffPath) throw usageError('--tolerance only applies to --diff', command.usage);
+    assertNotInput(output, [input, matchPath, diffPath]);
+
+    const notes: string[] = [];
+    let mask: EditMask;
+    let source: string;
+    let maskRgba;
+    const inputBytes = await readInputFile(input, rects.length || diffPath ? 'image' : 'mask');
+    if (rects.length) {
+      const info = await probeImage(inputBytes, { label: input });
+      const built = rectsMask(info.width, info.height, rects);
+      for (const b of built.clipped) notes.push(`--rect ${b.x},${b.y},${b.width},${b.height} reaches past the ${info.width}x${info.height} image and was clipped`);
+      mask = built.mask;
+      source = 'rect';
+    } else if (diffPath) {
+      const [painted, original] = await Promise.all([
+        decodeImage(inputBytes, { label: input }),
+        readInputFile(diffPath, 'image').then((b) => decodeImage(b, { label: diffPath })),
+      ]);
+      const raw = diffMask(painted.raster, original.raster, tolerance);
+      mask = removeSpecks(raw, MIN_STROKE_AREA);
+      const dropped = countNonZero(raw) - countNonZero(mask);
+      if (dropped) notes.push(`ignored ${dropped} changed pixels in specks under ${MIN_STROKE_AREA} px (compression noise)`);
+      source = 'diff';
+    } else {
+      const decoded = await decodeImage(inputBytes, { role: 'mask', label: input });
+      const read = readMaskPixels(decoded.raster, decoded.info.hasAlpha, { edit, threshold });
+      if (read.note) notes.push(read.note);
+      mask = read.mask;
+      source = read.source;
+      maskRgba = decoded.raster;
+    }
+
+    if (matchPath) {
+      const image = await decodeImage(await readInputFile(matchPath, 'image'), { label: matchPath });
+      const matched = matchGeometry(mask, image.info, { maskRgba, imageRgba: image.raster, stretch: true });
+      if (matched.note) notes.push(matched.note);
+      mask = matched.mask;
+    }
+    if (ctx.values.invert) mask = invert(mask);
+    if (ctx.values['fill-holes']) mask = fillHoles(mask);
+    if (shrink) mask = erode(mask, shrink);
+    if (grow) mask = dilate(mask, grow);
+
+    if (countNonZero(mask) === 0) {
+      throw new MaskError('MASK_NOTHING_EDITABLE', `the mask built from ${input} has no editable pixel, so ${output} was not written`,
+        source === 'diff' ? `paint the region to edit in a clearly different colour, or lower --tolerance (now ${tolerance ?? 24})`
+          : source === 'alpha' ? `pick the painted colour instead of the alpha: maskedit mask ${input} --edit white -o ${output} (or --edit black)`
+            : `try the other polarity (--edit ${source === 'white' ? 'black' : 'white'}) or --invert`);
+    }
+    await writeFileAtomic(output, await encodeImage(editMaskToApiRgba(mask), { format: 'png', compressionLevel: 9 }));
+
+    const fraction = editableFraction(mask);
+    if (ctx.values.json) {
+      writeJson(ctx.stdout, { ok: true, output, width: mask.width, height: mask.height, editableFraction: fraction, source, notes });
+    } else {
+      const p = painter(ctx.stderr, ctx.env);
+      for (const n of notes) ctx.stderr.write(`${p.dim('·')} ${n}\n`);
+      ctx.stdout.write(`wrote ${output}: ${mask.width}x${mask.height} RGBA PNG, ${formatPercent(fraction)} editable (alpha 0)\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
+export default command;

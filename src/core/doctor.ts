@@ -1,0 +1,261 @@
+/**
+ * The mask doctor: pure rules over what was read from an image and its mask, returning every problem found as
+ * `{ code, severity, message, fix }`. Decoding errors (unreadable file, unsupported format, pixel bombs) are
+ * raised by `io/` before pixels exist; `pipeline/check.ts` turns those into problems and runs these rules on
+ * whatever did decode.
+ *
+ * Sources: CreateImageEditRequest.mask in the OpenAPI spec ("PNG, less than 4MB, same dimensions as image",
+ * "fully transparent areas (alpha zero) indicate where image should be edited") and the mask edit guide
+ * (same format as the image, under 50 MB, a real alpha channel, "painted white on an opaque layer").
+ */
+import { DEFAULT_MODEL, findModel, getModel, modelIds, type ImageModel } from './models.js';
+import { drawnOnStoredPixels, lumaSplit, ORIENTATION_NAMES, sameAspect, shellQuote, siblingName } from './maskops.js';
+import { sortProblems, type Problem, type Severity } from './problems.js';
+import type { EditMask, Raster } from './raster.js';
+
+/** What io/ learned about a file; `ImageInfo` from `io/image.ts` fits this shape. */
+export interface ImageFacts {
+  format: string;
+  bytes: number;
+  /** Displayed size (EXIF orientation applied). */
+  width: number;
+  height: number;
+  storedWidth: number;
+  storedHeight: number;
+  /** EXIF orientation 1–8. */
+  orientation: number;
+  hasAlpha: boolean;
+}
+export type MaskFacts = ImageFacts;
+
+/** One pass over a mask's alpha: how many pixels OpenAI edits (alpha 0), keeps (255), and the ones between. */
+export interface AlphaStats {
+  pixels: number;
+  /** alpha == 0: editable. */
+  transparent: number;
+  /** 0 < alpha < 255: kept by OpenAI, usually meant as editable. */
+  partial: number;
+  /** alpha == 255. */
+  opaque: number;
+}
+
+export interface DiagnoseInput {
+  image: ImageFacts | null;
+  mask: MaskFacts | null;
+  /** RGBA in displayed orientation; enables the content check for orientations the sizes cannot reveal. */
+  imageRaster?: Raster & { channels: 4 };
+  /** RGBA in displayed orientation; needed for the alpha and stroke rules unless `alpha` is given. */
+  maskRaster?: Raster & { channels: 4 };
+  /** Precomputed {@link scanAlpha} result (saves a pass over a big mask). */
+  alpha?: AlphaStats;
+  /** Model id; unknown ids get MODEL_UNKNOWN and the default model's rules. */
+  model?: string;
+  /** Names used in messages and fix commands, usually the paths. */
+  imageLabel?: string;
+  maskLabel?: string;
+}
+
+const MB = 1024 * 1024;
+/** The guide's limit for any uploaded image or mask; models with stricter limits say so in the registry. */
+export const API_MAX_BYTES = 50 * MB;
+/** Above this share of editable pixels a mask is probably inverted: edit regions are usually the minority. */
+export const LIKELY_INVERTED_FRACTION = 0.5;
+/** A painted black/white mask has few mid-tones (only anti-aliased stroke edges); a photo has many. */
+export const PAINTED_MAX_MIDTONES = 0.1;
+
+/**
+ * Counts alpha values in one pass and, when `editOut` is given, writes OpenAI's reading of the mask into it
+ * (alpha 0 → 255 editable, anything else → 0) in the same pass.
+ *
+ * @example
+ * const edit = createEditMask(w, h); const stats = scanAlpha(maskRgba, edit);
+ */
+export function scanAlpha(mask: Raster & { channels: 4 }, editOut?: EditMask): AlphaStats {
+  const s = mask.data;
+  const n = mask.width * mask.height;
+  let transparent = 0, opaque = 0;
+  if (editOut) {
+    const o = editOut.data;
+    for (let i = 0, j = 3; i < n; i++, j += 4) {
+      const a = s[j]!;
+      if (a === 0) { transparent++; o[i] = 255; } else if (a === 255) opaque++;
+    }
+  } else {
+    for (let j = 3; j < s.length; j += 4) {
+      const a = s[j]!;
+      if (a === 0) transparent++; else if (a === 255) opaque++;
+    }
+  }
+  return { pixels: n, transparent, partial: n - transparent - opaque, opaque };
+}
+
+/**
+ * Share of the picture OpenAI will edit: alpha-0 pixels over all pixels for an RGBA raster, or the non-zero
+ * share of an {@link EditMask}. A mask without alpha has nothing editable (the API rejects it).
+ *
+ * @example
+ * editableFraction(maskRgba) // 0.092
+ */
+export function editableFraction(mask: Raster | AlphaStats): number {
+  if ('pixels' in mask) return mask.pixels ? mask.transparent / mask.pixels : 0;
+  const n = mask.width * mask.height;
+  if (!n) return 0;
+  if (mask.channels === 1) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (mask.data[i] !== 0) k++;
+    return k / n;
+  }
+  if (mask.channels === 3) return 0;
+  const c = mask.channels;
+  let k = 0;
+  for (let j = c - 1; j < mask.data.length; j += c) if (mask.data[j] === 0) k++;
+  return k / n;
+}
+
+/** Problem-code segment for a model id: `dall-e-2` → `DALLE2`. */
+export function modelCode(model: ImageModel): string {
+  return model.id.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+
+/**
+ * Every problem with an image/mask pair, errors first. Pure: the same facts give the same list.
+ *
+ * @example
+ * diagnose({ image: imageInfo, mask: maskInfo, maskRaster, model: 'gpt-image-1.5', maskLabel: 'mask.png' })
+ * // [{ code: 'MASK_SIZE_MISMATCH', severity: 'error', message: 'mask.png is 512x512 but image.png is 1024x1024 …', fix: 'maskedit mask …' }]
+ */
+export function diagnose(input: DiagnoseInput): Problem[] {
+  const problems: Problem[] = [];
+  const add = (code: string, severity: Severity, message: string, fix: string) => problems.push({ code, severity, message, fix });
+  const { image, mask } = input;
+  const imageLabel = input.imageLabel ?? 'image.png';
+  const maskLabel = input.maskLabel ?? 'mask.png';
+  const I = shellQuote(imageLabel);
+  const M = shellQuote(maskLabel);
+  const fixed = shellQuote(siblingName(maskLabel, 'fixed'));
+
+  // Model: unknown ids are checked with the default model's rules.
+  const modelId = input.model ?? DEFAULT_MODEL;
+  const known = findModel(modelId);
+  if (!known) {
+    add('MODEL_UNKNOWN', 'warning', `model ${JSON.stringify(modelId)} is not one maskedit knows (${modelIds().join(', ')}); checking with ${DEFAULT_MODEL}'s rules`, `pass one of the known models, e.g. --model ${DEFAULT_MODEL}`);
+  }
+  const model = getModel(modelId);
+  const mc = modelCode(model);
+
+  // Byte sizes: the API-wide 50 MB, then the model's own (stricter) limits from the registry.
+  if (image) {
+    if (image.bytes > API_MAX_BYTES) {
+      add('IMAGE_TOO_LARGE', 'error', `${imageLabel} is ${fmtMb(image.bytes)}; the API takes images under ${fmtMb(API_MAX_BYTES)}`, `re-encode it smaller, e.g. as JPEG at quality 90, or downscale it to 4096 px on the long side`);
+    } else if (image.bytes > model.maxImageBytes) {
+      add(`MODEL_${mc}_TOO_LARGE`, 'error', `${imageLabel} is ${fmtMb(image.bytes)}; ${model.id} takes images under ${fmtMb(model.maxImageBytes)}`, `downscale it (e.g. to 1024x1024), or use --model ${DEFAULT_MODEL}, which takes up to ${fmtMb(API_MAX_BYTES)}`);
+    }
+    if (model.squareOnly && image.width !== image.height) {
+      add(`MODEL_${mc}_NOT_SQUARE`, 'error', `${model.id} takes only square images; ${imageLabel} is ${image.width}x${image.height}`, `crop it to a square (e.g. ${Math.min(image.width, image.height)}x${Math.min(image.width, image.height)}), or use --model ${DEFAULT_MODEL}, which takes any aspect`);
+    }
+  }
+  if (mask) {
+    const shrinkFix = `rewrite it as a compact 0/255 mask: maskedit mask ${M} -o ${fixed}`;
+    if (mask.bytes > API_MAX_BYTES) {
+      add('MASK_TOO_LARGE', 'error', `${maskLabel} is ${fmtMb(mask.bytes)}; the API takes masks under ${fmtMb(API_MAX_BYTES)}`, shrinkFix);
+    } else if (mask.bytes > model.maxMaskBytes) {
+      add(`MODEL_${mc}_TOO_LARGE`, 'error', `${maskLabel} is ${fmtMb(mask.bytes)}; ${model.id} takes masks under ${fmtMb(model.maxMaskBytes)}`, shrinkFix);
+    } else if (mask.bytes > model.maskSpecBytes) {
+      // Same code, lower severity: the spec says 4 MB, the guide says 50 MB and larger masks are accepted.
+      add('MASK_TOO_LARGE', 'warning', `${maskLabel} is ${fmtMb(mask.bytes)}; the API spec asks for masks under ${fmtMb(model.maskSpecBytes)} (the guide allows ${fmtMb(API_MAX_BYTES)})`, shrinkFix);
+    }
+    if (mask.format !== 'png') {
+      add('MASK_NOT_PNG', 'error', `${maskLabel} is ${mask.format.toUpperCase()}; OpenAI reads the mask as a PNG with an alpha channel`, `convert it: maskedit mask ${M} -o ${fixed}`);
+    } else if (image && image.format !== mask.format) {
+      add('MASK_FORMAT_DIFFERS', 'warning', `the guide asks for the mask in the image's format; ${imageLabel} is ${image.format.toUpperCase()}, ${maskLabel} is PNG`, `nothing to do with maskedit edit, which uploads the image as PNG; calling the API yourself, send a PNG copy of ${imageLabel}`);
+    }
+  }
+
+  // Geometry: the mask must have the image's displayed pixel size.
+  if (image && mask) {
+    const displayedMatch = mask.width === image.width && mask.height === image.height;
+    const storedMatch = mask.width === image.storedWidth && mask.height === image.storedHeight;
+    if (!displayedMatch && storedMatch && image.orientation !== 1) {
+      add('MASK_ORIENTATION_MISMATCH', 'error',
+        `${maskLabel} is ${mask.width}x${mask.height}, the stored size of ${imageLabel}, but the image is displayed ${image.width}x${image.height} (EXIF orientation ${image.orientation}: ${ORIENTATION_NAMES[image.orientation]}); the mask was drawn on the stored pixels`,
+        `orient it like the image: maskedit mask ${M} --match ${I} -o ${fixed}`);
+    } else if (!displayedMatch) {
+      const aspect = sameAspect(mask, image);
+      add('MASK_SIZE_MISMATCH', 'error',
+        `${maskLabel} is ${mask.width}x${mask.height} but ${imageLabel} is ${image.width}x${image.height}${aspect ? ' (same aspect ratio)' : ' (different aspect ratio)'}`,
+        aspect
+          ? `resize it (nearest neighbour): maskedit mask ${M} --match ${I} -o ${fixed}`
+          : `re-export the mask at ${image.width}x${image.height} from the same canvas as the image (maskedit mask ${M} --match ${I} -o ${fixed} would stretch it)`);
+    } else if (image.orientation !== 1 && input.imageRaster && input.maskRaster && mask.hasAlpha) {
+      // Same displayed size, so the sizes cannot tell (orientations 2–4, or a square picture): compare the
+      // mask's opaque RGB with the image as displayed and as stored. Only masks cut from a copy of the
+      // image carry that evidence; a plain black/white mask matches neither and is left alone.
+      if (drawnOnStoredPixels(input.imageRaster, input.maskRaster, image.orientation)) {
+        add('MASK_ORIENTATION_MISMATCH', 'error',
+          `${maskLabel} matches the stored pixels of ${imageLabel}, not the displayed ones (EXIF orientation ${image.orientation}: ${ORIENTATION_NAMES[image.orientation]})`,
+          `orient it like the image: maskedit mask ${M} --match ${I} -o ${fixed}`);
+      }
+    }
+  }
+
+  // Alpha: what OpenAI will actually edit.
+  if (mask && (input.alpha || input.maskRaster)) {
+    if (!mask.hasAlpha) {
+      const split = input.maskRaster ? lumaSplit(input.maskRaster) : null;
+      const sides = split ? ` (black covers ${pct(split.dark)}, white ${pct(split.light)})` : '';
+      const picks = split ? (split.dark <= split.light ? 'black' : 'white') : 'the smaller region';
+      add('MASK_NO_ALPHA', 'error', `${maskLabel} has no alpha channel${sides}; OpenAI edits only where alpha is 0 and rejects a mask without one`,
+        `make an RGBA mask: maskedit mask ${M} -o ${fixed} (picks ${picks} as editable; add --edit white or --edit black to choose)`);
+    } else {
+      const stats = input.alpha ?? scanAlpha(input.maskRaster!);
+      const fraction = editableFraction(stats);
+      if (stats.transparent === 0) {
+        const split = stats.partial === 0 && input.maskRaster ? lumaSplit(input.maskRaster) : null;
+        const minority = split ? Math.min(split.dark, split.light) : 0;
+        if (stats.partial > 0) {
+          add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} has no pixel with alpha 0; its ${count(stats.partial)} semi-transparent pixels (alpha 1–254) are kept by OpenAI`,
+            `count them as editable: maskedit mask ${M} --threshold 255 -o ${fixed}`);
+        } else if (split && minority > 0 && split.mid <= PAINTED_MAX_MIDTONES) {
+          const strokes = split.light <= split.dark ? 'white' : 'black';
+          add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} looks painted on an opaque layer: every pixel has alpha 255, and its ${strokes} strokes (${pct(minority)}) are not transparent, so nothing would be edited`,
+            `turn the strokes into transparency: maskedit mask ${M} --edit ${strokes} -o ${fixed}`);
+        } else if (split && split.mid > PAINTED_MAX_MIDTONES) {
+          add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} is fully opaque (every pixel has alpha 255) and looks like a picture, not a mask (${pct(split.mid)} mid-tones), so nothing would be edited`,
+            image ? `if you painted over a copy of the image, build the mask from the difference: maskedit mask ${M} --diff ${I} -o ${fixed}; otherwise erase the region to edit to transparency`
+              : 'erase the region to edit to transparency and export as PNG with alpha');
+        } else {
+          add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} is fully opaque (every pixel has alpha 255), so nothing would be edited`,
+            `erase the region to edit to transparency, or build a mask from a box: maskedit mask ${I} --rect X,Y,W,H -o ${shellQuote(siblingName(imageLabel, 'mask'))}`);
+        }
+      } else {
+        if (stats.transparent === stats.pixels) {
+          add('MASK_ALL_EDITABLE', 'warning', `every pixel of ${maskLabel} has alpha 0, so the whole image may change`,
+            `fine for a full regeneration; otherwise keep only the region to edit transparent, e.g. maskedit mask ${I} --rect X,Y,W,H -o ${shellQuote(siblingName(imageLabel, 'mask'))}`);
+        } else if (fraction > LIKELY_INVERTED_FRACTION) {
+          add('MASK_LIKELY_INVERTED', 'warning', `${pct(fraction)} of ${maskLabel} is editable (alpha 0); edit regions are usually the minority, so the mask may be inverted`,
+            `if the transparent part is what should stay, invert it: maskedit mask ${M} --invert -o ${shellQuote(siblingName(maskLabel, 'inverted'))}`);
+        }
+        if (stats.partial > 0) {
+          add('MASK_PARTIAL_ALPHA', 'warning', `${count(stats.partial)} pixels (${pct(stats.partial / stats.pixels)}) of ${maskLabel} are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so they are kept`,
+            `make it 0/255: maskedit mask ${M} -o ${fixed} keeps them; add --threshold 255 to make them editable`);
+        }
+      }
+    }
+  }
+  return sortProblems(problems);
+}
+
+function fmtMb(bytes: number): string {
+  const mb = bytes / MB;
+  return `${mb >= 10 || Number.isInteger(mb) ? mb.toFixed(0) : mb.toFixed(1)} MB`;
+}
+
+function pct(f: number): string {
+  if (f > 0 && f < 0.001) return '< 0.1 %';
+  return `${(f * 100).toFixed(1)} %`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,197 @@
+/**
+ * `check`: decode an image and its mask once, run the mask doctor, and hand back both the report (the JSON of
+ * `maskedit check --json`, DESIGN.md) and the decoded pixels so the edit pipeline and the server never decode
+ * twice. `repairMask` is what `maskedit edit --fix` applies: only the repairs whose intent is unambiguous.
+ */
+import { diagnose, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
+import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
+import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
+import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
+import { countNonZero, createEditMask, type EditMask } from '../core/raster.js';
+import { decodeImage, readInputFile, type DecodedImage } from '../io/image.js';
+
+export interface ImageSummary {
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  orientation: number;
+}
+
+export interface MaskSummary {
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  hasAlpha: boolean;
+  /** Share of pixels OpenAI will edit (alpha 0); 0 for a mask without alpha. */
+  editableFraction: number;
+}
+
+/** Exactly the JSON `maskedit check --json` prints. */
+export interface CheckReport {
+  ok: boolean;
+  image: ImageSummary | null;
+  mask: MaskSummary | null;
+  problems: Problem[];
+}
+
+export interface CheckDecoded {
+  image: DecodedImage | null;
+  mask: DecodedImage | null;
+  /** OpenAI's reading of the mask (alpha 0 → 255), in displayed orientation; null without alpha or pixels. */
+  editMask: EditMask | null;
+}
+
+export interface CheckInput {
+  image: Uint8Array;
+  mask: Uint8Array;
+  /** Names for messages and fix commands (the CLI passes the paths). */
+  imageLabel?: string;
+  maskLabel?: string;
+  model?: string;
+  /** Pixel limit per file (default 100 MP or MASKEDIT_MAX_PIXELS). */
+  maxPixels?: number;
+}
+
+/**
+ * Checks an image/mask pair and returns the report.
+ *
+ * @example
+ * const report = await checkPair({ image: await readFile('photo.png'), mask: await readFile('mask.png') });
+ * if (!report.ok) console.log(report.problems);
+ */
+export async function checkPair(input: CheckInput): Promise<CheckReport> {
+  return (await checkPairDecoded(input)).report;
+}
+
+/**
+ * Like {@link checkPair}, plus the decoded pixels for whoever runs the edit next.
+ *
+ * @example
+ * const { report, decoded } = await checkPairDecoded({ image, mask, model: 'gpt-image-1' });
+ */
+export async function checkPairDecoded(input: CheckInput): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
+  return checkInputs(input.image, input.mask, input);
+}
+
+/**
+ * Reads both files and checks them; a missing or unreadable file becomes a problem in the report (so `--json`
+ * always prints a CheckReport) rather than a thrown error.
+ *
+ * @example
+ * const { report } = await checkFiles('photo.jpg', 'mask.png', { model: 'dall-e-2' });
+ */
+export async function checkFiles(imagePath: string, maskPath: string, opts: Omit<CheckInput, 'image' | 'mask'> = {}): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
+  const [image, mask] = await Promise.all([
+    readInputFile(imagePath, 'image').catch(asError),
+    readInputFile(maskPath, 'mask').catch(asError),
+  ]);
+  return checkInputs(image, mask, { imageLabel: imagePath, maskLabel: maskPath, ...opts });
+}
+
+async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Array | MaskeditError, opts: Omit<CheckInput, 'image' | 'mask'>): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
+  const imageLabel = opts.imageLabel ?? 'image.png';
+  const maskLabel = opts.maskLabel ?? 'mask.png';
+  const decode = (b: Uint8Array | MaskeditError, role: 'image' | 'mask', label: string) =>
+    b instanceof Uint8Array ? decodeImage(b, { role, label, maxPixels: opts.maxPixels }).catch(asError) : Promise.resolve(b);
+  // Both decodes run at once: libvips works off the JS thread.
+  const [image, mask] = await Promise.all([decode(imageIn, 'image', imageLabel), decode(maskIn, 'mask', maskLabel)]);
+
+  const problems: Problem[] = [];
+  for (const r of [image, mask]) if (!isDecoded(r)) problems.push(toProblem(r));
+  const img = isDecoded(image) ? image : null;
+  const msk = isDecoded(mask) ? mask : null;
+
+  let editMask: EditMask | null = null;
+  let alpha: AlphaStats | undefined;
+  if (msk && msk.info.hasAlpha) {
+    editMask = createEditMask(msk.raster.width, msk.raster.height);
+    alpha = scanAlpha(msk.raster, editMask); // one pass: counts and OpenAI's reading together
+  }
+  problems.push(...diagnose({
+    image: img?.info ?? null,
+    mask: msk?.info ?? null,
+    imageRaster: img?.raster,
+    maskRaster: msk?.raster,
+    alpha,
+    model: opts.model,
+    imageLabel,
+    maskLabel,
+  }));
+  const sorted = sortProblems(problems);
+  const report: CheckReport = {
+    ok: !hasErrors(sorted),
+    image: img ? { width: img.info.width, height: img.info.height, format: img.info.format, bytes: img.info.bytes, orientation: img.info.orientation } : null,
+    mask: msk ? {
+      width: msk.info.width,
+      height: msk.info.height,
+      format: msk.info.format,
+      bytes: msk.info.bytes,
+      hasAlpha: msk.info.hasAlpha,
+      editableFraction: alpha ? editableFraction(alpha) : 0,
+    } : null,
+    problems: sorted,
+  };
+  return { report, decoded: { image: img, mask: msk, editMask } };
+}
+
+export interface RepairResult {
+  /** 255 = editable, at the image's displayed size, only 0/255. */
+  editMask: EditMask;
+  /** What was changed, one sentence each; empty when the mask was already right. */
+  applied: string[];
+}
+
+/**
+ * Repairs what can be repaired without guessing the user's intent, for `maskedit edit --fix`:
+ * - no alpha → the smaller of black/white is editable (`maskedit mask`'s `auto`);
+ * - alpha but every pixel opaque, with strokes in the RGB → the same luminance reading;
+ * - semi-transparent pixels → counted as editable (alpha < 255): a soft brush edge is part of the
+ *   painted region, and leaving it out would leave a seam of the old content around the edit;
+ * - drawn on an EXIF-rotated photo's stored pixels → oriented like the photo;
+ * - another size with the same aspect ratio → nearest-neighbour resize.
+ * Anything else (another aspect ratio, nothing editable at all) throws a {@link MaskError} with its code.
+ *
+ * @example
+ * const { editMask, applied } = repairMask(decoded.image, decoded.mask);
+ */
+export function repairMask(image: DecodedImage, mask: DecodedImage): RepairResult {
+  const applied: string[] = [];
+  const r = mask.raster;
+  let threshold = 1;
+  if (mask.info.hasAlpha) {
+    const stats = scanAlpha(r);
+    if (stats.partial > 0) {
+      threshold = 255;
+      applied.push(`counted ${stats.partial} semi-transparent pixels (alpha 1–254) as editable`);
+    }
+  } else {
+    applied.push('the mask has no alpha channel');
+  }
+  const read = readMaskPixels(r, mask.info.hasAlpha, { edit: 'auto', threshold });
+  if (read.source !== 'alpha' && read.note) applied.push(read.note);
+  if (countNonZero(read.mask) === 0) {
+    const split = lumaSplit(r);
+    throw new MaskError('MASK_NOTHING_EDITABLE', `the mask has nothing editable (no transparent pixel, and its RGB is a single tone: ${(split.dark * 100).toFixed(1)} % dark)`,
+      'erase the region to edit to transparency, or build a mask from a box: maskedit mask IMAGE --rect X,Y,W,H -o mask.png');
+  }
+  const matched = matchGeometry(read.mask, image.info, { maskRgba: r, imageRgba: image.raster });
+  if (matched.note) applied.push(matched.note);
+  // The two notes about a missing alpha channel read as one sentence.
+  if (applied[0] === 'the mask has no alpha channel' && applied[1]) applied.splice(0, 2, `no alpha channel: ${applied[1]}`);
+  return { editMask: matched.mask, applied };
+}
+
+function isDecoded(r: DecodedImage | MaskeditError): r is DecodedImage {
+  return !isMaskeditError(r);
+}
+
+function asError(e: unknown): MaskeditError {
+  if (isMaskeditError(e)) return e;
+  throw e;
+}
+
+function toProblem(e: MaskeditError): Problem {
+  return { code: e.code, severity: 'error', message: e.message, fix: e.fix ?? 'see the message' };
+}
