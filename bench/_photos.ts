@@ -22,7 +22,7 @@ function ensurePackage(pkg: string): string {
   execFileSync('apt-get', ['download', pkg], { cwd: root, stdio: 'ignore' });
   const deb = readdirSync(root).find((f) => f.endsWith('.deb'));
   if (!deb) throw new Error(`apt-get download ${pkg} produced no .deb in ${root}`);
-  execFileSync('dpkg', ['-x', deb, join(root, 'x')]);
+  execFileSync('dpkg', ['-x', join(root, deb), join(root, 'x')]);
   execFileSync('touch', [join(root, '.done')]);
   return root;
 }

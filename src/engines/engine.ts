@@ -2,7 +2,8 @@
  * The embedded fill engines (patchmatch, telea, ns) behind one small interface. An engine fills the editable
  * pixels of an RGBA image from the rest of it; pixels outside the mask are returned untouched.
  */
-import type { EditMask, Raster } from '../core/raster.js';
+import { countNonZero, pixelCount, sameSize, type EditMask, type Raster } from '../core/raster.js';
+import { ImageError, MaskError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 
 export type EngineName = 'patchmatch' | 'telea' | 'ns';
@@ -24,4 +25,28 @@ export interface Engine {
    * (an empty mask returns a copy), and AbortError when `signal` fires.
    */
   fill(image: Raster & { channels: 4 }, mask: EditMask, options?: FillOptions, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<Raster & { channels: 4 }>;
+}
+
+/**
+ * The checks every engine makes before filling: RGBA image, one-channel mask of the same size, something known
+ * to fill from. Returns the number of hole pixels (any non-zero mask value is a hole); 0 means "return a copy".
+ *
+ * @example
+ * const holes = checkFillInputs(image, mask); if (holes === 0) return cloneRaster(image);
+ */
+export function checkFillInputs(image: Raster, mask: Raster): number {
+  if (image.channels !== 4) {
+    throw new ImageError('IMAGE_NOT_RGBA', `the fill engine needs an RGBA image, received ${image.channels} channel(s)`, 'convert the image with toRgba() from core/raster before filling');
+  }
+  if (mask.channels !== 1) {
+    throw new MaskError('MASK_NOT_SINGLE_CHANNEL', `the fill engine needs a one-channel edit mask, received ${mask.channels} channel(s)`, 'read the mask with readEditMask() (io/mask) or use extractChannel() to pick one channel');
+  }
+  if (!sameSize(image, mask)) {
+    throw new MaskError('MASK_SIZE_MISMATCH', `mask is ${mask.width}x${mask.height} but image is ${image.width}x${image.height}`, 'resize the mask with `maskedit mask MASK -o OUT --match IMAGE`');
+  }
+  const holes = countNonZero(mask as EditMask);
+  if (holes === pixelCount(image)) {
+    throw new MaskError('MASK_ALL_EDITABLE', `every pixel of the ${image.width}x${image.height} mask is editable, so there is nothing to fill from`, 'keep part of the image: shrink the mask with `maskedit mask MASK -o OUT --shrink 16`, or edit with --provider openai');
+  }
+  return holes;
 }

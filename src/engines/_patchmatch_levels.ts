@@ -1,0 +1,180 @@
+/**
+ * Building the image pyramid for the patchmatch engine: per-level masks, sources, targets, hole distances,
+ * 2×2 downsampling and the onion-peel initialisation of the coarsest hole. Pure typed-array code.
+ */
+import type { LevelArrays } from './_patchmatch_kernel.js';
+
+/** A level plus what only the main thread needs. */
+export interface Level extends LevelArrays {
+  /** Chessboard distance of each hole pixel to the nearest known pixel (0 when known). */
+  holeDist: Uint16Array;
+  /** Largest value of holeDist. */
+  maxHoleDist: number;
+}
+
+/** Allocates typed arrays, on SharedArrayBuffers when workers will read them. */
+export type Alloc = <T extends Float32Array | Int32Array | Uint8Array | Uint16Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, length: number) => T;
+
+export const plainAlloc: Alloc = (ctor, length) => new ctor(new ArrayBuffer(length * ctor.BYTES_PER_ELEMENT));
+export const sharedAlloc: Alloc = (ctor, length) => new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT));
+
+/** Box sums over an integral image of the hole: how many hole pixels lie in [x0,x1]×[y0,y1] (inclusive). */
+function holeIntegral(hole: Uint8Array, w: number, h: number): Int32Array {
+  const I = new Int32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += hole[y * w + x]!;
+      I[(y + 1) * (w + 1) + x + 1] = I[y * (w + 1) + x + 1]! + row;
+    }
+  }
+  return I;
+}
+
+/** Counts the sources a level would have with patch radius r (used to pick the region and the radius). */
+export function countSources(hole: Uint8Array, w: number, h: number, r: number): number {
+  if (2 * r + 1 > w || 2 * r + 1 > h) return 0;
+  const I = holeIntegral(hole, w, h);
+  const W = w + 1;
+  let n = 0;
+  for (let y = r; y < h - r; y++) {
+    for (let x = r; x < w - r; x++) {
+      if (I[(y + r + 1) * W + x + r + 1]! - I[(y - r) * W + x + r + 1]! - I[(y + r + 1) * W + x - r]! + I[(y - r) * W + x - r]! === 0) n++;
+    }
+  }
+  return n;
+}
+
+/** Chessboard distance transform into the hole (two passes, Rosenfeld & Pfaltz 1966). */
+function holeDistance(hole: Uint8Array, w: number, h: number): { d: Uint16Array; max: number } {
+  const BIG = 65535;
+  const d = new Uint16Array(w * h);
+  for (let i = 0; i < d.length; i++) d[i] = hole[i] ? BIG : 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!d[i]) continue;
+      let m = d[i]!;
+      if (x > 0) m = Math.min(m, d[i - 1]! + 1);
+      if (y > 0) {
+        m = Math.min(m, d[i - w]! + 1);
+        if (x > 0) m = Math.min(m, d[i - w - 1]! + 1);
+        if (x < w - 1) m = Math.min(m, d[i - w + 1]! + 1);
+      }
+      d[i] = m;
+    }
+  }
+  let max = 0;
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (!d[i]) continue;
+      let m = d[i]!;
+      if (x < w - 1) m = Math.min(m, d[i + 1]! + 1);
+      if (y < h - 1) {
+        m = Math.min(m, d[i + w]! + 1);
+        if (x < w - 1) m = Math.min(m, d[i + w + 1]! + 1);
+        if (x > 0) m = Math.min(m, d[i + w - 1]! + 1);
+      }
+      d[i] = m;
+      if (m > max) max = m;
+    }
+  }
+  return { d, max };
+}
+
+/** Completes a level from its image and hole: sources, targets, distances and empty NNF arrays. */
+export function makeLevel(img: Float32Array, hole: Uint8Array, w: number, h: number, r: number, alloc: Alloc): Level {
+  const n = w * h;
+  const I = holeIntegral(hole, w, h);
+  const W = w + 1;
+  const valid = alloc(Uint8Array, n);
+  const target = alloc(Uint8Array, n);
+  let count = 0;
+  for (let y = 0; y < h; y++) {
+    const ya = Math.max(0, y - r), yb = Math.min(h - 1, y + r) + 1;
+    for (let x = 0; x < w; x++) {
+      const xa = Math.max(0, x - r), xb = Math.min(w - 1, x + r) + 1;
+      const holes = I[yb * W + xb]! - I[ya * W + xb]! - I[yb * W + xa]! + I[ya * W + xa]!;
+      const i = y * w + x;
+      if (holes > 0) target[i] = 1;
+      else if (x >= r && y >= r && x < w - r && y < h - r) { valid[i] = 1; count++; }
+    }
+  }
+  const sources = alloc(Int32Array, count);
+  for (let i = 0, k = 0; i < n; i++) if (valid[i]) sources[k++] = i;
+  const nnf = alloc(Int32Array, n).fill(-1);
+  const { d, max } = holeDistance(hole, w, h);
+  return { w, h, r, img, hole, valid, sources, target, nnf, dist: alloc(Float32Array, n), weight: alloc(Float32Array, n), holeDist: d, maxHoleDist: max };
+}
+
+/**
+ * Halves a level (ceil): a coarse pixel is a hole when any of its fine pixels is, so the known coarse pixels are
+ * exact averages of known fine ones and never mix in a guess.
+ */
+export function downsample(img: Float32Array, hole: Uint8Array, w: number, h: number, alloc: Alloc): { img: Float32Array; hole: Uint8Array; w: number; h: number } {
+  const cw = (w + 1) >> 1, ch = (h + 1) >> 1;
+  const cimg = alloc(Float32Array, cw * ch * 4);
+  const chole = alloc(Uint8Array, cw * ch);
+  for (let Y = 0; Y < ch; Y++) {
+    for (let X = 0; X < cw; X++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0, anyHole = 0;
+      for (let y = 2 * Y; y < Math.min(h, 2 * Y + 2); y++) {
+        for (let x = 2 * X; x < Math.min(w, 2 * X + 2); x++) {
+          const i = y * w + x;
+          if (hole[i]) { anyHole = 1; continue; }
+          const a = i * 4;
+          s0 += img[a]!; s1 += img[a + 1]!; s2 += img[a + 2]!; s3 += img[a + 3]!;
+          k++;
+        }
+      }
+      const c = Y * cw + X;
+      chole[c] = anyHole;
+      if (!anyHole) {
+        cimg[c * 4] = s0 / k; cimg[c * 4 + 1] = s1 / k; cimg[c * 4 + 2] = s2 / k; cimg[c * 4 + 3] = s3 / k;
+      }
+    }
+  }
+  return { img: cimg, hole: chole, w: cw, h: ch };
+}
+
+/**
+ * Onion-peel initialisation: fills the hole layer by layer from its boundary inwards, each pixel the mean of its
+ * already known 8-neighbours. A smooth first guess the EM iterations then replace with texture.
+ */
+export function onionPeel(img: Float32Array, hole: Uint8Array, w: number, h: number): void {
+  const done = new Uint8Array(w * h);
+  let left = 0;
+  for (let i = 0; i < done.length; i++) if (hole[i]) left++; else done[i] = 1;
+  const layer: number[] = [];
+  while (left > 0) {
+    layer.length = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (done[i]) continue;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy < 0 || yy >= h) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            if (xx < 0 || xx >= w) continue;
+            const j = yy * w + xx;
+            if (!done[j]) continue;
+            s0 += img[j * 4]!; s1 += img[j * 4 + 1]!; s2 += img[j * 4 + 2]!; s3 += img[j * 4 + 3]!;
+            k++;
+          }
+        }
+        if (k) {
+          img[i * 4] = s0 / k; img[i * 4 + 1] = s1 / k; img[i * 4 + 2] = s2 / k; img[i * 4 + 3] = s3 / k;
+          layer.push(i);
+        }
+      }
+    }
+    // Unreachable only if nothing is known, which checkFillInputs rules out; guard against a hang anyway.
+    if (!layer.length) break;
+    for (const i of layer) done[i] = 1;
+    left -= layer.length;
+  }
+}
