@@ -1,0 +1,153 @@
+/**
+ * The strict stitch: final = original where the blend mask is 0, the (seam-corrected) result where it is 255,
+ * a weighted mix between. Wherever the blend is 0 the output is a byte copy of the original — alpha included,
+ * whatever size the result came in, at image borders — because those bytes are never written: the output
+ * starts as a copy of the original and only pixels with blend > 0 are touched.
+ *
+ * Two masks, two jobs (docs/locality.md):
+ * - {@link modelMaskFor}: what the model may repaint — the user's mask grown for context;
+ * - {@link blendMaskFor}: what reaches the output — the user's mask feathered *inward* by default, so not one
+ *   pixel the user asked to keep changes; an outward feather is explicit and its band is reported.
+ */
+import { MaskeditError } from './errors.js';
+import { crop, growBox } from './crop.js';
+import { binarize, dilate, featherInward, squaredDistanceTo } from './morphology.js';
+import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
+import { DEFAULT_RING, matchSeam, poissonSeam } from './seam.js';
+
+type Rgba = Raster & { channels: 4 };
+
+export type SeamMode = 'none' | 'match' | 'poisson';
+export type FeatherDirection = 'inward' | 'outward';
+
+/** Inward feather radius in pixels when none is given. */
+export const DEFAULT_FEATHER = 4;
+/** How far the model's mask is grown beyond the user's mask when none is given. */
+export const DEFAULT_MODEL_GROW = 8;
+/** Chosen by measurement in bench/locality.bench.ts (docs/locality.md). */
+export const DEFAULT_SEAM: SeamMode = 'match';
+
+export interface BlendOptions {
+  /** Feather radius in pixels (default {@link DEFAULT_FEATHER}); 0 = hard edge. */
+  feather?: number;
+  direction?: FeatherDirection;
+}
+
+export interface BlendMask {
+  blend: EditMask;
+  /** Pixels outside the user's mask that the blend lets change (0 for an inward feather). */
+  outwardBand: number;
+}
+
+/**
+ * The blend mask for a stitch. Inward (default): 0 outside the mask, ramping to 255 `feather` px inside it.
+ * Outward: 255 on the whole mask, ramping to 0 `feather` px outside it — those outside pixels are counted in
+ * `outwardBand`.
+ *
+ * @example
+ * const { blend } = blendMaskFor(editMask);                                      // inward, 4 px
+ * const { blend, outwardBand } = blendMaskFor(editMask, { feather: 6, direction: 'outward' });
+ */
+export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): BlendMask {
+  const feather = opts.feather ?? DEFAULT_FEATHER;
+  if (!(feather >= 0) || !Number.isFinite(feather)) throw new RangeError(`feather must be a number >= 0, received ${feather}`);
+  const blend = createEditMask(editMask.width, editMask.height);
+  const box = boundingBox(editMask);
+  if (!box) return { blend, outwardBand: 0 };
+  const outward = opts.direction === 'outward' && feather > 0;
+  // Work on the mask's box (plus the outward band and one ring of kept pixels): distances to pixels beyond
+  // that ring are never shorter than to the ring itself, so the result is exact and a small mask on a large
+  // image stays cheap.
+  const work = growBox(box, Math.ceil(outward ? feather : 0) + 1, editMask);
+  const sub = crop(editMask, work);
+  let subBlend: EditMask;
+  let outwardBand = 0;
+  if (!outward) {
+    subBlend = featherInward(sub, feather);
+  } else {
+    subBlend = binarize(sub);
+    const d2 = squaredDistanceTo(sub, (v) => v !== 0);
+    for (let i = 0; i < d2.length; i++) {
+      if (sub.data[i] !== 0) continue;
+      const d = Math.sqrt(d2[i]!);
+      if (d > feather) continue;
+      subBlend.data[i] = Math.max(1, Math.round(255 * (1 - d / (feather + 1))));
+      outwardBand++;
+    }
+  }
+  for (let y = 0; y < work.height; y++) blend.data.set(subBlend.data.subarray(y * work.width, (y + 1) * work.width), (work.y + y) * blend.width + work.x);
+  return { blend, outwardBand };
+}
+
+/**
+ * The mask to send to the model: the user's mask grown by `grow` px (default {@link DEFAULT_MODEL_GROW}) so
+ * the model can blend its edit into the surroundings. The stitch still uses {@link blendMaskFor}, so the
+ * extra pixels the model repaints are discarded.
+ *
+ * @example
+ * const apiMask = editMaskToApiRgba(modelMaskFor(editMask, { grow: 16 }));
+ */
+export function modelMaskFor(editMask: EditMask, opts: { grow?: number } = {}): EditMask {
+  const grow = opts.grow ?? DEFAULT_MODEL_GROW;
+  const box = boundingBox(editMask);
+  const out = createEditMask(editMask.width, editMask.height);
+  if (!box) return out;
+  const work = growBox(box, Math.ceil(grow) + 1, editMask);
+  const sub = dilate(crop(editMask, work), grow);
+  for (let y = 0; y < work.height; y++) out.data.set(sub.data.subarray(y * work.width, (y + 1) * work.width), (work.y + y) * out.width + work.x);
+  return out;
+}
+
+export interface StitchOptions {
+  seam?: SeamMode;
+  /** Seam estimation only samples inside this box (where a cropped result has real pixels). */
+  resultBox?: Box;
+}
+
+/**
+ * Composites `result` over `original` through `blend`. Both images must have the original's size (map a
+ * result of another size back with `resize` first); the output is a new raster.
+ *
+ * @example
+ * const { blend } = blendMaskFor(editMask);
+ * const final = stitch(original, resize(result, original.width, original.height), blend, { seam: 'match' });
+ */
+export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: StitchOptions = {}): Rgba {
+  if (!sameSize(original, result) || !sameSize(original, blend)) {
+    throw new MaskeditError('STITCH_SIZE_MISMATCH',
+      `stitch needs the original, the result and the blend mask at one size; received ${original.width}x${original.height}, ${result.width}x${result.height} and ${blend.width}x${blend.height}`,
+      'resize the result to the original first (resize(result, original.width, original.height)), or pass --crop x,y,w,h when the result covers only a box of the original');
+  }
+  const out = cloneRaster(original);
+  const box = boundingBox(blend);
+  if (!box) return out;
+  const seam = opts.seam ?? DEFAULT_SEAM;
+  // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
+  const work = growBox(box, seam === 'match' ? DEFAULT_RING + 1 : 1, original);
+  const o = crop(original, work), r = crop(result, work), b = crop(blend, work);
+  const within = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
+  const source = seam === 'match' ? matchSeam(o, r, b, within ? { within } : {}) : seam === 'poisson' ? poissonSeam(o, r, b) : r;
+  const s = source.data, bd = b.data, d = out.data;
+  for (let y = 0; y < work.height; y++) {
+    for (let x = 0; x < work.width; x++) {
+      const wgt = bd[y * work.width + x]!;
+      if (wgt === 0) continue;
+      const si = (y * work.width + x) * 4;
+      const di = ((work.y + y) * out.width + work.x + x) * 4;
+      if (wgt === 255) {
+        d[di] = s[si]!; d[di + 1] = s[si + 1]!; d[di + 2] = s[si + 2]!; d[di + 3] = s[si + 3]!;
+      } else {
+        const inv = 255 - wgt;
+        for (let k = 0; k < 4; k++) d[di + k] = ((d[di + k]! * inv + s[si + k]! * wgt + 127) / 255) | 0;
+      }
+    }
+  }
+  return out;
+}
+
+/** `box` in the coordinates of `work`, clipped to it (empty boxes become a 1-px box at the corner). */
+function shiftBox(box: Box, work: Box): Box {
+  const x0 = Math.max(0, box.x - work.x), y0 = Math.max(0, box.y - work.y);
+  const x1 = Math.min(work.width, box.x + box.width - work.x), y1 = Math.min(work.height, box.y + box.height - work.y);
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+}

@@ -1,0 +1,196 @@
+/**
+ * How far an edit reached outside its mask. GPT image models redraw the whole frame, so a "masked" result can
+ * change pixels the user asked to keep; this measures that, separately for the kept (outside) and editable
+ * (inside) regions, and renders a per-pixel change map for the heatmap.
+ *
+ * Definitions (docs/locality.md):
+ * - inside = mask value > 0, outside = mask value 0 (the pixels the user asked to keep);
+ * - a pixel is *changed* when any of its four channels (alpha included) moved by more than `threshold`
+ *   (default {@link DEFAULT_THRESHOLD} = 8, above JPEG q90 / 8-bit requantisation noise, far below any visible
+ *   edit);
+ * - `meanAbsDiff` and `psnr` are over R, G and B (the visible colour), `psnr = 10·log10(255² / MSE)`,
+ *   `Infinity` when identical;
+ * - `ssim` is Wang et al. 2004 ("Image quality assessment: from error visibility to structural similarity")
+ *   on Rec. 601 luma, with uniform 8×8 windows on a 4-pixel grid (C1 = (0.01·255)², C2 = (0.03·255)²),
+ *   averaged over the windows whose centre pixel lies in the region; a region too small to hold a window
+ *   centre uses the windows that overlap it;
+ * - verdict: `local` when outside.changedFraction ≤ 0.5 %, `rewritten` when ≥ 25 %, else `spilled`.
+ */
+import { MaskError } from './errors.js';
+import { kernelFor, resize } from './resize.js';
+import { createEditMask, sameSize, type EditMask, type Raster } from './raster.js';
+
+export const DEFAULT_THRESHOLD = 8;
+/** Outside changedFraction at or below this is `local`. */
+export const LOCAL_MAX = 0.005;
+/** Outside changedFraction at or above this is `rewritten`. */
+export const REWRITTEN_MIN = 0.25;
+
+export interface RegionStats {
+  pixels: number;
+  changedPixels: number;
+  changedFraction: number;
+  meanAbsDiff: number;
+  /** dB; Infinity when the region is identical (or empty). */
+  psnr: number;
+  ssim: number;
+}
+
+export type Verdict = 'local' | 'spilled' | 'rewritten';
+
+export interface SpilloverReport {
+  outside: RegionStats;
+  inside: RegionStats;
+  verdict: Verdict;
+  threshold: number;
+  /** false, or the sizes when the result was resampled onto the original's grid before comparing. */
+  resized: false | { from: { width: number; height: number }; to: { width: number; height: number } };
+  /** Per pixel: the largest absolute channel difference (0–255), at the original's size. */
+  changeMap: EditMask;
+}
+
+export interface SpilloverOptions {
+  threshold?: number;
+}
+
+const C1 = (0.01 * 255) ** 2;
+const C2 = (0.03 * 255) ** 2;
+
+/** Verdict for an outside changed fraction (thresholds above). */
+export function verdictFor(outsideChangedFraction: number): Verdict {
+  if (outsideChangedFraction <= LOCAL_MAX) return 'local';
+  if (outsideChangedFraction >= REWRITTEN_MIN) return 'rewritten';
+  return 'spilled';
+}
+
+/**
+ * Compares `result` with `original` inside and outside `editMask`.
+ *
+ * @example
+ * const r = spillover(original, modelOutput, mask);
+ * r.outside.changedFraction // 0.516 for a raw GPT-image edit, 0 after stitch()
+ */
+export function spillover(original: Raster & { channels: 4 }, result: Raster & { channels: 4 }, editMask: EditMask, opts: SpilloverOptions = {}): SpilloverReport {
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  if (!sameSize(original, editMask)) {
+    throw new MaskError('MASK_SIZE_MISMATCH', `mask is ${editMask.width}x${editMask.height} but the original is ${original.width}x${original.height}`,
+      'resize the mask to the original: maskedit mask MASK --match ORIGINAL -o mask.png');
+  }
+  let resized: SpilloverReport['resized'] = false;
+  let res = result;
+  if (!sameSize(original, result)) {
+    res = resize(result, original.width, original.height, kernelFor(result, original));
+    resized = { from: { width: result.width, height: result.height }, to: { width: original.width, height: original.height } };
+  }
+
+  const { width: w, height: h } = original;
+  const a = original.data, b = res.data, m = editMask.data;
+  const changeMap = createEditMask(w, h);
+  const cm = changeMap.data;
+  // [outside, inside]
+  const changed = [0, 0], count = [0, 0], absSum = [0, 0], sqSum = [0, 0];
+
+  // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma, and how many pixels of the cell are inside.
+  const cw = w >> 2, ch = h >> 2;
+  const cells = cw * ch;
+  const sx = new Int32Array(cells), sy = new Int32Array(cells), sxx = new Int32Array(cells), syy = new Int32Array(cells), sxy = new Int32Array(cells);
+  const sin = new Uint8Array(cells);
+
+  for (let y = 0; y < h; y++) {
+    const cellRow = (y >> 2) * cw;
+    const inCells = (y >> 2) < ch;
+    for (let x = 0, i = y * w, o = i * 4; x < w; x++, i++, o += 4) {
+      const r0 = a[o]!, g0 = a[o + 1]!, b0 = a[o + 2]!;
+      const r1 = b[o]!, g1 = b[o + 1]!, b1 = b[o + 2]!;
+      const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[o + 3]! - a[o + 3]!;
+      const ar = dr < 0 ? -dr : dr, ag = dg < 0 ? -dg : dg, ab = db < 0 ? -db : db, aa = da < 0 ? -da : da;
+      let mx = ar > ag ? ar : ag;
+      if (ab > mx) mx = ab;
+      if (aa > mx) mx = aa;
+      cm[i] = mx;
+      const k = m[i] !== 0 ? 1 : 0;
+      count[k]!++;
+      if (mx > threshold) changed[k]!++;
+      absSum[k]! += ar + ag + ab;
+      sqSum[k]! += dr * dr + dg * dg + db * db;
+      if (inCells && (x >> 2) < cw) {
+        const c = cellRow + (x >> 2);
+        const lx = (r0 * 299 + g0 * 587 + b0 * 114 + 500) / 1000 | 0;
+        const ly = (r1 * 299 + g1 * 587 + b1 * 114 + 500) / 1000 | 0;
+        sx[c]! += lx; sy[c]! += ly; sxx[c]! += lx * lx; syy[c]! += ly * ly; sxy[c]! += lx * ly;
+        sin[c]! += k;
+      }
+    }
+  }
+
+  const ssim = regionSsim(original, res, editMask, { cw, ch, sx, sy, sxx, syy, sxy, sin });
+  const stats = (k: 0 | 1): RegionStats => {
+    const n = count[k]!;
+    const mse = n ? sqSum[k]! / (n * 3) : 0;
+    return {
+      pixels: n,
+      changedPixels: changed[k]!,
+      changedFraction: n ? changed[k]! / n : 0,
+      meanAbsDiff: n ? absSum[k]! / (n * 3) : 0,
+      psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse),
+      ssim: ssim[k]!,
+    };
+  };
+  const outside = stats(0), inside = stats(1);
+  return { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized, changeMap };
+}
+
+interface CellSums { cw: number; ch: number; sx: Int32Array; sy: Int32Array; sxx: Int32Array; syy: Int32Array; sxy: Int32Array; sin: Uint8Array }
+
+function ssimOf(n: number, sx: number, sy: number, sxx: number, syy: number, sxy: number): number {
+  const mx = sx / n, my = sy / n;
+  const vx = sxx / n - mx * mx, vy = syy / n - my * my, cxy = sxy / n - mx * my;
+  return ((2 * mx * my + C1) * (2 * cxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
+}
+
+/** Mean SSIM over the 8×8 windows (2×2 cells) centred in each region: [outside, inside]. */
+function regionSsim(original: Raster, result: Raster, mask: EditMask, s: CellSums): [number, number] {
+  const { width: w } = original;
+  const { cw, ch } = s;
+  if (cw < 2 || ch < 2) {
+    // Smaller than one window: one window over the whole image serves both regions.
+    const v = wholeImageSsim(original, result);
+    return [v, v];
+  }
+  const sum = [0, 0], n = [0, 0];
+  // Fallback for regions holding no window centre: windows overlapping the region.
+  const anySum = [0, 0], anyN = [0, 0];
+  const m = mask.data;
+  for (let cy = 0; cy + 1 < ch; cy++) {
+    for (let cx = 0; cx + 1 < cw; cx++) {
+      const c00 = cy * cw + cx, c01 = c00 + 1, c10 = c00 + cw, c11 = c10 + 1;
+      const v = ssimOf(64,
+        s.sx[c00]! + s.sx[c01]! + s.sx[c10]! + s.sx[c11]!,
+        s.sy[c00]! + s.sy[c01]! + s.sy[c10]! + s.sy[c11]!,
+        s.sxx[c00]! + s.sxx[c01]! + s.sxx[c10]! + s.sxx[c11]!,
+        s.syy[c00]! + s.syy[c01]! + s.syy[c10]! + s.syy[c11]!,
+        s.sxy[c00]! + s.sxy[c01]! + s.sxy[c10]! + s.sxy[c11]!);
+      const x0 = cx * 4, y0 = cy * 4;
+      const k = m[(y0 + 4) * w + x0 + 4] !== 0 ? 1 : 0;
+      sum[k]! += v;
+      n[k]!++;
+      const inside = s.sin[c00]! + s.sin[c01]! + s.sin[c10]! + s.sin[c11]!;
+      if (inside < 64) { anySum[0]! += v; anyN[0]!++; }
+      if (inside > 0) { anySum[1]! += v; anyN[1]!++; }
+    }
+  }
+  const pick = (k: 0 | 1) => (n[k]! ? sum[k]! / n[k]! : anyN[k]! ? anySum[k]! / anyN[k]! : 1);
+  return [pick(0), pick(1)];
+}
+
+function wholeImageSsim(original: Raster, result: Raster): number {
+  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  const a = original.data, b = result.data;
+  const n = original.width * original.height;
+  for (let i = 0, o = 0; i < n; i++, o += 4) {
+    const lx = (a[o]! * 299 + a[o + 1]! * 587 + a[o + 2]! * 114 + 500) / 1000 | 0;
+    const ly = (b[o]! * 299 + b[o + 1]! * 587 + b[o + 2]! * 114 + 500) / 1000 | 0;
+    sx += lx; sy += ly; sxx += lx * lx; syy += ly * ly; sxy += lx * ly;
+  }
+  return ssimOf(n, sx, sy, sxx, syy, sxy);
+}
