@@ -1,0 +1,33 @@
+/** The one-screen summary printed after an edit. */
+import type { EditReport } from '../pipeline/edit.js';
+import type { Written } from '../pipeline/write.js';
+import { formatProblems, formatPercent, type Painter } from './_output.js';
+
+export function renderEditSummary(report: EditReport, written: Written, p: Painter): string {
+  const lines: string[] = [];
+  const who = report.provider === 'local' ? `local/${report.engine ?? 'patchmatch'}` : `openai/${report.surface}`;
+  const crops = report.crops.map((c) => `${c.width}x${c.height} → ${c.sendWidth}x${c.sendHeight}`).join(', ');
+  lines.push(p.bold(`maskedit edit · ${who} · ${report.model} · ${report.plan.mode} ${crops}`));
+  const s = report.spillover;
+  lines.push(`raw output   ${formatPercent(s.outside.changedFraction)} of kept pixels changed (${verdictColour(s.verdict, p)}), ${formatPercent(s.inside.changedFraction)} inside the mask`);
+  if (report.strict && report.stitch) {
+    const band = report.stitch.outwardBand ? `, ${report.stitch.outwardBand} px outward band` : '';
+    lines.push(`final        ${report.finalOutsideChangedPixels === 0 ? p.green('0') : p.yellow(String(report.finalOutsideChangedPixels))} pixels outside the mask changed (strict stitch, seam ${report.stitch.seam}, feather ${report.stitch.feather} px ${report.stitch.direction}${band})`);
+  } else {
+    lines.push(`final        ${p.yellow(String(report.finalOutsideChangedPixels))} pixels outside the mask changed (--no-strict: raw output kept)`);
+  }
+  lines.push(`fidelity     ${report.fidelity.value ?? 'not sent'} — ${report.fidelity.reason}`);
+  const cost = `$${report.estimatedCostUsd.toFixed(4)}`;
+  lines.push(`cost         ${report.billed ? `~${cost} (estimate)` : `${cost} on OpenAI (estimate; the embedded engine is free)`}, prices read ${report.cost.pricesReadOn}`);
+  const total = Object.values(report.timingsMs).reduce((a, b) => a + b, 0);
+  lines.push(`time         ${Math.round(total)} ms (${Object.entries(report.timingsMs).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  lines.push(`wrote        ${[...written.outputs, written.report, written.heatmap].filter(Boolean).join(', ')}${written.lossy ? p.yellow(' (lossy format: pixels outside the mask are no longer bit-exact; use .png)') : ''}`);
+  if (report.repairs.length) lines.push(`repaired     ${report.repairs.join('; ')}`);
+  if (report.provider === 'local') lines.push(p.dim('note         the embedded engine continues the background and ignores the prompt; use --provider openai to draw what the prompt asks'));
+  if (report.problems.length) lines.push(formatProblems(report.problems, p));
+  return `${lines.join('\n')}\n`;
+}
+
+function verdictColour(v: string, p: Painter): string {
+  return v === 'local' ? p.green(v) : v === 'spilled' ? p.yellow(v) : p.red(v);
+}

@@ -1,0 +1,141 @@
+/**
+ * `maskedit edit IMAGE --mask MASK --prompt TEXT […]`: the main job. Validates, plans, sends, stitches, writes.
+ * Progress goes to stderr; `--json` prints the report on stdout.
+ */
+import { SUBJECTS } from '../../core/fidelity.js';
+import { edit, type EditOptions } from '../../pipeline/edit.js';
+import { reportJson, writeEditResult } from '../../pipeline/write.js';
+import { suggestOutput, writeFileAtomic } from '../../io/atomic.js';
+import { ENGINE_NAMES } from '../../engines/engine.js';
+import { choiceOption, EXIT, numberOption, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
+import { painter, writeJson } from '../_output.js';
+import { progressPrinter } from '../_progress.js';
+import { renderEditSummary } from '../_summary.js';
+
+const SEAM_MODES = ['none', 'match', 'poisson'] as const;
+
+export const EDIT_OPTIONS = {
+  mask: { type: 'string' },
+  prompt: { type: 'string' },
+  scene: { type: 'string' },
+  change: { type: 'string' },
+  preserve: { type: 'string' },
+  model: { type: 'string' },
+  fidelity: { type: 'string' },
+  subject: { type: 'string' },
+  size: { type: 'string' },
+  quality: { type: 'string' },
+  n: { type: 'string' },
+  crop: { type: 'string' },
+  regions: { type: 'string' },
+  context: { type: 'string' },
+  strict: { type: 'boolean' },
+  'no-strict': { type: 'boolean' },
+  seam: { type: 'string' },
+  feather: { type: 'string' },
+  'feather-outward': { type: 'string' },
+  grow: { type: 'string' },
+  provider: { type: 'string' },
+  surface: { type: 'string' },
+  engine: { type: 'string' },
+  ref: { type: 'string', multiple: true },
+  fix: { type: 'boolean' },
+  'max-cost': { type: 'string' },
+  stream: { type: 'boolean' },
+  'partial-images': { type: 'string' },
+  seed: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  report: { type: 'string' },
+  heatmap: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+} as const;
+
+/** Turns parsed flags into EditOptions (shared with commands that wrap edit). */
+export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string): EditOptions {
+  const mask = stringOption(ctx, 'mask');
+  if (!mask) throw usageError('missing --mask MASK', cmd.usage);
+  const prompt = stringOption(ctx, 'prompt');
+  if (prompt === undefined && !stringOption(ctx, 'scene') && !stringOption(ctx, 'change')) {
+    throw usageError('missing --prompt TEXT (or --scene/--change)', cmd.usage);
+  }
+  if (ctx.values.strict && ctx.values['no-strict']) throw usageError('--strict and --no-strict contradict each other', cmd.usage);
+  const partial = numberOption(ctx, 'partial-images', cmd, { integer: true, min: 0, max: 3 });
+  if (partial && !ctx.values.stream) throw usageError('--partial-images needs --stream', cmd.usage);
+  const pick = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
+  return {
+    image,
+    mask,
+    ...pick(prompt, 'prompt'),
+    ...pick(stringOption(ctx, 'scene'), 'scene'),
+    ...pick(stringOption(ctx, 'change'), 'change'),
+    ...pick(stringOption(ctx, 'preserve'), 'preserve'),
+    ...pick(stringOption(ctx, 'model'), 'model'),
+    ...pick(choiceOption(ctx, 'fidelity', ['auto', 'low', 'high'] as const, cmd), 'fidelity'),
+    ...pick(choiceOption(ctx, 'subject', SUBJECTS, cmd), 'subject'),
+    ...pick(stringOption(ctx, 'size'), 'size'),
+    ...pick(stringOption(ctx, 'quality'), 'quality'),
+    ...pick(numberOption(ctx, 'n', cmd, { integer: true, min: 1, max: 10 }), 'n'),
+    ...pick(choiceOption(ctx, 'crop', ['auto', 'off'] as const, cmd), 'crop'),
+    ...pick(choiceOption(ctx, 'regions', ['merge', 'separate', 'auto'] as const, cmd), 'regions'),
+    ...pick(numberOption(ctx, 'context', cmd, { min: 0 }), 'context'),
+    ...(ctx.values['no-strict'] ? { strict: false } : {}),
+    ...pick(choiceOption(ctx, 'seam', SEAM_MODES, cmd), 'seam'),
+    ...pick(numberOption(ctx, 'feather', cmd, { min: 0, max: 256 }), 'feather'),
+    ...pick(numberOption(ctx, 'feather-outward', cmd, { min: 0, max: 256 }), 'featherOutward'),
+    ...pick(numberOption(ctx, 'grow', cmd, { min: 0, max: 512 }), 'grow'),
+    ...pick(choiceOption(ctx, 'provider', ['local', 'openai'] as const, cmd), 'provider'),
+    ...pick(choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, cmd), 'surface'),
+    ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, cmd), 'engine'),
+    ...(Array.isArray(ctx.values.ref) ? { references: ctx.values.ref as string[] } : {}),
+    ...(ctx.values.fix ? { fix: true } : {}),
+    ...pick(numberOption(ctx, 'max-cost', cmd, { min: 0 }), 'maxCostUsd'),
+    ...pick(partial, 'partialImages'),
+    ...pick(numberOption(ctx, 'seed', cmd, { integer: true, min: 0 }), 'seed'),
+    signal: ctx.signal,
+  };
+}
+
+const command: Command = {
+  name: 'edit',
+  summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--size S] [--quality Q] [--n N] [--crop auto|off] [--strict|--no-strict] [--provider local|openai] [--surface images|json] [--engine patchmatch|telea|ns] [--ref IMG]… [--fix] [--max-cost USD] [--stream --partial-images N] [-o OUT] [--report R.json] [--heatmap H.png] [--json]',
+  details: [
+    'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
+    'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
+    '--crop auto sends a crop around the mask at a size the model takes; --crop off sends the whole image.',
+    '--no-strict keeps the raw model output (resized to the input) instead of stitching it inside the mask.',
+  ].join('\n'),
+  options: EDIT_OPTIONS,
+  async run(ctx) {
+    if (ctx.positionals.length !== 1) throw usageError(ctx.positionals.length ? `expected one IMAGE, received ${ctx.positionals.length} arguments` : 'missing IMAGE', command.usage);
+    const image = ctx.positionals[0]!;
+    const opts = editOptionsFrom(ctx, command, image);
+    const output = stringOption(ctx, 'output') ?? suggestOutput(image, 'edited', '.png');
+    const json = Boolean(ctx.values.json);
+    const onProgress = progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet) });
+    const partialWrites: Promise<void>[] = [];
+    const result = await edit({
+      ...opts,
+      onProgress,
+      ...(opts.partialImages ? {
+        onPartial: (p) => {
+          const path = suggestOutput(output, `partial-${p.crop + 1}-${p.index + 1}`, `.${p.outputFormat === 'jpeg' ? 'jpg' : p.outputFormat}`);
+          partialWrites.push(writeFileAtomic(path, p.bytes).then(() => onProgress({ step: 'partial', message: `preview ${p.index + 1} → ${path}` })));
+        },
+      } : {}),
+    });
+    await Promise.all(partialWrites);
+    const written = await writeEditResult(result, {
+      output,
+      ...(stringOption(ctx, 'report') ? { reportPath: stringOption(ctx, 'report')! } : {}),
+      ...(stringOption(ctx, 'heatmap') ? { heatmapPath: stringOption(ctx, 'heatmap')! } : {}),
+      inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
+    });
+    if (json) writeJson(ctx.stdout, reportJson(result, written));
+    else ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));
+    return EXIT.ok;
+  },
+};
+
+export default command;

@@ -1,0 +1,407 @@
+/**
+ * The main job: `edit()` takes an image, a mask and what the user wants, and returns an edit at the input's
+ * full size where every pixel outside the mask is bit-identical to the input (strict mode, the default).
+ *
+ * validate → prompt → plan → crop + resize to the model's size → provider → map back → spillover of the raw
+ * output → strict stitch. Every step reports its time through `onProgress`; the whole run can be cancelled
+ * through `signal`.
+ */
+import { readInputFile, probeImage, MIME, type DecodedImage } from '../io/image.js';
+import { MaskeditError, throwIfAborted } from '../core/errors.js';
+import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
+import { cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import { DEFAULT_MODEL, findModel, getModel, parseSize, sizeProblem } from '../core/models.js';
+import { buildPrompt, lintPrompt } from '../core/prompt.js';
+import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
+import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
+import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
+import { crop, paste } from '../core/crop.js';
+import { kernelFor, resize } from '../core/resize.js';
+import { spillover, type RegionStats, type Verdict } from '../core/spillover.js';
+import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
+import { renderHeatmap } from '../core/heatmap.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
+import { createProvider, type Provider, type ProviderName, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
+
+type Rgba = Raster & { channels: 4 };
+
+export interface EditOptions {
+  /** Path or bytes of the image to edit (PNG, JPEG or WebP; EXIF orientation is applied). */
+  image: string | Uint8Array;
+  /** Path or bytes of the mask: RGBA, alpha 0 = editable (OpenAI's convention). */
+  mask: string | Uint8Array;
+  /** The whole prompt, or build one from scene/change/preserve. */
+  prompt?: string;
+  scene?: string;
+  change?: string;
+  /** Things to keep, `"a; b"` or an array; added to the prompt. */
+  preserve?: string | string[];
+  model?: string;
+  /** `auto` (default) asks the fidelity advisor. */
+  fidelity?: FidelityRequest;
+  subject?: Subject;
+  /** Forces the size sent to the model and whole-image mode; default: planned. */
+  size?: string;
+  quality?: string;
+  n?: number;
+  background?: 'transparent' | 'opaque' | 'auto';
+  /** `auto` (default) crops around the mask; `off` sends the whole image. */
+  crop?: 'auto' | 'off';
+  regions?: RegionsMode;
+  /** Context margin around the mask's box for crop mode, in source pixels. */
+  context?: number;
+  /** Strict stitch (default true): everything outside the mask stays bit-identical. */
+  strict?: boolean;
+  seam?: SeamMode;
+  /** Inward feather of the stitch in pixels (default 4). */
+  feather?: number;
+  /** Outward feather instead: lets pixels just outside the mask blend; the band is reported. */
+  featherOutward?: number;
+  /** How far the mask sent to the model is grown for context (the blend stays tight). */
+  grow?: number;
+  /** `local` (embedded engine) or `openai`; default: openai when OPENAI_API_KEY is set, else local. */
+  provider?: ProviderName | Provider;
+  surface?: Surface;
+  engine?: string;
+  /** Extra images after the base one (the mask applies to the first). */
+  references?: (string | Uint8Array)[];
+  /** Repair what the mask doctor can safely repair instead of stopping. */
+  fix?: boolean;
+  /** Refuse to send an OpenAI request whose estimate is above this many USD. */
+  maxCostUsd?: number;
+  partialImages?: number;
+  onPartial?: (partial: { index: number; crop: number; bytes: Uint8Array; outputFormat: string }) => void;
+  seed?: number;
+  maxPixels?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface SpilloverSummary {
+  outside: RegionStats;
+  inside: RegionStats;
+  verdict: Verdict;
+  threshold: number;
+}
+
+export interface CropReport {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  sendWidth: number;
+  sendHeight: number;
+  /** What the model did to the pixels it was sent (outside vs inside the mask within the crop). */
+  spillover: SpilloverSummary;
+}
+
+export interface OutputReport {
+  /** Set by whoever writes the file (the CLI, the studio). */
+  path?: string;
+  spillover: SpilloverSummary;
+  finalOutsideChangedPixels: number;
+}
+
+export interface EditReport {
+  outputs: OutputReport[];
+  provider: ProviderName;
+  surface: Surface | 'engine';
+  engine?: string;
+  model: string;
+  image: { width: number; height: number; format: string; orientation: number };
+  request: { size: string; quality: string | undefined; inputFidelity: 'low' | 'high' | undefined; prompt: string; n: number };
+  fidelity: { value: 'low' | 'high' | undefined; reason: string };
+  plan: { mode: Plan['mode']; detail: Plan['detail'] };
+  crops: CropReport[];
+  /** Spillover of the raw model output mapped back onto the whole image (first output). */
+  spillover: SpilloverSummary;
+  strict: boolean;
+  stitch: { seam: SeamMode; feather: number; direction: 'inward' | 'outward'; outwardBand: number } | null;
+  /** Pixels outside the user's mask that differ from the input in the final output (first output); 0 in strict mode with an inward feather. */
+  finalOutsideChangedPixels: number;
+  usage: ProviderUsage | null;
+  estimatedCostUsd: number;
+  /** False for the embedded engine: the estimate is what the same request would cost on OpenAI. */
+  billed: boolean;
+  cost: Pick<CostEstimate, 'inputTokens' | 'outputTokens' | 'pricesReadOn'>;
+  problems: Problem[];
+  repairs: string[];
+  responseId?: string;
+  timingsMs: Record<string, number>;
+}
+
+export interface EditResult {
+  /** Final images at the input's displayed size. */
+  outputs: Rgba[];
+  /** Raw model outputs mapped back onto the input (outside the crops: the input). */
+  raw: Rgba[];
+  /** Change map of the first raw output rendered over the input. */
+  heatmap: Rgba;
+  /** The decoded input, for callers that want to compare. */
+  input: DecodedImage;
+  editMask: EditMask;
+  report: EditReport;
+}
+
+/** Raised when the mask doctor or prompt linter finds errors; `problems` holds them all. */
+export class EditRefusedError extends MaskeditError {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    const first = problems.find((p) => p.severity === 'error')!;
+    const more = problems.filter((p) => p.severity === 'error').length - 1;
+    super(first.code, `${first.message}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`, first.fix);
+    this.name = 'EditRefusedError';
+    this.problems = problems;
+  }
+}
+
+const toBytes = async (x: string | Uint8Array, role: 'image' | 'mask') => (typeof x === 'string' ? readInputFile(x, role) : x);
+
+/**
+ * Runs one masked edit.
+ *
+ * @example
+ * const { outputs, report } = await edit({ image: 'photo.jpg', mask: 'mask.png', prompt: 'A lounge with a pool. Remove the chair.' });
+ * console.log(report.finalOutsideChangedPixels); // 0
+ */
+export async function edit(opts: EditOptions): Promise<EditResult> {
+  const timings: Record<string, number> = {};
+  const progress = opts.onProgress ?? (() => {});
+  const step = async <T>(name: string, fn: () => Promise<T> | T, message?: (v: T) => string | undefined): Promise<T> => {
+    throwIfAborted(opts.signal);
+    const t = performance.now();
+    const v = await fn();
+    const ms = performance.now() - t;
+    timings[name] = Math.round((timings[name] ?? 0) + ms);
+    const m = message?.(v);
+    progress({ step: name, ms, ...(m ? { message: m } : {}) });
+    return v;
+  };
+  const modelId = opts.model ?? DEFAULT_MODEL;
+  const model = getModel(modelId);
+
+  // 1. Decode both files once and run the mask doctor on them.
+  const imageLabel = typeof opts.image === 'string' ? opts.image : 'image';
+  const maskLabel = typeof opts.mask === 'string' ? opts.mask : 'mask';
+  const { report: check, decoded } = await step('check', async () => {
+    const [image, mask] = await Promise.all([toBytes(opts.image, 'image'), toBytes(opts.mask, 'mask')]);
+    return checkPairDecoded({ image, mask, imageLabel, maskLabel, model: modelId, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
+  }, (r) => summarizeCheck(r.report));
+  const problems: Problem[] = [...check.problems];
+  const repairs: string[] = [];
+  let editMask = decoded.editMask;
+  if (hasErrors(check.problems)) {
+    const repairable = decoded.image && decoded.mask && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
+    if (!opts.fix || !repairable) throw new EditRefusedError(sortProblems(check.problems));
+    const repaired = repairMask(decoded.image!, decoded.mask!);
+    editMask = repaired.editMask;
+    repairs.push(...repaired.applied);
+    progress({ step: 'fix', message: repaired.applied.join('; ') });
+  }
+  const input = decoded.image!;
+  if (!editMask) throw new EditRefusedError(sortProblems(check.problems));
+  const original = input.raster;
+
+  // 2. Prompt and fidelity.
+  const prompt = buildPrompt({
+    ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
+    ...(opts.scene !== undefined ? { scene: opts.scene } : {}),
+    ...(opts.change !== undefined ? { change: opts.change } : {}),
+    ...(opts.preserve !== undefined ? { preserve: opts.preserve } : {}),
+  });
+  const promptProblems = lintPrompt(prompt, { model: modelId });
+  problems.push(...promptProblems);
+  if (hasErrors(promptProblems)) throw new EditRefusedError(sortProblems(promptProblems));
+  const fidelity = adviseFidelity({ model: modelId, prompt, ...(opts.subject ? { subject: opts.subject } : {}), requested: opts.fidelity ?? 'auto' });
+  problems.push(...fidelity.problems);
+  if (!findModel(modelId) && !problems.some((p) => p.code === 'MODEL_UNKNOWN')) {
+    problems.push({ code: 'MODEL_UNKNOWN', severity: 'warning', message: `model ${modelId} is not in maskedit's registry; using ${model.id}'s rules`, fix: `use one of the known models or check the spelling` });
+  }
+
+  // 3. Plan what to send.
+  const forcedSize = opts.size && opts.size !== 'auto' ? opts.size : undefined;
+  const plan = await step('plan', () => {
+    const p = planCrops(original, editMask!, modelId, {
+      mode: opts.crop === 'off' || forcedSize ? 'whole' : 'crop',
+      ...(opts.regions ? { regions: opts.regions } : {}),
+      ...(opts.context !== undefined ? { context: opts.context } : {}),
+    });
+    if (!forcedSize) return p;
+    // --size pins what the model is asked for: the whole image is sent at that size and mapped back.
+    const problem = sizeProblem(model, forcedSize);
+    if (problem) throw new MaskeditError('MODEL_SIZE_UNSUPPORTED', problem, `use --size auto or one of ${model.sizes.join(', ')}`);
+    const s = parseSize(forcedSize)!;
+    return { ...p, crops: p.crops.map((c) => ({ ...c, sendWidth: s.width, sendHeight: s.height })) };
+  }, (p) => `${p.mode}, ${p.crops.length} crop(s): ${p.crops.map((c) => `${c.width}x${c.height}@${c.x},${c.y} → ${c.sendWidth}x${c.sendHeight}`).join(', ')}`);
+
+  // 4. Provider and cost.
+  const providerName: ProviderName = typeof opts.provider === 'object' ? opts.provider.name : opts.provider ?? (process.env.OPENAI_API_KEY ? 'openai' : 'local');
+  const provider = typeof opts.provider === 'object' ? opts.provider
+    : await createProvider({ provider: providerName, ...(opts.surface ? { surface: opts.surface } : {}), ...(opts.engine ? { engine: opts.engine } : {}) });
+  const references = await Promise.all((opts.references ?? []).map((r, i) => loadReference(r, i)));
+  if (references.length + 1 > model.maxImages) {
+    throw new MaskeditError('MODEL_TOO_MANY_IMAGES', `${model.id} takes at most ${model.maxImages} image(s), received ${references.length + 1}`, 'drop some --ref images');
+  }
+  if (model.highFidelityImages && references.length + 1 > model.highFidelityImages) {
+    problems.push({ code: 'MODEL_FIDELITY_IMAGES', severity: 'warning', message: `${model.id} preserves the first ${model.highFidelityImages} input images with higher fidelity; ${references.length + 1} were given`, fix: 'put the references that matter most first, or send fewer' });
+  }
+  const n = Math.max(1, opts.n ?? 1);
+  const estimates = plan.crops.map((c) => estimateCost({
+    model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, quality: opts.quality ?? 'auto',
+    ...(fidelity.value ? { inputFidelity: fidelity.value } : {}), n, partialImages: opts.partialImages ?? 0,
+    inputImages: [{ width: c.sendWidth, height: c.sendHeight }, ...references.map((r) => r.size)], promptChars: [...prompt].length,
+  }));
+  const estimate = sumEstimates(estimates);
+  if (providerName === 'openai') assertWithinBudget(estimate, opts.maxCostUsd);
+
+  // 5. Send each crop, map the answers back onto the input.
+  const raw: Rgba[] = Array.from({ length: n }, () => cloneRaster(original));
+  const crops: CropReport[] = [];
+  let usage: ProviderUsage | null = null;
+  let responseId: string | undefined;
+  for (let ci = 0; ci < plan.crops.length; ci++) {
+    const c = plan.crops[ci]!;
+    const box = { x: c.x, y: c.y, width: c.width, height: c.height };
+    const { sendImage, sendMask } = await step('encode', () => {
+      const img = crop(original, box);
+      const m = modelMaskFor(crop(editMask!, box), opts.grow !== undefined ? { grow: opts.grow } : {});
+      const to = { width: c.sendWidth, height: c.sendHeight };
+      return {
+        sendImage: resize(img, to.width, to.height, kernelFor(img, to)),
+        sendMask: resize(m, to.width, to.height, 'nearest'),
+      };
+    });
+    const result = await step('provider', () => provider.edit({
+      image: sendImage, mask: sendMask, prompt, model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, n,
+      ...(opts.quality ? { quality: opts.quality } : {}),
+      ...(fidelity.value ? { inputFidelity: fidelity.value } : {}),
+      ...(opts.background ? { background: opts.background } : {}),
+      ...(references.length ? { references: references.map((r) => r.ref) } : {}),
+      ...(opts.partialImages ? {
+        partialImages: opts.partialImages,
+        onPartial: (p) => opts.onPartial?.({ index: p.index, crop: ci, bytes: Buffer.from(p.b64, 'base64'), outputFormat: p.outputFormat }),
+      } : {}),
+      ...(opts.engine ? { engine: opts.engine } : {}),
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (e) => { if (e.ms === undefined) progress(e); },
+    }), (r) => `${r.images.length} image(s) ${r.images.map((i) => `${i.width}x${i.height}`).join(', ')}`);
+    if (result.images.length === 0) throw new MaskeditError('PROVIDER_NO_IMAGE', 'the provider answered without an image', 'retry; if it persists, check the prompt with `maskedit prompt --lint`');
+    usage = addUsage(usage, result.usage);
+    responseId = result.responseId ?? responseId;
+    await step('mapback', () => {
+      for (let i = 0; i < n; i++) {
+        const out = result.images[Math.min(i, result.images.length - 1)]!;
+        paste(raw[i]!, resize(out, box.width, box.height, kernelFor(out, box)), box.x, box.y);
+      }
+    });
+    const cropSpill = spillover(crop(original, box), crop(raw[0]!, box), crop(editMask, box));
+    crops.push({ ...c, spillover: summarizeSpill(cropSpill) });
+  }
+
+  // 6. Measure the raw drift, then stitch.
+  const spills = await step('spillover', () => raw.map((r) => spillover(original, r, editMask!)), (s) => `raw output changed ${(s[0]!.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.verdict})`);
+  const strict = opts.strict ?? true;
+  const direction = opts.featherOutward !== undefined ? 'outward' : 'inward';
+  const feather = opts.featherOutward ?? opts.feather ?? undefined;
+  const seam = opts.seam ?? DEFAULT_SEAM;
+  let stitchInfo: EditReport['stitch'] = null;
+  const outputs = await step('stitch', () => {
+    if (!strict) return raw;
+    const { blend, outwardBand } = blendMaskFor(editMask!, { direction, ...(feather !== undefined ? { feather } : {}) });
+    stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
+    const resultBox = plan.crops.length === 1 ? plan.crops[0]! : undefined;
+    return raw.map((r) => stitch(original, r, blend, { seam, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+  });
+  const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!));
+  const heatmap = renderHeatmap(original, spills[0]!.changeMap, editMask);
+
+  const report: EditReport = {
+    outputs: outputs.map((_, i) => ({ spillover: summarizeSpill(spills[i]!), finalOutsideChangedPixels: outsideChanged[i]! })),
+    provider: providerName,
+    surface: provider.surface,
+    ...(providerName === 'local' ? { engine: opts.engine ?? 'patchmatch' } : {}),
+    model: modelId,
+    image: { width: original.width, height: original.height, format: input.info.format, orientation: input.info.orientation },
+    request: { size: plan.crops.map((c) => `${c.sendWidth}x${c.sendHeight}`).join(','), quality: opts.quality, inputFidelity: fidelity.value, prompt, n },
+    fidelity: { value: fidelity.value, reason: fidelity.reason },
+    plan: { mode: plan.mode, detail: plan.detail },
+    crops,
+    spillover: summarizeSpill(spills[0]!),
+    strict,
+    stitch: stitchInfo,
+    finalOutsideChangedPixels: outsideChanged[0]!,
+    usage,
+    estimatedCostUsd: round6(estimate.usd),
+    billed: providerName === 'openai',
+    cost: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, pricesReadOn: estimate.pricesReadOn },
+    problems: sortProblems(problems),
+    repairs,
+    ...(responseId ? { responseId } : {}),
+    timingsMs: timings,
+  };
+  return { outputs, raw, heatmap, input, editMask, report };
+}
+
+/** Problems `--fix` may repair; anything else stops the edit even with --fix. */
+const REPAIRABLE = new Set(['MASK_NO_ALPHA', 'MASK_NOTHING_EDITABLE', 'MASK_SIZE_MISMATCH', 'MASK_ORIENTATION_MISMATCH', 'MASK_NOT_PNG']);
+
+function summarizeCheck(r: CheckReport): string {
+  const e = r.problems.filter((p) => p.severity === 'error').length;
+  const w = r.problems.length - e;
+  const frac = r.mask?.editableFraction;
+  return `${r.image ? `${r.image.width}x${r.image.height}` : '?'}${frac !== undefined ? `, ${(frac * 100).toFixed(1)} % editable` : ''}${e ? `, ${e} error(s)` : ''}${w ? `, ${w} warning(s)` : ''}`;
+}
+
+function summarizeSpill(s: ReturnType<typeof spillover>): SpilloverSummary {
+  return { outside: s.outside, inside: s.inside, verdict: s.verdict, threshold: s.threshold };
+}
+
+/** Pixels where the mask says keep but any channel differs. */
+export function countOutsideChanged(original: Rgba, output: Rgba, editMask: EditMask): number {
+  let n = 0;
+  const a = original.data, b = output.data, m = editMask.data;
+  for (let i = 0, j = 0; i < m.length; i++, j += 4) {
+    if (m[i] === 0 && (a[j] !== b[j] || a[j + 1] !== b[j + 1] || a[j + 2] !== b[j + 2] || a[j + 3] !== b[j + 3])) n++;
+  }
+  return n;
+}
+
+function sumEstimates(list: CostEstimate[]): CostEstimate {
+  const first = list[0]!;
+  return list.slice(1).reduce((acc, e) => ({
+    ...acc,
+    inputTokens: acc.inputTokens + e.inputTokens,
+    imageInputTokens: acc.imageInputTokens + e.imageInputTokens,
+    textInputTokens: acc.textInputTokens + e.textInputTokens,
+    outputTokens: acc.outputTokens + e.outputTokens,
+    usd: acc.usd + e.usd,
+    notes: [...new Set([...acc.notes, ...e.notes])],
+  }), first);
+}
+
+function addUsage(a: ProviderUsage | null, b: ProviderUsage | undefined): ProviderUsage | null {
+  if (!b) return a;
+  if (!a) return { ...b };
+  const sum = (x?: number, y?: number) => (x ?? 0) + (y ?? 0);
+  return {
+    input_tokens: sum(a.input_tokens, b.input_tokens),
+    output_tokens: sum(a.output_tokens, b.output_tokens),
+    total_tokens: sum(a.total_tokens, b.total_tokens),
+    input_tokens_details: {
+      image_tokens: sum(a.input_tokens_details?.image_tokens, b.input_tokens_details?.image_tokens),
+      text_tokens: sum(a.input_tokens_details?.text_tokens, b.input_tokens_details?.text_tokens),
+    },
+  };
+}
+
+async function loadReference(r: string | Uint8Array, i: number): Promise<{ ref: ReferenceImage; size: { width: number; height: number } }> {
+  const label = typeof r === 'string' ? r : `reference ${i + 1}`;
+  const bytes = await toBytes(r, 'image');
+  const info = await probeImage(bytes, { label });
+  return { ref: { bytes, mime: MIME[info.format], name: `ref-${i + 1}.${info.format === 'jpeg' ? 'jpg' : info.format}` }, size: { width: info.width, height: info.height } };
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+

@@ -1,0 +1,73 @@
+/**
+ * Writes an edit's files atomically: the output(s) (numbered when n > 1), the report JSON and the heatmap.
+ * Refuses to write over any input. PNG keeps the bit-exact guarantee; JPEG/WebP outputs are lossy and the
+ * report says so.
+ */
+import { assertNotInput, writeFileAtomic } from '../io/atomic.js';
+import { encodeImage, formatFromPath, type ImageFormat } from '../io/image.js';
+import { MaskeditError } from '../core/errors.js';
+import type { EditResult } from './edit.js';
+
+export interface WriteOptions {
+  /** Output path; with n > 1, `out.png` becomes `out-1.png`, `out-2.png`, … */
+  output: string;
+  reportPath?: string;
+  heatmapPath?: string;
+  /** Paths that must never be overwritten (image, mask, references). */
+  inputs: (string | undefined)[];
+}
+
+export interface Written {
+  outputs: string[];
+  report?: string;
+  heatmap?: string;
+  lossy: boolean;
+}
+
+/** The numbered output names for n results. */
+export function outputPaths(output: string, n: number): string[] {
+  if (n <= 1) return [output];
+  const dot = output.lastIndexOf('.');
+  const [stem, ext] = dot > output.lastIndexOf('/') ? [output.slice(0, dot), output.slice(dot)] : [output, '.png'];
+  return Array.from({ length: n }, (_, i) => `${stem}-${i + 1}${ext}`);
+}
+
+/**
+ * @example
+ * const written = await writeEditResult(result, { output: 'out.png', reportPath: 'r.json', inputs: ['in.png', 'mask.png'] });
+ */
+export async function writeEditResult(result: EditResult, opts: WriteOptions): Promise<Written> {
+  const paths = outputPaths(opts.output, result.outputs.length);
+  const extra = [opts.reportPath, opts.heatmapPath].filter((p): p is string => Boolean(p));
+  for (const p of [...paths, ...extra]) assertNotInput(p, opts.inputs);
+  const all = [...paths, ...extra];
+  if (new Set(all).size !== all.length) throw new MaskeditError('OUTPUT_PATHS_CLASH', `two outputs would be written to the same file (${all.join(', ')})`, 'give -o, --report and --heatmap different paths');
+  const format: ImageFormat = formatFromPath(opts.output) ?? 'png';
+  const lossy = format !== 'png';
+  for (let i = 0; i < paths.length; i++) {
+    await writeFileAtomic(paths[i]!, await encodeImage(result.outputs[i]!, { format }));
+    result.report.outputs[i]!.path = paths[i]!;
+  }
+  const written: Written = { outputs: paths, lossy };
+  if (opts.heatmapPath) {
+    await writeFileAtomic(opts.heatmapPath, await encodeImage(result.heatmap, { format: 'png' }));
+    written.heatmap = opts.heatmapPath;
+  }
+  if (opts.reportPath) {
+    await writeFileAtomic(opts.reportPath, `${JSON.stringify(reportJson(result, written), null, 2)}\n`);
+    written.report = opts.reportPath;
+  }
+  return written;
+}
+
+/** The report as written to --report and printed by --json: paths included, Infinity PSNR as null. */
+export function reportJson(result: EditResult, written?: Written): unknown {
+  const r = result.report;
+  return JSON.parse(JSON.stringify({
+    output: written?.outputs[0] ?? null,
+    ...(written && written.outputs.length > 1 ? { outputsWritten: written.outputs } : {}),
+    ...(written?.heatmap ? { heatmap: written.heatmap } : {}),
+    lossyOutput: written?.lossy ?? false,
+    ...r,
+  }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}
