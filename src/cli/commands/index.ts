@@ -4,4 +4,6 @@ import type { Command } from '../_context.js';
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./check.js')).default,
   mask: async () => (await import('./mask.js')).default,
+  edit: async () => (await import('./edit.js')).default,
+  demo: async () => (await import('./demo.js')).default,
 };
