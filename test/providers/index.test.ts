@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProvider, SURFACES } from '../../src/providers/index.js';
+
+const savedKey = process.env.OPENAI_API_KEY;
+afterEach(() => {
+  if (savedKey === undefined) delete process.env.OPENAI_API_KEY;
+  else process.env.OPENAI_API_KEY = savedKey;
+});
+
+describe('createProvider', () => {
+  it.each([
+    [{ provider: 'local' as const }, 'local', 'engine'],
+    [{ provider: 'openai' as const, apiKey: 'test-key' }, 'openai', 'images'],
+    [{ provider: 'openai' as const, surface: 'images' as const, apiKey: 'test-key' }, 'openai', 'images'],
+    [{ provider: 'openai' as const, surface: 'json' as const, apiKey: 'test-key' }, 'openai', 'json'],
+  ])('%j → %s/%s', async (opts, name, surface) => {
+    const p = await createProvider(opts);
+    expect([p.name, p.surface]).toEqual([name, surface]);
+  });
+
+  it('needs a key for openai, taken from the environment by default', async () => {
+    delete process.env.OPENAI_API_KEY;
+    await expect(createProvider({ provider: 'openai' })).rejects.toMatchObject({ code: 'OPENAI_API_KEY_MISSING' });
+    process.env.OPENAI_API_KEY = 'test-env-key';
+    await expect(createProvider({ provider: 'openai', surface: 'json' })).resolves.toMatchObject({ surface: 'json' });
+  });
+
+  it('says clearly that the responses surface is not there yet', async () => {
+    expect(Object.keys(SURFACES)).toEqual(['images', 'json']);
+    await expect(createProvider({ provider: 'openai', surface: 'responses', apiKey: 'test-key' })).rejects.toMatchObject({
+      code: 'SURFACE_UNAVAILABLE',
+      message: 'the "responses" surface is not available yet; available: images, json',
+    });
+  });
+
+  it('rejects an unknown provider', async () => {
+    await expect(createProvider({ provider: 'nope' as 'local' })).rejects.toMatchObject({ code: 'PROVIDER_UNKNOWN' });
+  });
+});
