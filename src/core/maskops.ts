@@ -116,12 +116,12 @@ export function resizeNearest<R extends Raster>(r: R, width: number, height: num
   return { ...r, width, height, data: out.data };
 }
 
-/** True when two sizes have the same aspect ratio up to one pixel of rounding on the smaller one. */
+/** True when two sizes have the same aspect ratio up to less than a pixel of rounding on the smaller one. */
 export function sameAspect(a: { width: number; height: number }, b: { width: number; height: number }): boolean {
   const [small, big] = a.width * a.height <= b.width * b.height ? [a, b] : [b, a];
   // Scale the big size down to the small one's width and compare heights within a pixel.
-  return Math.abs((big.height * small.width) / big.width - small.height) <= 1
-    && Math.abs((big.width * small.height) / big.height - small.width) <= 1;
+  return Math.abs((big.height * small.width) / big.width - small.height) < 1
+    && Math.abs((big.width * small.height) / big.height - small.width) < 1;
 }
 
 /** Displayed size of a stored `width`×`height` picture under EXIF orientation 1–8 (5–8 swap the sides). */

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose, editableFraction, modelCode, scanAlpha, type DiagnoseInput, type ImageFacts } from '../../src/core/doctor.js';
+import { undoOrientation } from '../../src/core/maskops.js';
+import { getModel } from '../../src/core/models.js';
+import { createEditMask } from '../../src/core/raster.js';
+import { fillBox, gradient, maskRaster, solid } from '../_helpers/images.js';
+
+const MB = 1024 * 1024;
+const W = 40, H = 40;
+const facts = (over: Partial<ImageFacts> = {}): ImageFacts => ({
+  format: 'png', bytes: 1000, width: W, height: H, storedWidth: over.width ?? W, storedHeight: over.height ?? H, orientation: 1, hasAlpha: true, ...over,
+});
+/** 10 % editable: a 40x4 band. */
+const goodMask = () => maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }] });
+const base = (over: Partial<DiagnoseInput> = {}): DiagnoseInput => ({
+  image: facts({ hasAlpha: false }), mask: facts(), maskRaster: goodMask(), imageLabel: 'photo.png', maskLabel: 'mask.png', ...over,
+});
+const codes = (input: DiagnoseInput) => diagnose(input).map((p) => `${p.severity}:${p.code}`);
+const find = (input: DiagnoseInput, code: string) => diagnose(input).find((p) => p.code === code);
+
+describe('diagnose', () => {
+  it('finds nothing wrong with a good pair', () => {
+    expect(diagnose(base())).toEqual([]);
+  });
+
+  it.each<[string, Partial<DiagnoseInput>, string[]]>([
+    ['image over 50 MB', { image: facts({ bytes: 51 * MB }) }, ['error:IMAGE_TOO_LARGE']],
+    ['mask over 50 MB', { mask: facts({ bytes: 51 * MB }) }, ['error:MASK_TOO_LARGE']],
+    ['mask over the spec\'s 4 MB', { mask: facts({ bytes: 5 * MB }) }, ['warning:MASK_TOO_LARGE']],
+    ['dall-e-2 image over 4 MB', { model: 'dall-e-2', image: facts({ bytes: 5 * MB }) }, ['error:MODEL_DALLE2_TOO_LARGE']],
+    ['dall-e-2 mask over 4 MB', { model: 'dall-e-2', mask: facts({ bytes: 5 * MB }) }, ['error:MODEL_DALLE2_TOO_LARGE']],
+    ['dall-e-2 non-square', { model: 'dall-e-2', image: facts({ width: 60 }), mask: facts({ width: 60 }), maskRaster: maskRaster({ width: 60, height: H, boxes: [{ x: 0, y: 0, width: 6, height: 40 }] }) }, ['error:MODEL_DALLE2_NOT_SQUARE']],
+    ['unknown model', { model: 'gpt-image-9' }, ['warning:MODEL_UNKNOWN']],
+    ['WebP mask', { mask: facts({ format: 'webp' }) }, ['error:MASK_NOT_PNG']],
+    ['JPEG image, PNG mask', { image: facts({ format: 'jpeg', hasAlpha: false }) }, ['warning:MASK_FORMAT_DIFFERS']],
+    ['half-size mask', { mask: facts({ width: 20, height: 20 }) }, ['error:MASK_SIZE_MISMATCH']],
+    ['mask on stored pixels of a rotated photo', { image: facts({ width: 30, height: 40, storedWidth: 40, storedHeight: 30, orientation: 6 }), mask: facts({ width: 40, height: 30 }) }, ['error:MASK_ORIENTATION_MISMATCH']],
+    ['no alpha', { mask: facts({ hasAlpha: false }), maskRaster: maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }], style: 'white' }) }, ['error:MASK_NO_ALPHA']],
+    ['fully opaque, uniform', { maskRaster: solid(W, H, [0, 0, 0, 255]) }, ['error:MASK_NOTHING_EDITABLE']],
+    ['all editable', { maskRaster: solid(W, H, [0, 0, 0, 0]) }, ['warning:MASK_ALL_EDITABLE']],
+    ['mostly editable', { maskRaster: maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 30 }] }) }, ['warning:MASK_LIKELY_INVERTED']],
+    ['semi-transparent pixels', { maskRaster: fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 128]) }, ['warning:MASK_PARTIAL_ALPHA']],
+    ['several at once', { model: 'nope', image: facts({ format: 'jpeg', bytes: 60 * MB }), mask: facts({ width: 20, height: 20, bytes: 6 * MB }), maskRaster: maskRaster({ width: 20, height: 20 }) },
+      ['error:IMAGE_TOO_LARGE', 'error:MASK_SIZE_MISMATCH', 'error:MASK_NOTHING_EDITABLE', 'warning:MODEL_UNKNOWN', 'warning:MASK_TOO_LARGE', 'warning:MASK_FORMAT_DIFFERS']],
+  ])('%s', (_, over, expected) => {
+    expect(codes(base(over))).toEqual(expected);
+  });
+
+  it('names expected and received sizes, and fixes with a runnable command', () => {
+    expect(find(base({ mask: facts({ width: 20, height: 20 }) }), 'MASK_SIZE_MISMATCH')).toEqual({
+      code: 'MASK_SIZE_MISMATCH', severity: 'error',
+      message: 'mask.png is 20x20 but photo.png is 40x40 (same aspect ratio)',
+      fix: 'resize it (nearest neighbour): maskedit mask mask.png --match photo.png -o mask.fixed.png',
+    });
+    expect(find(base({ mask: facts({ width: 40, height: 20 }), imageLabel: 'my photo.png' }), 'MASK_SIZE_MISMATCH')).toEqual({
+      code: 'MASK_SIZE_MISMATCH', severity: 'error',
+      message: 'mask.png is 40x20 but my photo.png is 40x40 (different aspect ratio)',
+      fix: "re-export the mask at 40x40 from the same canvas as the image (maskedit mask mask.png --match 'my photo.png' -o mask.fixed.png would stretch it)",
+    });
+  });
+
+  it('explains an orientation mismatch with the EXIF transform', () => {
+    const p = find(base({ image: facts({ width: 30, height: 40, storedWidth: 40, storedHeight: 30, orientation: 6 }), mask: facts({ width: 40, height: 30 }) }), 'MASK_ORIENTATION_MISMATCH');
+    expect(p?.message).toBe('mask.png is 40x30, the stored size of photo.png, but the image is displayed 30x40 (EXIF orientation 6: rotated 90° clockwise); the mask was drawn on the stored pixels');
+    expect(p?.fix).toBe('orient it like the image: maskedit mask mask.png --match photo.png -o mask.fixed.png');
+  });
+
+  it('spots a same-size mask cut from the stored pixels of a flipped photo (orientation 3)', () => {
+    const image = gradient(W, H);
+    const copy = undoOrientation(image, 3);
+    fillBox(copy, { x: 0, y: 0, width: 10, height: 4 }, [0, 0, 0, 0]);
+    const input = base({ image: facts({ orientation: 3 }), imageRaster: image, maskRaster: copy });
+    expect(codes(input)).toEqual(['error:MASK_ORIENTATION_MISMATCH']);
+    // The same cut made from the displayed pixels is fine.
+    expect(codes({ ...input, maskRaster: fillBox(gradient(W, H), { x: 0, y: 0, width: 10, height: 4 }, [0, 0, 0, 0]) })).toEqual([]);
+  });
+
+  it('says which polarity a mask without alpha would get', () => {
+    const p = find(base({ mask: facts({ hasAlpha: false }), maskRaster: maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }], style: 'white' }) }), 'MASK_NO_ALPHA');
+    expect(p?.message).toBe('mask.png has no alpha channel (black covers 90.0 %, white 10.0 %); OpenAI edits only where alpha is 0 and rejects a mask without one');
+    expect(p?.fix).toBe('make an RGBA mask: maskedit mask mask.png -o mask.fixed.png (picks white as editable; add --edit white or --edit black to choose)');
+  });
+
+  it.each([
+    ['white strokes on an opaque layer', maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }], style: 'white' }),
+      'mask.png looks painted on an opaque layer: every pixel has alpha 255, and its white strokes (10.0 %) are not transparent, so nothing would be edited',
+      'turn the strokes into transparency: maskedit mask mask.png --edit white -o mask.fixed.png'],
+    ['a photo with alpha', gradient(W, H),
+      'mask.png is fully opaque (every pixel has alpha 255) and looks like a picture, not a mask (96.8 % mid-tones), so nothing would be edited',
+      'if you painted over a copy of the image, build the mask from the difference: maskedit mask mask.png --diff photo.png -o mask.fixed.png; otherwise erase the region to edit to transparency'],
+    ['only semi-transparent pixels', fillBox(solid(W, H, [0, 0, 0, 255]), { x: 0, y: 0, width: 10, height: 2 }, [0, 0, 0, 100]),
+      'mask.png has no pixel with alpha 0; its 20 semi-transparent pixels (alpha 1–254) are kept by OpenAI',
+      'count them as editable: maskedit mask mask.png --threshold 255 -o mask.fixed.png'],
+    ['uniform and opaque', solid(W, H, [255, 255, 255, 255]),
+      'mask.png is fully opaque (every pixel has alpha 255), so nothing would be edited',
+      'erase the region to edit to transparency, or build a mask from a box: maskedit mask photo.png --rect X,Y,W,H -o photo.mask.png'],
+  ])('MASK_NOTHING_EDITABLE: %s', (_, maskRgba, message, fix) => {
+    expect(diagnose(base({ maskRaster: maskRgba }))).toEqual([{ code: 'MASK_NOTHING_EDITABLE', severity: 'error', message, fix }]);
+  });
+
+  it('counts semi-transparent pixels', () => {
+    const p = find(base({ maskRaster: fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 128]) }), 'MASK_PARTIAL_ALPHA');
+    expect(p?.message).toBe('5 pixels (0.3 %) of mask.png are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so they are kept');
+  });
+
+  it('reports sizes against the right limit', () => {
+    expect(find(base({ mask: facts({ bytes: 5 * MB }) }), 'MASK_TOO_LARGE')?.message).toBe('mask.png is 5 MB; the API spec asks for masks under 4 MB (the guide allows 50 MB)');
+    expect(find(base({ image: facts({ bytes: 60.5 * MB }) }), 'IMAGE_TOO_LARGE')?.message).toBe('photo.png is 61 MB; the API takes images under 50 MB');
+    expect(find(base({ model: 'dall-e-2', image: facts({ bytes: 4.5 * MB }) }), 'MODEL_DALLE2_TOO_LARGE')?.message).toBe('photo.png is 4.5 MB; dall-e-2 takes images under 4 MB');
+  });
+
+  it('reads the registry, not model names: model codes come from the id', () => {
+    expect(modelCode(getModel('dall-e-2'))).toBe('DALLE2');
+    expect(find(base({ model: 'gpt-image-9' }), 'MODEL_UNKNOWN')?.message).toBe('model "gpt-image-9" is not one maskedit knows (gpt-image-1.5, gpt-image-1, gpt-image-1-mini, gpt-image-2, dall-e-2); checking with gpt-image-1.5\'s rules');
+  });
+
+  it('works with the image or the mask missing (their decode errors come from io)', () => {
+    expect(codes(base({ image: null }))).toEqual([]);
+    expect(codes(base({ mask: null, maskRaster: undefined }))).toEqual([]);
+  });
+
+  it('uses precomputed alpha stats instead of the raster', () => {
+    expect(codes(base({ maskRaster: undefined, alpha: { pixels: 100, transparent: 0, partial: 0, opaque: 100 } }))).toEqual(['error:MASK_NOTHING_EDITABLE']);
+  });
+});
+
+describe('scanAlpha / editableFraction', () => {
+  it('counts alpha classes and writes OpenAI\'s reading in the same pass', () => {
+    const m = fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 7]);
+    const edit = createEditMask(W, H);
+    expect(scanAlpha(m, edit)).toEqual({ pixels: 1600, transparent: 160, partial: 5, opaque: 1435 });
+    expect(editableFraction(edit)).toBe(0.1);
+    expect(editableFraction(m)).toBe(0.1);
+    expect(editableFraction(scanAlpha(m))).toBe(0.1);
+  });
+});
