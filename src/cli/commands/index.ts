@@ -6,4 +6,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   mask: async () => (await import('./mask.js')).default,
   edit: async () => (await import('./edit.js')).default,
   demo: async () => (await import('./demo.js')).default,
+  prompt: async () => (await import('./prompt.js')).default,
 };
