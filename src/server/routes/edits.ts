@@ -1,0 +1,123 @@
+/**
+ * `POST /v1/images/edits`, multipart or JSON, plain or streamed. The queue place is taken in `onRequest`,
+ * before the body is read, so a full server answers 429 without swallowing the upload; the place is given back
+ * when the response ends, however it ends.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Problem } from '../../core/problems.js';
+import '../context.js';
+import { ApiError, toApiError } from '../errors.js';
+import { readJsonEdit, readMultipartEdit, type EditInput } from '../edit-input.js';
+import { runEdit, type ImagesResponse } from '../edit-run.js';
+import { openSse, type SseStream } from '../sse.js';
+
+/** Header listing the doctor's and linter's warning codes (the OpenAI body has no place for them). */
+export const WARNINGS_HEADER = 'x-maskedit-warnings';
+
+function warningsValue(warnings: Problem[]): string | undefined {
+  return warnings.length ? [...new Set(warnings.map((w) => w.code))].join(', ') : undefined;
+}
+
+/** The ImageEditPartialImageEvent / ImageEditCompletedEvent fields every event repeats. */
+function eventMeta(input: EditInput) {
+  return {
+    size: input.options.size ?? 'auto',
+    quality: input.options.quality ?? 'auto',
+    background: input.options.background ?? 'auto',
+    output_format: input.options.outputFormat,
+  };
+}
+
+export async function editsRoutes(app: FastifyInstance): Promise<void> {
+  const release = async (request: FastifyRequest) => {
+    request.maskeditTicket?.release();
+  };
+  app.post('/v1/images/edits', {
+    bodyLimit: app.maskedit.limits.maxBodyBytes,
+    onRequest: async (request) => {
+      request.maskeditTicket = app.maskedit.queue.reserve();
+    },
+    onResponse: release,
+    onRequestAbort: release,
+    onError: release,
+  }, async (request, reply) => {
+    const ctx = app.maskedit;
+    const ticket = request.maskeditTicket!;
+    const work = ctx.track(reply.raw);
+    const { signal } = work;
+    try {
+      const input = request.isMultipart()
+        ? await readMultipartEdit(request, ctx.limits)
+        : await readJsonEdit(request.body, ctx.refContext(signal), ctx.limits.maxImages);
+      request.maskeditParams = input.params;
+      return input.options.stream
+        ? await streamEdit(request, reply, input, signal)
+        : await plainEdit(reply, input, signal);
+    } catch (e) {
+      // A timeout or shutdown aborts the work with an ApiError reason; answer with that, not "aborted".
+      if (signal.aborted && signal.reason instanceof ApiError) throw signal.reason;
+      throw e;
+    } finally {
+      work.done();
+      ticket.release();
+    }
+  });
+
+  async function plainEdit(reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<ImagesResponse> {
+    const ctx = app.maskedit;
+    const ticket = reply.request.maskeditTicket!;
+    const { response, warnings } = await ticket.run(() => runEdit(input, {
+      provider: ctx.provider, signal,
+      ...(ctx.engine !== undefined && { engine: ctx.engine }),
+      ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
+    }), signal);
+    const w = warningsValue(warnings);
+    if (w) void reply.header(WARNINGS_HEADER, w);
+    return response;
+  }
+
+  /**
+   * The stream opens only after the inputs passed the doctor, so invalid input still gets an ordinary 400;
+   * a failure after that arrives as an `error` event, which the openai SDK raises as APIError.
+   */
+  async function streamEdit(request: FastifyRequest, reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<void> {
+    const ctx = app.maskedit;
+    const ticket = request.maskeditTicket!;
+    const meta = eventMeta(input);
+    let sse: SseStream | undefined;
+    try {
+      const { response } = await ticket.run(() => runEdit(input, {
+        provider: ctx.provider, signal,
+        ...(ctx.engine !== undefined && { engine: ctx.engine }),
+        ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
+        onValidated: (warnings) => {
+          reply.hijack();
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
+          const w = warningsValue(warnings);
+          if (w) headers[WARNINGS_HEADER] = w;
+          sse = openSse(reply.raw, headers);
+        },
+        onPartial: async (p) => {
+          await sse?.send('image_edit.partial_image', {
+            type: 'image_edit.partial_image', b64_json: p.b64, created_at: Math.floor(Date.now() / 1000), ...meta, partial_image_index: p.index,
+          });
+        },
+      }), signal);
+      for (const image of response.data) {
+        await sse!.send('image_edit.completed', {
+          type: 'image_edit.completed', b64_json: image.b64_json, created_at: response.created,
+          ...meta, size: response.size, quality: response.quality, background: response.background, usage: response.usage,
+        });
+      }
+      sse!.end();
+    } catch (e) {
+      if (!sse) throw e;
+      const err = toApiError(signal.aborted && signal.reason instanceof ApiError ? signal.reason : e, input.params, request.id);
+      if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'stream failed');
+      else request.log.info({ code: err.code, status: err.status }, 'stream ended with an error');
+      await sse.error(err.toJSON());
+      sse.end();
+    }
+  }
+}
