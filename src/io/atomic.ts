@@ -32,10 +32,11 @@ export function tempPathFor(target: string): string {
  * await writeFileAtomic('out/result.png', pngBytes);
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(resolve(path)), { recursive: true });
   const tmp = tempPathFor(path);
   live.add(tmp);
   try {
+    // Inside the try: a parent that is a file (ENOTDIR/EEXIST) must become OUTPUT_WRITE_FAILED, not a raw error.
+    await mkdir(dirname(resolve(path)), { recursive: true });
     const fh = await open(tmp, 'wx', 0o644);
     try {
       await fh.writeFile(data);

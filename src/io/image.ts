@@ -210,7 +210,9 @@ export interface EncodeOptions {
  * await writeFileAtomic('out.png', await encodeImage(raster));
  */
 export async function encodeImage(raster: Raster, opts: EncodeOptions = {}): Promise<Buffer> {
-  const input = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } });
+  let input = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } });
+  // Without this libvips writes 1- and 2-channel rasters as RGB(A), three times the bytes for a gray mask.
+  if (raster.channels <= 2) input = input.toColourspace('b-w');
   const format = opts.format ?? 'png';
   if (format === 'png') return input.png({ compressionLevel: opts.compressionLevel ?? 6 }).toBuffer();
   if (format === 'jpeg') return input.jpeg({ quality: opts.quality ?? 92 }).toBuffer();
@@ -234,6 +236,7 @@ function describeBytes(b: Uint8Array): string {
 }
 
 function fmtMp(px: number): string {
+  if (px < 100_000) return `${px} pixels`;
   return `${(px / 1e6).toFixed(px < 1e7 ? 1 : 0)} MP`;
 }
 
