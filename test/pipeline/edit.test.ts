@@ -1,0 +1,236 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/io/image.js';
+import { edit, EditRefusedError } from '../../src/pipeline/edit.js';
+import { outputPaths, writeEditResult } from '../../src/pipeline/write.js';
+import { localProvider } from '../../src/providers/local.js';
+import type { Engine } from '../../src/engines/engine.js';
+import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
+import { resize } from '../../src/core/resize.js';
+import { cloneRaster, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
+import { gradient, maskRaster, noise, png, withOrientation } from '../_helpers/images.js';
+
+/** Fills holes with a flat colour: fast, and obviously different from the input. */
+const flatEngine: Engine = {
+  name: 'flat',
+  async fill(image, mask) {
+    const out = cloneRaster(image);
+    for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) out.data.set([255, 0, 255, 255], i * 4);
+    return out;
+  },
+};
+
+/**
+ * Behaves like a GPT image model: answers at the requested size (or 1024x1024), redraws the whole frame with a
+ * small global drift, and records what it was sent.
+ */
+function driftingProvider(drift = 12): Provider & { requests: ProviderRequest[] } {
+  const requests: ProviderRequest[] = [];
+  return {
+    name: 'openai', surface: 'images', requests,
+    async edit(req) {
+      requests.push(req);
+      const [w, h] = (req.size ?? '1024x1024').split('x').map(Number) as [number, number];
+      const out = resize(req.image, w, h, 'bilinear');
+      for (let i = 0; i < out.data.length; i++) if (i % 4 !== 3) out.data[i] = Math.min(255, out.data[i]! + drift);
+      // Paint the editable region so "inside" visibly changes.
+      const m = resize(req.mask, w, h, 'nearest');
+      for (let i = 0; i < m.data.length; i++) if (m.data[i]) out.data.set([20, 200, 40, 255], i * 4);
+      return { images: Array.from({ length: req.n ?? 1 }, () => cloneRaster(out)), usage: { input_tokens: 10, output_tokens: 20, total_tokens: 30 } };
+    },
+  };
+}
+
+/** Displayed-orientation edit mask (255 editable) for a box. */
+function editMaskOf(width: number, height: number, box: { x: number; y: number; width: number; height: number }): EditMask {
+  const m = createRaster(width, height, 1);
+  for (let y = box.y; y < box.y + box.height; y++) m.data.fill(255, y * width + box.x, y * width + box.x + box.width);
+  return m;
+}
+
+/** The seam correction may shift the model's colours by its measured cast (here +12), no more. */
+function expectNear(got: number[], want: number[], tolerance: number): void {
+  expect(got.map((v, i) => Math.abs(v - want[i]!) <= tolerance), `${got} vs ${want} ± ${tolerance}`).toEqual(want.map(() => true));
+}
+
+function outsideDiffers(a: Raster, b: Raster, mask: EditMask): number {
+  let n = 0;
+  for (let i = 0; i < mask.data.length; i++) {
+    if (mask.data[i]) continue;
+    for (let c = 0; c < 4; c++) if (a.data[i * 4 + c] !== b.data[i * 4 + c]) { n++; break; }
+  }
+  return n;
+}
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'maskedit-edit-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+const PROMPT = 'A quiet room with a green plant on the table. Add a green plant on the table. Preserve the walls, the light and the camera angle.';
+
+describe('edit() locality', () => {
+  it('brings an EXIF-rotated 3000x2000 JPEG back at full displayed size, bit-identical outside the mask', async () => {
+    // Stored 3000x2000, orientation 6 (rotate 90° clockwise to display): displayed 2000x3000.
+    const displayed = noise(2000, 3000, 3);
+    const image = await withOrientation(displayed, 6, 'jpeg');
+    const box = { x: 700, y: 1900, width: 500, height: 400 };
+    const mask = await png(maskRaster({ width: 2000, height: 3000, boxes: [box] }));
+    const provider = driftingProvider();
+    const { outputs, report, input } = await edit({ image, mask, prompt: PROMPT, provider });
+
+    const decoded = (await decodeImage(image)).raster;
+    expect(input.info.orientation).toBe(6);
+    expect(outputs[0]!.width).toBe(2000);
+    expect(outputs[0]!.height).toBe(3000);
+    const em = editMaskOf(2000, 3000, box);
+    expect(outsideDiffers(decoded, outputs[0]!, em)).toBe(0);
+    expect(report.finalOutsideChangedPixels).toBe(0);
+    // The model redrew everything it saw: the raw output spilled, and the report says by how much.
+    expect(report.crops[0]!.spillover.outside.changedFraction).toBeGreaterThan(0.5);
+    expect(report.spillover.verdict).not.toBe('local');
+    // Inside the mask the edit arrived.
+    const centre = ((box.y + 200) * 2000 + box.x + 250) * 4;
+    expectNear([...outputs[0]!.data.subarray(centre, centre + 3)], [20, 200, 40], 16);
+    // It sent a crop around the mask at a size the model takes, not the whole 6 MP image.
+    const sent = provider.requests[0]!;
+    expect(['1024x1024', '1536x1024', '1024x1536']).toContain(sent.size);
+    expect(report.plan.mode).toBe('crop');
+    expect(report.crops[0]!.width).toBeLessThan(2000);
+  });
+
+  it('keeps the raw output with strict: false, and the report counts what changed outside', async () => {
+    const img = gradient(640, 480);
+    const box = { x: 100, y: 100, width: 120, height: 80 };
+    const { outputs, report } = await edit({
+      image: await png(img), mask: await png(maskRaster({ width: 640, height: 480, boxes: [box] })), prompt: PROMPT,
+      provider: driftingProvider(), strict: false,
+    });
+    expect(report.strict).toBe(false);
+    expect(report.stitch).toBeNull();
+    expect(report.finalOutsideChangedPixels).toBeGreaterThan(1000);
+    expect(outsideDiffers(img, outputs[0]!, editMaskOf(640, 480, box))).toBe(report.finalOutsideChangedPixels);
+  });
+
+  it('sends the whole image with crop: off and maps it back', async () => {
+    const img = gradient(900, 600);
+    const box = { x: 10, y: 10, width: 50, height: 50 };
+    const provider = driftingProvider();
+    const { outputs, report } = await edit({ image: await png(img), mask: await png(maskRaster({ width: 900, height: 600, boxes: [box] })), prompt: PROMPT, provider, crop: 'off' });
+    expect(report.plan.mode).toBe('whole');
+    expect(provider.requests[0]!.image.width * provider.requests[0]!.image.height).toBeGreaterThan(1_000_000);
+    expect(outputs[0]!.width).toBe(900);
+    expect(report.finalOutsideChangedPixels).toBe(0);
+  });
+
+  it('plans one crop per far-apart region with regions: separate', async () => {
+    const boxes = [{ x: 20, y: 20, width: 60, height: 60 }, { x: 1800, y: 1300, width: 60, height: 60 }];
+    const provider = driftingProvider();
+    const { report, outputs } = await edit({
+      image: await png(gradient(1920, 1440)), mask: await png(maskRaster({ width: 1920, height: 1440, boxes })), prompt: PROMPT, provider, regions: 'separate',
+    });
+    expect(report.crops).toHaveLength(2);
+    expect(provider.requests).toHaveLength(2);
+    for (const b of boxes) {
+      const c = ((b.y + 30) * 1920 + b.x + 30) * 4;
+      expectNear([...outputs[0]!.data.subarray(c, c + 3)], [20, 200, 40], 16);
+    }
+    expect(report.finalOutsideChangedPixels).toBe(0);
+    expect(report.usage?.total_tokens).toBe(60);
+  });
+
+  it('returns n outputs, each strict', async () => {
+    const { outputs, report } = await edit({
+      image: await png(gradient(300, 200)), mask: await png(maskRaster({ width: 300, height: 200, boxes: [{ x: 50, y: 50, width: 40, height: 40 }] })),
+      prompt: PROMPT, provider: driftingProvider(), n: 3,
+    });
+    expect(outputs).toHaveLength(3);
+    expect(report.outputs.map((o) => o.finalOutsideChangedPixels)).toEqual([0, 0, 0]);
+  });
+
+  it('runs on the local provider (embedded engine) with no network', async () => {
+    const img = noise(256, 192, 5);
+    const box = { x: 60, y: 40, width: 50, height: 30 };
+    const { outputs, report } = await edit({ image: await png(img), mask: await png(maskRaster({ width: 256, height: 192, boxes: [box] })), prompt: PROMPT, provider: localProvider({ engine: flatEngine }) });
+    expect(report.provider).toBe('local');
+    expect(report.billed).toBe(false);
+    expect(report.estimatedCostUsd).toBeGreaterThan(0);
+    expect(outsideDiffers(img, outputs[0]!, editMaskOf(256, 192, box))).toBe(0);
+  });
+});
+
+describe('edit() refusals', () => {
+  const img = gradient(200, 100);
+
+  it('stops on mask doctor errors with every problem attached', async () => {
+    const mask = await png(maskRaster({ width: 100, height: 50, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    const err = await edit({ image: await png(img), mask, prompt: PROMPT, provider: driftingProvider() }).catch((e) => e);
+    expect(err).toBeInstanceOf(EditRefusedError);
+    expect(err.code).toBe('MASK_SIZE_MISMATCH');
+    expect(err.problems.map((p: { code: string }) => p.code)).toContain('MASK_SIZE_MISMATCH');
+  });
+
+  it('repairs a same-aspect, no-alpha mask with fix: true and says what it did', async () => {
+    const bw = await png(maskRaster({ width: 100, height: 50, boxes: [{ x: 10, y: 10, width: 10, height: 10 }], style: 'white' }), { alpha: false });
+    const { report, outputs } = await edit({ image: await png(img), mask: bw, prompt: PROMPT, provider: driftingProvider(), fix: true });
+    expect(report.repairs.length).toBeGreaterThanOrEqual(2);
+    expect(outputs[0]!.width).toBe(200);
+    expect(report.finalOutsideChangedPixels).toBe(0);
+  });
+
+  it.each([
+    { prompt: '', code: 'PROMPT_EMPTY' },
+    { prompt: 'x'.repeat(40000), code: 'PROMPT_TOO_LONG' },
+  ])('refuses a bad prompt with $code', async ({ prompt, code }) => {
+    const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    await expect(edit({ image: await png(img), mask, prompt, provider: driftingProvider() })).rejects.toMatchObject({ code });
+  });
+
+  it('refuses a request above --max-cost before sending it', async () => {
+    const provider = driftingProvider();
+    const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    await expect(edit({ image: await png(img), mask, prompt: PROMPT, provider, maxCostUsd: 0.0001 })).rejects.toMatchObject({ code: 'COST_ABOVE_LIMIT' });
+    expect(provider.requests).toHaveLength(0);
+  });
+
+  it('stops when the signal is aborted', async () => {
+    const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    const ac = new AbortController();
+    ac.abort();
+    await expect(edit({ image: await png(img), mask, prompt: PROMPT, provider: driftingProvider(), signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('writeEditResult', () => {
+  it('numbers outputs, writes report and heatmap atomically and leaves no temp files', async () => {
+    const out = join(dir, 'w');
+    const imagePath = join(dir, 'in.png');
+    const maskPath = join(dir, 'mask.png');
+    await writeFile(imagePath, await png(gradient(120, 80)));
+    await writeFile(maskPath, await png(maskRaster({ width: 120, height: 80, boxes: [{ x: 5, y: 5, width: 20, height: 20 }] })));
+    const result = await edit({ image: imagePath, mask: maskPath, prompt: PROMPT, provider: driftingProvider(), n: 2 });
+    const written = await writeEditResult(result, { output: `${out}.png`, reportPath: `${out}.json`, heatmapPath: `${out}.heat.png`, inputs: [imagePath, maskPath] });
+    expect(written.outputs).toEqual(outputPaths(`${out}.png`, 2));
+    expect(written.outputs).toEqual([`${out}-1.png`, `${out}-2.png`]);
+    const report = JSON.parse(await readFile(`${out}.json`, 'utf8'));
+    expect(report.outputs[1].path).toBe(`${out}-2.png`);
+    expect(report.finalOutsideChangedPixels).toBe(0);
+    expect(JSON.stringify(report)).not.toMatch(/sk-|OPENAI_API_KEY/);
+    const heat = await decodeImage(await readFile(`${out}.heat.png`));
+    expect([heat.info.width, heat.info.height]).toEqual([120, 80]);
+    expect((await readdir(dir)).filter((f) => f.includes('maskedit-tmp'))).toEqual([]);
+  });
+
+  it('refuses to write over an input', async () => {
+    const imagePath = join(dir, 'keep.png');
+    const maskPath = join(dir, 'keep-mask.png');
+    const original = await png(gradient(60, 40));
+    await writeFile(imagePath, original);
+    await writeFile(maskPath, await png(maskRaster({ width: 60, height: 40, boxes: [{ x: 5, y: 5, width: 10, height: 10 }] })));
+    const result = await edit({ image: imagePath, mask: maskPath, prompt: PROMPT, provider: driftingProvider() });
+    await expect(writeEditResult(result, { output: imagePath, inputs: [imagePath, maskPath] })).rejects.toMatchObject({ code: 'OUTPUT_IS_INPUT' });
+    expect(Buffer.compare(await readFile(imagePath), original)).toBe(0);
+  });
+});
+
