@@ -86,14 +86,15 @@ describe('openaiImagesProvider: streaming', () => {
 
 describe('openaiImagesProvider: retries and errors', () => {
   it('retries a 429 after its Retry-After, then succeeds', async () => {
-    fake.failNext({ status: 429, code: 'rate_limit_exceeded', message: 'Rate limit reached for images', retryAfter: 0.2, path: '/images/edits' });
+    // Retry-After: 1 s — longer than the SDK's own first backoff (at most 0.5 s), so the wait proves it was honoured.
+    fake.failNext({ status: 429, code: 'rate_limit_exceeded', message: 'Rate limit reached for images', retryAfter: 1, path: '/images/edits' });
     const before = fake.edits().length;
     const t0 = Date.now();
     const result = await make({ maxRetries: 2 }).edit(request({ size: '1024x1024' }));
     const waited = Date.now() - t0;
     const attempts = fake.edits().slice(before);
     expect(attempts.map((a) => a.failed ?? 200)).toEqual([429, 200]);
-    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeGreaterThanOrEqual(950);
     expect(result.images).toHaveLength(1);
   });
 
