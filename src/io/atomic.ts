@@ -46,7 +46,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     }
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    // `force` ignores only ENOENT; under a parent that is a file rm fails too, and must not mask the real error.
+    await rm(tmp, { force: true }).catch(() => {});
     const code = (e as NodeJS.ErrnoException).code;
     throw new MaskeditError('OUTPUT_WRITE_FAILED', `cannot write ${path} (${code ?? (e as Error).message})`, `check that the folder ${dirname(resolve(path))} exists and is writable`, { cause: e });
   } finally {
