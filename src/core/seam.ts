@@ -4,7 +4,7 @@
  * leaves a visible seam. Two corrections, measured against each other in bench/locality.bench.ts:
  *
  * - {@link matchSeam}: a per-channel gain/offset that maps the result's colours onto the original's,
- *   estimated on the band straddling the region's boundary, where the two should agree;
+ *   estimated on the ring just outside the region's boundary, where the two should agree;
  * - {@link poissonSeam}: a gradient-domain blend (Pérez, Gangnet & Blake, "Poisson Image Editing",
  *   SIGGRAPH 2003): inside the region, keep the result's gradients and take the original as the Dirichlet
  *   boundary. Solved as the membrane correction c = f − result, which is harmonic inside the region with
@@ -33,6 +33,12 @@ export interface MatchOptions {
   ring?: number;
   /** Only sample inside this box (e.g. where a cropped result actually has pixels). */
   within?: Box;
+  /**
+   * Sample the ring just outside this mask instead of outside `region`: the pixels the model was allowed to
+   * change (the grown mask it was sent). Between that mask and the blend region the model may have drawn new
+   * content, so only beyond it does the result show nothing but the model's cast.
+   */
+  changed?: EditMask;
 }
 
 export const DEFAULT_RING = 6;
@@ -61,7 +67,8 @@ export function boundaryBand(region: EditMask, ring: number): Uint8Array {
  * const { gain, offset } = estimateColorMatch(original, result, region);
  */
 export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMask, opts: MatchOptions = {}): ColorMatch {
-  const band = boundaryBand(region, opts.ring ?? DEFAULT_RING);
+  const sampled = opts.changed ?? region;
+  const band = boundaryBand(sampled, opts.ring ?? DEFAULT_RING);
   const w = region.width;
   const within = opts.within && boxInside(opts.within, region) ? opts.within : { x: 0, y: 0, width: w, height: region.height };
   const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0];
@@ -69,7 +76,10 @@ export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMas
   for (let y = within.y; y < within.y + within.height; y++) {
     for (let x = within.x; x < within.x + within.width; x++) {
       const i = y * w + x;
-      if (!band[i]) continue;
+      // Only the kept side of the band: there the result should equal the original but for the model's cast.
+      // Inside the region the content legitimately changed (a new object), and sampling it would "correct" the
+      // edit back towards what was there before.
+      if (!band[i] || sampled.data[i] !== 0) continue;
       n++;
       for (let k = 0; k < 3; k++) {
         const a = original.data[i * 4 + k]!, b = result.data[i * 4 + k]!;

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { boxContains, boxInside } from '../../src/core/crop.js';
+import { getModel, modelIds, sizeProblem } from '../../src/core/models.js';
+import { boundingBox, countNonZero, createEditMask, type Box, type EditMask } from '../../src/core/raster.js';
+import { clusterRegions, flexibleSendSize, planCrops, DEFAULT_MIN_CONTEXT } from '../../src/core/sizing.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+function maskWith(width: number, height: number, boxes: Box[]): EditMask {
+  const m = createEditMask(width, height);
+  for (const b of boxes) for (let y = b.y; y < b.y + b.height; y++) m.data.fill(255, y * width + b.x, y * width + b.x + b.width);
+  return m;
+}
+
+describe('planCrops', () => {
+  it('property: crops lie in the image, contain their region, and are sent at sizes the model accepts (300 cases)', () => {
+    const rand = rng(11);
+    const models = modelIds();
+    const regionsModes = ['merge', 'separate', 'auto'] as const;
+    for (let k = 0; k < 300; k++) {
+      const w = 16 + Math.floor(rand() * 1200), h = 16 + Math.floor(rand() * 1200);
+      const boxes: Box[] = [];
+      for (let b = 0, n = 1 + Math.floor(rand() * 3); b < n; b++) {
+        const bw = 1 + Math.floor(rand() * w * (rand() < 0.5 ? 0.1 : 0.9)), bh = 1 + Math.floor(rand() * h * (rand() < 0.5 ? 0.1 : 0.9));
+        boxes.push({ x: Math.floor(rand() * (w - bw + 1)), y: Math.floor(rand() * (h - bh + 1)), width: bw, height: bh });
+      }
+      const mask = maskWith(w, h, boxes);
+      const modelId = models[k % models.length]!;
+      const regions = regionsModes[k % 3]!;
+      const mode = rand() < 0.15 ? 'whole' as const : 'crop' as const;
+      const plan = planCrops({ width: w, height: h }, mask, modelId, { regions, mode });
+      const where = `case ${k}: ${w}x${h} ${modelId} ${regions} ${mode}`;
+      expect(plan.crops.length, where).toBeGreaterThan(0);
+      if (mode === 'whole') expect(plan.mode, where).toBe('whole');
+      for (const c of plan.crops) {
+        expect(boxInside(c, { width: w, height: h }), where).toBe(true);
+        expect(sizeProblem(getModel(modelId), `${c.sendWidth}x${c.sendHeight}`), where).toBeNull();
+        expect(boxContains(c, c.region), where).toBe(true);
+      }
+      // Every editable pixel is inside some crop's region (and so inside a crop).
+      const covered = plan.crops.map((c) => c.region);
+      for (const b of boxes) {
+        for (const [x, y] of [[b.x, b.y], [b.x + b.width - 1, b.y + b.height - 1]] as const) {
+          expect(covered.some((r) => boxContains(r, { x, y, width: 1, height: 1 })), where).toBe(true);
+        }
+      }
+      expect(plan.detail.whole, where).toBeCloseTo((plan.mode === 'whole' ? plan.crops[0]!.sendWidth * plan.crops[0]!.sendHeight : plan.detail.whole * w * h) / (w * h), 9);
+      if (plan.mode === 'crop') expect(plan.detail.crop, where).toBeGreaterThan(plan.detail.whole);
+    }
+  });
+
+  it('a 5 % mask on a 4000x3000 photo gets at least 2.5x the detail of sending it whole', () => {
+    const mask = maskWith(4000, 3000, [{ x: 2600, y: 900, width: 775, height: 775 }]);
+    expect(countNonZero(mask) / 12e6).toBeCloseTo(0.05, 2);
+    const plan = planCrops({ width: 4000, height: 3000 }, mask, 'gpt-image-1.5');
+    expect(plan.mode).toBe('crop');
+    // 775 + 2·194 context = 1163 px square, sent at 1024x1024.
+    expect(plan.crops).toEqual([{ x: 2406, y: 706, width: 1163, height: 1163, sendWidth: 1024, sendHeight: 1024, region: { x: 2600, y: 900, width: 775, height: 775 } }]);
+    expect(plan.detail.whole).toBeCloseTo((1536 * 1024) / 12e6, 12);
+    expect(plan.detail.crop / plan.detail.whole).toBeGreaterThan(2.5);
+  });
+
+  it('grows the context box to the aspect of the nearest model size and shifts it inside the image', () => {
+    // A wide region near the right edge: 1536x1024 (3:2) is the nearest aspect.
+    const mask = maskWith(2000, 1000, [{ x: 1700, y: 400, width: 290, height: 120 }]);
+    const [c] = planCrops({ width: 2000, height: 1000 }, mask, 'gpt-image-1').crops;
+    expect([c!.sendWidth, c!.sendHeight]).toEqual([1536, 1024]);
+    expect(c!.x + c!.width).toBe(2000);
+    expect(c!.width / c!.height).toBeCloseTo(1.5, 2);
+    // Context: 73 px (25 % of 290) left, clipped at the right edge → 373 wide; 64 px above and below → 248 high,
+    // grown to 3:2 → 373 x 249.
+    expect([c!.width, c!.height]).toEqual([373, Math.ceil(373 / 1.5)]);
+    expect(120 + 2 * DEFAULT_MIN_CONTEXT).toBe(248);
+  });
+
+  it('clamps to the image and takes the least stretched size when the image is too small for the aspect', () => {
+    const mask = maskWith(300, 2000, [{ x: 100, y: 100, width: 50, height: 1800 }]);
+    const [c] = planCrops({ width: 300, height: 2000 }, mask, 'gpt-image-1.5').crops;
+    expect(c).toMatchObject({ x: 0, width: 300, sendWidth: 1024, sendHeight: 1536 });
+  });
+
+  it('whole mode sends the whole image at the nearest aspect', () => {
+    const plan = planCrops({ width: 1600, height: 900 }, maskWith(1600, 900, [{ x: 10, y: 10, width: 5, height: 5 }]), 'gpt-image-1.5', { mode: 'whole' });
+    expect(plan.mode).toBe('whole');
+    expect(plan.crops).toEqual([{ x: 0, y: 0, width: 1600, height: 900, sendWidth: 1536, sendHeight: 1024, region: { x: 0, y: 0, width: 1600, height: 900 } }]);
+    expect(plan.detail.crop).toBeGreaterThan(plan.detail.whole);
+  });
+
+  it('falls back to whole when a crop would not add detail', () => {
+    const plan = planCrops({ width: 1024, height: 1024 }, maskWith(1024, 1024, [{ x: 0, y: 0, width: 1000, height: 1000 }]), 'gpt-image-1.5');
+    expect(plan.mode).toBe('whole');
+    expect(plan.detail.crop).toBe(plan.detail.whole);
+  });
+
+  describe('regions', () => {
+    const far = maskWith(4000, 3000, [{ x: 100, y: 100, width: 200, height: 200 }, { x: 3600, y: 2600, width: 150, height: 150 }]);
+    it.each([
+      ['merge', 1],
+      ['separate', 2],
+      ['auto', 2],
+    ] as const)('%s plans %i crop(s) for two far-apart regions', (regions, n) => {
+      const plan = planCrops({ width: 4000, height: 3000 }, far, 'gpt-image-1.5', { regions });
+      expect(plan.crops).toHaveLength(n);
+    });
+    it('auto merges regions whose crops would overlap anyway', () => {
+      const near = maskWith(2000, 2000, [{ x: 500, y: 500, width: 100, height: 100 }, { x: 650, y: 520, width: 80, height: 80 }]);
+      expect(planCrops({ width: 2000, height: 2000 }, near, 'gpt-image-1.5', { regions: 'auto' }).crops).toHaveLength(1);
+      expect(clusterRegions(near)).toEqual([{ box: { x: 500, y: 500, width: 230, height: 100 }, pixels: 100 * 100 + 80 * 80 }]);
+    });
+    it('detail is weighted by each region\'s editable pixels', () => {
+      const plan = planCrops({ width: 4000, height: 3000 }, far, 'gpt-image-1.5', { regions: 'separate' });
+      const d = plan.crops.map((c) => (c.sendWidth * c.sendHeight) / (c.width * c.height));
+      expect(plan.detail.crop).toBeCloseTo((d[0]! * 40000 + d[1]! * 22500) / 62500, 12);
+    });
+  });
+
+  it.each([
+    [{ width: 10, height: 10 }, createEditMask(10, 10), 'MASK_EMPTY', 'the mask has no editable pixels (no pixel with alpha 0)'],
+    [{ width: 10, height: 12 }, createEditMask(10, 10), 'MASK_SIZE_MISMATCH', 'mask is 10x10 but the image is 10x12'],
+  ])('refuses bad masks: %o → %s', (size, mask, code, message) => {
+    expect(() => planCrops(size, mask, 'gpt-image-1.5')).toThrow(expect.objectContaining({ code, message }));
+  });
+});
+
+describe('flexibleSendSize', () => {
+  it.each([1, 16 / 9, 9 / 16, 3, 1 / 3, 10, 0.05, 2.99])('aspect %f gives a size gpt-image-2 accepts', (aspect) => {
+    const model = getModel('gpt-image-2');
+    const s = flexibleSendSize(model, aspect);
+    expect(sizeProblem(model, `${s.width}x${s.height}`)).toBeNull();
+    expect(Math.abs(Math.log(s.width / s.height / Math.min(3, Math.max(1 / 3, aspect))))).toBeLessThan(0.03);
+  });
+  it('refuses a model with fixed sizes', () => {
+    expect(() => flexibleSendSize(getModel('gpt-image-1'), 1)).toThrow('gpt-image-1 has no flexible sizes');
+  });
+});
+
+describe('boundingBox sanity for the planner', () => {
+  it('the merged crop contains every editable pixel', () => {
+    const m = maskWith(500, 400, [{ x: 3, y: 4, width: 10, height: 10 }, { x: 450, y: 380, width: 20, height: 20 }]);
+    const plan = planCrops({ width: 500, height: 400 }, m, 'gpt-image-1.5', { regions: 'merge' });
+    expect(boxContains(plan.crops[0]!, boundingBox(m)!)).toBe(true);
+  });
+});

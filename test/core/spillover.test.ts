@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { spillover, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
+import { createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
+
+type Rgba = Raster & { channels: 4 };
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+function texture(width: number, height: number, seed = 1): Rgba {
+  const r = createRaster(width, height, 4);
+  const rand = rng(seed);
+  for (let i = 0; i < r.data.length; i++) r.data[i] = i % 4 === 3 ? 255 : 40 + Math.floor(rand() * 170);
+  return r;
+}
+function boxMask(width: number, height: number, x0: number, y0: number, w: number, h: number): EditMask {
+  const m = createEditMask(width, height);
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) m.data[y * width + x] = 255;
+  return m;
+}
+const copy = (r: Rgba): Rgba => ({ ...r, data: new Uint8Array(r.data) });
+
+describe('spillover', () => {
+  const W = 64, H = 48;
+  const mask = boxMask(W, H, 16, 12, 20, 16); // 320 inside, 2752 outside
+
+  it('an identical result is local with perfect figures', () => {
+    const o = texture(W, H);
+    const r = spillover(o, copy(o), mask);
+    expect(r.verdict).toBe('local');
+    expect(r.resized).toBe(false);
+    expect(r.outside).toEqual({ pixels: 2752, changedPixels: 0, changedFraction: 0, meanAbsDiff: 0, psnr: Infinity, ssim: 1 });
+    expect(r.inside.pixels).toBe(320);
+    expect(r.changeMap.data.every((v) => v === 0)).toBe(true);
+  });
+
+  it.each([1, 37, 500])('changing exactly %i outside pixels by 20 counts exactly those', (n) => {
+    const o = texture(W, H, 3);
+    const res = copy(o);
+    const rand = rng(n);
+    const chosen = new Set<number>();
+    while (chosen.size < n) {
+      const i = Math.floor(rand() * W * H);
+      if (mask.data[i] === 0) chosen.add(i);
+    }
+    for (const i of chosen) res.data[i * 4 + (i % 3)] = o.data[i * 4 + (i % 3)]! + 20;
+    const r = spillover(o, res, mask);
+    expect(r.outside.changedPixels).toBe(n);
+    expect(r.outside.changedFraction).toBeCloseTo(n / 2752, 12);
+    expect(r.outside.meanAbsDiff).toBeCloseTo((n * 20) / (2752 * 3), 12);
+    expect(r.outside.psnr).toBeCloseTo(10 * Math.log10((255 * 255) / ((n * 400) / (2752 * 3))), 9);
+    expect(r.inside.changedPixels).toBe(0);
+    for (const i of chosen) expect(r.changeMap.data[i]).toBe(20);
+  });
+
+  it('a uniform shift of 10 on RGB has PSNR 20·log10(255/10) and the SSIM of its luminance term', () => {
+    const o = createRaster(W, H, 4);
+    o.data.fill(100);
+    const res = createRaster(W, H, 4);
+    res.data.fill(110);
+    for (let i = 3; i < o.data.length; i += 4) o.data[i] = res.data[i] = 255;
+    const r = spillover(o, res, mask);
+    expect(r.outside.psnr).toBeCloseTo(20 * Math.log10(25.5), 10);
+    expect(r.inside.psnr).toBeCloseTo(28.1308, 4);
+    expect(r.outside.meanAbsDiff).toBe(10);
+    const c1 = (0.01 * 255) ** 2;
+    expect(r.outside.ssim).toBeCloseTo((2 * 100 * 110 + c1) / (100 * 100 + 110 * 110 + c1), 10);
+    expect(r.verdict).toBe('rewritten');
+  });
+
+  it(`counts a change only above the threshold (${DEFAULT_THRESHOLD} by default, or as given)`, () => {
+    const o = texture(W, H, 5);
+    const res = copy(o);
+    res.data[0] = o.data[0]! + 8; // pixel 0: 8, not changed
+    res.data[4] = o.data[4]! + 9; // pixel 1: 9, changed
+    expect(spillover(o, res, mask).outside.changedPixels).toBe(1);
+    expect(spillover(o, res, mask, { threshold: 0 }).outside.changedPixels).toBe(2);
+    expect(spillover(o, res, mask, { threshold: 9 }).outside.changedPixels).toBe(0);
+  });
+
+  it('an alpha change counts as changed but not in the colour figures', () => {
+    const o = texture(W, H, 6);
+    const res = copy(o);
+    res.data[3] = 0;
+    const r = spillover(o, res, mask);
+    expect(r.outside.changedPixels).toBe(1);
+    expect(r.outside.meanAbsDiff).toBe(0);
+    expect(r.changeMap.data[0]).toBe(255);
+  });
+
+  it('maps a result of another size back and says so', () => {
+    const o = createRaster(W, H, 4);
+    o.data.fill(90);
+    const small = createRaster(W / 2, H / 2, 4);
+    small.data.fill(90);
+    const r = spillover(o, small, mask);
+    expect(r.resized).toEqual({ from: { width: 32, height: 24 }, to: { width: 64, height: 48 } });
+    expect(r.outside.changedPixels).toBe(0);
+  });
+
+  it('refuses a mask of another size with MASK_SIZE_MISMATCH', () => {
+    const o = texture(W, H);
+    expect(() => spillover(o, o, createEditMask(10, 10))).toThrow(expect.objectContaining({ code: 'MASK_SIZE_MISMATCH', message: 'mask is 10x10 but the original is 64x48' }));
+  });
+
+  it('measures images smaller than one SSIM window and regions holding no window centre', () => {
+    const o = texture(5, 3, 8);
+    const m = boxMask(5, 3, 0, 0, 1, 1);
+    expect(spillover(o, copy(o), m).inside.ssim).toBe(1);
+    const big = texture(W, H, 9);
+    const speck = boxMask(W, H, 1, 1, 1, 1); // no window centre falls on (1, 1)
+    const res = copy(big);
+    for (let i = 0; i < res.data.length; i++) if (i % 4 !== 3) res.data[i] = 255 - res.data[i]!;
+    const r = spillover(big, res, speck);
+    expect(r.inside.pixels).toBe(1);
+    expect(r.inside.ssim).toBeLessThan(0.5);
+  });
+
+  it('property: counts and the change map agree with a brute-force count (150 random cases)', () => {
+    const rand = rng(2024);
+    for (let k = 0; k < 150; k++) {
+      const w = 1 + Math.floor(rand() * 50), h = 1 + Math.floor(rand() * 50);
+      const o = texture(w, h, k + 1);
+      const res = copy(o);
+      const m = createEditMask(w, h);
+      for (let i = 0; i < w * h; i++) {
+        if (rand() < 0.3) m.data[i] = 255;
+        if (rand() < 0.4) res.data[i * 4 + Math.floor(rand() * 4)] = Math.floor(rand() * 256);
+      }
+      const t = Math.floor(rand() * 30);
+      const r = spillover(o, res, m, { threshold: t });
+      let inside = 0, outside = 0, changedIn = 0, changedOut = 0;
+      const map = new Uint8Array(w * h);
+      for (let i = 0; i < w * h; i++) {
+        let d = 0;
+        for (let c = 0; c < 4; c++) d = Math.max(d, Math.abs(o.data[i * 4 + c]! - res.data[i * 4 + c]!));
+        map[i] = d;
+        if (m.data[i]) { inside++; if (d > t) changedIn++; } else { outside++; if (d > t) changedOut++; }
+      }
+      expect(r.changeMap.data).toEqual(map);
+      expect([r.inside.pixels, r.outside.pixels, r.inside.changedPixels, r.outside.changedPixels]).toEqual([inside, outside, changedIn, changedOut]);
+      expect(r.verdict).toBe(verdictFor(r.outside.changedFraction));
+      for (const s of [r.inside.ssim, r.outside.ssim]) expect(s).toBeLessThanOrEqual(1 + 1e-12);
+    }
+  });
+});
+
+describe('verdictFor', () => {
+  it.each([
+    [0, 'local'], [0.005, 'local'], [0.0051, 'spilled'], [0.2499, 'spilled'], [0.25, 'rewritten'], [0.516, 'rewritten'],
+  ])('%f of kept pixels changed → %s', (f, v) => {
+    expect(verdictFor(f)).toBe(v);
+  });
+});
