@@ -142,10 +142,14 @@ export function downsample(img: Float32Array, hole: Uint8Array, w: number, h: nu
  * Onion-peel initialisation: fills the hole layer by layer from its boundary inwards, each pixel the mean of its
  * already known 8-neighbours. A smooth first guess the EM iterations then replace with texture.
  */
-export function onionPeel(img: Float32Array, hole: Uint8Array, w: number, h: number): void {
+export function onionPeel(img: Float32Array, hole: Uint8Array, w: number, h: number, known?: Uint8Array): void {
+  // `known` (default: everything outside the hole) says which pixels may be drawn from.
   const done = new Uint8Array(w * h);
   let left = 0;
-  for (let i = 0; i < done.length; i++) if (hole[i]) left++; else done[i] = 1;
+  for (let i = 0; i < done.length; i++) {
+    if (hole[i]) left++;
+    else if (!known || known[i]) done[i] = 1;
+  }
   const layer: number[] = [];
   while (left > 0) {
     layer.length = 0;
@@ -177,4 +181,71 @@ export function onionPeel(img: Float32Array, hole: Uint8Array, w: number, h: num
     for (const i of layer) done[i] = 1;
     left -= layer.length;
   }
+}
+
+/**
+ * Seam correction, in the spirit of Poisson blending (Pérez, Gangnet, Blake 2003): what the matches propose
+ * for the known pixels bordering the hole is compared with what is really there, and that difference is
+ * spread smoothly over the hole (a membrane: onion peel, then Jacobi relaxation) and added. Copied texture
+ * keeps its detail, while a fill copied from a brighter or darker place, or from the wrong step of a
+ * gradient, meets its border without a visible seam.
+ */
+export function correctSeams(L: Level, relaxations: number, maxDiff: number): void {
+  const { w, h, r, img, hole, target, nnf, weight } = L;
+  const n = w * h;
+  const diff = new Float32Array(n * 4);
+  // The one-pixel ring of known pixels around the hole: the boundary condition.
+  const ring = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const q = y * w + x;
+      if (hole[q]) continue;
+      let touches = false;
+      for (let dy = -1; dy <= 1 && !touches; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy, xx = x + dx;
+          if (yy >= 0 && yy < h && xx >= 0 && xx < w && hole[yy * w + xx]) { touches = true; break; }
+        }
+      }
+      if (!touches) continue;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, ws = 0;
+      for (let dy = Math.max(-r, y - (h - 1)); dy <= Math.min(r, y); dy++) {
+        for (let dx = Math.max(-r, x - (w - 1)); dx <= Math.min(r, x); dx++) {
+          const p = q - dy * w - dx;
+          if (!target[p] || weight[p]! <= 0) continue;
+          const b = (nnf[p]! + dy * w + dx) * 4, wt = weight[p]!;
+          s0 += wt * img[b]!; s1 += wt * img[b + 1]!; s2 += wt * img[b + 2]!; s3 += wt * img[b + 3]!;
+          ws += wt;
+        }
+      }
+      if (ws <= 0) continue;
+      const d0 = img[q * 4]! - s0 / ws, d1 = img[q * 4 + 1]! - s1 / ws, d2 = img[q * 4 + 2]! - s2 / ws, d3 = img[q * 4 + 3]! - s3 / ws;
+      // A large difference is a structure the fill did not continue (an edge), not a shift in lighting:
+      // spreading it would smear that edge into the hole, so such pixels give no boundary condition.
+      if (Math.max(Math.abs(d0), Math.abs(d1), Math.abs(d2), Math.abs(d3)) > maxDiff) continue;
+      ring[q] = 1;
+      diff[q * 4] = d0; diff[q * 4 + 1] = d1; diff[q * 4 + 2] = d2; diff[q * 4 + 3] = d3;
+    }
+  }
+  // Only the ring bounds the membrane; image edges the hole touches act as free (Neumann) borders.
+  onionPeel(diff, hole, w, h, ring);
+  const holes: number[] = [];
+  for (let i = 0; i < n; i++) if (hole[i]) holes.push(i);
+  const use = new Uint8Array(n);
+  for (let i = 0; i < n; i++) use[i] = hole[i] || ring[i] ? 1 : 0;
+  for (let it = 0; it < relaxations; it++) {
+    for (const q of holes) {
+      const x = q % w;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+      // 4-neighbours inside the level that are hole or ring (others are free borders).
+      for (let e = 0; e < 4; e++) {
+        const j = e === 0 ? (x > 0 ? q - 1 : -1) : e === 1 ? (x < w - 1 ? q + 1 : -1) : e === 2 ? q - w : q + w;
+        if (j < 0 || j >= n || !use[j]) continue;
+        s0 += diff[j * 4]!; s1 += diff[j * 4 + 1]!; s2 += diff[j * 4 + 2]!; s3 += diff[j * 4 + 3]!;
+        k++;
+      }
+      if (k) { diff[q * 4] = s0 / k; diff[q * 4 + 1] = s1 / k; diff[q * 4 + 2] = s2 / k; diff[q * 4 + 3] = s3 / k; }
+    }
+  }
+  for (const q of holes) for (let c = 0; c < 4; c++) img[q * 4 + c] = img[q * 4 + c]! + diff[q * 4 + c]!;
 }

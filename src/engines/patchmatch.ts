@@ -21,7 +21,7 @@ import { cloneRaster, type EditMask, type Raster } from '../core/raster.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkFillInputs, type Engine, type FillOptions } from './engine.js';
 import { bandSeed, rng } from './_patchmatch_kernel.js';
-import { countSources, downsample, makeLevel, onionPeel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
+import { correctSeams, countSources, downsample, makeLevel, onionPeel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { localExecutor, workerExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 
 /** The knobs of the patchmatch engine, all optional (FillOptions keys). */
@@ -38,6 +38,8 @@ export interface PatchmatchOptions extends FillOptions {
   margin?: number;
   /** Most pyramid levels (1 = full resolution only). Default 8. */
   maxLevels?: number;
+  /** Blend the fill into its border (seam correction, see correctSeams). Default true. */
+  seams?: boolean;
   /** Helper worker threads besides the main thread: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
   workers?: number | 'auto';
 }
@@ -46,12 +48,16 @@ export interface PatchmatchOptions extends FillOptions {
 const GAMMA = 1.3;
 /** Rows per band; bands are the unit of parallel work and the boundary of propagation. */
 const BAND = 16;
+/** Jacobi sweeps of the seam membrane after its onion-peel start. */
+const SEAM_RELAXATIONS = 30;
+/** Border differences above this (per channel, 0–255) are edges, not lighting, and are not blended. */
+const SEAM_MAX_DIFF = 16;
 /** A level needs at least this many source patches to be worth searching. */
 const MIN_SOURCES = 64;
 /** Below this many hole pixels a helper thread costs more than it saves (measured: bench/engines.bench.ts). */
 const WORKER_MIN_HOLES = 20_000;
 
-interface Settings { r: number; emCoarse: number; emFine: number; passes: number; margin: number | undefined; maxLevels: number; workers: number | 'auto'; seed: number }
+interface Settings { seams: boolean; r: number; emCoarse: number; emFine: number; passes: number; margin: number | undefined; maxLevels: number; workers: number | 'auto'; seed: number }
 
 function intOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
   const v = o[key];
@@ -66,7 +72,9 @@ function settings(o: FillOptions): Settings {
   const patch = intOption(o, 'patchSize', 7, 3, 15);
   if (patch % 2 === 0) throw new RangeError(`patchmatch option patchSize must be odd, received ${patch}`);
   const w = o.workers;
+  if (o.seams !== undefined && typeof o.seams !== 'boolean') throw new RangeError(`patchmatch option seams must be true or false, received ${JSON.stringify(o.seams)}`);
   return {
+    seams: o.seams !== false,
     r: patch >> 1,
     emCoarse: intOption(o, 'emIterations', 10, 1, 100),
     emFine: intOption(o, 'emIterationsFinest', 2, 1, 100),
@@ -252,6 +260,7 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
     levels[l + 1] = undefined; // let the coarser level go
   }
   if (signal?.aborted) throw new AbortError();
+  if (s.seams) correctSeams(levels[0]!, SEAM_RELAXATIONS, SEAM_MAX_DIFF);
   writeBack(out, levels[0]!.img, levels[0]!.hole, box);
   onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
   return out;

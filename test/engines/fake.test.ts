@@ -1,0 +1,4 @@
+import { engineContract } from './engine.case.js';
+import { fakeEngine } from './_fake.js';
+
+engineContract('fake (test-only)', async () => fakeEngine);
