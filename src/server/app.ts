@@ -115,7 +115,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
       raw.on('close', onClose);
       const timer = setTimeout(() => controller.abort(new ApiError({
         status: 504, apiCode: 'timeout', code: 'REQUEST_TIMEOUT', type: 'server_error',
-        message: `The request took longer than this server's limit of ${Math.round(requestTimeoutMs / 1000)} s and was cancelled.`,
+        message: `The request took longer than this server's limit of ${requestTimeoutMs < 10_000 ? `${requestTimeoutMs} ms` : `${Math.round(requestTimeoutMs / 1000)} s`} and was cancelled.`,
         fix: 'send a smaller image or mask, use a faster engine (--engine telea), or start the server with a longer timeout',
       })), requestTimeoutMs);
       timer.unref();

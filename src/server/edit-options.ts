@@ -36,7 +36,7 @@ const MULTIPART_ONLY = ['response_format'];
 /** `moderation` is accepted and ignored: the local engine makes no moderation decision to relax. */
 const JSON_ONLY = ['moderation'];
 
-const list = (values: readonly string[]) => values.length === 1 ? `'${values[0]}'` : `${values.slice(0, -1).map((v) => `'${v}'`).join(', ')}, and '${values.at(-1)}'`;
+const list = (values: readonly string[]) => values.length === 1 ? `'${values[0]}'` : values.length === 2 ? `'${values[0]}' and '${values[1]}'` : `${values.slice(0, -1).map((v) => `'${v}'`).join(', ')}, and '${values.at(-1)}'`;
 
 export function invalidValue(param: string, value: unknown, supported: readonly string[], detail?: string): ApiError {
   return new ApiError({

@@ -46,6 +46,10 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
     const work = ctx.track(reply.raw);
     const { signal } = work;
     try {
+      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!request.isMultipart() && type !== 'application/json') {
+        throw new ApiError({ status: 400, apiCode: 'unsupported_content_type', code: 'UNSUPPORTED_CONTENT_TYPE', message: `Unsupported Content-Type '${type.slice(0, 100)}'. Send multipart/form-data (CreateImageEditRequest) or application/json (EditImageBodyJsonParam).` });
+      }
       const input = request.isMultipart()
         ? await readMultipartEdit(request, ctx.limits)
         : await readJsonEdit(request.body, ctx.refContext(signal), ctx.limits.maxImages);

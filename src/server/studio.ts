@@ -1,0 +1,340 @@
+/**
+ * The studio plugin: serves the web app built into `web/dist` and its JSON API under `/api/*`, on the same
+ * fastify instance (so the same queue, limits, error boundary and request tracking) as the OpenAI-compatible
+ * routes. `maskedit studio` registers it through `buildServer({ plugins: [studioPlugin()] })`.
+ *
+ * - `GET /api/config` — which providers this server can run. OpenAI is offered only when the server process
+ *   has `OPENAI_API_KEY`; the key itself (or any part of it) is never sent.
+ * - `POST /api/check` — multipart `image` + `mask` (+ `model`): the mask doctor's report, the mask as OpenAI
+ *   reads it and, when the doctor can repair it without guessing, the repaired mask.
+ * - `POST /api/edit` — multipart `image`, `mask` (RGBA, alpha 0 = editable), prompt parts and options: runs
+ *   `edit()` through the server's queue. With `Accept: text/event-stream` the answer is a stream of `progress`,
+ *   `partial` and finally `result` (or `error`) events; otherwise one JSON `result`. Closing the request cancels
+ *   the edit (the request's AbortSignal from `app.maskedit.track`).
+ *
+ * @example
+ * const app = await buildServer({ engine: 'telea', plugins: [studioPlugin()] });
+ * const res = await app.inject({ method: 'GET', url: '/api/config' });
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
+import { renderPlanPreview } from '../core/heatmap.js';
+import type { ProgressEvent } from '../core/progress.js';
+import type { EditMask, Raster } from '../core/raster.js';
+import { DEFAULT_MODEL } from '../core/models.js';
+import { ENGINE_NAMES } from '../engines/engine.js';
+import { encodeImage } from '../io/image.js';
+import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
+import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
+import { reportJson } from '../pipeline/write.js';
+import { createProvider, type Provider } from '../providers/index.js';
+import './context.js';
+import { ApiError, toApiError } from './errors.js';
+import { openSse, type SseStream } from './sse.js';
+
+export interface StudioOptions {
+  /** The built web app (default: `web/dist` of this package). */
+  distDir?: string;
+  /** Where `OPENAI_API_KEY` / `OPENAI_BASE_URL` are read (default `process.env`); only the server uses them. */
+  env?: Record<string, string | undefined>;
+}
+
+/** `web/dist` next to `src/` (and next to `dist/` once compiled: both are two levels below the package root). */
+export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** What `GET /api/config` answers. */
+export interface StudioConfig {
+  providers: { id: 'local' | 'openai'; label: string; available: boolean; reason?: string }[];
+  defaultProvider: 'local' | 'openai';
+  engines: string[];
+  defaultEngine: string;
+  defaultModel: string;
+  maxImageBytes: number;
+}
+
+/** What `POST /api/edit` answers (the `result` event's data when streamed). */
+export interface StudioResult {
+  width: number;
+  height: number;
+  /** PNG data URLs: the final (stitched) image, the raw model output mapped back, the spillover heatmap, the crop plan. */
+  images: { result: string; raw: string; heatmap: string; plan: string };
+  /** The report as `maskedit edit --report` writes it. */
+  report: unknown;
+  crops: { x: number; y: number; width: number; height: number; sendWidth: number; sendHeight: number }[];
+}
+
+/** What `POST /api/check` answers. */
+export interface StudioCheck {
+  report: CheckReport;
+  /** OpenAI's reading of the mask as a gray PNG data URL (255 = editable), null when it has none. */
+  mask: string | null;
+  /** The doctor's repair, when it changes something. */
+  repair: { applied: string[]; mask: string } | null;
+  /** Why no repair is possible, when the report has errors and none is. */
+  repairError: { code: string; message: string; fix: string } | null;
+}
+
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.map': 'application/json', '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
+};
+
+const CHOICES = {
+  provider: ['local', 'openai'],
+  engine: ENGINE_NAMES as readonly string[],
+  fidelity: ['auto', 'low', 'high'],
+  subject: ['face', 'logo', 'product', 'text', 'scene'],
+  crop: ['auto', 'off'],
+  quality: ['auto', 'low', 'medium', 'high', 'standard'],
+} as const;
+
+const TEXT_FIELDS = ['prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images'] as const;
+
+/**
+ * @example
+ * await startServer({ port: 0, plugins: [studioPlugin({ distDir: 'web/dist' })] });
+ */
+export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
+  const distDir = resolve(options.distDir ?? DEFAULT_DIST_DIR);
+  const env = options.env ?? process.env;
+  const hasKey = () => Boolean(env.OPENAI_API_KEY && env.OPENAI_API_KEY.trim());
+
+  return async (app: FastifyInstance) => {
+    // ---- static files ---------------------------------------------------------------------------------
+    const sendStatic = async (reply: FastifyReply, rel: string) => {
+      const file = resolve(distDir, rel);
+      // Never outside dist: `..` segments and encoded variants resolve outside distDir and are refused.
+      if (file !== distDir && !file.startsWith(distDir.endsWith(sep) ? distDir : distDir + sep)) throw notFound(rel);
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) {
+        if (rel === 'index.html') throw notBuilt(distDir);
+        throw notFound(rel);
+      }
+      const type = MIME_TYPES[extname(file)] ?? 'application/octet-stream';
+      void reply.header('content-type', type);
+      // Vite names assets by content hash: cache them forever; the page itself always revalidates.
+      void reply.header('cache-control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      return reply.send(await readFile(file));
+    };
+    app.get('/', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'index.html'));
+    app.get('/studio', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'index.html'));
+    app.get('/assets/*', { config: { public: true } }, (req, reply) => sendStatic(reply, join('assets', (req.params as { '*': string })['*'])));
+    app.get('/favicon.svg', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'favicon.svg'));
+
+    // ---- API ------------------------------------------------------------------------------------------
+    app.get('/api/config', async (): Promise<StudioConfig> => {
+      const openai = hasKey();
+      return {
+        providers: [
+          { id: 'local', label: 'Embedded engine (offline)', available: true },
+          { id: 'openai', label: 'OpenAI', available: openai, ...(openai ? {} : { reason: 'start the studio with OPENAI_API_KEY set in its environment' }) },
+        ],
+        defaultProvider: 'local',
+        engines: [...ENGINE_NAMES],
+        defaultEngine: app.maskedit.engine ?? 'patchmatch',
+        defaultModel: DEFAULT_MODEL,
+        maxImageBytes: app.maskedit.limits.maxImageBytes,
+      };
+    });
+
+    app.post('/api/check', async (request): Promise<StudioCheck> => {
+      const { files, fields } = await readParts(request, app.maskedit.limits.maxImageBytes);
+      const image = requireFile(files, 'image');
+      const mask = requireFile(files, 'mask');
+      const { report, decoded } = await checkPairDecoded({
+        image, mask, imageLabel: 'image', maskLabel: 'mask', model: fields.model || DEFAULT_MODEL,
+        ...(app.maskedit.maxPixels !== undefined ? { maxPixels: app.maskedit.maxPixels } : {}),
+      });
+      let repair: StudioCheck['repair'] = null;
+      let repairError: StudioCheck['repairError'] = null;
+      if (decoded.image && decoded.mask) {
+        try {
+          const r = repairMask(decoded.image, decoded.mask);
+          if (r.applied.length) repair = { applied: r.applied, mask: await maskDataUrl(r.editMask) };
+        } catch (e) {
+          const err = toApiError(e);
+          if (!report.ok) repairError = { code: err.code, message: err.message, fix: err.fix ?? '' };
+        }
+      }
+      return { report, mask: decoded.editMask ? await maskDataUrl(decoded.editMask) : null, repair, repairError };
+    });
+
+    const release = async (request: FastifyRequest) => request.maskeditTicket?.release();
+    app.post('/api/edit', {
+      // The queue place is taken before the upload is read, as /v1/images/edits does: a full server says 429 at once.
+      onRequest: async (request) => {
+        request.maskeditTicket = app.maskedit.queue.reserve();
+      },
+      onResponse: release,
+      onRequestAbort: release,
+      onError: release,
+    }, async (request, reply) => {
+      const ctx = app.maskedit;
+      const ticket = request.maskeditTicket!;
+      const work = ctx.track(reply.raw);
+      const { signal } = work;
+      const streamed = /text\/event-stream/.test(String(request.headers.accept ?? ''));
+      let sse: SseStream | undefined;
+      const pending: [string, unknown][] = [];
+      const send = (event: string, data: unknown) => {
+        if (sse) void sse.send(event, data);
+        else pending.push([event, data]);
+      };
+      try {
+        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
+        const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'));
+        const result = await ticket.run(() => edit({
+          ...opts,
+          signal,
+          ...(ctx.maxPixels !== undefined ? { maxPixels: ctx.maxPixels } : {}),
+          onProgress: (e: ProgressEvent) => {
+            if (!streamed) return;
+            // The stream opens once the doctor and the linter passed (the plan step comes after both), so bad
+            // input still gets an ordinary 4xx with OpenAI's error body.
+            if (!sse && e.step === 'plan') {
+              reply.hijack();
+              const headers: Record<string, string> = {};
+              for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
+              sse = openSse(reply.raw, headers);
+              for (const [ev, data] of pending.splice(0)) void sse.send(ev, data);
+            }
+            send('progress', { step: e.step, ...(e.fraction !== undefined ? { fraction: e.fraction } : {}), ...(e.message ? { message: e.message } : {}), ...(e.ms !== undefined ? { ms: Math.round(e.ms) } : {}) });
+          },
+          onPartial: (p) => {
+            if (streamed) send('partial', { index: p.index, crop: p.crop, image: `data:image/${p.outputFormat};base64,${Buffer.from(p.bytes).toString('base64')}` });
+          },
+        }), signal);
+        const payload = await resultPayload(result);
+        if (!sse) return payload;
+        await sse.send('result', payload);
+        sse.end();
+        return reply;
+      } catch (e) {
+        const reason = signal.aborted && signal.reason instanceof ApiError ? signal.reason : e;
+        if (!sse) throw reason;
+        const err = toApiError(reason, undefined, request.id);
+        if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'studio edit failed');
+        await sse.error(err.toJSON());
+        sse.end();
+        return reply;
+      } finally {
+        work.done();
+        ticket.release();
+      }
+    });
+
+    /** Form fields → pipeline options; every bad value is a 400 naming the field. */
+    async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array): Promise<EditOptions> {
+      for (const [name, choices] of Object.entries(CHOICES)) {
+        const v = fields[name];
+        if (v !== undefined && v !== '' && !(choices as readonly string[]).includes(v)) throw invalidValue(name, v, choices);
+      }
+      const providerName = (fields.provider || 'local') as 'local' | 'openai';
+      let provider: Provider | 'local' | 'openai';
+      if (providerName === 'openai') {
+        if (!hasKey()) {
+          throw new ApiError({
+            status: 400, apiCode: 'provider_unavailable', param: 'provider', code: 'PROVIDER_UNAVAILABLE',
+            message: 'This studio server has no OPENAI_API_KEY, so it cannot run edits on OpenAI.',
+            fix: 'restart it with the key in its environment: OPENAI_API_KEY=sk-… maskedit studio, or pick the embedded engine',
+          });
+        }
+        provider = await createProvider({ provider: 'openai', apiKey: env.OPENAI_API_KEY!, ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) });
+      } else {
+        provider = app.maskedit.provider;
+      }
+      let partialImages = 0;
+      if (fields.partial_images) {
+        partialImages = Number(fields.partial_images);
+        if (!Number.isInteger(partialImages) || partialImages < 0 || partialImages > 3) throw invalidValue('partial_images', fields.partial_images, ['0', '1', '2', '3']);
+      }
+      if (fields.strict !== undefined && fields.strict !== '' && fields.strict !== 'true' && fields.strict !== 'false') throw invalidValue('strict', fields.strict, ['true', 'false']);
+      const engine = fields.engine || app.maskedit.engine;
+      const opt = (k: keyof typeof fields) => (fields[k] ? fields[k] : undefined);
+      return {
+        image, mask, provider,
+        ...(opt('prompt') !== undefined ? { prompt: fields.prompt } : {}),
+        ...(opt('scene') !== undefined ? { scene: fields.scene } : {}),
+        ...(opt('change') !== undefined ? { change: fields.change } : {}),
+        ...(opt('preserve') !== undefined ? { preserve: fields.preserve } : {}),
+        model: fields.model || DEFAULT_MODEL,
+        ...(opt('size') !== undefined ? { size: fields.size } : {}),
+        ...(opt('quality') !== undefined ? { quality: fields.quality } : {}),
+        ...(opt('fidelity') !== undefined ? { fidelity: fields.fidelity as 'auto' | 'low' | 'high' } : {}),
+        ...(opt('subject') !== undefined ? { subject: fields.subject as EditOptions['subject'] } : {}),
+        ...(opt('crop') !== undefined ? { crop: fields.crop as 'auto' | 'off' } : {}),
+        ...(fields.strict === 'false' ? { strict: false } : {}),
+        ...(providerName === 'local' && engine ? { engine } : {}),
+        ...(providerName === 'openai' && partialImages ? { partialImages } : {}),
+      };
+    }
+  };
+}
+
+async function resultPayload(result: EditResult): Promise<StudioResult> {
+  const plan = renderPlanPreview(result.input.raster, result.editMask, result.report.crops);
+  const [out, raw, heat, planPng] = await Promise.all([result.outputs[0]!, result.raw[0]!, result.heatmap, plan].map((r) => pngDataUrl(r)));
+  return {
+    width: result.input.raster.width,
+    height: result.input.raster.height,
+    images: { result: out!, raw: raw!, heatmap: heat!, plan: planPng! },
+    report: reportJson(result),
+    crops: result.report.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height, sendWidth: c.sendWidth, sendHeight: c.sendHeight })),
+  };
+}
+
+async function pngDataUrl(r: Raster): Promise<string> {
+  return `data:image/png;base64,${(await encodeImage(r, { format: 'png', compressionLevel: 3 })).toString('base64')}`;
+}
+
+const maskDataUrl = (m: EditMask) => pngDataUrl(m);
+
+/** Buffers the multipart body: files by field name (each capped), text fields as strings. */
+async function readParts(request: FastifyRequest, maxFileBytes: number): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string> }> {
+  if (!request.isMultipart()) {
+    throw new ApiError({ status: 400, apiCode: 'invalid_multipart', code: 'INVALID_MULTIPART', message: 'The request is not multipart/form-data', fix: 'send the image and mask as multipart/form-data fields `image` and `mask`' });
+  }
+  const files: Record<string, Uint8Array> = {};
+  const fields: Record<string, string> = {};
+  for await (const part of request.parts({ limits: { fileSize: maxFileBytes } })) {
+    if (part.type === 'file') {
+      files[part.fieldname] = await (part as MultipartFile).toBuffer();
+    } else if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname) && typeof part.value === 'string') {
+      fields[part.fieldname] = part.value;
+    }
+  }
+  return { files, fields };
+}
+
+function requireFile(files: Record<string, Uint8Array>, name: 'image' | 'mask'): Uint8Array {
+  const f = files[name];
+  if (f && f.length) return f;
+  throw new ApiError({
+    status: 400, apiCode: 'missing_required_parameter', param: name, code: name === 'image' ? 'IMAGE_REQUIRED' : 'MASK_REQUIRED',
+    message: `Missing required parameter: '${name}'.`,
+    fix: name === 'image' ? 'attach the picture to edit as the multipart file `image`' : 'attach an RGBA PNG mask (alpha 0 = editable) as the multipart file `mask`',
+  });
+}
+
+function invalidValue(param: string, value: string, choices: readonly string[]): ApiError {
+  return new ApiError({
+    status: 400, apiCode: 'invalid_value', param, code: 'INVALID_VALUE',
+    message: `Invalid value for '${param}': expected one of ${choices.map((c) => `'${c}'`).join(', ')}, received ${JSON.stringify(value.slice(0, 100))}.`,
+  });
+}
+
+function notFound(rel: string): ApiError {
+  return new ApiError({ status: 404, apiCode: null, code: 'NOT_FOUND', message: `Invalid URL (GET /${rel})` });
+}
+
+function notBuilt(distDir: string): ApiError {
+  return new ApiError({
+    status: 503, apiCode: 'studio_not_built', code: 'STUDIO_NOT_BUILT',
+    message: `The studio's web app is not built (no index.html in ${distDir}).`,
+    fix: 'run `npm run build` in the maskedit folder, then start `maskedit studio` again',
+  });
+}
