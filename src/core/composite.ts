@@ -10,7 +10,7 @@
  *   pixel the user asked to keep changes; an outward feather is explicit and its band is reported.
  */
 import { MaskeditError } from './errors.js';
-import { crop, growBox } from './crop.js';
+import { crop, growBox, unionBox } from './crop.js';
 import { binarize, dilate, featherInward, squaredDistanceTo } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
 import { DEFAULT_RING, matchSeam, poissonSeam } from './seam.js';
@@ -102,6 +102,8 @@ export interface StitchOptions {
   seam?: SeamMode;
   /** Seam estimation only samples inside this box (where a cropped result has real pixels). */
   resultBox?: Box;
+  /** The mask the model was sent (grown for context); `match` samples its cast just outside it. Default: the blend. */
+  modelMask?: EditMask;
 }
 
 /**
@@ -123,10 +125,12 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
   if (!box) return out;
   const seam = opts.seam ?? DEFAULT_SEAM;
   // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
-  const work = growBox(box, seam === 'match' ? DEFAULT_RING + 1 : 1, original);
+  const sampledBox = seam === 'match' && opts.modelMask ? boundingBox(opts.modelMask) : null;
+  const work = seam === 'match' ? growBox(sampledBox ? unionBox(box, sampledBox) : box, DEFAULT_RING + 1, original) : growBox(box, 1, original);
   const o = crop(original, work), r = crop(result, work), b = crop(blend, work);
   const within = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
-  const source = seam === 'match' ? matchSeam(o, r, b, within ? { within } : {}) : seam === 'poisson' ? poissonSeam(o, r, b) : r;
+  const matchOpts = { ...(within ? { within } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) };
+  const source = seam === 'match' ? matchSeam(o, r, b, matchOpts) : seam === 'poisson' ? poissonSeam(o, r, b) : r;
   const s = source.data, bd = b.data, d = out.data;
   for (let y = 0; y < work.height; y++) {
     for (let x = 0; x < work.width; x++) {

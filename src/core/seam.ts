@@ -45,6 +45,8 @@ export const DEFAULT_RING = 6;
 
 /** Gains outside this range are not a colour cast but different content; they are clamped. */
 const GAIN_MIN = 0.8, GAIN_MAX = 1.25;
+/** Below this correlation between original and result on the band, only the mean is matched. */
+const MIN_CORRELATION = 0.98;
 
 /**
  * Pixels within `ring` px of the region's boundary, on both sides: a flag array.
@@ -59,9 +61,9 @@ export function boundaryBand(region: EditMask, ring: number): Uint8Array {
 }
 
 /**
- * Estimates the result's colour cast on the band across the region's boundary: per channel, the gain that
- * matches the spreads and the offset that matches the means (a robust linear fit; a least-squares fit would be
- * biased towards 0 gain by the result's noise).
+ * Estimates the result's colour cast on the ring just outside the changed region: per channel, an offset that
+ * matches the means, and a gain (least squares of the original on the result) only where the two are strongly
+ * correlated there.
  *
  * @example
  * const { gain, offset } = estimateColorMatch(original, result, region);
@@ -71,7 +73,7 @@ export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMas
   const band = boundaryBand(sampled, opts.ring ?? DEFAULT_RING);
   const w = region.width;
   const within = opts.within && boxInside(opts.within, region) ? opts.within : { x: 0, y: 0, width: w, height: region.height };
-  const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0];
+  const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0], sor = [0, 0, 0];
   let n = 0;
   for (let y = within.y; y < within.y + within.height; y++) {
     for (let x = within.x; x < within.x + within.width; x++) {
@@ -83,7 +85,7 @@ export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMas
       n++;
       for (let k = 0; k < 3; k++) {
         const a = original.data[i * 4 + k]!, b = result.data[i * 4 + k]!;
-        so[k]! += a; sr[k]! += b; soo[k]! += a * a; srr[k]! += b * b;
+        so[k]! += a; sr[k]! += b; soo[k]! += a * a; srr[k]! += b * b; sor[k]! += a * b;
       }
     }
   }
@@ -93,8 +95,13 @@ export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMas
   for (let k = 0; k < 3; k++) {
     const mo = so[k]! / n, mr = sr[k]! / n;
     const vo = Math.max(0, soo[k]! / n - mo * mo), vr = Math.max(0, srr[k]! / n - mr * mr);
-    // A flat band says nothing about gain: keep 1 and fix the mean only.
-    const g = vr > 4 && vo > 4 ? Math.min(GAIN_MAX, Math.max(GAIN_MIN, Math.sqrt(vo / vr))) : 1;
+    const cov = sor[k]! / n - mo * mr;
+    // A gain is only trusted where the band's structure lines up (correlation ≥ MIN_CORRELATION): a flat band
+    // says nothing about gain, and where the result is a resampled (blurred) or re-rendered version of the
+    // original its spread shrinks without any change of contrast, which a spread ratio would read as a gain and
+    // amplify the new content with. Then only the mean is matched. The fit regresses the original on the result.
+    const corr = vr > 4 && vo > 4 ? cov / Math.sqrt(vo * vr) : 0;
+    const g = corr >= MIN_CORRELATION ? Math.min(GAIN_MAX, Math.max(GAIN_MIN, cov / vr)) : 1;
     gain[k] = g;
     offset[k] = mo - g * mr;
   }

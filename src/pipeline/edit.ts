@@ -9,7 +9,7 @@
 import { readInputFile, probeImage, MIME, type DecodedImage } from '../io/image.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import { cloneRaster, createEditMask, type EditMask, type Raster } from '../core/raster.js';
 import { DEFAULT_MODEL, findModel, getModel, parseSize, sizeProblem } from '../core/models.js';
 import { buildPrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
@@ -257,6 +257,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
 
   // 5. Send each crop, map the answers back onto the input.
   const raw: Rgba[] = Array.from({ length: n }, () => cloneRaster(original));
+  // What the model was allowed to change, at the input's size: the match seam samples the cast beyond it.
+  const modelMask = createEditMask(original.width, original.height);
   const crops: CropReport[] = [];
   let usage: ProviderUsage | null = null;
   let responseId: string | undefined;
@@ -266,6 +268,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     const { sendImage, sendMask } = await step('encode', () => {
       const img = crop(original, box);
       const m = modelMaskFor(crop(editMask!, box), opts.grow !== undefined ? { grow: opts.grow } : {});
+      paste(modelMask, m, box.x, box.y);
       const to = { width: c.sendWidth, height: c.sendHeight };
       return {
         sendImage: resize(img, to.width, to.height, kernelFor(img, to)),
@@ -312,7 +315,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     const { blend, outwardBand } = blendMaskFor(editMask!, { direction, ...(feather !== undefined ? { feather } : {}) });
     stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
     const resultBox = plan.crops.length === 1 ? plan.crops[0]! : undefined;
-    return raw.map((r) => stitch(original, r, blend, { seam, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
   });
   const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!));
   const heatmap = renderHeatmap(original, spills[0]!.changeMap, editMask);
