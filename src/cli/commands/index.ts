@@ -7,4 +7,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   edit: async () => (await import('./edit.js')).default,
   demo: async () => (await import('./demo.js')).default,
   prompt: async () => (await import('./prompt.js')).default,
+  diff: async () => (await import('./diff.js')).default,
+  stitch: async () => (await import('./stitch.js')).default,
+  plan: async () => (await import('./plan.js')).default,
 };

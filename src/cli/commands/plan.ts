@@ -1,0 +1,97 @@
+/**
+ * `maskedit plan IMAGE --mask MASK [--model M] [--regions merge|separate|auto] [--mode crop|whole]
+ * [--preview OUT.png] [--json]`: what `maskedit edit` would send to the model — the crop boxes, the size each
+ * is sent at and how much detail that buys over sending the whole image — before any money is spent.
+ */
+import { renderPlanPreview } from '../../core/heatmap.js';
+import { DEFAULT_MODEL, findModel, modelIds } from '../../core/models.js';
+import { sameSize } from '../../core/raster.js';
+import { DEFAULT_CONTEXT, planCrops, type Plan, type PlanMode, type RegionsMode } from '../../core/sizing.js';
+import { MaskError } from '../../core/errors.js';
+import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
+import { encodeImage, probeImage, readImageFile, readInputFile } from '../../io/image.js';
+import { readEditMask } from '../../io/mask.js';
+import { CliError, EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { painter, writeJson, type Painter } from '../_output.js';
+import { outputFormat } from './diff.js';
+
+const command: Command = {
+  name: 'plan',
+  summary: 'Show the crops an edit would send to the model and the detail they buy (no API call)',
+  usage: 'maskedit plan IMAGE --mask MASK [--model M] [--regions merge|separate|auto] [--mode crop|whole] [--context F] [--preview OUT.png] [--json]',
+  details: [
+    `Crop = the mask's bounding box plus --context (fraction of its side on each side, default ${DEFAULT_CONTEXT}, at least 64 px),`,
+    'grown to the aspect of the nearest size the model takes and kept inside the image.',
+    '--regions separate: one crop per group of far-apart regions; auto (default) separates when the crops cover',
+    'at most half of the merged crop and there are at most 4. detail = model pixels per source pixel of the edited region.',
+    '--json prints { mode, crops: [{ x, y, width, height, sendWidth, sendHeight }], detail: { crop, whole } }.',
+  ].join('\n'),
+  options: {
+    mask: { type: 'string', short: 'm' },
+    model: { type: 'string' },
+    regions: { type: 'string' },
+    mode: { type: 'string' },
+    context: { type: 'string' },
+    preview: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [imagePath] = requirePositionals(ctx, ['IMAGE'], command) as [string];
+    const maskPath = stringOption(ctx, 'mask');
+    if (!maskPath) throw usageError('missing --mask MASK', command.usage);
+    const modelId = stringOption(ctx, 'model') ?? DEFAULT_MODEL;
+    if (!findModel(modelId)) {
+      throw new CliError('MODEL_UNKNOWN', `unknown model ${JSON.stringify(modelId)}; expected one of ${modelIds().join(', ')}`, `pass --model ${DEFAULT_MODEL}`);
+    }
+    const regions = choiceOption<RegionsMode>(ctx, 'regions', ['merge', 'separate', 'auto'], command);
+    const mode = choiceOption<PlanMode>(ctx, 'mode', ['crop', 'whole'], command);
+    const context = numberOption(ctx, 'context', command, { min: 0, max: 4 });
+    const previewPath = stringOption(ctx, 'preview');
+    const previewFormat = previewPath ? outputFormat(previewPath, '--preview', command.usage) : undefined;
+    if (previewPath) assertNotInput(previewPath, [imagePath, maskPath]);
+
+    // The plan needs only the image's displayed size; the preview needs its pixels.
+    const [image, { mask }] = await Promise.all([
+      previewPath ? readImageFile(imagePath, { label: imagePath }) : readInputFile(imagePath).then((b) => probeImage(b, { label: imagePath })),
+      readEditMask(maskPath),
+    ]);
+    const size = 'raster' in image ? image.raster : image;
+    if (!sameSize(size, mask)) {
+      throw new MaskError('MASK_SIZE_MISMATCH', `mask ${maskPath} is ${mask.width}x${mask.height} but ${imagePath} is ${size.width}x${size.height} (displayed orientation)`,
+        `resize the mask to the image: maskedit mask ${maskPath} --match ${imagePath} -o mask.png`);
+    }
+    const plan = planCrops({ width: size.width, height: size.height }, mask, modelId, {
+      ...(regions ? { regions } : {}), ...(mode ? { mode } : {}), ...(context !== undefined ? { context } : {}),
+    });
+    if (previewPath && 'raster' in image) {
+      await writeFileAtomic(previewPath, await encodeImage(renderPlanPreview(image.raster, mask, plan.crops), { format: previewFormat! }));
+    }
+    if (ctx.values.json) writeJson(ctx.stdout, planJson(plan));
+    else ctx.stdout.write(renderPlan(plan, modelId, previewPath, painter(ctx.stdout, ctx.env)));
+    return EXIT.ok;
+  },
+};
+
+/** The plan as `--json` prints it (the issue's shape: no region boxes). */
+export function planJson(plan: Plan): { mode: Plan['mode']; crops: { x: number; y: number; width: number; height: number; sendWidth: number; sendHeight: number }[]; detail: Plan['detail'] } {
+  return {
+    mode: plan.mode,
+    crops: plan.crops.map(({ x, y, width, height, sendWidth, sendHeight }) => ({ x, y, width, height, sendWidth, sendHeight })),
+    detail: plan.detail,
+  };
+}
+
+function renderPlan(plan: Plan, modelId: string, previewPath: string | undefined, p: Painter): string {
+  const lines = [p.bold(`${modelId}: ${plan.mode === 'crop' ? `${plan.crops.length} crop${plan.crops.length === 1 ? '' : 's'}` : 'whole image'}`)];
+  plan.crops.forEach((c, i) => {
+    const region = plan.mode === 'crop' ? p.dim(` (edited region ${c.region.width}x${c.region.height} at ${c.region.x},${c.region.y})`) : '';
+    lines.push(`  ${i + 1}. ${c.width}x${c.height} at ${c.x},${c.y} → sent as ${c.sendWidth}x${c.sendHeight}${region}`);
+  });
+  const gain = plan.detail.crop / plan.detail.whole;
+  lines.push(`detail: ${plan.detail.crop.toFixed(2)} model px per source px in crop mode, ${plan.detail.whole.toFixed(2)} whole` +
+    (plan.mode === 'crop' ? ` (${p.green(`${gain.toFixed(1)}×`)})` : gain <= 1 ? p.dim(' (cropping would not add detail)') : ''));
+  if (previewPath) lines.push(p.dim(`preview: ${previewPath}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export default command;

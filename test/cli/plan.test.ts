@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import sharp from 'sharp';
+import { run } from '../../src/cli/main.js';
+import { modelIds } from '../../src/core/models.js';
+import { createEditMask, createRaster, editMaskToApiRgba, type Raster } from '../../src/core/raster.js';
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
+  const code = await run(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {}, signal: new AbortController().signal });
+  return { code, out, err };
+}
+const png = (r: Raster) => sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels } }).png().toBuffer();
+
+const W = 2000, H = 1500;
+let dir = '';
+const p = (name: string) => join(dir, name);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'maskedit-plan-'));
+  const image = createRaster(W, H, 4);
+  image.data.fill(128);
+  const mask = createEditMask(W, H);
+  const box = (x0: number, y0: number, w: number, h: number) => { for (let y = y0; y < y0 + h; y++) mask.data.fill(255, y * W + x0, y * W + x0 + w); };
+  box(100, 100, 150, 150);
+  box(1700, 1200, 200, 200);
+  await writeFile(p('image.png'), await png(image));
+  await writeFile(p('mask.png'), await png(editMaskToApiRgba(mask)));
+  await writeFile(p('small-mask.png'), await png(editMaskToApiRgba(createEditMask(100, 100))));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('maskedit plan', () => {
+  it('prints the issue\'s JSON shape: two far-apart regions get two crops by default', async () => {
+    const { code, out } = await cli(['plan', p('image.png'), '--mask', p('mask.png'), '--json']);
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    expect(Object.keys(j)).toEqual(['mode', 'crops', 'detail']);
+    expect(j.mode).toBe('crop');
+    expect(j.crops).toHaveLength(2);
+    for (const c of j.crops) expect(Object.keys(c)).toEqual(['x', 'y', 'width', 'height', 'sendWidth', 'sendHeight']);
+    // 150 px region + 64 px context on each side (25 % would be less than the 64 px floor).
+    expect(j.crops[0]).toEqual({ x: 36, y: 36, width: 278, height: 278, sendWidth: 1024, sendHeight: 1024 });
+    expect(j.detail.whole).toBeCloseTo((1536 * 1024) / (W * H), 12);
+    expect(j.detail.crop).toBeGreaterThan(j.detail.whole);
+  });
+
+  it.each([
+    [['--regions', 'merge'], 'whole', 1], // the merged crop spans the image: no gain over whole
+    [['--mode', 'whole'], 'whole', 1],
+    [['--model', 'gpt-image-2', '--regions', 'separate'], 'crop', 2],
+  ])('%j → %s with %i crop(s)', async (extra, mode, n) => {
+    const { out } = await cli(['plan', p('image.png'), '--mask', p('mask.png'), ...extra, '--json']);
+    const j = JSON.parse(out);
+    expect(j.mode).toBe(mode);
+    expect(j.crops).toHaveLength(n);
+  });
+
+  it('writes a preview and prints a readable plan', async () => {
+    const { code, out } = await cli(['plan', p('image.png'), '--mask', p('mask.png'), '--preview', p('preview.png')]);
+    expect(code).toBe(0);
+    expect(out).toContain('gpt-image-1.5: 2 crops');
+    expect(out).toContain('1. 278x278 at 36,36 → sent as 1024x1024 (edited region 150x150 at 100,100)');
+    expect(out).toContain(`preview: ${p('preview.png')}`);
+    const meta = await sharp(p('preview.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([W, H]);
+  });
+
+  it('refuses an unknown model with the list of known ones', async () => {
+    const r = await cli(['plan', p('image.png'), '--mask', p('mask.png'), '--model', 'dall-e-9', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error).toEqual({ code: 'MODEL_UNKNOWN', message: `unknown model "dall-e-9"; expected one of ${modelIds().join(', ')}`, fix: 'pass --model gpt-image-1.5' });
+  });
+
+  it.each([
+    [['--regions', 'all'], 2, 'USAGE'],
+    [['--mode', 'tile'], 2, 'USAGE'],
+    [['--preview', 'x.bmp'], 2, 'USAGE'],
+  ])('%j → exit %i %s', async (extra, exit, code) => {
+    const r = await cli(['plan', p('image.png'), '--mask', p('mask.png'), ...extra, '--json']);
+    expect(r.code).toBe(exit);
+    expect(JSON.parse(r.out).error.code).toBe(code);
+  });
+
+  it('refuses a mask of another size', async () => {
+    const r = await cli(['plan', p('image.png'), '--mask', p('small-mask.png'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).error.code).toBe('MASK_SIZE_MISMATCH');
+  });
+
+  it('refuses an empty mask', async () => {
+    const empty = createEditMask(W, H);
+    await writeFile(p('empty.png'), await png(editMaskToApiRgba(empty)));
+    const r = await cli(['plan', p('image.png'), '--mask', p('empty.png'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).error.code).toBe('MASK_EMPTY');
+  });
+});
