@@ -73,21 +73,33 @@ export const PAINTED_MAX_MIDTONES = 0.1;
 export function scanAlpha(mask: Raster & { channels: 4 }, editOut?: EditMask): AlphaStats {
   const s = mask.data;
   const n = mask.width * mask.height;
+  const o = editOut?.data;
   let transparent = 0, opaque = 0;
-  if (editOut) {
-    const o = editOut.data;
-    for (let i = 0, j = 3; i < n; i++, j += 4) {
-      const a = s[j]!;
-      if (a === 0) { transparent++; o[i] = 255; } else if (a === 255) opaque++;
+  if (LITTLE_ENDIAN && (s.byteOffset & 3) === 0) {
+    // Hot path (16.7 M pixels at 4096²): one 32-bit read per pixel (alpha is the top byte on little-endian),
+    // and masks are long runs of one alpha value, so branch once per run and fill the edit mask in bulk.
+    const px = new Uint32Array(s.buffer, s.byteOffset, n);
+    let i = 0;
+    while (i < n) {
+      const a = px[i]! >>> 24;
+      let j = i + 1;
+      while (j < n && px[j]! >>> 24 === a) j++;
+      if (a === 0) {
+        transparent += j - i;
+        if (o) o.fill(255, i, j);
+      } else if (a === 255) opaque += j - i;
+      i = j;
     }
   } else {
-    for (let j = 3; j < s.length; j += 4) {
+    for (let i = 0, j = 3; i < n; i++, j += 4) {
       const a = s[j]!;
-      if (a === 0) transparent++; else if (a === 255) opaque++;
+      if (a === 0) { transparent++; if (o) o[i] = 255; } else if (a === 255) opaque++;
     }
   }
   return { pixels: n, transparent, partial: n - transparent - opaque, opaque };
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Share of the picture OpenAI will edit: alpha-0 pixels over all pixels for an RGBA raster, or the non-zero

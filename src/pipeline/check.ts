@@ -95,20 +95,22 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
   const maskLabel = opts.maskLabel ?? 'mask.png';
   const decode = (b: Uint8Array | MaskeditError, role: 'image' | 'mask', label: string) =>
     b instanceof Uint8Array ? decodeImage(b, { role, label, maxPixels: opts.maxPixels }).catch(asError) : Promise.resolve(b);
-  // Both decodes run at once: libvips works off the JS thread.
-  const [image, mask] = await Promise.all([decode(imageIn, 'image', imageLabel), decode(maskIn, 'mask', maskLabel)]);
+  // Both decodes run at once (libvips works off the JS thread), and the mask's alpha is scanned as soon as the
+  // mask is ready, while the (usually bigger) image is still decoding.
+  const [image, [mask, editMask, alpha]] = await Promise.all([
+    decode(imageIn, 'image', imageLabel),
+    decode(maskIn, 'mask', maskLabel).then((m): [DecodedImage | MaskeditError, EditMask | null, AlphaStats | undefined] => {
+      if (!isDecoded(m) || !m.info.hasAlpha) return [m, null, undefined];
+      const edit = createEditMask(m.raster.width, m.raster.height);
+      return [m, edit, scanAlpha(m.raster, edit)]; // one pass: counts and OpenAI's reading together
+    }),
+  ]);
 
   const problems: Problem[] = [];
   for (const r of [image, mask]) if (!isDecoded(r)) problems.push(toProblem(r));
   const img = isDecoded(image) ? image : null;
   const msk = isDecoded(mask) ? mask : null;
 
-  let editMask: EditMask | null = null;
-  let alpha: AlphaStats | undefined;
-  if (msk && msk.info.hasAlpha) {
-    editMask = createEditMask(msk.raster.width, msk.raster.height);
-    alpha = scanAlpha(msk.raster, editMask); // one pass: counts and OpenAI's reading together
-  }
   problems.push(...diagnose({
     image: img?.info ?? null,
     mask: msk?.info ?? null,

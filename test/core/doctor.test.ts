@@ -125,6 +125,26 @@ describe('diagnose', () => {
 });
 
 describe('scanAlpha / editableFraction', () => {
+  it('gives the same answer on the 32-bit run path and the byte path (unaligned data)', () => {
+    const n = 5000;
+    const backing = new Uint8Array(n * 4 + 1);
+    let seed = 9;
+    for (let i = 0; i < n; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      const k = seed >>> 29; // runs of mixed length and value
+      backing[1 + i * 4 + 3] = k < 3 ? 0 : k < 6 ? 255 : seed & 255;
+    }
+    const unaligned = { width: 100, height: 50, channels: 4 as const, data: backing.subarray(1) };
+    const aligned = { ...unaligned, data: new Uint8Array(backing.subarray(1)) };
+    const e1 = createEditMask(100, 50), e2 = createEditMask(100, 50);
+    const s1 = scanAlpha(unaligned, e1), s2 = scanAlpha(aligned, e2);
+    expect(s1).toEqual(s2);
+    expect(s1.transparent).toBeGreaterThan(1000);
+    expect(s1.partial).toBeGreaterThan(100);
+    expect(Buffer.from(e1.data).equals(Buffer.from(e2.data))).toBe(true);
+    for (let i = 0; i < n; i++) expect(e2.data[i]).toBe(aligned.data[i * 4 + 3] === 0 ? 255 : 0);
+  });
+
   it('counts alpha classes and writes OpenAI\'s reading in the same pass', () => {
     const m = fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 7]);
     const edit = createEditMask(W, H);
