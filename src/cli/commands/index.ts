@@ -10,4 +10,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: async () => (await import('./diff.js')).default,
   stitch: async () => (await import('./stitch.js')).default,
   plan: async () => (await import('./plan.js')).default,
+  serve: async () => (await import('./serve.js')).default,
 };

@@ -1,0 +1,87 @@
+/**
+ * `maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key K] [--files-dir D] [--queue N] [--concurrency N]
+ * [--engine E] [--allow-url-fetch] [--timeout S] [--log-level L]`: the OpenAI-compatible server (docs/server.md).
+ * Prints the base URL and how to point the openai SDK at it, then runs until SIGINT/SIGTERM; `run` resolves
+ * only after the server has closed.
+ */
+import { ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/listen.js';
+import { defaultFilesDir } from '../../server/files.js';
+import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
+import { painter } from '../_output.js';
+
+const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+
+const command: Command = {
+  name: 'serve',
+  summary: 'Run an OpenAI-compatible server (POST /v1/images/edits, /v1/files, /v1/models) on the embedded engine',
+  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key K] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch] [--timeout SECONDS] [--log-level info]',
+  details: [
+    'Point any OpenAI SDK at it: baseURL http://127.0.0.1:8787/v1 (or OPENAI_BASE_URL). Runs until Ctrl-C.',
+    '--api-key (or MASKEDIT_API_KEY) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',
+    'the server binds to loopback only. --queue: edits waiting beyond the running ones before 429 (default 32);',
+    '--concurrency: edits at once (default: CPU cores). --files-dir: where /v1/files keeps uploads (default',
+    `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches.`,
+    'Logs: JSON lines on stderr (request id, route, status, ms; never keys or image bytes).',
+  ].join('\n'),
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'api-key': { type: 'string' },
+    'files-dir': { type: 'string' },
+    queue: { type: 'string' },
+    concurrency: { type: 'string' },
+    engine: { type: 'string' },
+    'allow-url-fetch': { type: 'boolean' },
+    timeout: { type: 'string' },
+    'log-level': { type: 'string' },
+  },
+  async run(ctx) {
+    requirePositionals(ctx, [], command);
+    const host = stringOption(ctx, 'host') ?? DEFAULT_HOST;
+    const port = numberOption(ctx, 'port', command, { integer: true, min: 0, max: 65535 }) ?? DEFAULT_PORT;
+    const apiKey = stringOption(ctx, 'api-key') ?? (ctx.env.MASKEDIT_API_KEY || undefined);
+    const filesDir = stringOption(ctx, 'files-dir');
+    const queue = numberOption(ctx, 'queue', command, { integer: true, min: 0, max: 10_000 });
+    const concurrency = numberOption(ctx, 'concurrency', command, { integer: true, min: 1, max: 256 });
+    const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command);
+    const timeout = numberOption(ctx, 'timeout', command, { min: 1, max: 86_400 });
+    const level = choiceOption(ctx, 'log-level', LOG_LEVELS, command) ?? 'info';
+
+    const server = await startServer({
+      host, port,
+      ...(apiKey !== undefined && { apiKey }),
+      ...(engine !== undefined && { engine }),
+      ...(filesDir !== undefined && { files: { dir: filesDir } }),
+      ...(queue !== undefined && { queue }),
+      ...(concurrency !== undefined && { concurrency }),
+      ...(timeout !== undefined && { requestTimeoutMs: timeout * 1000 }),
+      allowUrlFetch: ctx.values['allow-url-fetch'] === true,
+      logger: level === 'silent' ? false : { level, stream: ctx.stderr },
+    });
+    const { queue: q, files } = server.app.maskedit;
+    const p = painter(ctx.stdout, ctx.env);
+    ctx.stdout.write([
+      `${p.green('maskedit serve')} listening on ${p.bold(server.baseURL)}`,
+      `  engine ${engine ?? 'patchmatch'} · ${q.concurrency} at once + ${q.maxQueued} queued · files in ${files.dir} · auth ${apiKey ? 'Bearer key required' : 'off (loopback only)'}${ctx.values['allow-url-fetch'] ? ' · http(s) image URLs fetched' : ''}`,
+      '',
+      'Point the openai SDK at it:',
+      `  const client = new OpenAI({ baseURL: '${server.baseURL}', apiKey: ${apiKey ? 'process.env.MASKEDIT_API_KEY' : "'unused'"} });`,
+      `  const res = await client.images.edit({ image: fs.createReadStream('photo.png'), mask: fs.createReadStream('mask.png'), prompt: '…' });`,
+      `  or: export OPENAI_BASE_URL=${server.baseURL}`,
+      '',
+      'Ctrl-C to stop.',
+      '',
+    ].join('\n'));
+
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+    ctx.stderr.write('maskedit serve stopped\n');
+    return EXIT.ok;
+  },
+};
+
+export default command;

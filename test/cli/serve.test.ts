@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { run } from '../../src/cli/main.js';
+
+function sink() {
+  let text = '';
+  const stream = Object.assign(new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }), { isTTY: false });
+  return { stream, text: () => text };
+}
+
+describe('maskedit serve', () => {
+  it('prints the base URL and the SDK hint, serves, and returns only after closing on abort', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'maskedit-serve-cli-'));
+    const out = sink();
+    const err = sink();
+    const controller = new AbortController();
+    const done = run(['serve', '--port', '0', '--engine', 'telea', '--files-dir', dir, '--queue', '4', '--log-level', 'silent'], { stdout: out.stream, stderr: err.stream, env: {}, signal: controller.signal });
+    try {
+      while (!out.text().includes('Ctrl-C')) await new Promise((r) => setTimeout(r, 20));
+      const baseURL = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(out.text())?.[1];
+      expect(baseURL).toBeDefined();
+      expect(out.text()).toContain(`new OpenAI({ baseURL: '${baseURL}', apiKey: 'unused' })`);
+      expect(out.text()).toContain(`export OPENAI_BASE_URL=${baseURL}`);
+      expect(out.text()).toContain(`files in ${dir}`);
+      const health = await fetch(`${baseURL!.replace(/\/v1$/, '')}/healthz`);
+      expect((await health.json()).queue.maxQueued).toBe(4);
+      controller.abort();
+      expect(await done).toBe(0);
+      await expect(fetch(`${baseURL}/models`)).rejects.toThrow();
+    } finally {
+      controller.abort();
+      await done;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['serve', '--host', '0.0.0.0'], 1, 'error SERVER_HOST_NEEDS_KEY: --host 0.0.0.0 would expose the server beyond this machine without an API key'],
+    [['serve', '--port', 'abc'], 2, 'error USAGE: --port expects a whole number >= 0 <= 65535, received "abc"'],
+    [['serve', '--engine', 'magic'], 2, 'error USAGE: --engine expects one of patchmatch, telea, ns, received "magic"'],
+  ])('%j exits %i', async (argv, code, message) => {
+    const out = sink();
+    const err = sink();
+    expect(await run(argv, { stdout: out.stream, stderr: err.stream, env: {}, signal: new AbortController().signal })).toBe(code);
+    expect(err.text()).toContain(message);
+  });
+});
