@@ -31,7 +31,7 @@ async function help(): Promise<string> {
 }
 
 function commandHelp(c: Command): string {
-  const opts = Object.entries(c.options).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`);
+  const opts = Object.entries(c.options).map(([name, o]) => `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`);
   return [`Usage: ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : []), '', 'Options:', ...opts, '  --help'].join('\n') + '\n';
 }
 

@@ -145,22 +145,31 @@ export function applyOrientation<R extends Raster>(r: R, orientation: number): R
   const src = r.data, dst = out.data;
   for (let y = 0; y < dh; y++) {
     for (let x = 0; x < dw; x++) {
-      let sx: number, sy: number;
-      switch (orientation) {
-        case 2: sx = sw - 1 - x; sy = y; break;            // mirror horizontal
-        case 3: sx = sw - 1 - x; sy = sh - 1 - y; break;   // rotate 180
-        case 4: sx = x; sy = sh - 1 - y; break;            // mirror vertical
-        case 5: sx = y; sy = x; break;                     // transpose
-        case 6: sx = y; sy = sh - 1 - x; break;            // rotate 90 clockwise
-        case 7: sx = sw - 1 - y; sy = sh - 1 - x; break;   // transverse
-        default: sx = sw - 1 - y; sy = x; break;           // 8: rotate 90 counter-clockwise
-      }
-      const s = (sy * sw + sx) * c;
+      const s = storedIndex(orientation, x, y, sw, sh) * c;
       const d = (y * dw + x) * c;
       for (let k = 0; k < c; k++) dst[d + k] = src[s + k]!;
     }
   }
   return { ...r, width: dw, height: dh, data: dst };
+}
+
+/** Index of the stored pixel (in a `sw`×`sh` stored picture) shown at displayed (x, y) under `orientation`. */
+function storedIndex(orientation: number, x: number, y: number, sw: number, sh: number): number {
+  switch (orientation) {
+    case 2: return y * sw + (sw - 1 - x);                  // mirror horizontal
+    case 3: return (sh - 1 - y) * sw + (sw - 1 - x);       // rotate 180
+    case 4: return (sh - 1 - y) * sw + x;                  // mirror vertical
+    case 5: return x * sw + y;                             // transpose
+    case 6: return (sh - 1 - x) * sw + y;                  // rotate 90 clockwise
+    case 7: return (sh - 1 - x) * sw + (sw - 1 - y);       // transverse
+    case 8: return x * sw + (sw - 1 - y);                  // rotate 90 counter-clockwise
+    default: return y * sw + x;
+  }
+}
+
+/** The orientation that undoes `orientation` (6 and 8 undo each other; the others undo themselves). */
+function inverseOrientation(orientation: number): number {
+  return orientation === 6 ? 8 : orientation === 8 ? 6 : orientation;
 }
 
 /** What each EXIF orientation does to the stored picture, for messages. */
@@ -171,9 +180,7 @@ export const ORIENTATION_NAMES: Record<number, string> = {
 
 /** The inverse of {@link applyOrientation}: displayed pixels back to the stored layout. */
 export function undoOrientation<R extends Raster>(r: R, orientation: number): R {
-  // 6 and 8 are each other's inverse; every other orientation is its own inverse.
-  const inverse = orientation === 6 ? 8 : orientation === 8 ? 6 : orientation;
-  return applyOrientation(r, inverse);
+  return applyOrientation(r, inverseOrientation(orientation));
 }
 
 /**
@@ -186,7 +193,9 @@ export function drawnOnStoredPixels(image: Raster & { channels: 4 }, mask: Raste
   const stored = orientedSize(w, h, orientation);
   // Orientations 5–8 of a non-square picture change the size and are caught by the size rule.
   if (stored.width !== w || stored.height !== h) return false;
-  const storedLayout = undoOrientation(image, orientation);
+  // The stored layout's pixel at (x, y) is read straight from the displayed raster: no 4096² copy for a
+  // sparse sample.
+  const inverse = inverseOrientation(orientation);
   const step = Math.max(1, Math.floor(Math.sqrt((w * h) / 65536)));
   let dDisplayed = 0, dStored = 0, n = 0;
   const L = (d: Raster['data'], i: number) => d[i]! * 299 + d[i + 1]! * 587 + d[i + 2]! * 114;
@@ -196,7 +205,7 @@ export function drawnOnStoredPixels(image: Raster & { channels: 4 }, mask: Raste
       if (mask.data[i + 3] !== 255) continue;
       const m = L(mask.data, i);
       dDisplayed += Math.abs(m - L(image.data, i));
-      dStored += Math.abs(m - L(storedLayout.data, i));
+      dStored += Math.abs(m - L(image.data, storedIndex(inverse, x, y, w, h) * 4));
       n++;
     }
   }

@@ -25,6 +25,7 @@ describe('maskedit (in process)', () => {
     expect(r.stdout).toMatch(/^Usage: maskedit mask INPUT -o OUT/);
     expect(r.stdout).toContain('  --rect VALUE (repeatable)');
     expect(r.stdout).toContain('  --fill-holes\n');
+    expect(r.stdout).toContain('  -o, --output VALUE\n');
   });
 
   it('prints the version', async () => {
