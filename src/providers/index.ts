@@ -41,6 +41,7 @@ const clientOptions = (o: CreateProviderOptions) => ({
 export const SURFACES: Partial<Record<Surface, SurfaceFactory>> = {
   images: async (o) => (await import('./openai-images.js')).openaiImagesProvider(clientOptions(o)),
   json: async (o) => (await import('./openai-json.js')).openaiJsonProvider({ ...clientOptions(o), ...(o.dataUrls ? { dataUrls: true } : {}) }),
+  responses: async (o) => (await import('./openai-responses.js')).openaiResponsesProvider(clientOptions(o)),
 };
 
 export async function createProvider(opts: CreateProviderOptions): Promise<Provider> {

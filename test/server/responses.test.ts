@@ -123,7 +123,7 @@ describe('POST /v1/responses', () => {
 
   it('does not keep a response sent with store: false', async () => {
     const r = await client.responses.create(editBody({ store: false }));
-    expect(r.store).toBe(false);
+    expect((r as unknown as { store: boolean }).store).toBe(false);
     await expect(client.responses.retrieve(r.id)).rejects.toMatchObject({ status: 404 });
   });
 
