@@ -62,7 +62,7 @@ function synthetic(o: Rgba, seed = 1): Rgba {
   return out;
 }
 
-function meanAbs(a: Rgba, b: Rgba, where: Uint8Array): number {
+function meanAbs(a: Rgba, b: Rgba, where: ArrayLike<number>): number {
   let sum = 0, n = 0;
   for (let i = 0; i < where.length; i++) {
     if (!where[i]) continue;
