@@ -76,7 +76,7 @@ function fixedCandidates(model: ImageModel): Size[] {
  * pixels, both sides on the model's grid, aspect clamped to its range.
  *
  * @example
- * flexibleSendSize(getModel('gpt-image-2'), 16 / 9) // { width: 1648, height: 928 }
+ * flexibleSendSize(getModel('gpt-image-2'), 16 / 9) // { width: 1680, height: 944 }
  */
 export function flexibleSendSize(model: ImageModel, aspect: number): Size {
   const rule = model.flexibleSize;
@@ -197,9 +197,10 @@ function detailOf(crops: readonly PlannedCrop[], weights: readonly number[]): nu
  * Plans the crops to send for an edit of `image` under `editMask` on `modelId`.
  *
  * @example
+ * // a 775x775 square mask at 2600,900 on a 4000x3000 photo:
  * const plan = planCrops({ width: 4000, height: 3000 }, mask, 'gpt-image-1.5');
- * plan.crops[0] // { x: 1410, y: 960, width: 1180, height: 1180, sendWidth: 1024, sendHeight: 1024, region: … }
- * plan.detail   // { crop: 0.75, whole: 0.13 }
+ * plan.crops[0] // { x: 2406, y: 706, width: 1163, height: 1163, sendWidth: 1024, sendHeight: 1024, region: … }
+ * plan.detail   // { crop: 0.775, whole: 0.131 }
  */
 export function planCrops(image: Size, editMask: EditMask, modelId: string, opts: PlanOptions = {}): Plan {
   if (!sameSize(image, editMask)) {
