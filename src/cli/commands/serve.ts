@@ -57,6 +57,7 @@ const command: Command = {
       ...(concurrency !== undefined && { concurrency }),
       ...(timeout !== undefined && { requestTimeoutMs: timeout * 1000 }),
       allowUrlFetch: ctx.values['allow-url-fetch'] === true,
+      plugins: [(await import('../../server/routes/responses.js')).responsesPlugin],
       logger: level === 'silent' ? false : { level, stream: ctx.stderr },
     });
     const { queue: q, files } = server.app.maskedit;
