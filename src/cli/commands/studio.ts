@@ -1,0 +1,90 @@
+/**
+ * `maskedit studio [--port P] [--host H] [--engine E] [--open|--no-open] [--verbose]`: serves the web studio
+ * (built into web/dist by `npm run build`; nothing is built at run time) together with the OpenAI-compatible
+ * API on one local server, prints the URL, and opens a browser when asked or when it obviously can. Stops on
+ * Ctrl+C. OpenAI is offered in the studio only when this process has OPENAI_API_KEY; the key stays here.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MaskeditError } from '../../core/errors.js';
+import { ENGINE_NAMES } from '../../engines/engine.js';
+import { startServer } from '../../server/listen.js';
+import { DEFAULT_DIST_DIR, studioPlugin } from '../../server/studio.js';
+import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
+import { painter } from '../_output.js';
+
+/** One above `maskedit serve`'s 8787, so both can run side by side. */
+export const DEFAULT_STUDIO_PORT = 8788;
+
+const command: Command = {
+  name: 'studio',
+  summary: 'Paint masks, write the prompt, run and compare in the browser (local web app)',
+  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine patchmatch|telea|ns] [--open|--no-open] [--verbose]',
+  details: [
+    'Serves web/dist (built by `npm run build`) and the studio API on one local server and prints its URL.',
+    'Runs edits on the embedded engine; OpenAI too when OPENAI_API_KEY is set in this shell (the key never reaches the browser).',
+    'A browser is opened with --open, or by default on an interactive desktop session; --no-open never opens one.',
+    '--port 0 picks a free port. Stop with Ctrl+C.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    engine: { type: 'string' },
+    open: { type: 'boolean' },
+    'no-open': { type: 'boolean' },
+    verbose: { type: 'boolean' },
+  },
+  async run(ctx) {
+    requirePositionals(ctx, [], command);
+    const port = numberOption(ctx, 'port', command, { min: 0, max: 65535, integer: true }) ?? DEFAULT_STUDIO_PORT;
+    const host = stringOption(ctx, 'host') ?? '127.0.0.1';
+    const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command);
+    const distDir = ctx.env.MASKEDIT_STUDIO_DIST ?? DEFAULT_DIST_DIR;
+    if (!existsSync(join(distDir, 'index.html'))) {
+      throw new MaskeditError('STUDIO_NOT_BUILT', `the studio's web app is not built (no index.html in ${distDir})`,
+        'build it once in the maskedit folder: npm run build (or only the web app: npm run build:web)');
+    }
+    const server = await startServer({
+      host, port,
+      ...(engine ? { engine } : {}),
+      logger: { level: ctx.values.verbose ? 'info' : 'warn', stream: ctx.stderr },
+      plugins: [studioPlugin({ distDir, env: ctx.env })],
+    });
+    const url = `${server.origin}/`;
+    const p = painter(ctx.stdout, ctx.env);
+    ctx.stdout.write(`maskedit studio: ${p.bold(url)}\n`);
+    const openai = Boolean(ctx.env.OPENAI_API_KEY?.trim());
+    ctx.stderr.write(`engine ${engine ?? 'patchmatch'}${openai ? ', OpenAI available (key stays on this machine)' : ', OpenAI off (set OPENAI_API_KEY to enable)'} · Ctrl+C to stop\n`);
+    if (shouldOpen(ctx.values.open === true, ctx.values['no-open'] === true, ctx)) openBrowser(url);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+    return EXIT.ok;
+  },
+};
+
+/** --open forces, --no-open forbids; otherwise only on an interactive desktop session outside CI. */
+function shouldOpen(open: boolean, noOpen: boolean, ctx: { stdout: { isTTY?: boolean }; env: NodeJS.ProcessEnv }): boolean {
+  if (noOpen) return false;
+  if (open) return true;
+  if (!ctx.stdout.isTTY || ctx.env.CI) return false;
+  if (process.platform === 'darwin' || process.platform === 'win32') return true;
+  return Boolean(ctx.env.DISPLAY || ctx.env.WAYLAND_DISPLAY);
+}
+
+/** Best effort: a missing opener (no xdg-open on a server) is ignored, the URL is already printed. */
+function openBrowser(url: string): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // the URL is printed; opening is a convenience
+  }
+}
+
+export default command;

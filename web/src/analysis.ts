@@ -1,0 +1,120 @@
+/**
+ * Live checks in the browser, from the same pure `src/core` the server runs: the mask doctor's rules on the
+ * painted mask, the prompt builder and linter, the fidelity advisor, the crop planner and the cost model. No
+ * round trip: everything here is a function of the painted mask and the form.
+ */
+import { diagnose, type ImageFacts } from '../../src/core/doctor.js';
+import { adviseFidelity, type FidelityAdvice, type FidelityRequest } from '../../src/core/fidelity.js';
+import { estimateCost, formatUsd } from '../../src/core/cost.js';
+import { buildPrompt, lintPrompt } from '../../src/core/prompt.js';
+import { planCrops, type Plan } from '../../src/core/sizing.js';
+import { parseSize, sizeProblem, getModel } from '../../src/core/models.js';
+import type { Problem } from '../../src/core/problems.js';
+import type { MaskBuffer } from './mask.js';
+
+export interface ImageMeta {
+  name: string;
+  format: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The doctor's findings for the painted mask. The studio writes the mask itself (an RGBA PNG at the image's
+ * size), so format and geometry are right by construction; what is left are the alpha rules: nothing
+ * editable, everything editable, probably inverted.
+ */
+export function maskFindings(image: ImageMeta, mask: MaskBuffer, editable: number, model: string): Problem[] {
+  const facts = (f: Partial<ImageFacts>): ImageFacts => ({
+    format: 'png', bytes: 0, width: image.width, height: image.height, storedWidth: image.width, storedHeight: image.height,
+    orientation: 1, hasAlpha: true, ...f,
+  });
+  const pixels = mask.width * mask.height;
+  const problems = diagnose({
+    image: facts({ format: image.format, bytes: image.bytes }),
+    mask: facts({}),
+    alpha: { pixels, transparent: editable, partial: 0, opaque: pixels - editable },
+    model,
+    imageLabel: image.name,
+    maskLabel: 'the painted mask',
+  });
+  // Painted strokes are PNG by construction and the studio uploads the image as it is: the format note is noise.
+  // The doctor's fixes name CLI commands; here the fix is a button or a key in the studio.
+  return problems.filter((p) => p.code !== 'MASK_FORMAT_DIFFERS').map((p) => (STUDIO_FIXES[p.code] ? { ...p, fix: STUDIO_FIXES[p.code]! } : p));
+}
+
+const STUDIO_FIXES: Record<string, string> = {
+  MASK_NOTHING_EDITABLE: 'paint the area to change with the brush (B), a rectangle (R) or the lasso (L)',
+  MASK_LIKELY_INVERTED: 'if the painted part is what should stay, press Invert (I)',
+  MASK_ALL_EDITABLE: 'fine for a full regeneration; otherwise erase (E) what should stay, or Clear and paint only the change',
+};
+
+export interface PromptParts {
+  scene: string;
+  change: string;
+  preserve: string;
+}
+
+export interface PromptView {
+  text: string;
+  problems: Problem[];
+}
+
+export function promptView(parts: PromptParts, model: string): PromptView {
+  const text = buildPrompt({ scene: parts.scene, change: parts.change, preserve: parts.preserve });
+  return { text, problems: lintPrompt(text, { model }) };
+}
+
+export function fidelityView(model: string, prompt: string, requested: FidelityRequest): FidelityAdvice {
+  return adviseFidelity({ model, prompt, requested });
+}
+
+export interface PlanView {
+  plan: Plan | null;
+  error: string | null;
+  /** Dollars for the same request on OpenAI, summed over the crops. */
+  usd: number | null;
+  summary: string;
+  notes: string[];
+}
+
+/**
+ * What `edit()` will send: the crop plan (or the whole image when a size is forced), and its cost.
+ *
+ * @example
+ * planView(meta, mask, { model: 'gpt-image-1.5', size: 'auto', quality: 'medium', fidelity: 'low', prompt }).summary
+ */
+export function planView(image: ImageMeta, mask: MaskBuffer, o: { model: string; size: string; quality: string; fidelity: 'low' | 'high' | undefined; prompt: string; partialImages: number }): PlanView {
+  let plan: Plan;
+  const forced = o.size && o.size !== 'auto' ? o.size : undefined;
+  try {
+    if (forced) {
+      const problem = sizeProblem(getModel(o.model), forced);
+      if (problem) return { plan: null, error: problem, usd: null, summary: '', notes: [] };
+    }
+    plan = planCrops(image, mask, o.model, { mode: forced ? 'whole' : 'crop' });
+  } catch (e) {
+    return { plan: null, error: e instanceof Error ? e.message : String(e), usd: null, summary: '', notes: [] };
+  }
+  if (forced) {
+    const s = parseSize(forced)!;
+    plan = { ...plan, crops: plan.crops.map((c) => ({ ...c, sendWidth: s.width, sendHeight: s.height })) };
+  }
+  let usd = 0;
+  const notes = new Set<string>();
+  for (const c of plan.crops) {
+    const e = estimateCost({
+      model: o.model, size: `${c.sendWidth}x${c.sendHeight}`, quality: o.quality,
+      ...(o.fidelity ? { inputFidelity: o.fidelity } : {}), partialImages: o.partialImages,
+      inputImages: [{ width: c.sendWidth, height: c.sendHeight }], promptChars: [...o.prompt].length,
+    });
+    usd += e.usd;
+    for (const n of e.notes) notes.add(n);
+  }
+  const crops = plan.crops.map((c) => `${c.width}×${c.height} → ${c.sendWidth}×${c.sendHeight}`).join(', ');
+  const summary = `${plan.mode === 'crop' ? `${plan.crops.length} crop${plan.crops.length > 1 ? 's' : ''}` : 'whole image'}: ${crops}`;
+  return { plan, error: null, usd, summary, notes: [...notes] };
+}
+
+export { formatUsd };

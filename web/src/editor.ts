@@ -1,0 +1,325 @@
+/**
+ * The painting surface: the image and the mask overlay as two canvases at the image's own pixel size inside a
+ * "world" element that is scaled and translated for zoom and pan, so every stroke lands on image pixels and
+ * the display is only a view. Tools: brush, eraser, rectangle, lasso, hand (pan). In-progress shapes and the
+ * planned crops are drawn in an SVG on top (strokes that stay one screen pixel wide at any zoom).
+ */
+import type { Box } from '../../src/core/raster.js';
+import { History, MaskBuffer, union, type Point } from './mask.js';
+
+export type Tool = 'brush' | 'eraser' | 'rect' | 'lasso' | 'hand';
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** Overlay colour for editable pixels (the canvas's CSS opacity sets how strongly it shows). */
+const OVERLAY = [255, 64, 110] as const;
+
+export interface EditorEvents {
+  /** After every finished stroke or mask command (the mask changed). */
+  onMaskChange(): void;
+  /** Zoom, tool or brush size changed. */
+  onViewChange(): void;
+}
+
+export class MaskEditor {
+  tool: Tool = 'brush';
+  brush = 24;
+  /** Screen pixels per image pixel. */
+  scale = 1;
+  private tx = 0;
+  private ty = 0;
+  mask: MaskBuffer = new MaskBuffer(1, 1);
+  readonly history = new History();
+  private imageCanvas = document.createElement('canvas');
+  private maskCanvas = document.createElement('canvas');
+  private overlay: ImageData | null = null;
+  private world = document.createElement('div');
+  private svg = document.createElementNS(SVG, 'svg');
+  private shape = document.createElementNS(SVG, 'path');
+  private planLayer = document.createElementNS(SVG, 'g');
+  private cursor = document.createElement('div');
+  private drag: { kind: 'paint' | 'rect' | 'lasso' | 'pan'; last: Point; start: Point; points: Point[]; screen: Point; t0: Point; value: 0 | 255; dirty: Box | null } | null = null;
+  private spaceHeld = false;
+  hasImage = false;
+
+  constructor(readonly viewport: HTMLElement, private readonly events: EditorEvents) {
+    this.world.className = 'world';
+    this.imageCanvas.className = 'layer image-layer';
+    this.maskCanvas.className = 'layer mask-layer';
+    this.maskCanvas.setAttribute('aria-label', 'Mask canvas: paint the area to change');
+    this.maskCanvas.setAttribute('role', 'img');
+    this.svg.classList.add('layer', 'shape-layer');
+    this.shape.setAttribute('class', 'shape');
+    this.planLayer.setAttribute('class', 'plan');
+    this.svg.append(this.planLayer, this.shape);
+    this.world.append(this.imageCanvas, this.maskCanvas, this.svg);
+    this.cursor.className = 'brush-cursor';
+    this.cursor.hidden = true;
+    viewport.append(this.world, this.cursor);
+    this.bindPointer();
+    new ResizeObserver(() => {
+      if (this.hasImage && this.autoFit) this.fit();
+    }).observe(viewport);
+  }
+
+  private autoFit = true;
+
+  /** Shows a new image (a decoded bitmap) with an empty mask, or the given one. */
+  setImage(bitmap: ImageBitmap, mask?: MaskBuffer): void {
+    const { width, height } = bitmap;
+    for (const c of [this.imageCanvas, this.maskCanvas]) {
+      c.width = width;
+      c.height = height;
+    }
+    this.imageCanvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+    this.svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    this.svg.setAttribute('width', String(width));
+    this.svg.setAttribute('height', String(height));
+    this.world.style.width = `${width}px`;
+    this.world.style.height = `${height}px`;
+    this.mask = mask ?? new MaskBuffer(width, height);
+    this.overlay = new ImageData(width, height);
+    this.history.reset();
+    this.hasImage = true;
+    this.brush = Math.max(4, Math.round(Math.min(width, height) / 40));
+    this.redrawMask();
+    this.setPlan([]);
+    this.autoFit = true;
+    this.fit();
+  }
+
+  /** The image pixels as RGBA (for the browser-side previews). */
+  imagePixels(): ImageData {
+    return this.imageCanvas.getContext('2d')!.getImageData(0, 0, this.imageCanvas.width, this.imageCanvas.height);
+  }
+
+  setOpacity(alpha: number): void {
+    this.maskCanvas.style.opacity = String(alpha);
+  }
+
+  setTool(tool: Tool): void {
+    this.tool = tool;
+    this.viewport.dataset.tool = tool;
+    this.events.onViewChange();
+  }
+
+  setBrush(size: number): void {
+    this.brush = Math.max(1, Math.min(1000, Math.round(size)));
+    this.updateCursorSize();
+    this.events.onViewChange();
+  }
+
+  /** `[` and `]`: about 15 % a step, at least one pixel. */
+  stepBrush(direction: -1 | 1): void {
+    const next = direction > 0 ? Math.max(this.brush + 1, this.brush * 1.15) : Math.min(this.brush - 1, this.brush / 1.15);
+    this.setBrush(next);
+  }
+
+  // ---- mask commands ------------------------------------------------------------------------------------
+  command(fn: (m: MaskBuffer) => void): void {
+    if (!this.hasImage) return;
+    this.history.push(this.mask.data);
+    fn(this.mask);
+    this.redrawMask();
+    this.events.onMaskChange();
+  }
+
+  undo(): void {
+    if (this.history.undo(this.mask.data)) {
+      this.redrawMask();
+      this.events.onMaskChange();
+    }
+  }
+
+  redo(): void {
+    if (this.history.redo(this.mask.data)) {
+      this.redrawMask();
+      this.events.onMaskChange();
+    }
+  }
+
+  // ---- view ---------------------------------------------------------------------------------------------
+  fit(): void {
+    if (!this.hasImage) return;
+    const r = this.viewport.getBoundingClientRect();
+    const pad = 24;
+    const s = Math.min((r.width - pad * 2) / this.mask.width, (r.height - pad * 2) / this.mask.height);
+    this.scale = Math.max(0.01, s);
+    this.tx = (r.width - this.mask.width * this.scale) / 2;
+    this.ty = (r.height - this.mask.height * this.scale) / 2;
+    this.autoFit = true;
+    this.apply();
+  }
+
+  /** Zooms by `factor` around a viewport point (default: the centre). */
+  zoom(factor: number, at?: Point): void {
+    if (!this.hasImage) return;
+    const r = this.viewport.getBoundingClientRect();
+    const p = at ?? { x: r.width / 2, y: r.height / 2 };
+    const next = Math.max(0.02, Math.min(32, this.scale * factor));
+    const k = next / this.scale;
+    this.tx = p.x - (p.x - this.tx) * k;
+    this.ty = p.y - (p.y - this.ty) * k;
+    this.scale = next;
+    this.autoFit = false;
+    this.apply();
+  }
+
+  private apply(): void {
+    this.world.style.transform = `translate(${this.tx}px, ${this.ty}px) scale(${this.scale})`;
+    this.world.classList.toggle('pixelated', this.scale >= 2);
+    this.updateCursorSize();
+    this.events.onViewChange();
+  }
+
+  private updateCursorSize(): void {
+    const d = this.brush * 2 * this.scale;
+    this.cursor.style.width = this.cursor.style.height = `${d}px`;
+  }
+
+  /** Viewport point → image coordinates. */
+  toImage(clientX: number, clientY: number): Point {
+    const r = this.viewport.getBoundingClientRect();
+    return { x: (clientX - r.left - this.tx) / this.scale, y: (clientY - r.top - this.ty) / this.scale };
+  }
+
+  /** Outlines the planned crops (image coordinates). */
+  setPlan(boxes: readonly Box[]): void {
+    this.planLayer.replaceChildren(...boxes.map((b, i) => {
+      const rect = document.createElementNS(SVG, 'rect');
+      rect.setAttribute('x', String(b.x));
+      rect.setAttribute('y', String(b.y));
+      rect.setAttribute('width', String(b.width));
+      rect.setAttribute('height', String(b.height));
+      rect.setAttribute('class', `crop crop-${i % 4}`);
+      return rect;
+    }));
+  }
+
+  // ---- drawing ------------------------------------------------------------------------------------------
+  /** Repaints the overlay inside `box` (whole mask when omitted). */
+  private redrawMask(box?: Box | null): void {
+    if (!this.overlay) return;
+    const { width, height } = this.mask;
+    const b = box ?? { x: 0, y: 0, width, height };
+    const d = this.overlay.data, m = this.mask.data;
+    for (let y = b.y; y < b.y + b.height; y++) {
+      for (let x = b.x; x < b.x + b.width; x++) {
+        const i = y * width + x, j = i * 4;
+        if (m[i]) {
+          d[j] = OVERLAY[0]; d[j + 1] = OVERLAY[1]; d[j + 2] = OVERLAY[2]; d[j + 3] = 255;
+        } else d[j + 3] = 0;
+      }
+    }
+    this.maskCanvas.getContext('2d')!.putImageData(this.overlay, 0, 0, b.x, b.y, b.width, b.height);
+  }
+
+  private setShape(d: string): void {
+    this.shape.setAttribute('d', d);
+  }
+
+  private bindPointer(): void {
+    const vp = this.viewport;
+    vp.addEventListener('pointerdown', (e) => {
+      if (!this.hasImage || (e.button !== 0 && e.button !== 1)) return;
+      e.preventDefault();
+      vp.focus({ preventScroll: true });
+      vp.setPointerCapture(e.pointerId);
+      const p = this.toImage(e.clientX, e.clientY);
+      const screen = { x: e.clientX, y: e.clientY };
+      const pan = e.button === 1 || this.spaceHeld || this.tool === 'hand';
+      const base = { last: p, start: p, points: [p], screen, t0: { x: this.tx, y: this.ty }, dirty: null };
+      if (pan) {
+        this.drag = { kind: 'pan', value: 0, ...base };
+        return;
+      }
+      this.history.push(this.mask.data);
+      if (this.tool === 'brush' || this.tool === 'eraser') {
+        const value = this.tool === 'brush' ? 255 : 0;
+        this.drag = { kind: 'paint', value, ...base };
+        this.drag.dirty = this.mask.disc(p.x, p.y, this.brush, value);
+        this.redrawMask(this.drag.dirty);
+      } else {
+        // Rectangles and lassos add; with Alt they erase.
+        this.drag = { kind: this.tool === 'rect' ? 'rect' : 'lasso', value: e.altKey ? 0 : 255, ...base };
+      }
+    });
+    vp.addEventListener('pointermove', (e) => {
+      const p = this.toImage(e.clientX, e.clientY);
+      this.moveCursor(e);
+      const d = this.drag;
+      if (!d) return;
+      if (d.kind === 'pan') {
+        this.tx = d.t0.x + e.clientX - d.screen.x;
+        this.ty = d.t0.y + e.clientY - d.screen.y;
+        this.autoFit = false;
+        this.apply();
+      } else if (d.kind === 'paint') {
+        const box = this.mask.line(d.last.x, d.last.y, p.x, p.y, this.brush, d.value);
+        d.dirty = union(d.dirty, box);
+        this.redrawMask(box);
+      } else if (d.kind === 'rect') {
+        const x = Math.min(d.start.x, p.x), y = Math.min(d.start.y, p.y);
+        this.setShape(`M${x},${y}h${Math.abs(p.x - d.start.x)}v${Math.abs(p.y - d.start.y)}h${-Math.abs(p.x - d.start.x)}Z`);
+      } else {
+        d.points.push(p);
+        this.setShape(`M${d.points.map((q) => `${q.x.toFixed(1)},${q.y.toFixed(1)}`).join('L')}Z`);
+      }
+      d.last = p;
+    });
+    const end = (e: PointerEvent) => {
+      const d = this.drag;
+      if (!d) return;
+      this.drag = null;
+      if (vp.hasPointerCapture(e.pointerId)) vp.releasePointerCapture(e.pointerId);
+      if (d.kind === 'pan') return;
+      if (d.kind === 'rect') this.redrawMask(this.mask.rect(d.start, this.toImage(e.clientX, e.clientY), d.value));
+      if (d.kind === 'lasso') this.redrawMask(this.mask.polygon(d.points, d.value));
+      this.setShape('');
+      this.events.onMaskChange();
+    };
+    vp.addEventListener('pointerup', end);
+    vp.addEventListener('pointercancel', end);
+    vp.addEventListener('pointerleave', () => {
+      this.cursor.hidden = true;
+    });
+    vp.addEventListener('wheel', (e) => {
+      if (!this.hasImage) return;
+      e.preventDefault();
+      const r = vp.getBoundingClientRect();
+      this.zoom(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), { x: e.clientX - r.left, y: e.clientY - r.top });
+    }, { passive: false });
+    window.addEventListener('keydown', (e) => {
+      if (e.code === 'Space' && !isTyping(e.target)) {
+        this.spaceHeld = true;
+        vp.classList.add('panning');
+      }
+    });
+    window.addEventListener('keyup', (e) => {
+      if (e.code === 'Space') {
+        this.spaceHeld = false;
+        vp.classList.remove('panning');
+      }
+    });
+  }
+
+  private moveCursor(e: PointerEvent): void {
+    const show = this.hasImage && (this.tool === 'brush' || this.tool === 'eraser') && !this.spaceHeld;
+    this.cursor.hidden = !show;
+    if (!show) return;
+    const r = this.viewport.getBoundingClientRect();
+    this.cursor.style.transform = `translate(${e.clientX - r.left}px, ${e.clientY - r.top}px) translate(-50%, -50%)`;
+    this.cursor.classList.toggle('erase', this.tool === 'eraser');
+  }
+}
+
+export function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  const tag = el.tagName;
+  if (tag === 'TEXTAREA' || el.isContentEditable) return true;
+  if (tag === 'INPUT') {
+    const type = (el as HTMLInputElement).type;
+    return type === 'text' || type === 'search' || type === 'number';
+  }
+  return tag === 'SELECT';
+}
