@@ -11,4 +11,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   stitch: async () => (await import('./stitch.js')).default,
   plan: async () => (await import('./plan.js')).default,
   serve: async () => (await import('./serve.js')).default,
+  studio: async () => (await import('./studio.js')).default,
 };
