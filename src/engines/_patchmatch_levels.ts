@@ -144,43 +144,57 @@ export function downsample(img: Float32Array, hole: Uint8Array, w: number, h: nu
  */
 export function onionPeel(img: Float32Array, hole: Uint8Array, w: number, h: number, known?: Uint8Array): void {
   // `known` (default: everything outside the hole) says which pixels may be drawn from.
-  const done = new Uint8Array(w * h);
-  let left = 0;
-  for (let i = 0; i < done.length; i++) {
-    if (hole[i]) left++;
-    else if (!known || known[i]) done[i] = 1;
+  const n = w * h;
+  const done = new Uint8Array(n);
+  const queued = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (!hole[i] && (!known || known[i])) done[i] = 1;
+  // The first layer: hole pixels with a known 8-neighbour. Later layers: unfilled neighbours of the last one.
+  let layer: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!hole[i] || done[i]) continue;
+    if (neighbours(i, w, h, (j) => done[j] === 1)) { layer.push(i); queued[i] = 1; }
   }
-  const layer: number[] = [];
-  while (left > 0) {
-    layer.length = 0;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const i = y * w + x;
-        if (done[i]) continue;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
-        for (let dy = -1; dy <= 1; dy++) {
-          const yy = y + dy;
-          if (yy < 0 || yy >= h) continue;
-          for (let dx = -1; dx <= 1; dx++) {
-            const xx = x + dx;
-            if (xx < 0 || xx >= w) continue;
-            const j = yy * w + xx;
-            if (!done[j]) continue;
-            s0 += img[j * 4]!; s1 += img[j * 4 + 1]!; s2 += img[j * 4 + 2]!; s3 += img[j * 4 + 3]!;
-            k++;
-          }
-        }
-        if (k) {
-          img[i * 4] = s0 / k; img[i * 4 + 1] = s1 / k; img[i * 4 + 2] = s2 / k; img[i * 4 + 3] = s3 / k;
-          layer.push(i);
-        }
-      }
+  const value = new Float32Array(4);
+  const values: number[] = [];
+  while (layer.length) {
+    values.length = 0;
+    for (const i of layer) {
+      value.fill(0);
+      let k = 0;
+      neighbours(i, w, h, (j) => {
+        if (done[j]) { for (let c = 0; c < 4; c++) value[c] = value[c]! + img[j * 4 + c]!; k++; }
+        return false;
+      });
+      for (let c = 0; c < 4; c++) values.push(value[c]! / k);
     }
-    // Unreachable only if nothing is known, which checkFillInputs rules out; guard against a hang anyway.
-    if (!layer.length) break;
-    for (const i of layer) done[i] = 1;
-    left -= layer.length;
+    const next: number[] = [];
+    layer.forEach((i, li) => {
+      for (let c = 0; c < 4; c++) img[i * 4 + c] = values[li * 4 + c]!;
+      done[i] = 1;
+    });
+    for (const i of layer) {
+      neighbours(i, w, h, (j) => {
+        if (hole[j] && !done[j] && !queued[j]) { queued[j] = 1; next.push(j); }
+        return false;
+      });
+    }
+    layer = next;
   }
+}
+
+/** Calls `f` on the 8-neighbours of pixel i inside the level until it returns true; returns whether one did. */
+function neighbours(i: number, w: number, h: number, f: (j: number) => boolean): boolean {
+  const x = i % w, y = (i - x) / w;
+  for (let dy = -1; dy <= 1; dy++) {
+    const yy = y + dy;
+    if (yy < 0 || yy >= h) continue;
+    for (let dx = -1; dx <= 1; dx++) {
+      const xx = x + dx;
+      if ((dx === 0 && dy === 0) || xx < 0 || xx >= w) continue;
+      if (f(yy * w + xx)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -229,8 +243,10 @@ export function correctSeams(L: Level, relaxations: number, maxDiff: number): vo
   }
   // Only the ring bounds the membrane; image edges the hole touches act as free (Neumann) borders.
   onionPeel(diff, hole, w, h, ring);
-  const holes: number[] = [];
-  for (let i = 0; i < n; i++) if (hole[i]) holes.push(i);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (hole[i]) count++;
+  const holes = new Int32Array(count);
+  for (let i = 0, k = 0; i < n; i++) if (hole[i]) holes[k++] = i;
   const use = new Uint8Array(n);
   for (let i = 0; i < n; i++) use[i] = hole[i] || ring[i] ? 1 : 0;
   for (let it = 0; it < relaxations; it++) {

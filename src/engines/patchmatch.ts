@@ -49,7 +49,7 @@ const GAMMA = 1.3;
 /** Rows per band; bands are the unit of parallel work and the boundary of propagation. */
 const BAND = 16;
 /** Jacobi sweeps of the seam membrane after its onion-peel start. */
-const SEAM_RELAXATIONS = 30;
+const SEAM_RELAXATIONS = 20;
 /** Border differences above this (per channel, 0–255) are edges, not lighting, and are not blended. */
 const SEAM_MAX_DIFF = 16;
 /** A level needs at least this many source patches to be worth searching. */
