@@ -4,7 +4,7 @@
  * The image is a real photo (skimage's astronaut, from Debian's python3-skimage) upscaled to 4096², written as
  * PNG and as JPEG; the mask is an RGBA PNG with a soft-edged blob (so the partial-alpha rule has work to do).
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { checkPair } from '../src/pipeline/check.js';
 import { median, table, verdict } from './_util.js';
 import { photoPath } from './_photos.js';
@@ -12,7 +12,7 @@ import { photoPath } from './_photos.js';
 const SIZE = 4096;
 const RUNS = 7;
 
-async function photo(): Promise<sharp.Sharp> {
+async function photo(): Promise<Sharp> {
   try {
     return sharp(photoPath('skimage/astronaut.png')).resize(SIZE, SIZE, { kernel: 'lanczos3' });
   } catch (e) {
