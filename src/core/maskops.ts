@@ -7,7 +7,7 @@
  * into the RGBA file OpenAI reads (alpha 0 = editable, CreateImageEditRequest.mask).
  */
 import { MaskError } from './errors.js';
-import { connectedComponents } from './morphology.js';
+import { connectedComponents, squaredDistanceTo } from './morphology.js';
 import { countNonZero, createEditMask, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 
 /** Which pixels of a mask without alpha are editable: black, white, or whichever region is smaller. */
@@ -411,4 +411,22 @@ export function matchGeometry(mask: EditMask, target: TargetGeometry, opts: Matc
   }
   const note = `resized ${mask.width}x${mask.height} → ${width}x${height} (nearest neighbour${aspect ? '' : ', stretched: the aspect ratios differ'})`;
   return { mask: resizeNearest(mask, width, height), note };
+}
+
+/**
+ * The API's RGBA mask with a soft edge *outside* the editable region: alpha stays 0 on every editable pixel and
+ * rises to 255 over `radius` pixels around it. OpenAI still edits only alpha 0 (so its region is unchanged);
+ * the ramp is for tools that blend by alpha. Used by `maskedit mask --feather N`.
+ *
+ * @example
+ * featheredApiRgba(editMask, 4) // alpha 0 inside, 51, 102, 153, 204 outward, then 255
+ */
+export function featheredApiRgba(mask: EditMask, radius: number): Raster & { channels: 4 } {
+  const out = createRaster(mask.width, mask.height, 4);
+  const d2 = squaredDistanceTo(mask, (v) => v !== 0);
+  for (let i = 0; i < d2.length; i++) {
+    const d = Math.sqrt(d2[i]!);
+    out.data[i * 4 + 3] = d >= radius + 1 ? 255 : Math.round((255 * d) / (radius + 1));
+  }
+  return out;
 }

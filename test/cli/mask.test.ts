@@ -104,6 +104,18 @@ describe('maskedit mask (in process)', () => {
     expect(raster.data[(8 * W + 8) * 4 + 3]).toBe(0);
   });
 
+  it('--feather N writes a soft edge outside the region and check only warns', async () => {
+    const r = await runCli(['mask', p('rgba.png'), '--feather', '3', '-o', p('feathered.png')]);
+    expect(r.code).toBe(0);
+    const res = await inspect('feathered.png');
+    // The 16x12 box stays alpha 0; partial alpha wherever 0 < distance < 4: 3 px bands along the sides
+    // (2·16·3 + 2·12·3 = 168) plus 8 of the 9 corner offsets (3,3 is 4.24 px away) at each corner (32).
+    expect(res.editable).toBe(192);
+    expect(res.other).toBe(200);
+    expect(res.ok).toBe(true);
+    expect(res.problems).toEqual(['MASK_PARTIAL_ALPHA']);
+  });
+
   it('--json describes what was written', async () => {
     const r = await runCli(['mask', p('white-strokes.png'), '-o', p('json.png'), '--json']);
     expect(r.code).toBe(0);

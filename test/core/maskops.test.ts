@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyOrientation, diffMask, lumaSplit, maskFromAlpha, maskFromLuma, matchGeometry, orientedSize, parseRect,
   readMaskPixels, rectsMask, removeSpecks, resizeNearest, sameAspect, shellQuote, siblingName, undoOrientation,
-  drawnOnStoredPixels,
+  drawnOnStoredPixels, featheredApiRgba,
 } from '../../src/core/maskops.js';
 import { countNonZero, createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
 import { fillBox, gradient, maskRaster, solid } from '../_helpers/images.js';
@@ -217,6 +217,14 @@ describe('matchGeometry', () => {
     const r = matchGeometry(edit, target(32, 32, 3), { maskRgba, imageRgba: image });
     expect(r.note).toBe('oriented like the image (EXIF orientation 3: rotated 180°); the mask matched its stored pixels');
     expect(r.mask.data[32 * 32 - 1]).toBe(255);
+  });
+});
+
+describe('featheredApiRgba', () => {
+  it('keeps alpha 0 on the editable pixels and ramps outward', () => {
+    const rgba = featheredApiRgba(maskFrom(['#......']), 4);
+    expect([...rgba.data.filter((_, i) => i % 4 === 3)]).toEqual([0, 51, 102, 153, 204, 255, 255]);
+    expect(rgba.data.filter((_, i) => i % 4 !== 3).every((v) => v === 0)).toBe(true);
   });
 });
 

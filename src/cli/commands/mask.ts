@@ -4,12 +4,12 @@
  * (`--diff`). The output is written atomically and never over an input.
  */
 import { MaskError } from '../../core/errors.js';
-import { diffMask, matchGeometry, parseRect, readMaskPixels, rectsMask, removeSpecks, type Polarity } from '../../core/maskops.js';
+import { diffMask, featheredApiRgba, matchGeometry, parseRect, readMaskPixels, rectsMask, removeSpecks, type Polarity } from '../../core/maskops.js';
 import { dilate, erode, fillHoles, invert } from '../../core/morphology.js';
 import { countNonZero, editMaskToApiRgba, type EditMask } from '../../core/raster.js';
 import { editableFraction } from '../../core/doctor.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
-import { decodeImage, encodeImage, probeImage, readInputFile } from '../../io/image.js';
+import { decodeImage, encodeImage, probeImage, readInputFile, type DecodedImage } from '../../io/image.js';
 import { CliError, EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
 import { formatPercent, painter, writeJson } from '../_output.js';
 
@@ -19,12 +19,13 @@ const MIN_STROKE_AREA = 8;
 const command: Command = {
   name: 'mask',
   summary: 'Write an RGBA PNG mask OpenAI accepts, from a black/white or RGBA mask, boxes, or painted strokes',
-  usage: 'maskedit mask INPUT -o OUT [--match IMAGE] [--edit auto|black|white] [--invert] [--threshold N] [--grow N] [--shrink N] [--fill-holes] [--rect x,y,w,h]... [--diff ORIGINAL] [--tolerance N] [--json]',
+  usage: 'maskedit mask INPUT -o OUT [--match IMAGE] [--edit auto|black|white] [--invert] [--threshold N] [--grow N] [--shrink N] [--fill-holes] [--rect x,y,w,h]... [--diff ORIGINAL] [--tolerance N] [--feather N] [--json]',
   details: [
     'INPUT is a mask; with --rect it is the image the boxes are drawn on; with --diff it is a copy of ORIGINAL with the region to edit painted over.',
     '--edit auto (default): an RGBA mask keeps its alpha (alpha 0 editable); without alpha the smaller of black/white becomes editable.',
     '--threshold N: alpha masks, alpha < N is editable (default 1); black/white masks, the luminance split (default 128).',
-    'Order: read → --match (orient/resize to the image\'s displayed size) → --invert → --fill-holes → --shrink → --grow.',
+    'Order: read → --match (orient/resize to the image\'s displayed size) → --invert → --fill-holes → --shrink → --grow → --feather.',
+    '--feather N: alpha ramps from 0 to 255 over N px outside the editable region (OpenAI still edits only alpha 0; check will warn MASK_PARTIAL_ALPHA).',
   ].join('\n'),
   options: {
     output: { type: 'string', short: 'o' },
@@ -38,6 +39,7 @@ const command: Command = {
     rect: { type: 'string', multiple: true },
     diff: { type: 'string' },
     tolerance: { type: 'string' },
+    feather: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(ctx) {
@@ -55,6 +57,7 @@ const command: Command = {
     const grow = numberOption(ctx, 'grow', command, { integer: true, min: 0, max: 4096 }) ?? 0;
     const shrink = numberOption(ctx, 'shrink', command, { integer: true, min: 0, max: 4096 }) ?? 0;
     const tolerance = numberOption(ctx, 'tolerance', command, { integer: true, min: 0, max: 254 });
+    const feather = numberOption(ctx, 'feather', command, { integer: true, min: 0, max: 1024 }) ?? 0;
     if (rects.length && diffPath) throw usageError('--rect and --diff build a mask in two different ways; pass one of them', command.usage);
     if ((rects.length || diffPath) && (edit || threshold !== undefined)) {
       throw usageError(`--edit and --threshold read a mask's pixels; with ${rects.length ? '--rect' : '--diff'} there is no mask to read`, command.usage);
@@ -65,7 +68,7 @@ const command: Command = {
     const notes: string[] = [];
     let mask: EditMask;
     let source: string;
-    let maskRgba;
+    let maskRgba: DecodedImage['raster'] | undefined;
     const inputBytes = await readInputFile(input, rects.length || diffPath ? 'image' : 'mask');
     if (rects.length) {
       const info = await probeImage(inputBytes, { label: input });
@@ -109,7 +112,8 @@ const command: Command = {
           : source === 'alpha' ? `pick the painted colour instead of the alpha: maskedit mask ${input} --edit white -o ${output} (or --edit black)`
             : `try the other polarity (--edit ${source === 'white' ? 'black' : 'white'}) or --invert`);
     }
-    await writeFileAtomic(output, await encodeImage(editMaskToApiRgba(mask), { format: 'png', compressionLevel: 9 }));
+    const rgba = feather ? featheredApiRgba(mask, feather) : editMaskToApiRgba(mask);
+    await writeFileAtomic(output, await encodeImage(rgba, { format: 'png', compressionLevel: 9 }));
 
     const fraction = editableFraction(mask);
     if (ctx.values.json) {
