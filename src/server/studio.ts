@@ -239,8 +239,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         if (!hasKey()) {
           throw new ApiError({
             status: 400, apiCode: 'provider_unavailable', param: 'provider', code: 'PROVIDER_UNAVAILABLE',
-            message: 'This studio server has no OPENAI_API_KEY, so it cannot run edits on OpenAI.',
-            fix: 'restart it with the key in its environment: OPENAI_API_KEY=sk-… maskedit studio, or pick the embedded engine',
+            message: `This studio server has no OPENAI_API_KEY, so it cannot run edits on OpenAI. Fix: ${NO_KEY_FIX}`,
+            fix: NO_KEY_FIX,
           });
         }
         provider = await createProvider({ provider: 'openai', apiKey: env.OPENAI_API_KEY!, ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) });
@@ -331,10 +331,13 @@ function notFound(rel: string): ApiError {
   return new ApiError({ status: 404, apiCode: null, code: 'NOT_FOUND', message: `Invalid URL (GET /${rel})` });
 }
 
+const NO_KEY_FIX = 'restart it with the key in its environment (OPENAI_API_KEY=sk-… maskedit studio), or pick the embedded engine';
+const NOT_BUILT_FIX = 'run `npm run build` in the maskedit folder, then start `maskedit studio` again';
+
 function notBuilt(distDir: string): ApiError {
   return new ApiError({
     status: 503, apiCode: 'studio_not_built', code: 'STUDIO_NOT_BUILT',
-    message: `The studio's web app is not built (no index.html in ${distDir}).`,
-    fix: 'run `npm run build` in the maskedit folder, then start `maskedit studio` again',
+    message: `The studio's web app is not built (no index.html in ${distDir}). Fix: ${NOT_BUILT_FIX}`,
+    fix: NOT_BUILT_FIX,
   });
 }
