@@ -70,6 +70,8 @@ export interface EditOptions {
   fix?: boolean;
   /** Refuse to send an OpenAI request whose estimate is above this many USD. */
   maxCostUsd?: number;
+  /** Responses surface: continue from this earlier response (`previous_response_id`), sent with every crop. */
+  previousResponseId?: string;
   partialImages?: number;
   onPartial?: (partial: { index: number; crop: number; bytes: Uint8Array; outputFormat: string }) => void;
   seed?: number;
@@ -285,6 +287,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
         partialImages: opts.partialImages,
         onPartial: (p) => opts.onPartial?.({ index: p.index, crop: ci, bytes: Buffer.from(p.b64, 'base64'), outputFormat: p.outputFormat }),
       } : {}),
+      ...(opts.previousResponseId ? { previousResponseId: opts.previousResponseId } : {}),
       ...(opts.engine ? { engine: opts.engine } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

@@ -11,6 +11,7 @@ import { choiceOption, EXIT, numberOption, stringOption, usageError, type Comman
 import { painter, writeJson } from '../_output.js';
 import { progressPrinter } from '../_progress.js';
 import { renderEditSummary } from '../_summary.js';
+import { sessionFor } from './session.js';
 
 const SEAM_MODES = ['none', 'match', 'poisson'] as const;
 
@@ -49,6 +50,8 @@ export const EDIT_OPTIONS = {
   heatmap: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  session: { type: 'string' },
+  continue: { type: 'string' },
 } as const;
 
 /** Turns parsed flags into EditOptions (shared with commands that wrap edit). */
@@ -99,15 +102,17 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
 const command: Command = {
   name: 'edit',
   summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
-  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--size S] [--quality Q] [--n N] [--crop auto|off] [--strict|--no-strict] [--provider local|openai] [--surface images|json] [--engine patchmatch|telea|ns] [--ref IMG]… [--fix] [--max-cost USD] [--stream --partial-images N] [-o OUT] [--report R.json] [--heatmap H.png] [--json]',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--size S] [--quality Q] [--n N] [--crop auto|off] [--strict|--no-strict] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--ref IMG]… [--fix] [--max-cost USD] [--stream --partial-images N] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [--session DIR | --continue DIR]',
   details: [
     'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
     '--crop auto sends a crop around the mask at a size the model takes; --crop off sends the whole image.',
     '--no-strict keeps the raw model output (resized to the input) instead of stitching it inside the mask.',
+    '--session DIR records the step in DIR; --continue DIR (no IMAGE) edits the last result with its mask and flags (docs/sessions.md).',
   ].join('\n'),
   options: EDIT_OPTIONS,
   async run(ctx) {
+    const session = await sessionFor(ctx, command);
     if (ctx.positionals.length !== 1) throw usageError(ctx.positionals.length ? `expected one IMAGE, received ${ctx.positionals.length} arguments` : 'missing IMAGE', command.usage);
     const image = ctx.positionals[0]!;
     const opts = editOptionsFrom(ctx, command, image);
@@ -117,6 +122,7 @@ const command: Command = {
     const partialWrites: Promise<void>[] = [];
     const result = await edit({
       ...opts,
+      ...session?.editOptions,
       onProgress,
       ...(opts.partialImages ? {
         onPartial: (p) => {
@@ -132,6 +138,7 @@ const command: Command = {
       ...(stringOption(ctx, 'heatmap') ? { heatmapPath: stringOption(ctx, 'heatmap')! } : {}),
       inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
     });
+    if (session) await session.record(result, opts, onProgress);
     if (json) writeJson(ctx.stdout, reportJson(result, written));
     else ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));
     return EXIT.ok;

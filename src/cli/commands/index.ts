@@ -12,4 +12,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./plan.js')).default,
   serve: async () => (await import('./serve.js')).default,
   studio: async () => (await import('./studio.js')).default,
+  session: async () => (await import('./session.js')).default,
 };
