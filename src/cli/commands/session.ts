@@ -68,7 +68,7 @@ function renderSteps(dir: string, steps: readonly SessionStep[], p: Painter): st
   if (!steps.length) return `${p.bold(dir)}: no steps yet (maskedit edit IMAGE --mask MASK --prompt TEXT --session ${dir})\n`;
   const lines = [`${p.bold(dir)}: ${steps.length} step${steps.length > 1 ? 's' : ''}`];
   for (const s of steps) {
-    const prompt = s.prompt.length > 70 ? `${s.prompt.slice(0, 67)}…` : s.prompt;
+    const prompt = s.prompt.length > 120 ? `${s.prompt.slice(0, 117)}…` : s.prompt;
     lines.push(`  ${p.bold(String(s.index).padStart(2))}  ${s.createdAt.replace('T', ' ').slice(0, 19)}  ${s.provider}/${s.surface} ${s.model}${s.responseId ? `  ${s.responseId}` : ''}`);
     lines.push(`      "${prompt}"`);
     lines.push(`      → ${join(dir, s.output)} · raw output changed ${formatPercent(s.rawOutsideChangedFraction)} of kept pixels (${s.verdict}) · ${s.finalOutsideChangedPixels} changed after stitch`);
