@@ -25,6 +25,8 @@ export interface ImageFacts {
   /** EXIF orientation 1–8. */
   orientation: number;
   hasAlpha: boolean;
+  /** Channels in the file (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), for messages; optional. */
+  channels?: number;
 }
 export type MaskFacts = ImageFacts;
 
@@ -217,7 +219,8 @@ export function diagnose(input: DiagnoseInput): Problem[] {
       const split = input.maskRaster ? lumaSplit(input.maskRaster) : null;
       const sides = split ? ` (black covers ${pct(split.dark)}, white ${pct(split.light)})` : '';
       const picks = split ? (split.dark <= split.light ? 'black' : 'white') : 'the smaller region';
-      add('MASK_NO_ALPHA', 'error', `${maskLabel} has no alpha channel${sides}; OpenAI edits only where alpha is 0 and rejects a mask without one`,
+      const kind = mask.channels === 1 ? 'a grayscale ' : mask.channels === 3 ? 'an RGB ' : 'a ';
+      add('MASK_NO_ALPHA', 'error', `${maskLabel} is ${kind}${mask.format.toUpperCase()} with no alpha channel${sides}; OpenAI edits only where alpha is 0 and rejects a mask without one`,
         `make an RGBA mask: maskedit mask ${M} -o ${fixed} (picks ${picks} as editable; add --edit white or --edit black to choose)`);
     } else {
       const stats = input.alpha ?? scanAlpha(input.maskRaster!);

@@ -76,8 +76,8 @@ describe('diagnose', () => {
   });
 
   it('says which polarity a mask without alpha would get', () => {
-    const p = find(base({ mask: facts({ hasAlpha: false }), maskRaster: maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }], style: 'white' }) }), 'MASK_NO_ALPHA');
-    expect(p?.message).toBe('mask.png has no alpha channel (black covers 90.0 %, white 10.0 %); OpenAI edits only where alpha is 0 and rejects a mask without one');
+    const p = find(base({ mask: facts({ hasAlpha: false, channels: 3 }), maskRaster: maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }], style: 'white' }) }), 'MASK_NO_ALPHA');
+    expect(p?.message).toBe('mask.png is an RGB PNG with no alpha channel (black covers 90.0 %, white 10.0 %); OpenAI edits only where alpha is 0 and rejects a mask without one');
     expect(p?.fix).toBe('make an RGBA mask: maskedit mask mask.png -o mask.fixed.png (picks white as editable; add --edit white or --edit black to choose)');
   });
 
