@@ -54,7 +54,7 @@ const SEAM_RELAXATIONS = 20;
 const SEAM_MAX_DIFF = 16;
 /** A level needs at least this many source patches to be worth searching. */
 const MIN_SOURCES = 64;
-/** Below this many hole pixels a helper thread costs more than it saves (measured: bench/engines.bench.ts). */
+/** Below this many hole pixels a fill takes tens of ms and the per-phase hand-off to a helper is not worth it. */
 const WORKER_MIN_HOLES = 20_000;
 
 interface Settings { seams: boolean; r: number; emCoarse: number; emFine: number; passes: number; margin: number | undefined; maxLevels: number; workers: number | 'auto'; seed: number }
@@ -139,7 +139,7 @@ function computeWeights(L: Level, useDistance: boolean): void {
     sample.sort((a, b) => a - b);
     sigma2 = Math.max(1e-3, sample[Math.floor(sample.length * 0.75)] ?? 1);
   }
-  const conf = new Float32Array(Math.max(...[0, L.maxHoleDist]) + 1);
+  const conf = new Float32Array(L.maxHoleDist + 1);
   for (let d = 0; d < conf.length; d++) conf[d] = GAMMA ** -d;
   for (let p = 0; p < target.length; p++) {
     if (!target[p]) continue;
