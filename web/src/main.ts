@@ -101,7 +101,7 @@ async function openImage(file: Blob, name: string): Promise<void> {
   bitmap.close();
   $.empty.hidden = true;
   $.openMask.disabled = false;
-  $.fileName.textContent = `${name} · ${bitmap.width}×${bitmap.height}`;
+  $.fileName.textContent = `${name} · ${current.meta.width}×${current.meta.height}`;
   $.repairBox.hidden = true;
   results.setBefore(current.url);
   setView('mask');

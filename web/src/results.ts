@@ -113,13 +113,14 @@ export class Results {
       ['Cost', `$${r.estimatedCostUsd.toFixed(4)}`, r.billed ? 'estimate for this OpenAI request' : 'what the same request would cost on OpenAI (nothing was billed)'],
       ['Time', `${(step.ms / 1000).toFixed(1)} s`, Object.entries(r.timingsMs).map(([k, v]) => `${k} ${v} ms`).join(', ')],
     ];
-    e.figures.replaceChildren(...rows.flatMap(([k, v, note]) => [h('dt', {}, k), h('dd', { title: note ?? '' }, h('span', { class: 'value' }, v), note ? h('span', { class: 'note' }, note) : null)]));
+    e.figures.replaceChildren(...rows.map(([k, v, note]) => h('div', { class: 'fig' }, h('dt', {}, k), h('dd', {}, v), note ? h('p', { class: 'note' }, note) : null)));
     e.planImg.src = result.images.plan;
     e.planCaption.textContent = `Crop plan: ${r.plan.mode === 'crop' ? `${result.crops.length} crop(s)` : 'whole image'} — ${result.crops.map((c) => `${c.width}×${c.height} at ${c.x},${c.y} sent as ${c.sendWidth}×${c.sendHeight}`).join('; ')}`;
     this.beforeUrl = step.input.url;
     this.paintCompare();
     this.renderHistory();
     this.events.onShowCompare();
+    e.card.scrollIntoView({ behavior: 'smooth', block: 'start' });
   }
 
   private setPos(p: number): void {

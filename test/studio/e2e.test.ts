@@ -1,0 +1,186 @@
+/**
+ * End to end: Debian's chromium (driven by playwright-core) against a real studio server with the embedded
+ * engine. Open the lounge photo, paint a stroke over the chair with the mouse, try the shortcuts ([, ], Ctrl+Z,
+ * Ctrl+Shift+Z), write the prompt, run, see the result, download result and mask, and check the result is the
+ * input's size with every pixel outside the painted mask bit-identical. Screenshots of each main state go to
+ * test-artifacts/studio/ (git-ignored). Builds web/dist first when it is missing.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/server/listen.js';
+import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/server/studio.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = `${ROOT}test-artifacts/studio`;
+const IMAGE = `${ROOT}examples/lounge.png`;
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
+}
+
+/** Screen position of an image pixel: the mask canvas is drawn at image size and scaled by the view. */
+async function screenOf(x: number, y: number): Promise<{ x: number; y: number }> {
+  const box = (await page.locator('canvas.mask-layer').boundingBox())!;
+  return { x: box.x + (x / 1024) * box.width, y: box.y + (y / 1024) * box.height };
+}
+
+const editablePercent = async () => Number((await page.locator('#status-editable').textContent())!.replace(/[^\d.]/g, '') || '0');
+
+describe.skipIf(!existsSync(CHROMIUM))('studio in chromium', () => {
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    if (!existsSync(`${DEFAULT_DIST_DIR}index.html`)) {
+      const { build } = await import('vite');
+      await build({ configFile: `${ROOT}web/vite.config.ts`, logLevel: 'warn' });
+    }
+    server = await startServer({ host: '127.0.0.1', port: 0, engine: 'telea', logger: false, plugins: [studioPlugin({ env: {} })] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (e) => { throw e; });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('opens, paints, undoes, runs on the embedded engine and keeps every pixel outside the mask', async () => {
+    await page.goto(server.origin);
+    await expect.poll(() => page.locator('#provider-badge').textContent()).toBe('Embedded engine · no OpenAI key');
+    await expect.poll(() => page.getByRole('button', { name: 'Run edit' }).isDisabled()).toBe(true);
+    await shot('01-empty');
+
+    await page.setInputFiles('#image-input', IMAGE);
+    await expect.poll(() => page.locator('#status-size').textContent()).toBe('1024 × 1024 px');
+    await expect.poll(editablePercent).toBe(0);
+    expect(await page.locator('#findings .finding').first().getAttribute('data-code')).toBe('MASK_NOTHING_EDITABLE');
+
+    // Brush size shortcuts: ] grows, [ shrinks (about 15 % a step).
+    const size = async () => Number((await page.locator('#brush-size-value').textContent())!.replace(/\D/g, ''));
+    const start = await size();
+    await page.keyboard.press(']');
+    await page.keyboard.press(']');
+    const bigger = await size();
+    expect(bigger).toBeGreaterThan(start);
+    await page.keyboard.press('[');
+    expect(await size()).toBeLessThan(bigger);
+    await page.keyboard.press('[');
+    expect(await size()).toBe(start);
+
+    // One stroke over the egg chair on the right: along its top, then back along its bottom.
+    for (let i = 0; i < 4; i++) await page.keyboard.press(']');
+    const path = [[880, 615], [1015, 615], [1015, 690], [880, 690]] as const;
+    const first = await screenOf(path[0][0], path[0][1]);
+    await page.mouse.move(first.x, first.y);
+    await page.mouse.down();
+    for (const [x, y] of path.slice(1)) {
+      const p = await screenOf(x, y);
+      await page.mouse.move(p.x, p.y, { steps: 8 });
+    }
+    await page.mouse.up();
+    // The status line updates on the next animation frame.
+    await expect.poll(editablePercent).toBeGreaterThan(0);
+    const painted = await editablePercent();
+    expect(painted).toBeGreaterThan(1);
+    expect(painted).toBeLessThan(3);
+
+    // Ctrl+Z takes the stroke back, Ctrl+Shift+Z restores it; the Undo button does the same.
+    await page.keyboard.press('Control+z');
+    await expect.poll(editablePercent).toBe(0);
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(editablePercent).toBe(painted);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(editablePercent).toBe(0);
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(editablePercent).toBe(painted);
+
+    await page.getByLabel('The full final image').fill('A sunlit pink lounge with a curved pool; the round platform on the right is empty');
+    await page.getByLabel('The one change').fill('Remove the white egg chair');
+    await page.getByLabel('Keep unchanged').fill('the pool; the windows; the lighting; the camera angle');
+    await expect.poll(() => page.locator('#prompt-preview').textContent()).toBe(
+      'A sunlit pink lounge with a curved pool; the round platform on the right is empty. Remove the white egg chair. Preserve the pool, the windows, the lighting and the camera angle. Do not change anything else.');
+    await expect.poll(() => page.locator('#findings .finding').first().getAttribute('class')).toBe('finding ok');
+    await expect.poll(() => page.locator('#cost').textContent()).toMatch(/^≈ \$0\.\d+ if run on OpenAI/);
+    await expect.poll(() => page.locator('svg .plan rect').count()).toBe(1);
+    await shot('02-painted');
+
+    const run = page.getByRole('button', { name: 'Run edit' });
+    expect(await run.isEnabled()).toBe(true);
+    await run.click();
+    const result = page.getByTestId('result');
+    await result.waitFor({ state: 'visible', timeout: 30_000 });
+    await expect.poll(() => page.locator('#verdict .chip').textContent()).toMatch(/^(local|spilled|rewritten)$/);
+    expect(await result.getByText('Final outside changed pixels').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#compare').isVisible()).toBe(true);
+    await page.waitForFunction(() => (document.getElementById('after-img') as HTMLImageElement).complete);
+    await shot('03-result');
+
+    await page.getByLabel('Spillover heatmap').check();
+    await shot('04-heatmap');
+    await page.getByLabel('Spillover heatmap').uncheck();
+
+    // Downloads: the result and the mask the studio sent.
+    const [resultDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download result' }).click()]);
+    const [maskDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download mask' }).click()]);
+    expect(resultDl.suggestedFilename()).toBe('lounge-edit-1.png');
+    expect(maskDl.suggestedFilename()).toBe('lounge-mask.png');
+    const out = await sharp(await readFile((await resultDl.path())!)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const maskFile = await readFile((await maskDl.path())!);
+    const maskMeta = await sharp(maskFile).metadata();
+    expect([maskMeta.width, maskMeta.height, maskMeta.channels, maskMeta.hasAlpha]).toEqual([1024, 1024, 4, true]);
+    const maskPx = await sharp(maskFile).raw().toBuffer();
+    const input = await sharp(IMAGE).ensureAlpha().raw().toBuffer();
+    expect([out.info.width, out.info.height]).toEqual([1024, 1024]);
+
+    let editable = 0, outsideChanged = 0, insideChanged = 0;
+    for (let p = 0; p < 1024 * 1024; p++) {
+      const i = p * 4;
+      const same = input[i] === out.data[i] && input[i + 1] === out.data[i + 1] && input[i + 2] === out.data[i + 2] && input[i + 3] === out.data[i + 3];
+      if (maskPx[i + 3] === 0) {
+        editable++;
+        if (!same) insideChanged++;
+      } else {
+        expect(maskPx[i + 3]).toBe(255);
+        if (!same) outsideChanged++;
+      }
+    }
+    expect(outsideChanged).toBe(0);
+    expect(editable / (1024 * 1024) * 100).toBeCloseTo(painted, 1);
+    expect(insideChanged).toBeGreaterThan(editable * 0.3);
+    // The mask is where the mouse went: the stroke's middle is editable, the far corner is not.
+    expect(maskPx[(615 * 1024 + 948) * 4 + 3]).toBe(0);
+    expect(maskPx[(690 * 1024 + 948) * 4 + 3]).toBe(0);
+    expect(maskPx[(20 * 1024 + 20) * 4 + 3]).toBe(255);
+
+    // The guide's loop: continue from this result with an empty mask; the step stays in the history.
+    await page.getByRole('button', { name: 'Continue from this result' }).first().click();
+    await expect.poll(() => page.locator('#file-name').textContent()).toBe('lounge · step 1.png · 1024×1024');
+    await expect.poll(editablePercent).toBe(0);
+    expect(await page.locator('#history .step').count()).toBe(1);
+    // Continue puts the cursor in "The one change"; shortcuts apply once the canvas has the focus.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('change');
+    await page.locator('#viewport').focus();
+    await page.keyboard.press('r');
+    expect(await page.getByRole('button', { name: 'Rectangle' }).getAttribute('aria-pressed')).toBe('true');
+    const r0 = await screenOf(300, 560), r1 = await screenOf(420, 620);
+    await page.mouse.move(r0.x, r0.y);
+    await page.mouse.down();
+    await page.mouse.move(r1.x, r1.y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(editablePercent).toBeCloseTo((120 * 60) / (1024 * 1024) * 100, 1);
+    await shot('05-continue');
+  });
+});
