@@ -13,4 +13,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).default,
   studio: async () => (await import('./studio.js')).default,
   session: async () => (await import('./session.js')).default,
+  triage: async () => (await import('./triage.js')).default,
 };

@@ -1,0 +1,64 @@
+/**
+ * `maskedit triage IMAGE MASK --prompt TEXT [--result OUT] [--model M] [--fidelity low|high]
+ * [--surface images|json|responses] [--json]`: walks the guide's troubleshooting order (mask → prompt →
+ * fidelity → locality → surface), marks the first step that explains the failure and lists the rest.
+ * Exit codes like `check`: 0 no errors, 1 errors, 2 usage.
+ */
+import { TRIAGE_STEPS, type Finding } from '../../core/triage.js';
+import { triageFiles } from '../../pipeline/triage.js';
+import { choiceOption, EXIT, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { painter, writeJson, type Painter } from '../_output.js';
+
+function render(findings: readonly Finding[], stoppedAt: string | null, p: Painter): string {
+  const mark = (f: Finding) => f.severity === 'error' ? p.red('✗') : f.severity === 'warning' ? p.yellow('!') : f.severity === 'ok' ? p.green('✓') : p.dim('·');
+  const lines = [`triage in the guide's order: ${TRIAGE_STEPS.join(' → ')}`];
+  let marked = false;
+  for (const f of findings) {
+    const here = !marked && f.step === stoppedAt && (f.severity === 'error' || f.severity === 'warning');
+    if (here) marked = true;
+    lines.push(`  ${mark(f)} ${f.step.padEnd(8)} ${f.message}${here ? p.bold('  ← start here') : ''}`);
+    if (f.fix) lines.push(`             ${p.dim('fix:')} ${f.fix}`);
+  }
+  lines.push(stoppedAt ? `first step to fix: ${p.bold(stoppedAt)}` : p.green('every step passed'));
+  return `${lines.join('\n')}\n`;
+}
+
+const command: Command = {
+  name: 'triage',
+  summary: 'Find why a masked edit failed, in the guide\'s order: mask → prompt → fidelity → locality → surface',
+  usage: 'maskedit triage IMAGE MASK --prompt TEXT [--result OUT] [--model M] [--fidelity low|high] [--surface images|json|responses] [--json]',
+  details: [
+    '--result: the model output that went wrong (any size); enables the locality step (spillover, stitch, crop).',
+    '--fidelity / --surface: what the failing request used (default: input_fidelity not sent, the images surface).',
+    'JSON: { stoppedAt, findings: [{ step, severity: error|warning|info|ok, message, fix, code? }] } in step order.',
+  ].join('\n'),
+  options: {
+    prompt: { type: 'string' },
+    result: { type: 'string' },
+    model: { type: 'string' },
+    fidelity: { type: 'string' },
+    surface: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [image, mask] = requirePositionals(ctx, ['IMAGE', 'MASK'], command);
+    const prompt = stringOption(ctx, 'prompt');
+    if (prompt === undefined) throw usageError('missing --prompt TEXT (the prompt the failing edit used)', command.usage);
+    const result = stringOption(ctx, 'result');
+    const model = stringOption(ctx, 'model');
+    const fidelity = choiceOption(ctx, 'fidelity', ['low', 'high'] as const, command);
+    const surface = choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, command);
+    const report = await triageFiles({
+      image: image!, mask: mask!, prompt,
+      ...(result !== undefined ? { result } : {}),
+      ...(model !== undefined ? { model } : {}),
+      ...(fidelity !== undefined ? { fidelity } : {}),
+      ...(surface !== undefined ? { surface } : {}),
+    });
+    if (ctx.values.json) writeJson(ctx.stdout, { stoppedAt: report.stoppedAt, findings: report.findings });
+    else ctx.stdout.write(render(report.findings, report.stoppedAt, painter(ctx.stdout, ctx.env)));
+    return report.findings.some((f) => f.severity === 'error') ? EXIT.failed : EXIT.ok;
+  },
+};
+
+export default command;
