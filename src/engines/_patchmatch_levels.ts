@@ -84,7 +84,7 @@ function holeDistance(hole: Uint8Array, w: number, h: number): { d: Uint16Array;
 }
 
 /** Completes a level from its image and hole: sources, targets, distances and empty NNF arrays. */
-export function makeLevel(img: Float32Array, hole: Uint8Array, w: number, h: number, r: number, alloc: Alloc): Level {
+export function makeLevel(img: Float32Array, hole: Uint8Array, w: number, h: number, r: number, opaque: boolean, alloc: Alloc): Level {
   const n = w * h;
   const I = holeIntegral(hole, w, h);
   const W = w + 1;
@@ -105,7 +105,7 @@ export function makeLevel(img: Float32Array, hole: Uint8Array, w: number, h: num
   for (let i = 0, k = 0; i < n; i++) if (valid[i]) sources[k++] = i;
   const nnf = alloc(Int32Array, n).fill(-1);
   const { d, max } = holeDistance(hole, w, h);
-  return { w, h, r, img, hole, valid, sources, target, nnf, dist: alloc(Float32Array, n), weight: alloc(Float32Array, n), holeDist: d, maxHoleDist: max };
+  return { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist: alloc(Float32Array, n), weight: alloc(Float32Array, n), holeDist: d, maxHoleDist: max };
 }
 
 /**

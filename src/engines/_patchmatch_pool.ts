@@ -104,8 +104,8 @@ export function workerExecutor(count: number): Executor {
     threads,
     async setLevel(L) {
       level = L;
-      const { w, h, r, img, hole, valid, sources, target, nnf, dist, weight } = L;
-      await Promise.all(hs.map((x) => send(x, { type: 'level', level: { w, h, r, img, hole, valid, sources, target, nnf, dist, weight } })));
+      const { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist, weight } = L;
+      await Promise.all(hs.map((x) => send(x, { type: 'level', level: { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist, weight } })));
     },
     async run(req) {
       const done = hs.map((x, i) => send(x, { type: 'run', req, start: i + 1, stride: threads }));

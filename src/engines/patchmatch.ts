@@ -210,17 +210,20 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   const helpers = resolveWorkers(s, holes);
   const alloc = helpers > 0 ? sharedAlloc : plainAlloc;
   if (helpers > 0) crop = cropToFloat(image, mask, box, sharedAlloc);
+  // Hole pixels' alpha is only ever a vote of known alphas, so an opaque image stays opaque throughout.
+  let opaque = true;
+  for (let i = 0; i < crop.hole.length && opaque; i++) if (!crop.hole[i] && crop.img[i * 4 + 3] !== 255) opaque = false;
   const exec: Executor = helpers > 0 ? workerExecutor(helpers) : localExecutor();
 
   // Pyramid: halve until the hole is no thicker than a patch radius, the level gets too small, or runs out of sources.
-  const levels: (Level | undefined)[] = [makeLevel(crop.img, crop.hole, box.w, box.h, r, alloc)];
+  const levels: (Level | undefined)[] = [makeLevel(crop.img, crop.hole, box.w, box.h, r, opaque, alloc)];
   while (levels.length < s.maxLevels) {
     const top = levels[levels.length - 1]!;
     if (top.maxHoleDist <= r) break;
     if (((top.w + 1) >> 1) < 4 * r + 2 || ((top.h + 1) >> 1) < 4 * r + 2) break;
     const c = downsample(top.img, top.hole, top.w, top.h, alloc);
     if (countSources(c.hole, c.w, c.h, r) < MIN_SOURCES) break;
-    levels.push(makeLevel(c.img, c.hole, c.w, c.h, r, alloc));
+    levels.push(makeLevel(c.img, c.hole, c.w, c.h, r, opaque, alloc));
   }
 
   const K = levels.length;

@@ -90,6 +90,16 @@ describe('patchmatch engine', () => {
     await expect(patchmatchEngine.fill(texture(8, 8), mask(8, 8, disc(4, 4, 1)), options)).rejects.toThrow(message);
   });
 
+  it('fills alpha as well when the image is not opaque', async () => {
+    const img = texture(48, 48);
+    for (let i = 0; i < 48 * 48; i++) img.data[i * 4 + 3] = (i % 48) < 24 ? 80 : 200;
+    const m = mask(48, 48, disc(12, 24, 6));
+    const out = await patchmatchEngine.fill(paintHole(img, m), m, { seed: 3 });
+    expect(changedOutside(out, paintHole(img, m), m)).toEqual([]);
+    const alphas = [...m.data.keys()].filter((i) => m.data[i]).map((i) => out.data[i * 4 + 3]!);
+    expect(Math.max(...alphas.map((a) => Math.abs(a - 80)))).toBeLessThan(10);
+  });
+
   it.each([[3], [5], [9]])('works with patch size %i', async (patchSize) => {
     const img = texture(48, 48);
     const m = mask(48, 48, disc(20, 28, 7));
