@@ -56,7 +56,7 @@ export async function createProvider(opts: CreateProviderOptions): Promise<Provi
   const factory = SURFACES[surface];
   if (!factory) {
     const known = Object.keys(SURFACES).join(', ');
-    throw new MaskeditError('SURFACE_UNAVAILABLE', `the ${JSON.stringify(surface)} surface is not available yet; available: ${known}`, `use --surface images (the guide's default) or --surface json`);
+    throw new MaskeditError('SURFACE_UNAVAILABLE', `unknown surface ${JSON.stringify(surface)}; expected one of ${known}`, `use --surface images (the guide's default), json or responses`);
   }
   return factory(opts);
 }

@@ -13,6 +13,7 @@ describe('createProvider', () => {
     [{ provider: 'openai' as const, apiKey: 'test-key' }, 'openai', 'images'],
     [{ provider: 'openai' as const, surface: 'images' as const, apiKey: 'test-key' }, 'openai', 'images'],
     [{ provider: 'openai' as const, surface: 'json' as const, apiKey: 'test-key' }, 'openai', 'json'],
+    [{ provider: 'openai' as const, surface: 'responses' as const, apiKey: 'test-key' }, 'openai', 'responses'],
   ])('%j → %s/%s', async (opts, name, surface) => {
     const p = await createProvider(opts);
     expect([p.name, p.surface]).toEqual([name, surface]);
@@ -25,11 +26,11 @@ describe('createProvider', () => {
     await expect(createProvider({ provider: 'openai', surface: 'json' })).resolves.toMatchObject({ surface: 'json' });
   });
 
-  it('says clearly that the responses surface is not there yet', async () => {
-    expect(Object.keys(SURFACES)).toEqual(['images', 'json']);
-    await expect(createProvider({ provider: 'openai', surface: 'responses', apiKey: 'test-key' })).rejects.toMatchObject({
+  it('names the surfaces it knows when given another', async () => {
+    expect(Object.keys(SURFACES)).toEqual(['images', 'json', 'responses']);
+    await expect(createProvider({ provider: 'openai', surface: 'nope' as 'images', apiKey: 'test-key' })).rejects.toMatchObject({
       code: 'SURFACE_UNAVAILABLE',
-      message: 'the "responses" surface is not available yet; available: images, json',
+      message: 'unknown surface "nope"; expected one of images, json, responses',
     });
   });
 
