@@ -142,11 +142,12 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     });
 
     app.post('/api/check', async (request): Promise<StudioCheck> => {
-      const { files, fields } = await readParts(request, app.maskedit.limits.maxImageBytes);
+      const { files, fields, names } = await readParts(request, app.maskedit.limits.maxImageBytes);
       const image = requireFile(files, 'image');
       const mask = requireFile(files, 'mask');
+      // The uploaded file names label the findings ("lounge-mask.png has no alpha channel").
       const { report, decoded } = await checkPairDecoded({
-        image, mask, imageLabel: 'image', maskLabel: 'mask', model: fields.model || DEFAULT_MODEL,
+        image, mask, imageLabel: names.image ?? 'image', maskLabel: names.mask ?? 'mask', model: fields.model || DEFAULT_MODEL,
         ...(app.maskedit.maxPixels !== undefined ? { maxPixels: app.maskedit.maxPixels } : {}),
       });
       let repair: StudioCheck['repair'] = null;
@@ -294,20 +295,23 @@ async function pngDataUrl(r: Raster): Promise<string> {
 const maskDataUrl = (m: EditMask) => pngDataUrl(m);
 
 /** Buffers the multipart body: files by field name (each capped), text fields as strings. */
-async function readParts(request: FastifyRequest, maxFileBytes: number): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string> }> {
+async function readParts(request: FastifyRequest, maxFileBytes: number): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string>; names: Record<string, string> }> {
   if (!request.isMultipart()) {
     throw new ApiError({ status: 400, apiCode: 'invalid_multipart', code: 'INVALID_MULTIPART', message: 'The request is not multipart/form-data', fix: 'send the image and mask as multipart/form-data fields `image` and `mask`' });
   }
   const files: Record<string, Uint8Array> = {};
   const fields: Record<string, string> = {};
+  const names: Record<string, string> = {};
   for await (const part of request.parts({ limits: { fileSize: maxFileBytes } })) {
     if (part.type === 'file') {
       files[part.fieldname] = await (part as MultipartFile).toBuffer();
+      const name = part.filename.replace(/[^\w. ()-]+/g, '_').slice(0, 80);
+      if (name && name !== 'blob') names[part.fieldname] = name;
     } else if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname) && typeof part.value === 'string') {
       fields[part.fieldname] = part.value;
     }
   }
-  return { files, fields };
+  return { files, fields, names };
 }
 
 function requireFile(files: Record<string, Uint8Array>, name: 'image' | 'mask'): Uint8Array {

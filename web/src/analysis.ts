@@ -41,7 +41,11 @@ export function maskFindings(image: ImageMeta, mask: MaskBuffer, editable: numbe
   });
   // Painted strokes are PNG by construction and the studio uploads the image as it is: the format note is noise.
   // The doctor's fixes name CLI commands; here the fix is a button or a key in the studio.
-  return problems.filter((p) => p.code !== 'MASK_FORMAT_DIFFERS').map((p) => (STUDIO_FIXES[p.code] ? { ...p, fix: STUDIO_FIXES[p.code]! } : p));
+  return problems.filter((p) => p.code !== 'MASK_FORMAT_DIFFERS').map((p) => ({
+    ...p,
+    ...(p.code === 'MASK_NOTHING_EDITABLE' ? { message: 'nothing is painted yet, so nothing would be edited' } : {}),
+    ...(STUDIO_FIXES[p.code] ? { fix: STUDIO_FIXES[p.code]! } : {}),
+  }));
 }
 
 const STUDIO_FIXES: Record<string, string> = {

@@ -90,10 +90,10 @@ export async function getConfig(): Promise<StudioConfig> {
   return (await res.json()) as StudioConfig;
 }
 
-export async function checkPair(image: Blob, mask: Blob, model: string): Promise<StudioCheck> {
+export async function checkPair(image: Blob, imageName: string, mask: Blob, maskName: string, model: string): Promise<StudioCheck> {
   const form = new FormData();
-  form.append('image', image, 'image');
-  form.append('mask', mask, 'mask');
+  form.append('image', image, imageName);
+  form.append('mask', mask, maskName);
   form.append('model', model);
   const res = await fetch('/api/check', { method: 'POST', body: form });
   if (!res.ok) throw await failure(res);

@@ -114,12 +114,12 @@ async function openMask(file: Blob, name: string): Promise<void> {
   if (!current) return;
   let check: StudioCheck;
   try {
-    check = await checkPair(current.blob, file, $.model.value);
+    check = await checkPair(current.blob, current.meta.name, file, name, $.model.value);
   } catch (e) {
     showFindings([{ code: (e as StudioApiError).code?.toUpperCase() ?? 'CHECK_FAILED', severity: 'error', message: (e as Error).message, fix: 'open another mask, or paint one' }]);
     return;
   }
-  const problems = check.report.problems.map((p) => ({ ...p, message: p.message.replaceAll('mask', name).replace(new RegExp(`${name}\\b`), name) }));
+  const problems = check.report.problems;
   $.repairBox.hidden = false;
   $.repairBox.replaceChildren();
   const header = h('p', {}, h('strong', {}, `Doctor on ${name}: `), check.report.ok ? 'usable as it is' : 'OpenAI would reject or misread it');
@@ -292,7 +292,11 @@ function scheduleAnalysis(): void {
 function findingItem(p: Problem): HTMLLIElement {
   return h('li', { class: `finding ${p.severity}`, 'data-code': p.code },
     h('span', { class: 'sev' }, p.severity === 'error' ? 'Error' : 'Warning'),
-    h('div', {}, h('div', { class: 'msg' }, p.message), h('div', { class: 'fix' }, 'Fix: ', p.fix), h('code', { class: 'code' }, p.code)));
+    h('div', {}, h('div', { class: 'msg' }, capitalise(p.message)), h('div', { class: 'fix' }, 'Fix: ', p.fix), h('code', { class: 'code' }, p.code)));
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function showFindings(problems: Problem[], okText?: string): void {
