@@ -6,7 +6,9 @@ import { formatProblems, formatPercent, type Painter } from './_output.js';
 export function renderEditSummary(report: EditReport, written: Written, p: Painter): string {
   const lines: string[] = [];
   const who = report.provider === 'local' ? `local/${report.engine ?? 'patchmatch'}` : `openai/${report.surface}`;
-  const crops = report.crops.map((c) => `${c.width}x${c.height} → ${c.sendWidth}x${c.sendHeight}`).join(', ');
+  const crops = report.plan.mode === 'native'
+    ? `${report.image.width}x${report.image.height} at its own resolution`
+    : report.crops.map((c) => `${c.width}x${c.height} → ${c.sendWidth}x${c.sendHeight}`).join(', ');
   lines.push(p.bold(`maskedit edit · ${who} · ${report.model} · ${report.plan.mode} ${crops}`));
   const s = report.spillover;
   lines.push(`raw output   ${formatPercent(s.outside.changedFraction)} of kept pixels changed (${verdictColour(s.verdict, p)}), ${formatPercent(s.inside.changedFraction)} inside the mask`);

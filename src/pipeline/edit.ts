@@ -9,7 +9,7 @@
 import { readInputFile, probeImage, MIME, type DecodedImage } from '../io/image.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { cloneRaster, createEditMask, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, createEditMask, type EditMask, type Raster } from '../core/raster.js';
 import { DEFAULT_MODEL, findModel, getModel, parseSize, sizeProblem } from '../core/models.js';
 import { buildPrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
@@ -18,7 +18,7 @@ import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
 import { crop, paste } from '../core/crop.js';
 import { kernelFor, resize } from '../core/resize.js';
 import { spillover, type RegionStats, type Verdict } from '../core/spillover.js';
-import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
+import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
@@ -114,7 +114,8 @@ export interface EditReport {
   image: { width: number; height: number; format: string; orientation: number };
   request: { size: string; quality: string | undefined; inputFidelity: 'low' | 'high' | undefined; prompt: string; n: number };
   fidelity: { value: 'low' | 'high' | undefined; reason: string };
-  plan: { mode: Plan['mode']; detail: Plan['detail'] };
+  /** `native`: the embedded engine filled the whole image at its own size (no crop, no resampling). */
+  plan: { mode: Plan['mode'] | 'native'; detail: Plan['detail'] };
   crops: CropReport[];
   /** Spillover of the raw model output mapped back onto the whole image (first output). */
   spillover: SpilloverSummary;
@@ -221,9 +222,9 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     problems.push({ code: 'MODEL_UNKNOWN', severity: 'warning', message: `model ${modelId} is not in maskedit's registry; using ${model.id}'s rules`, fix: `use one of the known models or check the spelling` });
   }
 
-  // 3. Plan what to send.
+  // 3. Plan what to send: a crop around the mask at a size the model takes (or the whole image).
   const forcedSize = opts.size && opts.size !== 'auto' ? opts.size : undefined;
-  const plan = await step('plan', () => {
+  const modelPlan = await step('plan', () => {
     const p = planCrops(original, editMask!, modelId, {
       mode: opts.crop === 'off' || forcedSize ? 'whole' : 'crop',
       ...(opts.regions ? { regions: opts.regions } : {}),
@@ -249,11 +250,17 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     problems.push({ code: 'MODEL_FIDELITY_IMAGES', severity: 'warning', message: `${model.id} preserves the first ${model.highFidelityImages} input images with higher fidelity; ${references.length + 1} were given`, fix: 'put the references that matter most first, or send fewer' });
   }
   const n = Math.max(1, opts.n ?? 1);
-  const estimates = plan.crops.map((c) => estimateCost({
+  // What OpenAI would be sent decides the estimate, also when the embedded engine does the work.
+  const estimates = modelPlan.crops.map((c) => estimateCost({
     model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, quality: opts.quality ?? 'auto',
     ...(fidelity.value ? { inputFidelity: fidelity.value } : {}), n, partialImages: opts.partialImages ?? 0,
     inputImages: [{ width: c.sendWidth, height: c.sendHeight }, ...references.map((r) => r.size)], promptChars: [...prompt].length,
   }));
+  // A native provider (the embedded engine) fills at the input's own resolution: the whole image, unscaled.
+  const native = Boolean(provider.native) && opts.crop !== 'off' && !forcedSize;
+  const plan: { mode: Plan['mode'] | 'native'; crops: Plan['crops']; detail: Plan['detail'] } = native
+    ? { mode: 'native', crops: [{ x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: boundingBox(editMask)! }], detail: { crop: 1, whole: 1 } }
+    : modelPlan;
   const estimate = sumEstimates(estimates);
   if (providerName === 'openai') assertWithinBudget(estimate, opts.maxCostUsd);
 
@@ -269,7 +276,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     const box = { x: c.x, y: c.y, width: c.width, height: c.height };
     const { sendImage, sendMask } = await step('encode', () => {
       const img = crop(original, box);
-      const m = modelMaskFor(crop(editMask!, box), opts.grow !== undefined ? { grow: opts.grow } : {});
+      // The model gets a grown mask for context; the engine fills exactly what the user masked.
+      const m = modelMaskFor(crop(editMask!, box), { grow: opts.grow ?? (native ? 0 : DEFAULT_MODEL_GROW) });
       paste(modelMask, m, box.x, box.y);
       const to = { width: c.sendWidth, height: c.sendHeight };
       return {
@@ -279,6 +287,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     });
     const result = await step('provider', () => provider.edit({
       image: sendImage, mask: sendMask, prompt, model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, n,
+      ...(native ? { keepSize: true } : {}),
       ...(opts.quality ? { quality: opts.quality } : {}),
       ...(fidelity.value ? { inputFidelity: fidelity.value } : {}),
       ...(opts.background ? { background: opts.background } : {}),

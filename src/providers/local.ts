@@ -28,11 +28,12 @@ export function localProvider(opts: LocalProviderOptions = {}): Provider {
   return {
     name: 'local',
     surface: 'engine',
+    native: true,
     async edit(request: ProviderRequest): Promise<ProviderResult> {
       throwIfAborted(request.signal);
       const started = Date.now();
       const engine = typeof opts.engine === 'object' && !request.engine ? opts.engine : await getEngine(request.engine ?? (opts.engine as string | undefined) ?? 'patchmatch');
-      const size = outputSize(request);
+      const size = request.keepSize ? { width: request.image.width, height: request.image.height } : outputSize(request);
       const n = Math.max(1, request.n ?? 1);
       const seed = request.seed ?? 1;
       const images: (Raster & { channels: 4 })[] = [];

@@ -43,6 +43,8 @@ export interface ProviderRequest {
   previousResponseId?: string;
   /** Engine for the local provider. */
   engine?: string;
+  /** Native providers only: answer at the image's own size instead of `size`. */
+  keepSize?: boolean;
   seed?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
@@ -69,5 +71,11 @@ export interface ProviderResult {
 export interface Provider {
   readonly name: ProviderName;
   readonly surface: Surface | 'engine';
+  /**
+   * Works at the input's own resolution (the embedded engine): the pipeline then sends the whole image unscaled
+   * with `keepSize`, instead of a crop resized to a model size — nothing is lost to resampling and the engine
+   * sees all the context there is.
+   */
+  readonly native?: boolean;
   edit(request: ProviderRequest): Promise<ProviderResult>;
 }

@@ -154,9 +154,24 @@ describe('edit() locality', () => {
     const box = { x: 60, y: 40, width: 50, height: 30 };
     const { outputs, report } = await edit({ image: await png(img), mask: await png(maskRaster({ width: 256, height: 192, boxes: [box] })), prompt: PROMPT, provider: localProvider({ engine: flatEngine }) });
     expect(report.provider).toBe('local');
+    // The engine works at the input's own resolution: no crop, no resampling, the exact mask.
+    expect(report.plan.mode).toBe('native');
+    expect(report.crops[0]).toMatchObject({ x: 0, y: 0, width: 256, height: 192, sendWidth: 256, sendHeight: 192 });
     expect(report.billed).toBe(false);
     expect(report.estimatedCostUsd).toBeGreaterThan(0);
     expect(outsideDiffers(img, outputs[0]!, editMaskOf(256, 192, box))).toBe(0);
+    // Inside, the engine's fill arrives untouched by any resampling.
+    const c = ((box.y + 10) * 256 + box.x + 10) * 4;
+    expect([...outputs[0]!.data.subarray(c, c + 4)]).toEqual([255, 0, 255, 255]);
+  });
+
+  it('runs the local provider like a model with crop: off', async () => {
+    const { report } = await edit({
+      image: await png(noise(300, 200, 5)), mask: await png(maskRaster({ width: 300, height: 200, boxes: [{ x: 60, y: 40, width: 50, height: 30 }] })),
+      prompt: PROMPT, provider: localProvider({ engine: flatEngine }), crop: 'off',
+    });
+    expect(report.plan.mode).toBe('whole');
+    expect(report.crops[0]).toMatchObject({ sendWidth: 1536, sendHeight: 1024 });
   });
 });
 
