@@ -9,7 +9,8 @@ import { MODELS, getModel, DEFAULT_MODEL } from '../../src/core/models.js';
 import type { Problem } from '../../src/core/problems.js';
 import type { FidelityRequest } from '../../src/core/fidelity.js';
 import { checkPair, getConfig, runEdit, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';
-import { fidelityView, formatUsd, maskFindings, planView, promptView, type ImageMeta } from './analysis.js';
+import { fidelityView, formatUsd, promptView, type ImageMeta } from './analysis.js';
+import type { AnalysisAnswer, AnalysisRequest } from './analysis.worker.js';
 import { byId, h, pct, setOptions } from './dom.js';
 import { MaskEditor, isTyping, type Tool } from './editor.js';
 import { MaskBuffer } from './mask.js';
@@ -295,8 +296,9 @@ function findingItem(p: Problem): HTMLLIElement {
     h('div', {}, h('div', { class: 'msg' }, capitalise(p.message)), h('div', { class: 'fix' }, 'Fix: ', p.fix), h('code', { class: 'code' }, p.code)));
 }
 
+/** Sentence case for the doctor's messages, except those that start with a file name ("lounge-mask.png is …"). */
 function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return /^\S+\.\w+\b/.test(s) ? s : s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function showFindings(problems: Problem[], okText?: string): void {
@@ -321,14 +323,28 @@ function analyse(): void {
     updateRun();
     return;
   }
-  editable = editor.mask.count();
+  // The mask half runs in the worker; its answer finishes the job in showMaskAnalysis.
+  const request: AnalysisRequest = {
+    seq: ++analysisSeq, width: editor.mask.width, height: editor.mask.height, mask: editor.mask.data.slice(), meta: current.meta,
+    model, size: $.size.value, quality: $.quality.value, fidelity: fidelity.value, prompt: prompt.text,
+    partialImages: $.provider.value === 'openai' ? Number($.partials.value) : 0,
+  };
+  promptState = prompt;
+  worker.postMessage(request, [request.mask.buffer]);
+}
+
+let analysisSeq = 0;
+let promptState: { text: string; problems: Problem[] } = { text: '', problems: [] };
+const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module' });
+worker.onmessage = (e: MessageEvent<AnalysisAnswer>) => {
+  if (e.data.seq === analysisSeq && current) showMaskAnalysis(e.data);
+};
+
+function showMaskAnalysis({ editable: count, findings, view }: AnalysisAnswer): void {
+  editable = count;
   const total = editor.mask.width * editor.mask.height;
-  const findings = maskFindings(current.meta, editor.mask, editable, model);
   showFindings(findings, `Mask OK: ${pct(editable / total)} of the image is editable; everything else stays bit-identical (strict stitch).`);
   $.statusEditable.textContent = `${pct(editable / total)} editable`;
-
-  const quality = $.quality.value;
-  const view = editable ? planView(current.meta, editor.mask, { model, size: $.size.value, quality, fidelity: fidelity.value, prompt: prompt.text || ' ', partialImages: $.provider.value === 'openai' ? Number($.partials.value) : 0 }) : null;
   editor.setPlan(view?.plan?.crops ?? []);
   if (view?.plan) {
     $.planSummary.replaceChildren(h('strong', {}, 'Plan: '), `${view.summary} (detail ×${view.plan.detail.crop.toFixed(2)} vs ×${view.plan.detail.whole.toFixed(2)} for the whole image)`);
@@ -339,6 +355,7 @@ function analyse(): void {
     $.planSummary.textContent = view?.error ?? '';
     $.cost.textContent = '';
   }
+  const prompt = promptState;
   blocking = !editable ? 'Paint the area to change first.'
     : findings.some((p) => p.severity === 'error') ? 'Fix the mask errors first.'
       : !prompt.text ? 'Write the prompt first.'
