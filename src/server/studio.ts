@@ -130,7 +130,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       const openai = hasKey();
       return {
         providers: [
-          { id: 'local', label: 'Embedded engine (offline)', available: true },
+          { id: 'local', label: 'Embedded engine', available: true },
           { id: 'openai', label: 'OpenAI', available: openai, ...(openai ? {} : { reason: 'start the studio with OPENAI_API_KEY set in its environment' }) },
         ],
         defaultProvider: 'local',
