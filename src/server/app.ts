@@ -20,6 +20,7 @@ import pino, { type Logger } from 'pino';
 import { MaskeditError } from '../core/errors.js';
 import type { Provider } from '../providers/provider.js';
 import { localProvider } from '../providers/local.js';
+import { DEFAULT_ENGINE } from '../engines/engine.js';
 import { installAuth } from './auth.js';
 import type { ServerContext } from './context.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './edit-input.js';
@@ -30,6 +31,7 @@ import { editsRoutes } from './routes/edits.js';
 import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
+import { limitProvider } from './provider-limit.js';
 
 export interface ServerOptions {
   /** Bearer key required on every non-public route; none → no auth (only allowed on loopback, see startServer). */
@@ -44,6 +46,11 @@ export interface ServerOptions {
   concurrency?: number;
   /** Edits allowed to wait beyond the running ones before 429 (default 32). */
   queue?: number;
+  /**
+   * `provider.edit` calls at once (default: `concurrency`, but 1 for the patchmatch engine, whose helper threads
+   * serve one fill at a time; see provider-limit.ts). Decoding and encoding still overlap up to `concurrency`.
+   */
+  providerConcurrency?: number;
   /** Per-request limits: 50 MB per image, 16 images, 100 MB per body by default. */
   limits?: Partial<InputLimits>;
   /** Fetch http(s) `image_url`s in JSON edits (off by default: the server would fetch any URL a client names). */
@@ -96,7 +103,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
   const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32 });
-  const provider = options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {});
+  const fills = options.providerConcurrency ?? (!options.provider && (options.engine ?? DEFAULT_ENGINE) === 'patchmatch' ? 1 : queue.concurrency);
+  const provider = limitProvider(options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {}), fills);
   const inFlight = new Set<AbortController>();
 
   const context: ServerContext = {

@@ -6,10 +6,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { OpenAIErrorBody } from './errors.js';
+import { stringifyWithBase64 } from './json.js';
 
 /** One SSE frame. JSON never contains a raw newline, so a single `data:` line is always enough. */
 export function sseFrame(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `event: ${event}\ndata: ${stringifyWithBase64(data)}\n\n`;
 }
 
 /**

@@ -26,7 +26,7 @@ describe('maskedit serve', () => {
       expect(out.text()).toContain(`export OPENAI_BASE_URL=${baseURL}`);
       expect(out.text()).toContain(`files in ${dir}`);
       const health = await fetch(`${baseURL!.replace(/\/v1$/, '')}/healthz`);
-      expect((await health.json()).queue.maxQueued).toBe(4);
+      expect(((await health.json()) as { queue: { maxQueued: number } }).queue.maxQueued).toBe(4);
       controller.abort();
       expect(await done).toBe(0);
       await expect(fetch(`${baseURL}/models`)).rejects.toThrow();

@@ -28,3 +28,22 @@ describe('buildServer plugins', () => {
     }
   });
 });
+
+describe('provider concurrency', () => {
+  it('limitProvider runs at most n provider.edit calls at once', async () => {
+    const { limitProvider } = await import('../../src/server/provider-limit.js');
+    let running = 0, peak = 0;
+    const slow = limitProvider({
+      name: 'local', surface: 'engine',
+      async edit() {
+        running++; peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return { images: [] };
+      },
+    }, 1);
+    const req = { image: { width: 1, height: 1, channels: 4 as const, data: new Uint8Array(4) }, mask: { width: 1, height: 1, channels: 1 as const, data: new Uint8Array(1) }, prompt: '', model: 'gpt-image-1.5' };
+    await Promise.all([slow.edit(req), slow.edit(req), slow.edit(req)]);
+    expect(peak).toBe(1);
+  });
+});

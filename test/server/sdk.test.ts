@@ -92,7 +92,7 @@ describe('openai SDK against maskedit serve', () => {
     expect(await client.models.retrieve('gpt-image-2')).toMatchObject({ id: 'gpt-image-2', object: 'model', owned_by: 'maskedit' });
   });
 
-  it.each<[string, () => Promise<unknown>, number, string | null, string | null, typeof OpenAI.APIError]>([
+  it.each<[string, () => Promise<unknown>, number, string | null, string | null, abstract new (...args: never[]) => Error]>([
     ['mask size mismatch', async () => client.images.edit({ image: await toFile(image, 'a.png'), mask: await toFile(await boxMask(128, 128, { x: 1, y: 1, w: 9, h: 9 }), 'm.png'), prompt: PROMPT }), 400, 'invalid_mask_image_format', 'mask', OpenAI.BadRequestError],
     ['long prompt', async () => client.images.edit({ image: await toFile(image, 'a.png'), mask: await toFile(mask, 'm.png'), prompt: 'x'.repeat(32001) }), 400, 'string_above_max_length', 'prompt', OpenAI.BadRequestError],
     ['input_fidelity on gpt-image-1-mini', async () => client.images.edit({ image: await toFile(image, 'a.png'), mask: await toFile(mask, 'm.png'), prompt: PROMPT, model: 'gpt-image-1-mini', input_fidelity: 'high' }), 400, 'invalid_input_fidelity_model', 'input_fidelity', OpenAI.BadRequestError],

@@ -8,7 +8,8 @@ import type { Problem } from '../../core/problems.js';
 import '../context.js';
 import { ApiError, toApiError } from '../errors.js';
 import { readJsonEdit, readMultipartEdit, type EditInput } from '../edit-input.js';
-import { runEdit, type ImagesResponse } from '../edit-run.js';
+import { runEdit } from '../edit-run.js';
+import { stringifyWithBase64 } from '../json.js';
 import { openSse, type SseStream } from '../sse.js';
 
 /** Header listing the doctor's and linter's warning codes (the OpenAI body has no place for them). */
@@ -67,7 +68,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  async function plainEdit(reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<ImagesResponse> {
+  async function plainEdit(reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<FastifyReply> {
     const ctx = app.maskedit;
     const ticket = reply.request.maskeditTicket!;
     const { response, warnings } = await ticket.run(() => runEdit(input, {
@@ -77,7 +78,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
     }), signal);
     const w = warningsValue(warnings);
     if (w) void reply.header(WARNINGS_HEADER, w);
-    return response;
+    return reply.type('application/json; charset=utf-8').send(stringifyWithBase64(response));
   }
 
   /**
