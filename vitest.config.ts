@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: image tests are CPU-bound, more workers only thrash.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/_summary-reporter.ts'],
   },
 });
