@@ -98,7 +98,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     bodyLimit: limits.maxBodyBytes,
     // Node's own limit for receiving a request; the edit budget below covers the work after it.
     requestTimeout: requestTimeoutMs + 5_000,
-    return503OnClosing: true,
+    // Requests that arrive while closing get OpenAI's error shape from the hook below, not fastify's own body.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
@@ -152,9 +153,15 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.addHook('onRequestAbort', async (request) => {
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: 499, ms: Math.round(performance.now() - (started.get(request) ?? performance.now())) }, 'client closed the connection');
   });
-  // Shutdown: running edits stop now instead of holding app.close() until they finish.
+  // Shutdown: running edits stop now instead of holding app.close() until they finish; late requests get 503.
+  let closing = false;
+  const shuttingDown = () => new ApiError({ status: 503, apiCode: 'server_shutting_down', code: 'SERVER_SHUTTING_DOWN', type: 'server_error', message: 'The maskedit server is shutting down; the request was cancelled.' });
+  app.addHook('onRequest', async () => {
+    if (closing) throw shuttingDown();
+  });
   app.addHook('preClose', async () => {
-    for (const c of inFlight) c.abort(new ApiError({ status: 503, apiCode: 'server_shutting_down', code: 'SERVER_SHUTTING_DOWN', type: 'server_error', message: 'The maskedit server is shutting down; the edit was cancelled.' }));
+    closing = true;
+    for (const c of inFlight) c.abort(shuttingDown());
   });
   app.addHook('onClose', async () => files.close());
 

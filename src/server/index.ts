@@ -11,3 +11,5 @@ export { readMultipartEdit, readJsonEdit, resolveImageRef, decodeDataUrl, DEFAUL
 export { runEdit, encodeOutput, applyBackground, progressivePreviews, type ImagesResponse, type EditOutcome, type RunEditOptions, type PartialImage } from './edit-run.js';
 export { openSse, sseFrame, type SseStream } from './sse.js';
 export { WARNINGS_HEADER } from './routes/edits.js';
+export { limitProvider } from './provider-limit.js';
+export { stringifyWithBase64 } from './json.js';

@@ -319,4 +319,15 @@ describe('limits: queue, timeout', () => {
       await slow.close();
     }
   });
+
+  it('cancels running edits with 503 server_shutting_down when the server closes', async () => {
+    const provider = gatedProvider();
+    const closing = await testServer({ provider });
+    const pending = postMultipart(closing.app, '/v1/images/edits', base());
+    while (provider.started === 0) await new Promise((r) => setTimeout(r, 10));
+    await closing.close();
+    const res = await pending;
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toEqual({ type: 'server_error', code: 'server_shutting_down', param: null, message: 'The maskedit server is shutting down; the request was cancelled.' });
+  });
 });
