@@ -115,6 +115,34 @@ export function workerExecutor(count: number): Executor {
   };
 }
 
+let leased = false;
+
+/**
+ * The helpers for one fill at a time. The helper workers are shared by the whole process and each holds one
+ * level and owes one reply, so two fills must never drive them at once. While a fill holds the lease, this
+ * returns null and the other fill runs on its own thread — the bands are seeded per band, so the bytes come
+ * out the same either way.
+ *
+ * @example
+ * const lease = leaseWorkerExecutor(1); const exec = lease ?? localExecutor();
+ * try { … } finally { lease?.release(); }
+ */
+export function leaseWorkerExecutor(count: number): (Executor & { release(): void }) | null {
+  if (leased) return null;
+  leased = true;
+  const exec = workerExecutor(count);
+  let released = false;
+  return {
+    threads: exec.threads,
+    setLevel: (L) => exec.setLevel(L),
+    run: (req) => exec.run(req),
+    release() {
+      if (!released) leased = false;
+      released = true;
+    },
+  };
+}
+
 /** Stops the helper workers (tests and benchmarks call it to leave a clean process). */
 export async function closeHelpers(): Promise<void> {
   const hs = helpers ?? [];

@@ -22,7 +22,7 @@ import type { ProgressCallback } from '../core/progress.js';
 import { checkFillInputs, type Engine, type FillOptions } from './engine.js';
 import { bandSeed, rng } from './_patchmatch_kernel.js';
 import { correctSeams, countSources, downsample, makeLevel, onionPeel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
-import { localExecutor, workerExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
+import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 
 /** The knobs of the patchmatch engine, all optional (FillOptions keys). */
 export interface PatchmatchOptions extends FillOptions {
@@ -213,60 +213,65 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   // Hole pixels' alpha is only ever a vote of known alphas, so an opaque image stays opaque throughout.
   let opaque = true;
   for (let i = 0; i < crop.hole.length && opaque; i++) if (!crop.hole[i] && crop.img[i * 4 + 3] !== 255) opaque = false;
-  const exec: Executor = helpers > 0 ? workerExecutor(helpers) : localExecutor();
-
-  // Pyramid: halve until the hole is no thicker than a patch radius, the level gets too small, or runs out of sources.
-  const levels: (Level | undefined)[] = [makeLevel(crop.img, crop.hole, box.w, box.h, r, opaque, alloc)];
-  while (levels.length < s.maxLevels) {
-    const top = levels[levels.length - 1]!;
-    if (top.maxHoleDist <= r) break;
-    if (((top.w + 1) >> 1) < 4 * r + 2 || ((top.h + 1) >> 1) < 4 * r + 2) break;
-    const c = downsample(top.img, top.hole, top.w, top.h, alloc);
-    if (countSources(c.hole, c.w, c.h, r) < MIN_SOURCES) break;
-    levels.push(makeLevel(c.img, c.hole, c.w, c.h, r, opaque, alloc));
-  }
-
-  const K = levels.length;
-  const emAt = (l: number) => (K === 1 ? s.emFine : Math.round(s.emFine + ((s.emCoarse - s.emFine) * l) / (K - 1)));
-  let totalWork = 0;
-  for (let l = 0; l < K; l++) totalWork += emAt(l) * levels[l]!.w * levels[l]!.h;
-  let doneWork = 0;
-  let pass = 0;
-  const run = async (L: Level, phase: Phase, forward = true) => {
-    throwIfAborted(signal);
-    pass++;
-    await exec.run({ phase, forward, bands: bands(L.h, phase === 'search' ? (pass * 7) % BAND : 0, s.seed, pass) });
-  };
-
-  for (let l = K - 1; l >= 0; l--) {
-    const L = levels[l]!;
-    const random = rng(bandSeed(s.seed, 0x7fff0000 + l, 0));
-    await exec.setLevel(L);
-    if (l === K - 1) {
-      onionPeel(L.img, L.hole, L.w, L.h);
-      randomField(L, random);
-    } else {
-      upsampleField(L, levels[l + 1]!, random);
-      computeWeights(L, false);
-      await run(L, 'vote');
+  // The helper threads serve one fill at a time; a concurrent fill runs on its own thread (same bytes).
+  const lease = helpers > 0 ? leaseWorkerExecutor(helpers) : null;
+  const exec: Executor = lease ?? localExecutor();
+  try {
+    // Pyramid: halve until the hole is no thicker than a patch radius, the level gets too small, or runs out of sources.
+    const levels: (Level | undefined)[] = [makeLevel(crop.img, crop.hole, box.w, box.h, r, opaque, alloc)];
+    while (levels.length < s.maxLevels) {
+      const top = levels[levels.length - 1]!;
+      if (top.maxHoleDist <= r) break;
+      if (((top.w + 1) >> 1) < 4 * r + 2 || ((top.h + 1) >> 1) < 4 * r + 2) break;
+      const c = downsample(top.img, top.hole, top.w, top.h, alloc);
+      if (countSources(c.hole, c.w, c.h, r) < MIN_SOURCES) break;
+      levels.push(makeLevel(c.img, c.hole, c.w, c.h, r, opaque, alloc));
     }
-    const em = emAt(l);
-    const passes = l === 0 ? Math.max(1, s.passes - 1) : s.passes;
-    for (let i = 0; i < em; i++) {
-      await run(L, 'dist');
-      for (let j = 0; j < passes; j++) await run(L, 'search', (i * passes + j) % 2 === 0);
-      computeWeights(L, true);
-      await run(L, 'vote');
-      doneWork += L.w * L.h;
-      onProgress?.({ step: 'fill', fraction: doneWork / totalWork, message: `level ${l + 1}/${K}, iteration ${i + 1}/${em}` });
+
+    const K = levels.length;
+    const emAt = (l: number) => (K === 1 ? s.emFine : Math.round(s.emFine + ((s.emCoarse - s.emFine) * l) / (K - 1)));
+    let totalWork = 0;
+    for (let l = 0; l < K; l++) totalWork += emAt(l) * levels[l]!.w * levels[l]!.h;
+    let doneWork = 0;
+    let pass = 0;
+    const run = async (L: Level, phase: Phase, forward = true) => {
+      throwIfAborted(signal);
+      pass++;
+      await exec.run({ phase, forward, bands: bands(L.h, phase === 'search' ? (pass * 7) % BAND : 0, s.seed, pass) });
+    };
+
+    for (let l = K - 1; l >= 0; l--) {
+      const L = levels[l]!;
+      const random = rng(bandSeed(s.seed, 0x7fff0000 + l, 0));
+      await exec.setLevel(L);
+      if (l === K - 1) {
+        onionPeel(L.img, L.hole, L.w, L.h);
+        randomField(L, random);
+      } else {
+        upsampleField(L, levels[l + 1]!, random);
+        computeWeights(L, false);
+        await run(L, 'vote');
+      }
+      const em = emAt(l);
+      const passes = l === 0 ? Math.max(1, s.passes - 1) : s.passes;
+      for (let i = 0; i < em; i++) {
+        await run(L, 'dist');
+        for (let j = 0; j < passes; j++) await run(L, 'search', (i * passes + j) % 2 === 0);
+        computeWeights(L, true);
+        await run(L, 'vote');
+        doneWork += L.w * L.h;
+        onProgress?.({ step: 'fill', fraction: doneWork / totalWork, message: `level ${l + 1}/${K}, iteration ${i + 1}/${em}` });
+      }
+      levels[l + 1] = undefined; // let the coarser level go
     }
-    levels[l + 1] = undefined; // let the coarser level go
+    if (signal?.aborted) throw new AbortError();
+    if (s.seams) correctSeams(levels[0]!, SEAM_RELAXATIONS, SEAM_MAX_DIFF);
+    writeBack(out, levels[0]!.img, levels[0]!.hole, box);
+    onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
+    return out;
+  } finally {
+    lease?.release();
   }
-  if (signal?.aborted) throw new AbortError();
-  if (s.seams) correctSeams(levels[0]!, SEAM_RELAXATIONS, SEAM_MAX_DIFF);
-  writeBack(out, levels[0]!.img, levels[0]!.hole, box);
-  onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
-  return out;
 }
 
 /** Copies the filled hole pixels (rounded, clamped) into the output; every other pixel stays the input's. */

@@ -57,6 +57,19 @@ describe('patchmatch engine', () => {
     expect(Buffer.from(shared.data).equals(Buffer.from(alone.data))).toBe(true);
   });
 
+  it('runs concurrent fills that share the helper worker to the same bytes as one at a time', async () => {
+    const a = texture(140, 100), b = texture(100, 140);
+    const ma = mask(140, 100, disc(70, 50, 20)), mb = mask(100, 140, disc(50, 70, 22));
+    const alone = [await patchmatchEngine.fill(a, ma, { seed: 3, workers: 0 }), await patchmatchEngine.fill(b, mb, { seed: 4, workers: 0 })];
+    const together = await Promise.race([
+      Promise.all([patchmatchEngine.fill(a, ma, { seed: 3, workers: 1 }), patchmatchEngine.fill(b, mb, { seed: 4, workers: 1 }), patchmatchEngine.fill(a, ma, { seed: 3, workers: 1 })]),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('concurrent fills did not finish')), 20_000)),
+    ]);
+    expect(Buffer.from(together[0].data).equals(Buffer.from(alone[0]!.data))).toBe(true);
+    expect(Buffer.from(together[1].data).equals(Buffer.from(alone[1]!.data))).toBe(true);
+    expect(Buffer.from(together[2].data).equals(Buffer.from(alone[0]!.data))).toBe(true);
+  });
+
   it('changes the fill with the seed', async () => {
     const img = texture(64, 64);
     const m = mask(64, 64, disc(32, 32, 12));
