@@ -70,7 +70,9 @@ export function boundaryBand(region: EditMask, ring: number): Uint8Array {
  */
 export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMask, opts: MatchOptions = {}): ColorMatch {
   const sampled = opts.changed ?? region;
-  const band = boundaryBand(sampled, opts.ring ?? DEFAULT_RING);
+  // Only the kept side of the boundary is sampled, so one distance transform (to the changed pixels) is enough.
+  const ring = opts.ring ?? DEFAULT_RING;
+  const toChanged = squaredDistanceTo(sampled, (v) => v !== 0);
   const w = region.width;
   const within = opts.within && boxInside(opts.within, region) ? opts.within : { x: 0, y: 0, width: w, height: region.height };
   const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0], sor = [0, 0, 0];
@@ -81,7 +83,7 @@ export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMas
       // Only the kept side of the band: there the result should equal the original but for the model's cast.
       // Inside the region the content legitimately changed (a new object), and sampling it would "correct" the
       // edit back towards what was there before.
-      if (!band[i] || sampled.data[i] !== 0) continue;
+      if (sampled.data[i] !== 0 || toChanged[i]! > ring * ring) continue;
       n++;
       for (let k = 0; k < 3; k++) {
         const a = original.data[i * 4 + k]!, b = result.data[i * 4 + k]!;

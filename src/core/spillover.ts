@@ -18,7 +18,8 @@
  */
 import { MaskError } from './errors.js';
 import { kernelFor, resize } from './resize.js';
-import { createEditMask, sameSize, type EditMask, type Raster } from './raster.js';
+import { countNonZero, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
+import { crop, paste } from './crop.js';
 
 export const DEFAULT_THRESHOLD = 8;
 /** Outside changedFraction at or below this is `local`. */
@@ -193,4 +194,52 @@ function wholeImageSsim(original: Raster, result: Raster): number {
     sx += lx; sy += ly; sxx += lx * lx; syy += ly * ly; sxy += lx * ly;
   }
   return ssimOf(n, sx, sy, sxx, syy, sxy);
+}
+
+/**
+ * Spillover of a result that is bit-identical to the original outside `boxes` (the crops a model was sent and
+ * that were pasted back): only the boxes are read, every other pixel counts as unchanged (difference 0, SSIM 1).
+ * The per-box reports are returned too, as "what the model did to what it saw". Region SSIM over the whole image
+ * is the pixel-weighted mean of the boxes' SSIM and 1 elsewhere. Overlapping boxes would be counted twice, so
+ * they fall back to {@link spillover} over the whole image.
+ *
+ * @example
+ * const { report, boxes } = spilloverInBoxes(original, raw, editMask, [cropBox]);
+ */
+export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Raster & { channels: 4 }, editMask: EditMask, boxes: readonly Box[], opts: SpilloverOptions = {}): { report: SpilloverReport; boxes: SpilloverReport[] } {
+  if (!sameSize(original, result) || !sameSize(original, editMask)) {
+    throw new MaskError('MASK_SIZE_MISMATCH', `spilloverInBoxes needs one size; received ${original.width}x${original.height}, ${result.width}x${result.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
+  }
+  const parts = boxes.map((b) => spillover(crop(original, b), crop(result, b), crop(editMask, b), opts));
+  const overlap = boxes.some((a, i) => boxes.some((b, j) => j > i && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height));
+  if (overlap) return { report: spillover(original, result, editMask, opts), boxes: parts };
+  const insideTotal = countNonZero(editMask);
+  const totals: [number, number] = [original.width * original.height - insideTotal, insideTotal];
+  const merge = (k: 'outside' | 'inside', total: number): RegionStats => {
+    let changedPixels = 0, abs = 0, sq = 0, ssim = 0, seen = 0;
+    for (const p of parts) {
+      const s = p[k];
+      changedPixels += s.changedPixels;
+      abs += s.meanAbsDiff * s.pixels;
+      // PSNR back to its MSE (Infinity ↔ 0), weighted by pixels.
+      sq += (Number.isFinite(s.psnr) ? (255 * 255) / 10 ** (s.psnr / 10) : 0) * s.pixels;
+      ssim += s.ssim * s.pixels;
+      seen += s.pixels;
+    }
+    const rest = total - seen;
+    const mse = total ? sq / total : 0;
+    return {
+      pixels: total,
+      changedPixels,
+      changedFraction: total ? changedPixels / total : 0,
+      meanAbsDiff: total ? abs / total : 0,
+      psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse),
+      ssim: total ? (ssim + rest) / total : 1,
+    };
+  };
+  const outside = merge('outside', totals[0]), inside = merge('inside', totals[1]);
+  const changeMap = createEditMask(original.width, original.height);
+  parts.forEach((p, i) => paste(changeMap, p.changeMap, boxes[i]!.x, boxes[i]!.y));
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  return { report: { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized: false, changeMap }, boxes: parts };
 }

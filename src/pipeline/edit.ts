@@ -9,15 +9,15 @@
 import { readInputFile, probeImage, MIME, type DecodedImage } from '../io/image.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { boundingBox, cloneRaster, createEditMask, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, createEditMask, type Box, type EditMask, type Raster } from '../core/raster.js';
 import { DEFAULT_MODEL, findModel, getModel, parseSize, sizeProblem } from '../core/models.js';
 import { buildPrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
 import { crop, paste } from '../core/crop.js';
-import { kernelFor, resize } from '../core/resize.js';
-import { spillover, type RegionStats, type Verdict } from '../core/spillover.js';
+import { spilloverInBoxes, type RegionStats, type SpilloverReport, type Verdict } from '../core/spillover.js';
+import { resample } from '../io/resample.js';
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { ProgressCallback } from '../core/progress.js';
@@ -274,16 +274,13 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   for (let ci = 0; ci < plan.crops.length; ci++) {
     const c = plan.crops[ci]!;
     const box = { x: c.x, y: c.y, width: c.width, height: c.height };
-    const { sendImage, sendMask } = await step('encode', () => {
+    const { sendImage, sendMask } = await step('encode', async () => {
       const img = crop(original, box);
       // The model gets a grown mask for context; the engine fills exactly what the user masked.
       const m = modelMaskFor(crop(editMask!, box), { grow: opts.grow ?? (native ? 0 : DEFAULT_MODEL_GROW) });
       paste(modelMask, m, box.x, box.y);
-      const to = { width: c.sendWidth, height: c.sendHeight };
-      return {
-        sendImage: resize(img, to.width, to.height, kernelFor(img, to)),
-        sendMask: resize(m, to.width, to.height, 'nearest'),
-      };
+      const [sendImage, sendMask] = await Promise.all([resample(img, c.sendWidth, c.sendHeight), resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
+      return { sendImage, sendMask };
     });
     const result = await step('provider', () => provider.edit({
       image: sendImage, mask: sendMask, prompt, model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, n,
@@ -305,18 +302,19 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     if (result.images.length === 0) throw new MaskeditError('PROVIDER_NO_IMAGE', 'the provider answered without an image', 'retry; if it persists, check the prompt with `maskedit prompt --lint`');
     usage = addUsage(usage, result.usage);
     responseId = result.responseId ?? responseId;
-    await step('mapback', () => {
+    await step('mapback', async () => {
       for (let i = 0; i < n; i++) {
         const out = result.images[Math.min(i, result.images.length - 1)]!;
-        paste(raw[i]!, resize(out, box.width, box.height, kernelFor(out, box)), box.x, box.y);
+        paste(raw[i]!, await resample(out, box.width, box.height), box.x, box.y);
       }
     });
-    const cropSpill = spillover(crop(original, box), crop(raw[0]!, box), crop(editMask, box));
-    crops.push({ ...c, spillover: summarizeSpill(cropSpill) });
   }
 
-  // 6. Measure the raw drift, then stitch.
-  const spills = await step('spillover', () => raw.map((r) => spillover(original, r, editMask!)), (s) => `raw output changed ${(s[0]!.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.verdict})`);
+  // 6. Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
+  const boxes = plan.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height }));
+  const measured = await step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask!, boxes)), (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
+  const spills = measured.map((m) => m.report);
+  plan.crops.forEach((c, i) => crops.push({ ...c, spillover: summarizeSpill(measured[0]!.boxes[i]!) }));
   const strict = opts.strict ?? true;
   const direction = opts.featherOutward !== undefined ? 'outward' : 'inward';
   const feather = opts.featherOutward ?? opts.feather ?? undefined;
@@ -329,7 +327,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     const resultBox = plan.crops.length === 1 ? plan.crops[0]! : undefined;
     return raw.map((r) => stitch(original, r, blend, { seam, modelMask, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
   });
-  const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!));
+  // Outputs can differ from the input only inside the crops (the stitch writes only there), so only they are read.
+  const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!, boxes));
   const heatmap = renderHeatmap(original, spills[0]!.changeMap, editMask);
 
   const report: EditReport = {
@@ -369,16 +368,23 @@ function summarizeCheck(r: CheckReport): string {
   return `${r.image ? `${r.image.width}x${r.image.height}` : '?'}${frac !== undefined ? `, ${(frac * 100).toFixed(1)} % editable` : ''}${e ? `, ${e} error(s)` : ''}${w ? `, ${w} warning(s)` : ''}`;
 }
 
-function summarizeSpill(s: ReturnType<typeof spillover>): SpilloverSummary {
+function summarizeSpill(s: SpilloverReport): SpilloverSummary {
   return { outside: s.outside, inside: s.inside, verdict: s.verdict, threshold: s.threshold };
 }
 
-/** Pixels where the mask says keep but any channel differs. */
-export function countOutsideChanged(original: Rgba, output: Rgba, editMask: EditMask): number {
+/**
+ * Pixels where the mask says keep but any channel differs. `boxes` limits the count to where the output can
+ * differ at all (the crops that were pasted back); omitted, every pixel is compared.
+ */
+export function countOutsideChanged(original: Rgba, output: Rgba, editMask: EditMask, boxes?: readonly Box[]): number {
   let n = 0;
-  const a = original.data, b = output.data, m = editMask.data;
-  for (let i = 0, j = 0; i < m.length; i++, j += 4) {
-    if (m[i] === 0 && (a[j] !== b[j] || a[j + 1] !== b[j + 1] || a[j + 2] !== b[j + 2] || a[j + 3] !== b[j + 3])) n++;
+  const a = original.data, b = output.data, m = editMask.data, w = original.width;
+  for (const box of boxes ?? [{ x: 0, y: 0, width: w, height: original.height }]) {
+    for (let y = box.y; y < box.y + box.height; y++) {
+      for (let i = y * w + box.x, j = i * 4, end = i + box.width; i < end; i++, j += 4) {
+        if (m[i] === 0 && (a[j] !== b[j] || a[j + 1] !== b[j + 1] || a[j + 2] !== b[j + 2] || a[j + 3] !== b[j + 3])) n++;
+      }
+    }
   }
   return n;
 }

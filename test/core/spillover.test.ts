@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { spillover, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
-import { createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
+import { spillover, spilloverInBoxes, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
+import { cloneRaster, createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -151,5 +151,46 @@ describe('verdictFor', () => {
     [0, 'local'], [0.005, 'local'], [0.0051, 'spilled'], [0.2499, 'spilled'], [0.25, 'rewritten'], [0.516, 'rewritten'],
   ])('%f of kept pixels changed → %s', (f, v) => {
     expect(verdictFor(f)).toBe(v);
+  });
+});
+
+describe('spilloverInBoxes', () => {
+  it('matches the whole-image report when the result differs only inside the boxes', () => {
+    const w = 240, h = 160;
+    const original = createRaster(w, h, 4);
+    let s = 99;
+    const rnd = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < original.data.length; i++) original.data[i] = i % 4 === 3 ? 255 : Math.floor(rnd() * 256);
+    const mask = createEditMask(w, h);
+    for (let y = 40; y < 70; y++) for (let x = 30; x < 60; x++) mask.data[y * w + x] = 255;
+    for (let y = 100; y < 130; y++) for (let x = 170; x < 200; x++) mask.data[y * w + x] = 255;
+    const boxes = [{ x: 12, y: 24, width: 68, height: 60 }, { x: 150, y: 88, width: 80, height: 60 }];
+    const result = cloneRaster(original);
+    for (const b of boxes) for (let y = b.y; y < b.y + b.height; y++) for (let x = b.x; x < b.x + b.width; x++) {
+      const o = (y * w + x) * 4;
+      const inMask = mask.data[y * w + x] !== 0;
+      for (let c = 0; c < 3; c++) result.data[o + c] = Math.min(255, original.data[o + c]! + (inMask ? 90 : Math.floor(rnd() * 14)));
+    }
+    const full = spillover(original, result, mask);
+    const { report, boxes: parts } = spilloverInBoxes(original, result, mask, boxes);
+    expect(parts).toHaveLength(2);
+    for (const k of ['outside', 'inside'] as const) {
+      expect(report[k].pixels).toBe(full[k].pixels);
+      expect(report[k].changedPixels).toBe(full[k].changedPixels);
+      expect(report[k].meanAbsDiff).toBeCloseTo(full[k].meanAbsDiff, 9);
+      expect(report[k].psnr).toBeCloseTo(full[k].psnr, 9);
+      expect(Math.abs(report[k].ssim - full[k].ssim)).toBeLessThan(0.02);
+    }
+    expect(report.verdict).toBe(full.verdict);
+    expect(Buffer.from(report.changeMap.data).equals(Buffer.from(full.changeMap.data))).toBe(true);
+  });
+
+  it('falls back to the whole image when boxes overlap', () => {
+    const original = createRaster(20, 20, 4);
+    const mask = createEditMask(20, 20);
+    mask.data[0] = 255;
+    const { report } = spilloverInBoxes(original, original, mask, [{ x: 0, y: 0, width: 10, height: 10 }, { x: 5, y: 5, width: 10, height: 10 }]);
+    expect(report.outside.pixels).toBe(399);
+    expect(report.outside.changedPixels).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ let image: Buffer;
 let mask: Buffer;
 const provider = localProvider({ engine: stepEngine() });
 const PROMPT = 'A gradient with a blue square. Preserve the gradient.';
-const run = (img: string | Uint8Array, m: string | Uint8Array, prompt = PROMPT): Promise<EditResult> => edit({ image: img, mask: m, prompt, provider, crop: 'off', size: '1024x1024' });
+const run = (img: string | Uint8Array, m: string | Uint8Array, prompt = PROMPT): Promise<EditResult> => edit({ image: img, mask: m, prompt, provider, crop: 'off', size: '1024x1024', seam: 'none' });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'maskedit-session-'));
