@@ -13,7 +13,7 @@ import { drawnOnStoredPixels, lumaSplit, ORIENTATION_NAMES, sameAspect, shellQuo
 import { sortProblems, type Problem, type Severity } from './problems.js';
 import type { EditMask, Raster } from './raster.js';
 
-/** What io/ learned about a file; `ImageInfo` from `io/image.ts` fits this shape. */
+/** What io/ learned about a file's header (io/image.ts `ImageInfo` extends it). */
 export interface ImageFacts {
   format: string;
   bytes: number;

@@ -7,6 +7,7 @@ import sharp, { type Metadata } from 'sharp';
 import { readFile, stat } from 'node:fs/promises';
 import { ImageError, MaskError, type MaskeditError } from '../core/errors.js';
 import type { Raster } from '../core/raster.js';
+import type { ImageFacts } from '../core/doctor.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 export type Role = 'image' | 'mask';
@@ -16,18 +17,9 @@ export const DEFAULT_MAX_PIXELS = 100_000_000;
 // Decoding big images is the hot path; libvips' operation cache only costs memory here.
 sharp.cache(false);
 
-export interface ImageInfo {
+/** What a file's header says; the pure `ImageFacts` of core/doctor, narrowed to the formats maskedit reads. */
+export interface ImageInfo extends ImageFacts {
   format: ImageFormat;
-  bytes: number;
-  /** Displayed size (EXIF orientation applied). */
-  width: number;
-  height: number;
-  /** Size as stored in the file, before orientation. */
-  storedWidth: number;
-  storedHeight: number;
-  /** EXIF orientation tag, 1–8 (1 when absent). */
-  orientation: number;
-  hasAlpha: boolean;
   /** Channels in the file (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA; palette images report what they expand to). */
   channels: number;
   bitDepth: number;

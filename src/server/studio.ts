@@ -34,6 +34,7 @@ import { createProvider, type Provider } from '../providers/index.js';
 import './context.js';
 import { ApiError, toApiError } from './errors.js';
 import { openSse, type SseStream } from './sse.js';
+import { abortReason, queuedRoute } from './queued-route.js';
 
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
@@ -164,16 +165,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       return { report, mask: decoded.editMask ? await maskDataUrl(decoded.editMask) : null, repair, repairError };
     });
 
-    const release = async (request: FastifyRequest) => request.maskeditTicket?.release();
-    app.post('/api/edit', {
-      // The queue place is taken before the upload is read, as /v1/images/edits does: a full server says 429 at once.
-      onRequest: async (request) => {
-        request.maskeditTicket = app.maskedit.queue.reserve();
-      },
-      onResponse: release,
-      onRequestAbort: release,
-      onError: release,
-    }, async (request, reply) => {
+    // The queue place is taken before the upload is read, as /v1/images/edits does: a full server says 429 at once.
+    app.post('/api/edit', queuedRoute(app), async (request, reply) => {
       const ctx = app.maskedit;
       const ticket = request.maskeditTicket!;
       const work = ctx.track(reply.raw);
@@ -215,7 +208,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         sse.end();
         return reply;
       } catch (e) {
-        const reason = signal.aborted && signal.reason instanceof ApiError ? signal.reason : e;
+        const reason = abortReason(signal, e);
         if (!sse) throw reason;
         const err = toApiError(reason, undefined, request.id);
         if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'studio edit failed');

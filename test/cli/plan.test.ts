@@ -2,17 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import sharp from 'sharp';
-import { run } from '../../src/cli/main.js';
+import { runCli } from '../_helpers/cli.js';
 import { modelIds } from '../../src/core/models.js';
 import { createEditMask, createRaster, editMaskToApiRgba, type Raster } from '../../src/core/raster.js';
 
+/** The CLI in-process, with the names these tests use. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
-  const code = await run(args, { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {}, signal: new AbortController().signal });
-  return { code, out, err };
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 const png = (r: Raster) => sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels } }).png().toBuffer();
 

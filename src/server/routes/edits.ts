@@ -11,6 +11,7 @@ import { readJsonEdit, readMultipartEdit, type EditInput } from '../edit-input.j
 import { runEdit } from '../edit-run.js';
 import { stringifyWithBase64 } from '../json.js';
 import { openSse, type SseStream } from '../sse.js';
+import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
 
 /** Header listing the doctor's and linter's warning codes (the OpenAI body has no place for them). */
 export const WARNINGS_HEADER = 'x-maskedit-warnings';
@@ -30,43 +31,20 @@ function eventMeta(input: EditInput) {
 }
 
 export async function editsRoutes(app: FastifyInstance): Promise<void> {
-  const release = async (request: FastifyRequest) => {
-    request.maskeditTicket?.release();
-  };
-  app.post('/v1/images/edits', {
-    bodyLimit: app.maskedit.limits.maxBodyBytes,
-    onRequest: async (request) => {
-      request.maskeditTicket = app.maskedit.queue.reserve();
-    },
-    onResponse: release,
-    onRequestAbort: release,
-    onError: release,
-  }, async (request, reply) => {
+  app.post('/v1/images/edits', { bodyLimit: app.maskedit.limits.maxBodyBytes, ...queuedRoute(app) }, (request, reply) => runQueuedWork(app, request, reply, async (signal) => {
     const ctx = app.maskedit;
-    const ticket = request.maskeditTicket!;
-    const work = ctx.track(reply.raw);
-    const { signal } = work;
-    try {
-      const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!request.isMultipart() && type !== 'application/json') {
-        throw new ApiError({ status: 400, apiCode: 'unsupported_content_type', code: 'UNSUPPORTED_CONTENT_TYPE', message: `Unsupported Content-Type '${type.slice(0, 100)}'. Send multipart/form-data (CreateImageEditRequest) or application/json (EditImageBodyJsonParam).` });
-      }
-      const input = request.isMultipart()
-        ? await readMultipartEdit(request, ctx.limits)
-        : await readJsonEdit(request.body, ctx.refContext(signal), ctx.limits.maxImages);
-      request.maskeditParams = input.params;
-      return input.options.stream
-        ? await streamEdit(request, reply, input, signal)
-        : await plainEdit(reply, input, signal);
-    } catch (e) {
-      // A timeout or shutdown aborts the work with an ApiError reason; answer with that, not "aborted".
-      if (signal.aborted && signal.reason instanceof ApiError) throw signal.reason;
-      throw e;
-    } finally {
-      work.done();
-      ticket.release();
+    const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!request.isMultipart() && type !== 'application/json') {
+      throw new ApiError({ status: 400, apiCode: 'unsupported_content_type', code: 'UNSUPPORTED_CONTENT_TYPE', message: `Unsupported Content-Type '${type.slice(0, 100)}'. Send multipart/form-data (CreateImageEditRequest) or application/json (EditImageBodyJsonParam).` });
     }
-  });
+    const input = request.isMultipart()
+      ? await readMultipartEdit(request, ctx.limits)
+      : await readJsonEdit(request.body, ctx.refContext(signal), ctx.limits.maxImages);
+    request.maskeditParams = input.params;
+    return input.options.stream
+      ? await streamEdit(request, reply, input, signal)
+      : await plainEdit(reply, input, signal);
+  }));
 
   async function plainEdit(reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<FastifyReply> {
     const ctx = app.maskedit;
@@ -118,7 +96,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
       sse!.end();
     } catch (e) {
       if (!sse) throw e;
-      const err = toApiError(signal.aborted && signal.reason instanceof ApiError ? signal.reason : e, input.params, request.id);
+      const err = toApiError(abortReason(signal, e), input.params, request.id);
       if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'stream failed');
       else request.log.info({ code: err.code, status: err.status }, 'stream ended with an error');
       await sse.error(err.toJSON());

@@ -40,6 +40,7 @@ import { ApiError, toApiError, type ParamNames } from '../errors.js';
 import { ResponseStore, type ResponseStoreOptions } from '../responses-store.js';
 import { openSse, type SseStream } from '../sse.js';
 import { WARNINGS_HEADER } from './edits.js';
+import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
 
 /** The image model when the tool names none (ImageGenTool.model default). */
 export const DEFAULT_TOOL_MODEL = 'gpt-image-1';
@@ -239,7 +240,6 @@ export interface ResponsesRoutesOptions extends ResponseStoreOptions {
 export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     const store = opts.store ?? new ResponseStore(opts);
-    const release = async (request: FastifyRequest) => { request.maskeditTicket?.release(); };
 
     app.get('/v1/responses/:id', async (request) => {
       const { id: rid } = request.params as { id: string };
@@ -255,27 +255,14 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
 
     app.post('/v1/responses', {
       bodyLimit: app.maskedit.limits.maxBodyBytes,
-      onRequest: async (request) => { request.maskeditTicket = app.maskedit.queue.reserve(); },
-      onResponse: release, onRequestAbort: release, onError: release,
-    }, async (request, reply) => {
-      const ctx = app.maskedit;
-      const ticket = request.maskeditTicket!;
-      const work = ctx.track(reply.raw);
-      const { signal } = work;
-      try {
-        const req = parseResponsesRequest(request.body);
-        const options = toolOptions(req);
-        const input = await resolveInput(req, signal);
-        request.maskeditParams = input.params;
-        return await respond(request, reply, req, options, input, signal);
-      } catch (e) {
-        if (signal.aborted && signal.reason instanceof ApiError) throw signal.reason;
-        throw e;
-      } finally {
-        work.done();
-        ticket.release();
-      }
-    });
+      ...queuedRoute(app),
+    }, (request, reply) => runQueuedWork(app, request, reply, async (signal) => {
+      const req = parseResponsesRequest(request.body);
+      const options = toolOptions(req);
+      const input = await resolveInput(req, signal);
+      request.maskeditParams = input.params;
+      return respond(request, reply, req, options, input, signal);
+    }));
 
     /** Base image, references and mask, from the request or the previous response. */
     async function resolveInput(req: ResponsesRequest, signal: AbortSignal): Promise<Omit<EditInput, 'options'>> {
@@ -364,7 +351,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
         return undefined;
       } catch (e) {
         if (!sse) throw e;
-        const err = toApiError(signal.aborted && signal.reason instanceof ApiError ? signal.reason : e, input.params, request.id);
+        const err = toApiError(abortReason(signal, e), input.params, request.id);
         if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'responses stream failed');
         const failedResponse = responseObject(req, tool, { id: rid, createdAt, status: 'failed', output: [], error: { code: err.apiCode ?? 'server_error', message: err.message } });
         await send('response.failed', { response: failedResponse });
