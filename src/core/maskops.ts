@@ -6,6 +6,7 @@
  * All results are {@link EditMask}s (255 = editable, 0 = keep); `editMaskToApiRgba` in `raster.ts` turns one
  * into the RGBA file OpenAI reads (alpha 0 = editable, CreateImageEditRequest.mask).
  */
+import { resize } from './resize.js';
 import { MaskError } from './errors.js';
 import { connectedComponents, squaredDistanceTo } from './morphology.js';
 import { countNonZero, createEditMask, createRaster, type Box, type EditMask, type Raster } from './raster.js';
@@ -98,22 +99,7 @@ export function maskFromAlpha(r: Raster, threshold = 1): EditMask {
  * resizeNearest(mask512, 1024, 1024)
  */
 export function resizeNearest<R extends Raster>(r: R, width: number, height: number): R {
-  if (r.width === width && r.height === height) return r;
-  const out = createRaster(width, height, r.channels);
-  const c = r.channels;
-  const xs = new Int32Array(width);
-  for (let x = 0; x < width; x++) xs[x] = Math.min(r.width - 1, Math.floor(((x + 0.5) * r.width) / width)) * c;
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(r.height - 1, Math.floor(((y + 0.5) * r.height) / height));
-    const srcRow = sy * r.width * c;
-    const dstRow = y * width * c;
-    for (let x = 0; x < width; x++) {
-      const s = srcRow + xs[x]!;
-      const d = dstRow + x * c;
-      for (let k = 0; k < c; k++) out.data[d + k] = r.data[s + k]!;
-    }
-  }
-  return { ...r, width, height, data: out.data };
+  return r.width === width && r.height === height ? r : resize(r, width, height, 'nearest');
 }
 
 /** True when two sizes have the same aspect ratio up to less than a pixel of rounding on the smaller one. */
