@@ -43,21 +43,35 @@ function dt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Flo
  */
 export function squaredDistanceTo(mask: EditMask, isSource: (value: number) => boolean): Float64Array {
   const { width: w, height: h, data } = mask;
-  const out = new Float64Array(w * h);
-  for (let i = 0; i < out.length; i++) out[i] = isSource(data[i]!) ? 0 : INF;
-  const n = Math.max(w, h);
-  const f = new Float64Array(n), d = new Float64Array(n), z = new Float64Array(n + 1);
-  const v = new Int32Array(n);
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) f[y] = out[y * w + x]!;
-    dt1d(f, h, d, v, z);
-    for (let y = 0; y < h; y++) out[y * w + x] = d[y]!;
+  // Phase 1 (Meijster, Roerdink & Hesselink 2000): the distance to the nearest source in the same column, by a
+  // downward and an upward sweep over whole rows — contiguous memory, unlike a column-by-column pass.
+  const none = w + h + 1;
+  const g = new Int32Array(w * h);
+  for (let x = 0; x < w; x++) g[x] = isSource(data[x]!) ? 0 : none;
+  for (let y = 1; y < h; y++) {
+    for (let i = y * w, end = i + w; i < end; i++) {
+      const above = g[i - w]!;
+      g[i] = isSource(data[i]!) ? 0 : above < none ? above + 1 : none;
+    }
   }
+  for (let y = h - 2; y >= 0; y--) {
+    for (let i = y * w, end = i + w; i < end; i++) {
+      const below = g[i + w]! + 1;
+      if (below < g[i]!) g[i] = below;
+    }
+  }
+  // Phase 2: the exact 1-D squared transform along each row (Felzenszwalb & Huttenlocher's lower envelope).
+  const out = new Float64Array(w * h);
+  const f = new Float64Array(w), d = new Float64Array(w), z = new Float64Array(w + 1);
+  const v = new Int32Array(w);
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    for (let x = 0; x < w; x++) f[x] = out[row + x]!;
+    for (let x = 0; x < w; x++) {
+      const gy = g[row + x]!;
+      f[x] = gy >= none ? INF : gy * gy;
+    }
     dt1d(f, w, d, v, z);
-    for (let x = 0; x < w; x++) out[row + x] = d[x]!;
+    out.set(d.subarray(0, w), row);
   }
   return out;
 }

@@ -88,19 +88,44 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
   const a = original.data, b = res.data, m = editMask.data;
   const changeMap = createEditMask(w, h);
   const cm = changeMap.data;
-  // [outside, inside]
-  const changed = [0, 0], count = [0, 0], absSum = [0, 0], sqSum = [0, 0];
+  // Per region (0 outside, 1 inside), kept in locals: this loop runs once per pixel of a 16 MP pair.
+  let changed0 = 0, changed1 = 0, count1 = 0, abs0 = 0, abs1 = 0, sq0 = 0, sq1 = 0;
 
   // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma, and how many pixels of the cell are inside.
   const cw = w >> 2, ch = h >> 2;
   const cells = cw * ch;
   const sx = new Int32Array(cells), sy = new Int32Array(cells), sxx = new Int32Array(cells), syy = new Int32Array(cells), sxy = new Int32Array(cells);
   const sin = new Uint8Array(cells);
+  // Columns past the last whole cell are counted but not part of any SSIM window.
+  const cellCols = cw * 4;
+  // Cells holding at least one changed pixel; SSIM sums are kept for those only.
+  const differs = new Uint8Array(cells);
+  const addSame = (c: number, o: number) => {
+    const l = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
+    const l2 = l * l;
+    sx[c]! += l; sy[c]! += l; sxx[c]! += l2; syy[c]! += l2; sxy[c]! += l2;
+  };
+  // Whole-pixel comparison through 32-bit views when both buffers are 4-byte aligned.
+  const aligned = (d: Uint8Array | Uint8ClampedArray) => d.byteOffset % 4 === 0;
+  const a32 = aligned(a) && aligned(b) ? new Uint32Array(a.buffer, a.byteOffset, w * h) : undefined;
+  const b32 = a32 ? new Uint32Array(b.buffer, b.byteOffset, w * h) : undefined;
 
   for (let y = 0; y < h; y++) {
     const cellRow = (y >> 2) * cw;
-    const inCells = (y >> 2) < ch;
+    const rowEnd = (y >> 2) < ch ? cellCols : 0;
     for (let x = 0, i = y * w, o = i * 4; x < w; x++, i++, o += 4) {
+      if (a32 && a32[i] === b32![i]) {
+        // Identical pixel (most of a stitched output): nothing to add to the differences, and its cell's SSIM
+        // sums are only needed once the cell holds a changed pixel (a window of identical cells scores 1).
+        const inside = m[i] !== 0;
+        if (inside) count1++;
+        if (x < rowEnd) {
+          const c = cellRow + (x >> 2);
+          if (inside) sin[c]!++;
+          if (differs[c]) addSame(c, o);
+        }
+        continue;
+      }
       const r0 = a[o]!, g0 = a[o + 1]!, b0 = a[o + 2]!;
       const r1 = b[o]!, g1 = b[o + 1]!, b1 = b[o + 2]!;
       const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[o + 3]! - a[o + 3]!;
@@ -109,22 +134,38 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
       if (ab > mx) mx = ab;
       if (aa > mx) mx = aa;
       cm[i] = mx;
-      const k = m[i] !== 0 ? 1 : 0;
-      count[k]!++;
-      if (mx > threshold) changed[k]!++;
-      absSum[k]! += ar + ag + ab;
-      sqSum[k]! += dr * dr + dg * dg + db * db;
-      if (inCells && (x >> 2) < cw) {
+      const inside = m[i] !== 0;
+      if (inside) {
+        count1++;
+        if (mx > threshold) changed1++;
+        abs1 += ar + ag + ab;
+        sq1 += dr * dr + dg * dg + db * db;
+      } else {
+        if (mx > threshold) changed0++;
+        abs0 += ar + ag + ab;
+        sq0 += dr * dr + dg * dg + db * db;
+      }
+      if (x < rowEnd) {
         const c = cellRow + (x >> 2);
-        const lx = (r0 * 299 + g0 * 587 + b0 * 114 + 500) / 1000 | 0;
-        const ly = (r1 * 299 + g1 * 587 + b1 * 114 + 500) / 1000 | 0;
+        if (!differs[c]) {
+          // First changed pixel of this cell: the cell's earlier pixels were all identical; add them now.
+          differs[c] = 1;
+          const x0 = x & ~3;
+          for (let yy = y & ~3; yy <= y; yy++) {
+            for (let xx = x0; xx < x0 + 4 && (yy < y || xx < x); xx++) addSame(c, (yy * w + xx) * 4);
+          }
+        }
+        // Rec. 601 luma in 16-bit fixed point (0.299, 0.587, 0.114 × 65536), rounded.
+        const lx = (r0 * 19595 + g0 * 38470 + b0 * 7471 + 32768) >> 16;
+        const ly = (r1 * 19595 + g1 * 38470 + b1 * 7471 + 32768) >> 16;
         sx[c]! += lx; sy[c]! += ly; sxx[c]! += lx * lx; syy[c]! += ly * ly; sxy[c]! += lx * ly;
-        sin[c]! += k;
+        if (inside) sin[c]!++;
       }
     }
   }
+  const changed = [changed0, changed1], count = [w * h - count1, count1], absSum = [abs0, abs1], sqSum = [sq0, sq1];
 
-  const ssim = regionSsim(original, res, editMask, { cw, ch, sx, sy, sxx, syy, sxy, sin });
+  const ssim = regionSsim(original, res, editMask, { cw, ch, sx, sy, sxx, syy, sxy, sin, differs });
   const stats = (k: 0 | 1): RegionStats => {
     const n = count[k]!;
     const mse = n ? sqSum[k]! / (n * 3) : 0;
@@ -141,7 +182,7 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
   return { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized, changeMap };
 }
 
-interface CellSums { cw: number; ch: number; sx: Int32Array; sy: Int32Array; sxx: Int32Array; syy: Int32Array; sxy: Int32Array; sin: Uint8Array }
+interface CellSums { cw: number; ch: number; sx: Int32Array; sy: Int32Array; sxx: Int32Array; syy: Int32Array; sxy: Int32Array; sin: Uint8Array; differs: Uint8Array }
 
 function ssimOf(n: number, sx: number, sy: number, sxx: number, syy: number, sxy: number): number {
   const mx = sx / n, my = sy / n;
@@ -159,13 +200,33 @@ function regionSsim(original: Raster, result: Raster, mask: EditMask, s: CellSum
     return [v, v];
   }
   const sum = [0, 0], n = [0, 0];
+  // Identical cells' sums, filled in from the original (equal to the result there) when a window needs them.
+  const ready = new Uint8Array(s.differs);
+  const a = original.data;
+  const ensure = (c: number) => {
+    if (ready[c]) return;
+    ready[c] = 1;
+    const x0 = (c % cw) * 4, y0 = Math.floor(c / cw) * 4;
+    let sx = 0, sxx = 0;
+    for (let y = y0; y < y0 + 4; y++) {
+      for (let x = x0, o = (y * w + x0) * 4; x < x0 + 4; x++, o += 4) {
+        const l = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
+        sx += l; sxx += l * l;
+      }
+    }
+    s.sx[c] = sx; s.sy[c] = sx; s.sxx[c] = sxx; s.syy[c] = sxx; s.sxy[c] = sxx;
+  };
   // Fallback for regions holding no window centre: windows overlapping the region.
   const anySum = [0, 0], anyN = [0, 0];
   const m = mask.data;
   for (let cy = 0; cy + 1 < ch; cy++) {
     for (let cx = 0; cx + 1 < cw; cx++) {
       const c00 = cy * cw + cx, c01 = c00 + 1, c10 = c00 + cw, c11 = c10 + 1;
-      const v = ssimOf(64,
+      // A window whose four cells are identical scores exactly 1 (ssimOf gives 1 for equal sums); the others
+      // need the sums of their identical cells too, which the main pass skipped.
+      const anyChanged = s.differs[c00]! | s.differs[c01]! | s.differs[c10]! | s.differs[c11]!;
+      if (anyChanged) { ensure(c00); ensure(c01); ensure(c10); ensure(c11); }
+      const v = !anyChanged ? 1 : ssimOf(64,
         s.sx[c00]! + s.sx[c01]! + s.sx[c10]! + s.sx[c11]!,
         s.sy[c00]! + s.sy[c01]! + s.sy[c10]! + s.sy[c11]!,
         s.sxx[c00]! + s.sxx[c01]! + s.sxx[c10]! + s.sxx[c11]!,
@@ -189,8 +250,8 @@ function wholeImageSsim(original: Raster, result: Raster): number {
   const a = original.data, b = result.data;
   const n = original.width * original.height;
   for (let i = 0, o = 0; i < n; i++, o += 4) {
-    const lx = (a[o]! * 299 + a[o + 1]! * 587 + a[o + 2]! * 114 + 500) / 1000 | 0;
-    const ly = (b[o]! * 299 + b[o + 1]! * 587 + b[o + 2]! * 114 + 500) / 1000 | 0;
+    const lx = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
+    const ly = (b[o]! * 19595 + b[o + 1]! * 38470 + b[o + 2]! * 7471 + 32768) >> 16;
     sx += lx; sy += ly; sxx += lx * lx; syy += ly * ly; sxy += lx * ly;
   }
   return ssimOf(n, sx, sy, sxx, syy, sxy);
