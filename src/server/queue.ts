@@ -83,6 +83,8 @@ export class EditQueue {
     this.tickets++;
     let state: 'reserved' | 'waiting' | 'running' | 'done' = 'reserved';
     let wake: (() => void) | undefined;
+    /** Rejects a run() still waiting for a slot: released tickets must not leave it pending forever. */
+    let abandon: (() => void) | undefined;
     const release = () => {
       if (state === 'done') return;
       if (state === 'running') {
@@ -93,8 +95,11 @@ export class EditQueue {
         const i = this.waiters.indexOf(wake);
         if (i >= 0) this.waiters.splice(i, 1);
       }
+      const waiting = state === 'waiting';
       state = 'done';
       this.tickets--;
+      // The route's disconnect hook can release the ticket before the request's signal aborts.
+      if (waiting) abandon?.();
     };
     const run = async <T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
       if (state !== 'reserved') throw new Error('a ticket runs once');
@@ -103,8 +108,10 @@ export class EditQueue {
         state = 'waiting';
         await new Promise<void>((resolve, reject) => {
           const onAbort = () => {
-            if (state !== 'waiting') return;
-            release();
+            if (state === 'waiting') release();
+          };
+          abandon = () => {
+            signal?.removeEventListener('abort', onAbort);
             reject(new AbortError());
           };
           wake = () => {

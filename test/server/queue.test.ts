@@ -57,6 +57,26 @@ describe('EditQueue', () => {
     expect(q.stats()).toMatchObject({ running: 0, waiting: 0 });
   });
 
+  it('settles a waiting run() when its ticket is released first (a disconnect hook may run before the abort)', async () => {
+    const q = new EditQueue({ concurrency: 1, maxQueued: 1 });
+    let open!: () => void;
+    const holder = q.reserve();
+    const held = holder.run(() => new Promise<void>((r) => { open = r; }));
+    const waiter = q.reserve();
+    const controller = new AbortController();
+    let ran = false;
+    const waiting = waiter.run(async () => { ran = true; }, controller.signal);
+    await tick();
+    waiter.release();
+    controller.abort();
+    const outcome = await Promise.race([waiting.then(() => 'resolved', (e: unknown) => (e as { code?: string }).code), new Promise((r) => setTimeout(() => r('hung'), 200))]);
+    expect(outcome).toBe('ABORTED');
+    open();
+    await held;
+    expect(ran).toBe(false);
+    expect(q.stats()).toMatchObject({ running: 0, waiting: 0 });
+  });
+
   it('counts a reserved ticket that never ran until it is released', () => {
     const q = new EditQueue({ concurrency: 1, maxQueued: 0 });
     const t = q.reserve();
