@@ -24,6 +24,29 @@ export function growBox(box: Box, margin: number, size: { width: number; height:
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
+/** True when the two boxes share at least one pixel. */
+export function boxesOverlap(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** True when any two of the boxes share a pixel. */
+export function anyOverlap(boxes: readonly Box[]): boolean {
+  return boxes.some((a, i) => boxes.some((b, j) => j > i && boxesOverlap(a, b)));
+}
+
+/**
+ * The pixels both boxes cover; null when they share none.
+ *
+ * @example
+ * intersectBox({ x: 0, y: 0, width: 10, height: 10 }, { x: 5, y: 8, width: 10, height: 10 }) // { x: 5, y: 8, width: 5, height: 2 }
+ */
+export function intersectBox(a: Box, b: Box): Box | null {
+  if (!boxesOverlap(a, b)) return null;
+  const x0 = Math.max(a.x, b.x), y0 = Math.max(a.y, b.y);
+  const x1 = Math.min(a.x + a.width, b.x + b.width), y1 = Math.min(a.y + a.height, b.y + b.height);
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
 /** Smallest box containing both. */
 export function unionBox(a: Box, b: Box): Box {
   const x0 = Math.min(a.x, b.x), y0 = Math.min(a.y, b.y);

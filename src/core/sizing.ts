@@ -20,7 +20,7 @@ import { MaskError } from './errors.js';
 import { getModel, parseSize, type ImageModel, type Size } from './models.js';
 import { connectedComponents } from './morphology.js';
 import { boundingBox, countNonZero, sameSize, type Box, type EditMask } from './raster.js';
-import { crop, unionBox } from './crop.js';
+import { boxesOverlap, crop, unionBox } from './crop.js';
 
 export type RegionsMode = 'merge' | 'separate' | 'auto';
 export type PlanMode = 'crop' | 'whole';
@@ -151,10 +151,6 @@ function wholeFor(image: Size, model: ImageModel): PlannedCrop {
   return { ...all, sendWidth: send.width, sendHeight: send.height, region: all };
 }
 
-function boxesTouch(a: Box, b: Box): boolean {
-  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}
-
 /**
  * Clusters the mask's connected components: two clusters join when their boxes, each grown by its context,
  * overlap. Returns each cluster's region box and editable-pixel count.
@@ -175,7 +171,7 @@ export function clusterRegions(editMask: EditMask, context = DEFAULT_CONTEXT, mi
     merged = false;
     outer: for (let i = 0; i < clusters.length; i++) {
       for (let j = i + 1; j < clusters.length; j++) {
-        if (boxesTouch(grown(clusters[i]!.box), grown(clusters[j]!.box))) {
+        if (boxesOverlap(grown(clusters[i]!.box), grown(clusters[j]!.box))) {
           clusters[i] = { box: unionBox(clusters[i]!.box, clusters[j]!.box), pixels: clusters[i]!.pixels + clusters[j]!.pixels };
           clusters = clusters.filter((_, k) => k !== j);
           merged = true;

@@ -19,7 +19,7 @@
 import { MaskError } from './errors.js';
 import { kernelFor, resize } from './resize.js';
 import { countNonZero, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
-import { crop, paste } from './crop.js';
+import { anyOverlap, crop, paste } from './crop.js';
 
 export const DEFAULT_THRESHOLD = 8;
 /** Outside changedFraction at or below this is `local`. */
@@ -272,8 +272,7 @@ export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Ras
     throw new MaskError('MASK_SIZE_MISMATCH', `spilloverInBoxes needs one size; received ${original.width}x${original.height}, ${result.width}x${result.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
   }
   const parts = boxes.map((b) => spillover(crop(original, b), crop(result, b), crop(editMask, b), opts));
-  const overlap = boxes.some((a, i) => boxes.some((b, j) => j > i && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height));
-  if (overlap) return { report: spillover(original, result, editMask, opts), boxes: parts };
+  if (anyOverlap(boxes)) return { report: spillover(original, result, editMask, opts), boxes: parts };
   const insideTotal = countNonZero(editMask);
   const totals: [number, number] = [original.width * original.height - insideTotal, insideTotal];
   const merge = (k: 'outside' | 'inside', total: number): RegionStats => {

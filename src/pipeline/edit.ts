@@ -15,11 +15,12 @@ import { buildPrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { crop, paste } from '../core/crop.js';
+import { anyOverlap, crop, growBox, intersectBox, paste } from '../core/crop.js';
 import { spilloverInBoxes, type RegionStats, type SpilloverReport, type Verdict } from '../core/spillover.js';
 import { resample } from '../io/resample.js';
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
+import { DEFAULT_RING } from '../core/seam.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
@@ -271,14 +272,22 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const crops: CropReport[] = [];
   let usage: ProviderUsage | null = null;
   let responseId: string | undefined;
+  // The model gets a grown mask for context; the engine fills exactly what the user masked.
+  const grow = opts.grow ?? (native ? 0 : DEFAULT_MODEL_GROW);
+  // Separate crops may overlap once grown to a model aspect. Each is asked to edit only its own region, and
+  // its region (with the grown mask and the seam's ring) comes back only from it, pasted after all crops.
+  const owned: { i: number; box: Box; patch: Rgba }[] = [];
   for (let ci = 0; ci < plan.crops.length; ci++) {
     const c = plan.crops[ci]!;
     const box = { x: c.x, y: c.y, width: c.width, height: c.height };
+    const own = plan.crops.length > 1 ? intersectBox(growBox(c.region, grow + DEFAULT_RING, original), box)! : box;
+    const ownInCrop = { x: own.x - box.x, y: own.y - box.y, width: own.width, height: own.height };
     const { sendImage, sendMask } = await step('encode', async () => {
       const img = crop(original, box);
-      // The model gets a grown mask for context; the engine fills exactly what the user masked.
-      const m = modelMaskFor(crop(editMask!, box), { grow: opts.grow ?? (native ? 0 : DEFAULT_MODEL_GROW) });
-      paste(modelMask, m, box.x, box.y);
+      const cropMask = crop(editMask!, box);
+      if (own !== box) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
+      const m = modelMaskFor(cropMask, { grow });
+      paste(modelMask, own === box ? m : crop(m, ownInCrop), own.x, own.y);
       const [sendImage, sendMask] = await Promise.all([resample(img, c.sendWidth, c.sendHeight), resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
       return { sendImage, sendMask };
     });
@@ -305,10 +314,13 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     await step('mapback', async () => {
       for (let i = 0; i < n; i++) {
         const out = result.images[Math.min(i, result.images.length - 1)]!;
-        paste(raw[i]!, await resample(out, box.width, box.height), box.x, box.y);
+        const back = await resample(out, box.width, box.height);
+        paste(raw[i]!, back, box.x, box.y);
+        if (own !== box) owned.push({ i, box: own, patch: crop(back, ownInCrop) });
       }
     });
   }
+  for (const o of owned) paste(raw[o.i]!, o.patch, o.box.x, o.box.y);
 
   // 6. Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
   const boxes = plan.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height }));
@@ -358,6 +370,18 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   return { outputs, raw, heatmap, input, editMask, report };
 }
 
+/** Clears every pixel of `mask` outside `keep`, in place. */
+function keepOnlyInside(mask: EditMask, keep: Box): void {
+  for (let y = 0; y < mask.height; y++) {
+    const row = y * mask.width;
+    if (y < keep.y || y >= keep.y + keep.height) mask.data.fill(0, row, row + mask.width);
+    else {
+      mask.data.fill(0, row, row + keep.x);
+      mask.data.fill(0, row + keep.x + keep.width, row + mask.width);
+    }
+  }
+}
+
 /** Problems `--fix` may repair; anything else stops the edit even with --fix. */
 const REPAIRABLE = new Set(['MASK_NO_ALPHA', 'MASK_NOTHING_EDITABLE', 'MASK_SIZE_MISMATCH', 'MASK_ORIENTATION_MISMATCH', 'MASK_NOT_PNG']);
 
@@ -379,7 +403,9 @@ function summarizeSpill(s: SpilloverReport): SpilloverSummary {
 export function countOutsideChanged(original: Rgba, output: Rgba, editMask: EditMask, boxes?: readonly Box[]): number {
   let n = 0;
   const a = original.data, b = output.data, m = editMask.data, w = original.width;
-  for (const box of boxes ?? [{ x: 0, y: 0, width: w, height: original.height }]) {
+  // Overlapping boxes would count the shared pixels twice: count the whole image once instead.
+  const all = [{ x: 0, y: 0, width: w, height: original.height }];
+  for (const box of boxes && !anyOverlap(boxes) ? boxes : all) {
     for (let y = box.y; y < box.y + box.height; y++) {
       for (let i = y * w + box.x, j = i * 4, end = i + box.width; i < end; i++, j += 4) {
         if (m[i] === 0 && (a[j] !== b[j] || a[j + 1] !== b[j + 1] || a[j + 2] !== b[j + 2] || a[j + 3] !== b[j + 3])) n++;

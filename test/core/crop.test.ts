@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boxContains, boxInside, crop, growBox, paste, unionBox } from '../../src/core/crop.js';
+import { anyOverlap, boxContains, boxesOverlap, boxInside, crop, growBox, intersectBox, paste, unionBox } from '../../src/core/crop.js';
 import { createRaster } from '../../src/core/raster.js';
 
 function numbered(width: number, height: number, channels: 1 | 4 = 1) {
@@ -60,5 +60,19 @@ describe('box helpers', () => {
     expect(boxContains(u, { x: 5, y: 4, width: 2, height: 1 })).toBe(false);
     expect(boxInside(u, { width: 6, height: 5 })).toBe(true);
     expect(boxInside(u, { width: 5, height: 5 })).toBe(false);
+  });
+});
+
+describe('intersectBox / boxesOverlap / anyOverlap', () => {
+  const a = { x: 0, y: 0, width: 10, height: 10 };
+  it.each([
+    ['partial', { x: 5, y: 8, width: 10, height: 10 }, { x: 5, y: 8, width: 5, height: 2 }],
+    ['inside', { x: 2, y: 3, width: 4, height: 4 }, { x: 2, y: 3, width: 4, height: 4 }],
+    ['edge to edge', { x: 10, y: 0, width: 5, height: 5 }, null],
+    ['apart', { x: 20, y: 20, width: 5, height: 5 }, null],
+  ])('%s', (_name, b, want) => {
+    expect(intersectBox(a, b)).toEqual(want);
+    expect(boxesOverlap(a, b)).toBe(want !== null);
+    expect(anyOverlap([{ x: 50, y: 50, width: 1, height: 1 }, a, b])).toBe(want !== null);
   });
 });

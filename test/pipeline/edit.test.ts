@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/io/image.js';
-import { edit, EditRefusedError } from '../../src/pipeline/edit.js';
+import { countOutsideChanged, edit, EditRefusedError } from '../../src/pipeline/edit.js';
 import { outputPaths, writeEditResult } from '../../src/pipeline/write.js';
 import { localProvider } from '../../src/providers/local.js';
 import type { Engine } from '../../src/engines/engine.js';
 import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
 import { resize } from '../../src/core/resize.js';
 import { cloneRaster, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
-import { gradient, maskRaster, noise, png, withOrientation } from '../_helpers/images.js';
+import { fillBox, gradient, maskRaster, noise, png, solid, withOrientation } from '../_helpers/images.js';
 
 /** Fills holes with a flat colour: fast, and obviously different from the input. */
 const flatEngine: Engine = {
@@ -140,6 +140,40 @@ describe('edit() locality', () => {
     expect(report.usage?.total_tokens).toBe(60);
   });
 
+  it('keeps each region the work of its own crop when separate crops overlap', async () => {
+    // Two thin strokes 140 px apart: their crops, grown to the 2:3 model aspect, overlap by 150 px.
+    const boxes = [{ x: 300, y: 200, width: 10, height: 300 }, { x: 450, y: 200, width: 10, height: 300 }];
+    const colours = [[255, 0, 0, 255], [0, 0, 255, 255]] as const;
+    const requests: ProviderRequest[] = [];
+    // Paints what it was asked to edit in its own colour: red for the first call, blue for the second.
+    const provider: Provider = {
+      name: 'openai', surface: 'images',
+      async edit(req) {
+        const out = cloneRaster(req.image);
+        for (let i = 0; i < req.mask.data.length; i++) if (req.mask.data[i]) out.data.set(colours[requests.length]!, i * 4);
+        requests.push(req);
+        return { images: [out] };
+      },
+    };
+    const { report, outputs } = await edit({
+      image: await png(gradient(1000, 800)), mask: await png(maskRaster({ width: 1000, height: 800, boxes })), prompt: PROMPT, provider,
+      regions: 'separate', seam: 'none', feather: 0, grow: 0,
+    });
+    expect(report.crops.map((c) => [c.x, c.width])).toEqual([[155, 300], [305, 300]]);
+    // Away from the strokes' edges, where resampling to the send size and back mixes in the neighbours.
+    boxes.forEach((b, k) => {
+      const wrong: string[] = [];
+      for (let y = b.y + 2; y < b.y + b.height - 2; y++) {
+        for (let x = b.x + 2; x < b.x + b.width - 2; x++) {
+          const px = [...outputs[0]!.data.subarray((y * 1000 + x) * 4, (y * 1000 + x) * 4 + 4)];
+          if (px.join() !== colours[k]!.join()) wrong.push(`${x},${y}`);
+        }
+      }
+      expect(wrong, `region ${k + 1}`).toEqual([]);
+    });
+    expect(report.finalOutsideChangedPixels).toBe(0);
+  });
+
   it('returns n outputs, each strict', async () => {
     const { outputs, report } = await edit({
       image: await png(gradient(300, 200)), mask: await png(maskRaster({ width: 300, height: 200, boxes: [{ x: 50, y: 50, width: 40, height: 40 }] })),
@@ -172,6 +206,19 @@ describe('edit() locality', () => {
     });
     expect(report.plan.mode).toBe('whole');
     expect(report.crops[0]).toMatchObject({ sendWidth: 1536, sendHeight: 1024 });
+  });
+});
+
+describe('countOutsideChanged', () => {
+  it.each([
+    ['no boxes (the whole image)', undefined],
+    ['disjoint boxes', [{ x: 0, y: 0, width: 4, height: 8 }, { x: 4, y: 0, width: 4, height: 8 }]],
+    ['overlapping boxes', [{ x: 0, y: 0, width: 6, height: 8 }, { x: 2, y: 0, width: 6, height: 8 }]],
+  ])('counts each changed kept pixel once with %s', (_name, boxes) => {
+    const original = solid(8, 8, [10, 20, 30, 255]);
+    const output = fillBox(solid(8, 8, [10, 20, 30, 255]), { x: 3, y: 3, width: 2, height: 2 }, [0, 0, 0, 255]);
+    const mask = editMaskOf(8, 8, { x: 0, y: 0, width: 1, height: 1 });
+    expect(countOutsideChanged(original, output, mask, boxes)).toBe(4);
   });
 });
 
