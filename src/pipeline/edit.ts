@@ -184,6 +184,11 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   };
   const modelId = opts.model ?? DEFAULT_MODEL;
   const model = getModel(modelId);
+  const n = opts.n ?? 1;
+  // CreateImageEditRequest.n: 1–10. Anything else would size the output arrays wrongly (2.5, NaN).
+  if (!Number.isInteger(n) || n < 1 || n > 10) {
+    throw new MaskeditError('MODEL_N_UNSUPPORTED', `n must be a whole number from 1 to 10, received ${n}`, 'ask for 1 to 10 images, e.g. n: 2');
+  }
 
   // 1. Decode both files once and run the mask doctor on them.
   const imageLabel = typeof opts.image === 'string' ? opts.image : 'image';
@@ -250,7 +255,6 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   if (model.highFidelityImages && references.length + 1 > model.highFidelityImages) {
     problems.push({ code: 'MODEL_FIDELITY_IMAGES', severity: 'warning', message: `${model.id} preserves the first ${model.highFidelityImages} input images with higher fidelity; ${references.length + 1} were given`, fix: 'put the references that matter most first, or send fewer' });
   }
-  const n = Math.max(1, opts.n ?? 1);
   // What OpenAI would be sent decides the estimate, also when the embedded engine does the work.
   const estimates = modelPlan.crops.map((c) => estimateCost({
     model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, quality: opts.quality ?? 'auto',

@@ -249,6 +249,15 @@ describe('edit() refusals', () => {
     await expect(edit({ image: await png(img), mask, prompt, provider: driftingProvider() })).rejects.toMatchObject({ code });
   });
 
+  it.each([0, 2.5, Number.NaN, 11])('refuses n = %s with MODEL_N_UNSUPPORTED before sending anything', async (n) => {
+    const provider = driftingProvider();
+    const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    await expect(edit({ image: await png(img), mask, prompt: PROMPT, provider, n })).rejects.toMatchObject({
+      code: 'MODEL_N_UNSUPPORTED', message: `n must be a whole number from 1 to 10, received ${n}`,
+    });
+    expect(provider.requests).toHaveLength(0);
+  });
+
   it('refuses a request above --max-cost before sending it', async () => {
     const provider = driftingProvider();
     const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
