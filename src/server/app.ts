@@ -114,7 +114,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,
     startedAt: Math.floor(Date.now() / 1000),
-    refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, maxImageBytes: limits.maxImageBytes, ...(signal && { signal }) }),
+    refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, maxImageBytes: limits.maxImageBytes, maxTotalBytes: limits.maxBodyBytes, ...(signal && { signal }) }),
     track(raw) {
       const controller = new AbortController();
       inFlight.add(controller);

@@ -41,6 +41,11 @@ export interface RefContext {
   files: FileStore;
   allowUrlFetch: boolean;
   maxImageBytes: number;
+  /**
+   * All images of one request together, bytes (the server passes its body limit). A JSON body is small even
+   * when it names one 50 MB file_id sixteen times; this bounds what it makes the server read.
+   */
+  maxTotalBytes?: number;
   /** Fetch timeout for http(s) image URLs, ms. */
   fetchTimeoutMs?: number;
   signal?: AbortSignal;
@@ -63,6 +68,14 @@ function imageTooLarge(param: string, bytes: number, max: number): ApiError {
     status: 413, apiCode: 'image_too_large', param, code: 'IMAGE_TOO_LARGE',
     message: `Invalid '${param}': the image is ${bytes > max ? `more than ${max}` : bytes} bytes; images must be under ${Math.round(max / MB)} MB.`,
     fix: 'downscale the image or re-encode it (JPEG or WebP are much smaller than PNG for photos)',
+  });
+}
+
+function imagesTooLarge(bytes: number, max: number): ApiError {
+  return new ApiError({
+    status: 413, apiCode: 'request_too_large', code: 'REQUEST_TOO_LARGE',
+    message: `The images of this request come to ${bytes} bytes together; this server takes at most ${max} bytes per request.`,
+    fix: 'send fewer or smaller images, or start the server with a larger body limit',
   });
 }
 
@@ -151,9 +164,42 @@ export async function readJsonEdit(body: unknown, ctx: RefContext, maxImages = D
   if (rawImages.length === 0) throw new ApiError({ status: 400, apiCode: 'empty_array', param: 'images', code: 'EMPTY_ARRAY', message: "Invalid 'images': empty array. Expected an array with minimum length 1, but got an empty array instead." });
   if (rawImages.length > maxImages) throw tooManyImages('images', rawImages.length, maxImages);
   checkModelImageCount(options, rawImages.length, 'images');
-  const images = await Promise.all(rawImages.map((ref, i) => resolveImageRef(ref, `images[${i}]`, ctx)));
-  const mask = rawMask === undefined || rawMask === null ? undefined : await resolveImageRef(rawMask, 'mask', ctx);
+  const hasMask = rawMask !== undefined && rawMask !== null;
+  const files = await resolveImageRefs([...rawImages.map((ref, i) => ({ ref, param: `images[${i}]` })), ...(hasMask ? [{ ref: rawMask, param: 'mask' }] : [])], ctx);
+  const mask = hasMask ? files.pop() : undefined;
+  const images = files;
   return { options, images, ...(mask ? { mask } : {}), params: { image: 'images[0]', mask: 'mask' } };
+}
+
+/**
+ * Resolves several references, in order, keeping their bytes together under `ctx.maxTotalBytes`: stored files
+ * and data URLs are sized before anything is read, fetched images as they arrive.
+ *
+ * @example
+ * const [image, mask] = await resolveImageRefs([{ ref: { file_id }, param: 'images[0]' }, { ref: { image_url }, param: 'mask' }], ctx);
+ */
+export async function resolveImageRefs(refs: readonly { ref: unknown; param: string }[], ctx: RefContext): Promise<InputFile[]> {
+  const max = ctx.maxTotalBytes ?? Number.POSITIVE_INFINITY;
+  const known = refs.reduce((sum, { ref }) => sum + knownBytes(ref, ctx), 0);
+  if (known > max) throw imagesTooLarge(known, max);
+  const out: InputFile[] = [];
+  let total = 0;
+  for (const { ref, param } of refs) {
+    const file = await resolveImageRef(ref, param, ctx);
+    total += file.bytes.length;
+    if (total > max) throw imagesTooLarge(total, max);
+    out.push(file);
+  }
+  return out;
+}
+
+/** The bytes a reference will resolve to when that is known without reading it (stored file, data URL), else 0. */
+function knownBytes(ref: unknown, ctx: RefContext): number {
+  if (!ref || typeof ref !== 'object') return 0;
+  const { file_id: id, image_url: url } = ref as Record<string, unknown>;
+  if (typeof id === 'string') return ctx.files.get(id)?.bytes ?? 0;
+  if (typeof url === 'string' && /^data:/i.test(url)) return Math.floor((url.length - url.indexOf(',') - 1) * 3 / 4);
+  return 0;
 }
 
 /**
@@ -177,10 +223,10 @@ export async function resolveImageRef(ref: unknown, param: string, ctx: RefConte
   if (hasFile) {
     const id = r.file_id;
     if (typeof id !== 'string') throw new ApiError({ status: 400, apiCode: 'invalid_type', param: `${param}.file_id`, code: 'INVALID_TYPE', message: `Invalid type for '${param}.file_id': expected a string.` });
-    const bytes = await ctx.files.read(id, `${param}.file_id`);
-    const file = ctx.files.get(id);
-    if (bytes.length > ctx.maxImageBytes) throw imageTooLarge(param, bytes.length, ctx.maxImageBytes);
-    return { bytes, param, ...(file ? { filename: file.filename } : {}) };
+    const file = ctx.files.require(id, `${param}.file_id`);
+    // Checked before reading: the store's file limit may be larger than this request's image limit.
+    if (file.bytes > ctx.maxImageBytes) throw imageTooLarge(param, file.bytes, ctx.maxImageBytes);
+    return { bytes: await ctx.files.read(id, `${param}.file_id`), param, filename: file.filename };
   }
   const url = r.image_url;
   const urlParam = `${param}.image_url`;

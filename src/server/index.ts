@@ -7,7 +7,7 @@ export { installAuth, assertBindable, isLoopbackHost, keysMatch, bearerToken } f
 export { EditQueue, type QueueOptions, type QueueStats, type Ticket } from './queue.js';
 export { FileStore, FILE_ID_PATTERN, FILE_PURPOSES, isFileId, newFileId, defaultFilesDir, type FileObject, type FileStoreOptions, type FileMeta, type StagedFile } from './files.js';
 export { parseEditOptions, type EditOptions, type OutputFormat, type Background } from './edit-options.js';
-export { readMultipartEdit, readJsonEdit, resolveImageRef, decodeDataUrl, DEFAULT_INPUT_LIMITS, type EditInput, type InputFile, type InputLimits, type RefContext } from './edit-input.js';
+export { readMultipartEdit, readJsonEdit, resolveImageRef, resolveImageRefs, decodeDataUrl, DEFAULT_INPUT_LIMITS, type EditInput, type InputFile, type InputLimits, type RefContext } from './edit-input.js';
 export { runEdit, encodeOutput, applyBackground, progressivePreviews, type ImagesResponse, type EditOutcome, type RunEditOptions, type PartialImage } from './edit-run.js';
 export { openSse, sseFrame, type SseStream } from './sse.js';
 export { WARNINGS_HEADER } from './routes/edits.js';

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseStore } from '../../src/server/responses-store.js';
 import { responsesRoutes } from '../../src/server/routes/responses.js';
-import { boxMask, dataUrl, noisyPng, testServer, type TestServer } from './_fixtures.js';
+import { boxMask, dataUrl, noisyPng, postMultipart, testServer, type TestServer } from './_fixtures.js';
 
 const W = 128;
 let server: TestServer;
@@ -151,6 +151,22 @@ describe('POST /v1/responses', () => {
     expect(err).toBeInstanceOf(APIError);
     expect({ status: (err as APIError).status, code: (err as APIError).code, param: (err as APIError).param }).toEqual({ status, code, param });
     expect((err as APIError).message.length).toBeGreaterThan(20);
+  });
+});
+
+describe('POST /v1/responses limits', () => {
+  it('keeps the images a request names under the total limit, even when one file_id is named many times', async () => {
+    const tiny = await noisyPng(64, 64, 'jpeg');
+    const small = await testServer({ limits: { maxImageBytes: 20_000, maxBodyBytes: tiny.length * 3 }, plugins: [responsesRoutes()] });
+    try {
+      const id = (await postMultipart(small.app, '/v1/files', [['file', { bytes: tiny }], ['purpose', 'vision']])).json().id as string;
+      const images = Array.from({ length: 4 }, () => ({ type: 'input_image', file_id: id, detail: 'auto' }));
+      const res = await small.app.inject({ method: 'POST', url: '/v1/responses', payload: editBody({ input: [{ role: 'user', content: [{ type: 'input_text', text: PROMPT }, ...images] }] }) });
+      expect(res.statusCode).toBe(413);
+      expect(res.json().error).toMatchObject({ code: 'request_too_large', message: `The images of this request come to ${4 * tiny.length + Math.floor((dataUrl(mask).length - 22) * 3 / 4)} bytes together; this server takes at most ${tiny.length * 3} bytes per request.` });
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -34,7 +34,7 @@ import type { Problem } from '../../core/problems.js';
 import { probeImage } from '../../io/image.js';
 import '../context.js';
 import { parseEditOptions, type EditOptions } from '../edit-options.js';
-import { resolveImageRef, type EditInput, type InputFile } from '../edit-input.js';
+import { resolveImageRefs, type EditInput, type InputFile } from '../edit-input.js';
 import { runEdit } from '../edit-run.js';
 import { ApiError, toApiError, type ParamNames } from '../errors.js';
 import { ResponseStore, type ResponseStoreOptions } from '../responses-store.js';
@@ -272,7 +272,11 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
       if (req.images.length > app.maskedit.limits.maxImages) {
         throw badRequest('input', `Invalid 'input': too many images. Expected at most ${app.maskedit.limits.maxImages}, but got ${req.images.length}.`, 'array_above_max_length', 'TOO_MANY_IMAGES');
       }
-      const images: InputFile[] = await Promise.all(req.images.map((im) => resolveImageRef(im.ref, im.param, refs)));
+      const maskParam = `${req.toolParam}.input_image_mask`;
+      const maskRef = req.tool.input_image_mask;
+      const hasMask = maskRef !== undefined && maskRef !== null;
+      const images = await resolveImageRefs([...req.images, ...(hasMask ? [{ ref: maskRef, param: maskParam }] : [])], refs);
+      let mask: InputFile | undefined = hasMask ? images.pop() : undefined;
       if (!images.length) {
         if (!previous?.image) {
           throw new ApiError({ status: 400, apiCode: 'missing_required_parameter', param: 'input', code: 'IMAGE_REQUIRED',
@@ -280,10 +284,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
         }
         images.push({ bytes: previous.image, param: 'previous_response_id' });
       }
-      const maskParam = `${req.toolParam}.input_image_mask`;
-      let mask: InputFile | undefined;
-      if (req.tool.input_image_mask !== undefined && req.tool.input_image_mask !== null) mask = await resolveImageRef(req.tool.input_image_mask, maskParam, refs);
-      else if (previous?.mask) mask = { bytes: await fitMask(previous.mask, images[0]!.bytes), param: maskParam };
+      if (!mask && previous?.mask) mask = { bytes: await fitMask(previous.mask, images[0]!.bytes), param: maskParam };
       if (!mask) {
         throw new ApiError({ status: 400, apiCode: 'missing_required_parameter', param: maskParam, code: 'MASK_REQUIRED',
           message: `Missing required parameter: '${maskParam}'. maskedit serve fills the transparent (alpha 0) area of the mask with its embedded engine; send { image_url: 'data:image/png;base64,…' } or { file_id }.` });

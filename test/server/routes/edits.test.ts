@@ -239,6 +239,19 @@ describe('POST /v1/images/edits (JSON)', () => {
     else expect(res.json().error.message).toMatch(message);
   });
 
+  it('keeps the images a JSON edit names under the total limit, even when one file_id is named many times', async () => {
+    const tiny = await noisyPng(64, 64, 'jpeg');
+    const small = await testServer({ limits: { maxImageBytes: 20_000, maxBodyBytes: tiny.length * 3 } });
+    try {
+      const id = (await postMultipart(small.app, '/v1/files', [['file', { bytes: tiny }], ['purpose', 'vision']])).json().id as string;
+      const res = await json({ images: Array.from({ length: 4 }, () => ({ file_id: id })), prompt: PROMPT }, small.app);
+      expect(res.statusCode).toBe(413);
+      expect(res.json().error).toEqual({ type: 'invalid_request_error', code: 'request_too_large', param: null, message: `The images of this request come to ${4 * tiny.length} bytes together; this server takes at most ${tiny.length * 3} bytes per request.` });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers malformed JSON with 400 invalid_json', async () => {
     const res = await server.app.inject({ method: 'POST', url: '/v1/images/edits', headers: { 'content-type': 'application/json' }, payload: '{"prompt": ' });
     expect(res.statusCode).toBe(400);
