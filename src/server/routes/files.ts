@@ -71,7 +71,7 @@ export async function filesRoutes(app: FastifyInstance): Promise<void> {
     const sniffed = sniffFormat(await files.head(file.id));
     void reply.header('content-type', sniffed && 'format' in sniffed ? MIME[sniffed.format] : 'application/octet-stream');
     void reply.header('content-length', String(file.bytes));
-    void reply.header('content-disposition', `attachment; filename="${file.filename.replace(/["\\]/g, '_')}"`);
+    void reply.header('content-disposition', contentDisposition(file.filename));
     return reply.send(files.stream(file.id));
   });
 
@@ -80,4 +80,17 @@ export async function filesRoutes(app: FastifyInstance): Promise<void> {
     if (!(await app.maskedit.files.delete(id))) throw noSuchFile(id, 'id');
     return { id, object: 'file', deleted: true };
   });
+}
+
+/**
+ * `attachment` with the stored name (RFC 6266): an ASCII `filename` for old clients and the exact name as
+ * UTF-8 in `filename*` (RFC 8187). Node refuses header values outside Latin-1, so a raw "照片.png" would fail.
+ *
+ * @example
+ * contentDisposition('照片.png') // `attachment; filename="__.png"; filename*=UTF-8''%E7%85%A7%E7%89%87.png`
+ */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

@@ -43,6 +43,17 @@ describe('/v1/files', () => {
     expect((await entries(server.filesDir)).files).not.toContain(file.id);
   });
 
+  it.each([
+    ['photo.png', `attachment; filename="photo.png"; filename*=UTF-8''photo.png`],
+    ['照片 (1).png', `attachment; filename="__ (1).png"; filename*=UTF-8''%E7%85%A7%E7%89%87%20%281%29.png`],
+  ])('serves %j with a Content-Disposition every client can read', async (filename, header) => {
+    const id = (await postMultipart(server.app, '/v1/files', [['file', { bytes: png, filename }], ['purpose', 'vision']])).json().id as string;
+    const content = await server.app.inject({ method: 'GET', url: `/v1/files/${id}/content` });
+    expect(content.statusCode).toBe(200);
+    expect(content.headers['content-disposition']).toBe(header);
+    expect(content.rawPayload.equals(png)).toBe(true);
+  });
+
   it('honours expires_after up to the store lifetime', async () => {
     const res = await postMultipart(server.app, '/v1/files', [['file', { bytes: png }], ['purpose', 'user_data'], ['expires_after[anchor]', 'created_at'], ['expires_after[seconds]', '3600']]);
     expect(res.json().expires_at - res.json().created_at).toBe(3600);
