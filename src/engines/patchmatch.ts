@@ -17,7 +17,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { AbortError, throwIfAborted } from '../core/errors.js';
-import { cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import { growBox } from '../core/crop.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkFillInputs, type Engine, type FillOptions } from './engine.js';
 import { bandSeed, rng } from './_patchmatch_kernel.js';
@@ -88,16 +89,10 @@ function settings(o: FillOptions): Settings {
 
 /** The crop the engine works in: hole bounding box grown by the margin, clamped to the image. */
 function region(mask: EditMask, margin: number | undefined, r: number): { x: number; y: number; w: number; h: number } {
-  const { width: W, height: H, data } = mask;
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      if (data[y * W + x]) { if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; y1 = y; }
-    }
-  }
-  const m = margin ?? Math.max(4 * (2 * r + 1), Math.max(x1 - x0 + 1, y1 - y0 + 1));
-  const x = Math.max(0, x0 - m), y = Math.max(0, y0 - m);
-  return { x, y, w: Math.min(W, x1 + m + 1) - x, h: Math.min(H, y1 + m + 1) - y };
+  const b = boundingBox(mask)!; // the caller returns early for an empty mask
+  const m = margin ?? Math.max(4 * (2 * r + 1), Math.max(b.width, b.height));
+  const g = growBox(b, m, mask);
+  return { x: g.x, y: g.y, w: g.width, h: g.height };
 }
 
 function cropToFloat(image: Raster, mask: EditMask, box: { x: number; y: number; w: number; h: number }, alloc: Alloc): { img: Float32Array; hole: Uint8Array } {
