@@ -144,7 +144,8 @@ function mapFastify(e: FastifyError): ApiError | undefined {
     case 'FST_FIELDS_LIMIT':
       return new ApiError({ status: 413, apiCode: 'request_too_large', message: `The request is too large: ${e.message}`, code: 'REQUEST_TOO_LARGE', fix: 'send smaller images (each under 50 MB) or fewer of them', cause: e });
     case 'FST_FILES_LIMIT':
-      return new ApiError({ status: 400, apiCode: 'array_above_max_length', param: 'image', message: "Invalid 'image': array too long. Expected an array with maximum length 16.", code: 'TOO_MANY_IMAGES', cause: e });
+      // Routes that know which parameter holds the files answer this themselves; this is the fallback.
+      return new ApiError({ status: 400, apiCode: 'array_above_max_length', message: 'Too many files in one request.', code: 'TOO_MANY_FILES', cause: e });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError({ status: 400, apiCode: 'unsupported_content_type', message: `Unsupported Content-Type ${JSON.stringify(e.message.replace(/^Unsupported Media Type: /, ''))}; send multipart/form-data or application/json`, code: 'UNSUPPORTED_CONTENT_TYPE', cause: e });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

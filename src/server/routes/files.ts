@@ -53,6 +53,11 @@ export async function filesRoutes(app: FastifyInstance): Promise<void> {
       const file = await files.commit(staged, { filename, purpose, ...(ttlSeconds !== undefined && { ttlSeconds }) });
       staged = undefined;
       return reply.send(file);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'FST_FILES_LIMIT') {
+        throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'file', code: 'TOO_MANY_FILES', message: "Invalid 'file': expected one file per upload, but got more than one.", cause: e });
+      }
+      throw e;
     } finally {
       if (staged) await files.discard(staged);
     }

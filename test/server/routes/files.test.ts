@@ -74,6 +74,7 @@ describe('/v1/files', () => {
     ['no purpose', [['file', { bytes: Buffer.from('x') }]], 400, 'missing_required_parameter', 'purpose', "Missing required parameter: 'purpose'."],
     ['no file', [['purpose', 'vision']], 400, 'missing_required_parameter', 'file', "Missing required parameter: 'file'."],
     ['an unknown purpose', [['file', { bytes: Buffer.from('x') }], ['purpose', 'memes']], 400, 'invalid_value', 'purpose', "Invalid value: 'memes'. Supported values are: 'assistants', 'batch', 'fine-tune', 'vision', 'user_data', and 'evals'."],
+    ['two files', [['file', { bytes: Buffer.from('x') }], ['file', { bytes: Buffer.from('y') }], ['purpose', 'vision']], 400, 'invalid_value', 'file', "Invalid 'file': expected one file per upload, but got more than one."],
     ['expires_after too short', [['file', { bytes: Buffer.from('x') }], ['purpose', 'vision'], ['expires_after[anchor]', 'created_at'], ['expires_after[seconds]', '60']], 400, 'invalid_value', 'expires_after.seconds', "Invalid 'expires_after.seconds': expected an integer from 3600 to 2592000, but got 60 instead."],
   ])('refuses %s and leaves nothing behind', async (_name, fields, status, code, param, message) => {
     const before = await entries(server.filesDir);
