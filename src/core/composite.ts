@@ -10,7 +10,7 @@
  *   pixel the user asked to keep changes; an outward feather is explicit and its band is reported.
  */
 import { MaskeditError } from './errors.js';
-import { crop, growBox, unionBox } from './crop.js';
+import { crop, growBox, paste, unionBox } from './crop.js';
 import { binarize, dilate, featherInward, squaredDistanceTo } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
 import { DEFAULT_RING, matchSeam, poissonSeam } from './seam.js';
@@ -75,7 +75,7 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
       outwardBand++;
     }
   }
-  for (let y = 0; y < work.height; y++) blend.data.set(subBlend.data.subarray(y * work.width, (y + 1) * work.width), (work.y + y) * blend.width + work.x);
+  paste(blend, subBlend, work.x, work.y);
   return { blend, outwardBand };
 }
 
@@ -93,9 +93,7 @@ export function modelMaskFor(editMask: EditMask, opts: { grow?: number } = {}): 
   const out = createEditMask(editMask.width, editMask.height);
   if (!box) return out;
   const work = growBox(box, Math.ceil(grow) + 1, editMask);
-  const sub = dilate(crop(editMask, work), grow);
-  for (let y = 0; y < work.height; y++) out.data.set(sub.data.subarray(y * work.width, (y + 1) * work.width), (work.y + y) * out.width + work.x);
-  return out;
+  return paste(out, dilate(crop(editMask, work), grow), work.x, work.y);
 }
 
 export interface StitchOptions {
