@@ -15,7 +15,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MaskeditError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { encodeImage, sniffFormat } from '../io/image.js';
+import { encodeImage, readInputFile, sniffFormat } from '../io/image.js';
 import type { EditResult } from './edit.js';
 import { reportJson } from './write.js';
 
@@ -102,8 +102,8 @@ export function nextIndex(m: SessionManifest): number {
   return (m.steps.at(-1)?.index ?? 0) + 1;
 }
 
-async function bytesOf(x: string | Uint8Array): Promise<Uint8Array> {
-  return typeof x === 'string' ? readFile(x) : x;
+async function bytesOf(x: string | Uint8Array, role: 'image' | 'mask'): Promise<Uint8Array> {
+  return typeof x === 'string' ? readInputFile(x, role) : x;
 }
 
 function extOf(bytes: Uint8Array): string {
@@ -122,7 +122,7 @@ export async function recordStep(dir: string, input: RecordInput): Promise<Sessi
   const manifest = await readSession(dir);
   const index = nextIndex(manifest);
   const folder = stepDir(index);
-  const [image, mask] = await Promise.all([bytesOf(input.image), bytesOf(input.mask)]);
+  const [image, mask] = await Promise.all([bytesOf(input.image, 'image'), bytesOf(input.mask, 'mask')]);
   const files = {
     input: `${folder}/input${extOf(image)}`,
     mask: `${folder}/mask.png`,

@@ -88,6 +88,15 @@ describe('sessions', () => {
     expect((await continuation(join(dir, 'chain'))).previousResponseId).toBe('resp_abc');
   });
 
+  it('names a vanished input file with its code, and records nothing', async () => {
+    const d = join(dir, 'vanished');
+    const result = await run(image, mask);
+    await expect(recordStep(d, { image: join(dir, 'gone.png'), mask, prompt: PROMPT, result })).rejects.toMatchObject({
+      code: 'IMAGE_NOT_FOUND', message: `${join(dir, 'gone.png')} does not exist`,
+    });
+    expect((await readSession(d)).steps).toEqual([]);
+  });
+
   it.each([
     ['not JSON', '{', 'SESSION_CORRUPT'],
     ['another shape', '{"steps": 3}', 'SESSION_CORRUPT'],
