@@ -86,17 +86,19 @@ function retryAfterMs(h: Headers): number | undefined {
 
 /**
  * Any error out of the SDK as a maskedit error: aborts → AbortError, HTTP errors → ProviderError with OpenAI's
- * code, message, param and a hint, connection problems → OPENAI_CONNECTION / OPENAI_TIMEOUT.
+ * code, message, param and a hint, connection problems → OPENAI_CONNECTION / OPENAI_TIMEOUT. `apiKey` (the
+ * client's) is masked wherever a server echoed it.
  */
-export function mapOpenAIError(e: unknown): MaskeditError {
+export function mapOpenAIError(e: unknown, apiKey?: string | null): MaskeditError {
+  const secrets = [apiKey ?? undefined, process.env.OPENAI_API_KEY];
   if (e instanceof MaskeditError) return e;
   if (e instanceof APIUserAbortError || (e instanceof Error && e.name === 'AbortError')) return new AbortError();
   if (e instanceof APIConnectionTimeoutError) {
     return new ProviderError('OPENAI_TIMEOUT', 'the request to OpenAI timed out', 'try again; for slow high-quality edits raise the timeout (timeoutMs) or use --quality medium', { cause: e });
   }
   if (e instanceof APIConnectionError) {
-    const base = process.env.OPENAI_BASE_URL;
-    return new ProviderError('OPENAI_CONNECTION', `could not reach ${base ?? 'the OpenAI API'} (${redactSecrets(String((e.cause as Error | undefined)?.message ?? e.message))})`,
+    const base = process.env.OPENAI_BASE_URL === undefined ? undefined : redactSecrets(process.env.OPENAI_BASE_URL);
+    return new ProviderError('OPENAI_CONNECTION', `could not reach ${base ?? 'the OpenAI API'} (${redactSecrets(String((e.cause as Error | undefined)?.message ?? e.message), secrets)})`,
       base ? `check that OPENAI_BASE_URL=${base} is up and reachable` : 'check your network connection and proxy settings', { cause: e });
   }
   if (e instanceof APIError) {
@@ -104,7 +106,7 @@ export function mapOpenAIError(e: unknown): MaskeditError {
     const body = (e.error ?? {}) as { message?: unknown };
     const raw = typeof body.message === 'string' && body.message ? body.message : e.message;
     const status = typeof e.status === 'number' ? e.status : undefined;
-    const message = `OpenAI answered ${status ?? 'an error'}${openaiCode ? ` ${openaiCode}` : ''}: ${redactSecrets(raw)}${e.param ? ` (param: ${e.param})` : ''}`;
+    const message = `OpenAI answered ${status ?? 'an error'}${openaiCode ? ` ${openaiCode}` : ''}: ${redactSecrets(raw, secrets)}${e.param ? ` (param: ${e.param})` : ''}`;
     const fix = (openaiCode && HINTS[openaiCode]) || hintForStatus(status);
     return new ProviderError(providerCode(openaiCode, status), message, fix, {
       ...(status !== undefined ? { status } : {}),
@@ -116,7 +118,7 @@ export function mapOpenAIError(e: unknown): MaskeditError {
     });
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new ProviderError('OPENAI_ERROR', `the OpenAI request failed: ${redactSecrets(message)}`, 'rerun with MASKEDIT_DEBUG=1 for details', { cause: e });
+  return new ProviderError('OPENAI_ERROR', `the OpenAI request failed: ${redactSecrets(message, secrets)}`, 'rerun with MASKEDIT_DEBUG=1 for details', { cause: e });
 }
 
 /** An RGBA raster as a PNG upload with a real MIME type and file name. */

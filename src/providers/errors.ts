@@ -74,7 +74,17 @@ export function providerCode(openaiCode: string | undefined | null, status: numb
   return status === undefined ? 'OPENAI_ERROR' : `OPENAI_HTTP_${status}`;
 }
 
-/** Masks anything that looks like an API key ("sk-…") so a key echoed by a server never reaches a log. */
-export function redactSecrets(text: string): string {
-  return text.replace(/\b(sk|sess)-[A-Za-z0-9_*-]{6,}/g, '$1-…');
+/**
+ * Masks anything that looks like an OpenAI key ("sk-…") and every exact `secret` given (the key in use, which
+ * on an OpenAI-compatible server need not start with "sk-"), and the credentials of a URL (`https://user:pass@…`),
+ * so a key echoed by a server or by fetch never reaches a log.
+ *
+ * @example
+ * redactSecrets('bad key local-key-1234', ['local-key-1234']) // 'bad key [redacted]'
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  // Very short "keys" (a test server's 'k') would mask ordinary words; real keys are long.
+  for (const s of secrets) if (s && s.length >= 8) out = out.split(s).join('[redacted]');
+  return out.replace(/\b(sk|sess)-[A-Za-z0-9_*-]{6,}/g, '$1-…').replace(/(:\/\/)[^/@\s]*@/g, '$1…@');
 }

@@ -45,7 +45,7 @@ export function openaiImagesProvider(opts: OpenAIClientOptions = {}): Provider {
           sent: { surface: 'images', ...fields, images: 1 + references.length, mask: 'mask.png (RGBA PNG, alpha 0 = editable)' },
         };
       } catch (e) {
-        throw mapOpenAIError(e);
+        throw mapOpenAIError(e, client.apiKey);
       }
     },
   };

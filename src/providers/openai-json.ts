@@ -64,7 +64,7 @@ export function openaiJsonProvider(opts: OpenAIJsonOptions = {}): Provider {
           sent: { surface: 'json', ...fields, images: body.images.map(describeRef), mask: describeRef(body.mask) },
         };
       } catch (e) {
-        throw mapOpenAIError(e);
+        throw mapOpenAIError(e, client.apiKey);
       } finally {
         if (!opts.keepUploads) await deleteFiles(client, uploaded);
       }

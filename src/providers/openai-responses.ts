@@ -202,7 +202,7 @@ export function openaiResponsesProvider(opts: OpenAIResponsesOptions = {}): Prov
           }),
         };
       } catch (e) {
-        throw mapOpenAIError(e);
+        throw mapOpenAIError(e, client.apiKey);
       }
     },
   };

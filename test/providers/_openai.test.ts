@@ -96,6 +96,7 @@ describe('errors helpers', () => {
   it('redacts key-like strings', () => {
     expect(redactSecrets('Incorrect API key provided: sk-proj-abc123456789. Also sess-abcdefgh1234.')).toBe('Incorrect API key provided: sk-…. Also sess-….');
     expect(redactSecrets('task-1234567 is fine')).toBe('task-1234567 is fine');
+    expect(redactSecrets('bad key local-key-1234 for k', ['local-key-1234', 'k', undefined])).toBe('bad key [redacted] for k');
   });
 });
 

@@ -142,6 +142,26 @@ describe('openaiImagesProvider: retries and errors', () => {
     expect(err.fix).toContain('OPENAI_API_KEY');
   });
 
+  it('masks the key in use when a compatible server echoes it, whatever its shape', async () => {
+    fake.failNext({ status: 400, code: 'invalid_request', message: `Key ${KEY} may not use this model.` });
+    const err = await make().edit(request()).catch((e: unknown) => e) as ProviderError;
+    expect(err.message).toBe('OpenAI answered 400 invalid_request: Key [redacted] may not use this model.');
+  });
+
+  it('does not repeat credentials of OPENAI_BASE_URL when it cannot connect', async () => {
+    const before = process.env.OPENAI_BASE_URL;
+    process.env.OPENAI_BASE_URL = 'http://user:hunter2-secret@127.0.0.1:9/v1';
+    try {
+      const err = await openaiImagesProvider({ apiKey: KEY, maxRetries: 0 }).edit(request()).catch((e: unknown) => e) as ProviderError;
+      expect(err.code).toBe('OPENAI_CONNECTION');
+      expect(`${err.message} ${err.fix}`).not.toContain('hunter2');
+      expect(err.fix).toBe('check that OPENAI_BASE_URL=http://…@127.0.0.1:9/v1 is up and reachable');
+    } finally {
+      if (before === undefined) delete process.env.OPENAI_BASE_URL;
+      else process.env.OPENAI_BASE_URL = before;
+    }
+  });
+
   it('aborts an edit in flight', async () => {
     const slow = await startFakeOpenAI({ delayMs: 2000 });
     try {

@@ -26,7 +26,8 @@ describe('openaiJsonProvider', () => {
     expect(reqs.map((r) => `${r.method} ${r.path.replace(/file-fake\d+/, 'ID')}`)).toEqual([
       'POST /v1/files', 'POST /v1/files', 'POST /v1/images/edits', 'DELETE /v1/files/ID', 'DELETE /v1/files/ID',
     ]);
-    const uploads = reqs.slice(0, 2);
+    // The two uploads run in parallel: either may arrive first.
+    const uploads = reqs.slice(0, 2).sort((a, b) => a.files[0]!.name.localeCompare(b.files[0]!.name));
     expect(uploads.map((u) => [u.fields.purpose, u.files[0]!.name, u.files[0]!.type, u.files[0]!.hasAlpha])).toEqual([
       ['vision', 'image.png', 'image/png', true],
       ['vision', 'mask.png', 'image/png', true],
