@@ -62,12 +62,31 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new CliError('USAGE', (e as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, ''), `usage: ${command.usage}`);
+      const message = (e as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
+      throw new CliError('USAGE', `${message}${didYouMean(message, command)}`, `usage: ${command.usage}`);
     }
     return await command.run({ values: parsed.values, positionals: parsed.positionals, stdout: io.stdout, stderr: io.stderr, signal: io.signal, env: io.env });
   } catch (e) {
     return reportError(e, io, wantsJson);
   }
+}
+
+/** " (did you mean --model?)" for parseArgs' "Unknown option '--modle'" when one option is a close spelling. */
+function didYouMean(message: string, command: Command): string {
+  const typed = /Unknown option '--([^'=]+)/.exec(message)?.[1];
+  if (!typed) return '';
+  const close = Object.keys(command.options).filter((o) => editDistance(o, typed) <= (typed.length <= 3 ? 1 : 2));
+  return close.length === 1 ? ` (did you mean --${close[0]}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 function reportError(e: unknown, io: RunIo, json: boolean): number {

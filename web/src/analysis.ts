@@ -65,9 +65,25 @@ export interface PromptView {
   problems: Problem[];
 }
 
+/**
+ * The prompt the studio sends and its lint. The builder always closes with "Do not change anything else.",
+ * which the linter counts as a preserve sentence, so a change with no description of the final image would
+ * pass; the user's own words (scene + change) are linted for that case before the builder's additions.
+ *
+ * @example
+ * promptView({ scene: '', change: 'remove the chair', preserve: '' }, 'gpt-image-1.5').problems[0]?.code // 'PROMPT_HOLE_ONLY'
+ */
 export function promptView(parts: PromptParts, model: string): PromptView {
   const text = buildPrompt({ scene: parts.scene, change: parts.change, preserve: parts.preserve });
-  return { text, problems: lintPrompt(text, { model }) };
+  const own = [parts.scene, parts.change].map((s) => s.trim()).filter(Boolean).join('. ');
+  const holeOnly = own ? lintPrompt(own, { model }).filter((p) => p.code === 'PROMPT_HOLE_ONLY') : [];
+  return {
+    text,
+    problems: [
+      ...holeOnly.map((p) => ({ ...p, fix: 'describe the whole picture after the edit in "The full final image", e.g. "A sunlit lounge with a pool and an empty tiled floor"' })),
+      ...lintPrompt(text, { model }).filter((p) => !holeOnly.length || p.code !== 'PROMPT_HOLE_ONLY'),
+    ],
+  };
 }
 
 export function fidelityView(model: string, prompt: string, requested: FidelityRequest): FidelityAdvice {

@@ -22,6 +22,7 @@ export interface EditorEvents {
 
 export class MaskEditor {
   tool: Tool = 'brush';
+  /** Brush diameter in image pixels. */
   brush = 24;
   /** Screen pixels per image pixel. */
   scale = 1;
@@ -66,6 +67,7 @@ export class MaskEditor {
   /** Shows a new image (a decoded bitmap) with an empty mask, or the given one. */
   setImage(bitmap: ImageBitmap, mask?: MaskBuffer): void {
     const { width, height } = bitmap;
+    const sameSize = this.hasImage && this.imageCanvas.width === width && this.imageCanvas.height === height;
     for (const c of [this.imageCanvas, this.maskCanvas]) {
       c.width = width;
       c.height = height;
@@ -80,7 +82,9 @@ export class MaskEditor {
     this.overlay = new ImageData(width, height);
     this.history.reset();
     this.hasImage = true;
-    this.brush = Math.max(4, Math.round(Math.min(width, height) / 40));
+    // A brush to suit the picture (diameter 1/20 of its short side), kept when the next picture has the same
+    // size — "Continue from this result" should not undo the size the user picked.
+    if (!sameSize) this.brush = Math.max(8, Math.round(Math.min(width, height) / 20));
     this.redrawMask();
     this.setPlan([]);
     this.autoFit = true;
@@ -172,7 +176,8 @@ export class MaskEditor {
   }
 
   private updateCursorSize(): void {
-    const d = this.brush * 2 * this.scale;
+    // `brush` is the diameter in image pixels, as the size slider says.
+    const d = this.brush * this.scale;
     this.cursor.style.width = this.cursor.style.height = `${d}px`;
   }
 
@@ -236,7 +241,7 @@ export class MaskEditor {
       if (this.tool === 'brush' || this.tool === 'eraser') {
         const value = this.tool === 'brush' ? 255 : 0;
         this.drag = { kind: 'paint', value, ...base };
-        this.drag.dirty = this.mask.disc(p.x, p.y, this.brush, value);
+        this.drag.dirty = this.mask.disc(p.x, p.y, this.brush / 2, value);
         this.redrawMask(this.drag.dirty);
       } else {
         // Rectangles and lassos add; with Alt they erase.
@@ -254,7 +259,7 @@ export class MaskEditor {
         this.autoFit = false;
         this.apply();
       } else if (d.kind === 'paint') {
-        const box = this.mask.line(d.last.x, d.last.y, p.x, p.y, this.brush, d.value);
+        const box = this.mask.line(d.last.x, d.last.y, p.x, p.y, this.brush / 2, d.value);
         d.dirty = union(d.dirty, box);
         this.redrawMask(box);
       } else if (d.kind === 'rect') {

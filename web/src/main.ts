@@ -134,8 +134,9 @@ async function openMask(file: Blob, name: string): Promise<void> {
     await loadMaskUrl(check.mask, name);
     if (check.repair) $.repairBox.append(h('p', { class: 'muted' }, 'Loaded as OpenAI reads it (alpha 0 only).'));
   } else if (!check.repair && check.repairError) {
-    $.repairBox.append(h('p', { class: 'error-text' }, `${check.repairError.message}. Fix: ${check.repairError.fix}`));
+    $.repairBox.append(h('p', { class: 'error-text' }, `Cannot repair it: ${check.repairError.message}. Fix: ${check.repairError.fix}`));
   }
+  if (!check.report.ok && !check.repair) $.repairBox.append(h('p', { class: 'muted' }, 'The mask on the canvas is unchanged.'));
 }
 
 async function loadMaskUrl(url: string, label: string): Promise<void> {
@@ -203,7 +204,7 @@ function setTool(tool: Tool): void {
 }
 for (const b of document.querySelectorAll<HTMLButtonElement>('.tool')) b.addEventListener('click', () => setTool(b.dataset.tool as Tool));
 function syncBrush(): void {
-  $.brushSize.max = String(Math.max(300, editor.brush));
+  $.brushSize.max = String(Math.max(600, editor.brush));
   $.brushSize.value = String(editor.brush);
   $.brushSizeValue.textContent = `${editor.brush} px`;
 }
@@ -347,8 +348,9 @@ function showMaskAnalysis({ editable: count, findings, view }: AnalysisAnswer): 
   $.statusEditable.textContent = `${pct(editable / total)} editable`;
   editor.setPlan(view?.plan?.crops ?? []);
   if (view?.plan) {
-    $.planSummary.replaceChildren(h('strong', {}, 'Plan: '), `${view.summary} (detail ×${view.plan.detail.crop.toFixed(2)} vs ×${view.plan.detail.whole.toFixed(2)} for the whole image)`);
     const openai = $.provider.value === 'openai';
+    // The embedded engine never crops (it fills at the image's own resolution), so the plan is what OpenAI would get.
+    $.planSummary.replaceChildren(h('strong', {}, openai ? 'Plan: ' : 'Plan on OpenAI: '), `${view.summary} (detail ×${view.plan.detail.crop.toFixed(2)} vs ×${view.plan.detail.whole.toFixed(2)} for the whole image)${openai ? '' : '; the embedded engine fills the whole image at its own resolution'}`);
     $.cost.replaceChildren(h('strong', {}, `≈ $${formatUsd(view.usd ?? 0)}`), openai ? ' on OpenAI (estimate)' : ' if run on OpenAI · free on the embedded engine');
     $.cost.title = view.notes.join('\n');
   } else {
@@ -407,7 +409,7 @@ function syncProvider(): void {
 
 // ---- running ------------------------------------------------------------------------------------------
 const STEP_LABELS: Record<string, string> = {
-  check: 'Checking the image and mask', plan: 'Planning the crops', encode: 'Preparing the crop', fill: 'Filling the masked area',
+  check: 'Checking the image and mask', plan: 'Planning the crops', encode: 'Preparing the image and mask', fill: 'Filling the masked area',
   provider: 'Model answered', mapback: 'Mapping back onto the image', spillover: 'Measuring spillover', stitch: 'Stitching (everything outside the mask stays bit-identical)',
   upload: 'Uploading', queue: 'Waiting for a free slot',
 };

@@ -77,11 +77,13 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     ...pick(choiceOption(ctx, 'fidelity', ['auto', 'low', 'high'] as const, cmd), 'fidelity'),
     ...pick(choiceOption(ctx, 'subject', SUBJECTS, cmd), 'subject'),
     ...pick(stringOption(ctx, 'size'), 'size'),
-    ...pick(stringOption(ctx, 'quality'), 'quality'),
+    // CreateImageEditRequest.quality: standard (dall-e-2), low, medium, high, auto.
+    ...pick(choiceOption(ctx, 'quality', ['low', 'medium', 'high', 'auto', 'standard'] as const, cmd), 'quality'),
     ...pick(numberOption(ctx, 'n', cmd, { integer: true, min: 1, max: 10 }), 'n'),
     ...pick(choiceOption(ctx, 'crop', ['auto', 'off'] as const, cmd), 'crop'),
     ...pick(choiceOption(ctx, 'regions', ['merge', 'separate', 'auto'] as const, cmd), 'regions'),
-    ...pick(numberOption(ctx, 'context', cmd, { min: 0 }), 'context'),
+    // A fraction of the mask's box side on each side, like `maskedit plan --context`.
+    ...pick(numberOption(ctx, 'context', cmd, { min: 0, max: 4 }), 'context'),
     ...(ctx.values['no-strict'] ? { strict: false } : {}),
     ...pick(choiceOption(ctx, 'seam', SEAM_MODES, cmd), 'seam'),
     ...pick(numberOption(ctx, 'feather', cmd, { min: 0, max: 256 }), 'feather'),
@@ -103,7 +105,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
 const command: Command = {
   name: 'edit',
   summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
-  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--size S] [--quality Q] [--n N] [--crop auto|off] [--strict|--no-strict] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--ref IMG]… [--fix] [--max-cost USD] [--stream --partial-images N] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [--session DIR | --continue DIR]',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|auto] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
   details: [
     'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
@@ -119,6 +121,11 @@ const command: Command = {
     const opts = editOptionsFrom(ctx, command, image);
     const output = stringOption(ctx, 'output') ?? suggestOutput(image, 'edited', '.png');
     const json = Boolean(ctx.values.json);
+    // Say so when OpenAI-only flags meet the embedded engine, rather than dropping them silently.
+    const openaiOnly = (['surface', 'stream', 'partial-images', 'max-cost', 'ref'] as const).filter((f) => ctx.values[f] !== undefined);
+    if (opts.provider === 'local' && openaiOnly.length && !ctx.values.quiet) {
+      ctx.stderr.write(`note: ${openaiOnly.map((f) => `--${f}`).join(', ')} ${openaiOnly.length > 1 ? 'apply' : 'applies'} to --provider openai only; the embedded engine ignores ${openaiOnly.length > 1 ? 'them' : 'it'}${ctx.env.OPENAI_API_KEY ? '' : ' (OPENAI_API_KEY is not set)'}\n`);
+    }
     const onProgress = progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet) });
     const partialWrites: Promise<void>[] = [];
     const result = await edit({
