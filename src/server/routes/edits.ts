@@ -16,8 +16,25 @@ import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
 /** Header listing the doctor's and linter's warning codes (the OpenAI body has no place for them). */
 export const WARNINGS_HEADER = 'x-maskedit-warnings';
 
-function warningsValue(warnings: Problem[]): string | undefined {
+/** The {@link WARNINGS_HEADER} value: each warning code once, or undefined when there is none. */
+export function warningsValue(warnings: Problem[]): string | undefined {
   return warnings.length ? [...new Set(warnings.map((w) => w.code))].join(', ') : undefined;
+}
+
+/**
+ * Takes `reply` over for server-sent events, keeping the headers set so far (`x-request-id`) and adding the
+ * warnings header. Shared by the streamed edit routes (`/v1/images/edits`, `/v1/responses`).
+ *
+ * @example
+ * const sse = openEditStream(reply, warnings);
+ */
+export function openEditStream(reply: FastifyReply, warnings: Problem[]): SseStream {
+  reply.hijack();
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
+  const w = warningsValue(warnings);
+  if (w) headers[WARNINGS_HEADER] = w;
+  return openSse(reply.raw, headers);
 }
 
 /** The ImageEditPartialImageEvent / ImageEditCompletedEvent fields every event repeats. */
@@ -73,14 +90,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
         provider: ctx.provider, signal,
         ...(ctx.engine !== undefined && { engine: ctx.engine }),
         ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
-        onValidated: (warnings) => {
-          reply.hijack();
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
-          const w = warningsValue(warnings);
-          if (w) headers[WARNINGS_HEADER] = w;
-          sse = openSse(reply.raw, headers);
-        },
+        onValidated: (warnings) => { sse = openEditStream(reply, warnings); },
         onPartial: async (p) => {
           await sse?.send('image_edit.partial_image', {
             type: 'image_edit.partial_image', b64_json: p.b64, created_at: Math.floor(Date.now() / 1000), ...meta, partial_image_index: p.index,

@@ -38,8 +38,8 @@ import { resolveImageRefs, type EditInput, type InputFile } from '../edit-input.
 import { runEdit } from '../edit-run.js';
 import { ApiError, toApiError, type ParamNames } from '../errors.js';
 import { ResponseStore, type ResponseStoreOptions } from '../responses-store.js';
-import { openSse, type SseStream } from '../sse.js';
-import { WARNINGS_HEADER } from './edits.js';
+import type { SseStream } from '../sse.js';
+import { WARNINGS_HEADER, openEditStream, warningsValue } from './edits.js';
 import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
 
 /** The image model when the tool names none (ImageGenTool.model default). */
@@ -311,12 +311,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
           if (w) void reply.header(WARNINGS_HEADER, w);
           return;
         }
-        reply.hijack();
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
-        const w = warningsValue(warnings);
-        if (w) headers[WARNINGS_HEADER] = w;
-        sse = openSse(reply.raw, headers);
+        sse = openEditStream(reply, warnings);
         const pending = responseObject(req, tool, { id: rid, createdAt, status: 'in_progress', output: [] });
         await send('response.created', { response: pending });
         await send('response.in_progress', { response: pending });
@@ -373,10 +368,6 @@ function notFound(rid: string, param: string | null): ApiError {
     ? new ApiError({ status: 404, apiCode: 'previous_response_not_found', param, code: 'PREVIOUS_RESPONSE_NOT_FOUND',
       message: `Previous response with id '${rid.slice(0, 100)}' not found. Stored responses expire (maskedit serve keeps them in memory for a limited time); send the image again instead.` })
     : new ApiError({ status: 404, apiCode: 'not_found', param: null, code: 'RESPONSE_NOT_FOUND', message: `Response with id '${rid.slice(0, 100)}' not found.` });
-}
-
-function warningsValue(warnings: Problem[]): string | undefined {
-  return warnings.length ? [...new Set(warnings.map((w) => w.code))].join(', ') : undefined;
 }
 
 /** A stored mask scaled (nearest neighbour, alpha kept) to the image a follow-up edits, which may be the model's size. */
