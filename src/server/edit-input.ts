@@ -276,9 +276,17 @@ async function fetchImage(url: string, param: string, ctx: RefContext): Promise<
   } catch (e) {
     throw failed(e instanceof Error ? e.message : String(e));
   }
-  if (!res.ok || !res.body) throw failed(`HTTP ${res.status}`);
+  // A body left unread keeps the connection (and the origin's upload) going: cancel it on every early exit.
+  const drop = () => res.body?.cancel().catch(() => undefined);
+  if (!res.ok || !res.body) {
+    await drop();
+    throw failed(`HTTP ${res.status}`);
+  }
   const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > ctx.maxImageBytes) throw imageTooLarge(param.replace(/\.image_url$/, ''), declared, ctx.maxImageBytes);
+  if (Number.isFinite(declared) && declared > ctx.maxImageBytes) {
+    await drop();
+    throw imageTooLarge(param.replace(/\.image_url$/, ''), declared, ctx.maxImageBytes);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = res.body.getReader();

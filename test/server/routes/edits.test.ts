@@ -278,6 +278,33 @@ describe('POST /v1/images/edits (JSON)', () => {
       origin.close();
     }
   });
+
+  it.each([
+    ['an error status', 404, 100],
+    ['a declared size over the limit', 200, 10_000_000],
+  ])('stops downloading an image URL answered with %s', async (_name, status, length) => {
+    const { createServer } = await import('node:http');
+    let closed = false;
+    const origin = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'image/png', 'content-length': String(length) });
+      res.write(Buffer.alloc(50));
+      // Never finishes on its own: only the client going away ends this response.
+      res.on('close', () => { closed = true; });
+    });
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+    const port = (origin.address() as { port: number }).port;
+    const fetching = await testServer({ allowUrlFetch: true, limits: { maxImageBytes: 1_000_000 } });
+    try {
+      const res = await json({ images: [{ image_url: `http://127.0.0.1:${port}/a.png` }], prompt: PROMPT }, fetching.app);
+      expect(res.statusCode).toBe(status === 404 ? 400 : 413);
+      for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(closed).toBe(true);
+    } finally {
+      await fetching.close();
+      origin.closeAllConnections();
+      origin.close();
+    }
+  });
 });
 
 /** A provider that waits until released (or aborted), to hold queue slots in tests. */
