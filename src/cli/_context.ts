@@ -52,7 +52,9 @@ export function numberOption(ctx: CommandContext, name: string, cmd: Command, op
   const bad = typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || (opts.integer && !Number.isInteger(n))
     || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max);
   if (bad) {
-    const range = [opts.integer ? 'a whole number' : 'a number', opts.min !== undefined ? `>= ${opts.min}` : '', opts.max !== undefined ? `<= ${opts.max}` : ''].filter(Boolean).join(' ');
+    const bounds = opts.min !== undefined && opts.max !== undefined ? `from ${opts.min} to ${opts.max}`
+      : opts.min !== undefined ? `>= ${opts.min}` : opts.max !== undefined ? `<= ${opts.max}` : '';
+    const range = [opts.integer ? 'a whole number' : 'a number', bounds].filter(Boolean).join(' ');
     throw usageError(`--${name} expects ${range}, received ${JSON.stringify(raw)}`, cmd.usage);
   }
   return n;

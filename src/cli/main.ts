@@ -48,8 +48,9 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.stderr.write(`error USAGE: unknown command ${JSON.stringify(name)}; expected one of ${Object.keys(COMMANDS).join(', ')}\n  fix: run \`maskedit --help\`\n`);
-    return EXIT.usage;
+    const close = Object.keys(COMMANDS).filter((c) => editDistance(c, name) <= 2);
+    return reportError(new CliError('USAGE', `unknown command ${JSON.stringify(name)}; expected one of ${Object.keys(COMMANDS).join(', ')}`,
+      close.length === 1 ? `did you mean \`maskedit ${close[0]}\`? (\`maskedit --help\` lists them all)` : 'run `maskedit --help`'), io, rest.includes('--json'));
   }
   const command = await load();
   const wantsJson = rest.includes('--json');

@@ -81,7 +81,7 @@ describe('maskedit diff', () => {
   it.each([
     [['diff', 'a.png', 'b.png'], 2, 'USAGE', 'missing --mask MASK (the mask the edit was made with)'],
     [['diff', 'a.png', '--mask', 'm.png'], 2, 'USAGE', 'missing RESULT'],
-    [['diff', 'a.png', 'b.png', '--mask', 'm.png', '--threshold', 'x'], 2, 'USAGE', '--threshold expects a whole number >= 0 <= 254, received "x"'],
+    [['diff', 'a.png', 'b.png', '--mask', 'm.png', '--threshold', 'x'], 2, 'USAGE', '--threshold expects a whole number from 0 to 254, received "x"'],
   ])('usage errors: %j → exit %i %s', async (args, exit, code, message) => {
     const r = await cli([...args, '--json']);
     expect(r.code).toBe(exit);

@@ -36,7 +36,23 @@ describe('maskedit (in process)', () => {
     const r = await runCli(['chekc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error USAGE: unknown command "chekc"; expected one of .*check.*mask/);
-    expect(r.stderr).toContain('  fix: run `maskedit --help`\n');
+    expect(r.stderr).toContain('  fix: did you mean `maskedit check`? (`maskedit --help` lists them all)\n');
+  });
+
+  it.each([
+    [['zzz'], '  fix: run `maskedit --help`\n'],
+    [['check', 'a.png', 'b.png', '--modle', 'x'], "error USAGE: Unknown option '--modle' (did you mean --model?)\n"],
+    [['edit', 'a.png', '--promt', 'x'], "error USAGE: Unknown option '--promt' (did you mean --prompt?)\n"],
+  ])('suggests the close spelling only when there is one: %j', async (args, line) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(line);
+  });
+
+  it('an unknown command with --json prints the error as JSON on stdout', async () => {
+    const r = await runCli(['chekc', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, error: { code: 'USAGE', message: expect.stringMatching(/^unknown command "chekc"/), fix: expect.stringContaining('maskedit check') } });
   });
 });
 

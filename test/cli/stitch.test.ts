@@ -108,7 +108,7 @@ describe('maskedit stitch', () => {
     [['--crop', '1,2,3'], '--crop expects x,y,w,h as four whole numbers with a positive size, received "1,2,3"'],
     [['--crop', '40,20,20,20'], '--crop 40,20,20,20 is not inside ORIG (50x30)'],
     [['--seam', 'blur'], '--seam expects one of none, match, poisson, received "blur"'],
-    [['--feather=-1'], '--feather expects a whole number >= 0 <= 1024, received "-1"'],
+    [['--feather=-1'], '--feather expects a whole number from 0 to 1024, received "-1"'],
   ])('usage error for %j', async (extra, message) => {
     const r = await cli(['stitch', p('alpha.png'), p('result.png'), '--mask', p('mask.png'), '-o', p('x.png'), ...extra, '--json']);
     expect(r.code).toBe(2);

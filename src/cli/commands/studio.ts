@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MaskeditError } from '../../core/errors.js';
 import { ENGINE_NAMES } from '../../engines/engine.js';
+import { isLoopbackHost } from '../../server/auth.js';
 import { startServer } from '../../server/listen.js';
 import { DEFAULT_DIST_DIR, studioPlugin } from '../../server/studio.js';
 import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
@@ -40,6 +41,11 @@ const command: Command = {
     const port = numberOption(ctx, 'port', command, { min: 0, max: 65535, integer: true }) ?? DEFAULT_STUDIO_PORT;
     const host = stringOption(ctx, 'host') ?? '127.0.0.1';
     const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command);
+    // The studio has no login (and no --api-key), so serve's advice to set a key does not apply here.
+    if (!isLoopbackHost(host)) {
+      throw new MaskeditError('SERVER_HOST_NEEDS_KEY', `--host ${host} would expose the studio beyond this machine; it has no login, so it binds to loopback (127.0.0.1, ::1, localhost) only`,
+        `drop --host, and from another machine use an SSH tunnel: ssh -L ${port || DEFAULT_STUDIO_PORT}:127.0.0.1:${port || DEFAULT_STUDIO_PORT} THIS_HOST, then open http://127.0.0.1:${port || DEFAULT_STUDIO_PORT}/`);
+    }
     const distDir = ctx.env.MASKEDIT_STUDIO_DIST ?? DEFAULT_DIST_DIR;
     if (!existsSync(join(distDir, 'index.html'))) {
       throw new MaskeditError('STUDIO_NOT_BUILT', `the studio's web app is not built (no index.html in ${distDir})`,
