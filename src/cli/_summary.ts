@@ -24,9 +24,13 @@ export function renderEditSummary(report: EditReport, written: Written, p: Paint
   const total = Object.values(report.timingsMs).reduce((a, b) => a + b, 0);
   lines.push(`time         ${Math.round(total)} ms (${Object.entries(report.timingsMs).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   lines.push(`wrote        ${[...written.outputs, written.report, written.heatmap].filter(Boolean).join(', ')}${written.lossy ? p.yellow(' (lossy format: pixels outside the mask are no longer bit-exact; use .png)') : ''}`);
-  if (report.repairs.length) lines.push(`repaired     ${report.repairs.join('; ')}`);
+  // An edit that ran has no unrepaired errors: the error-severity problems left in the report are the ones
+  // --fix repaired, so they are named on the repaired line instead of being printed as errors.
+  const repaired = report.repairs.length ? report.problems.filter((pr) => pr.severity === 'error') : [];
+  if (report.repairs.length) lines.push(`repaired     ${repaired.length ? `${repaired.map((pr) => pr.code).join(', ')}: ` : ''}${report.repairs.join('; ')}`);
   if (report.provider === 'local') lines.push(p.dim('note         the embedded engine continues the background and ignores the prompt; use --provider openai to draw what the prompt asks'));
-  if (report.problems.length) lines.push(formatProblems(report.problems, p));
+  const left = report.problems.filter((pr) => !repaired.includes(pr));
+  if (left.length) lines.push(formatProblems(left, p));
   return `${lines.join('\n')}\n`;
 }
 

@@ -84,6 +84,19 @@ describe('maskedit edit', () => {
     expect((await readdir(dir)).includes('never.png')).toBe(false);
   });
 
+  it('with --fix repairs a same-aspect mask and names the repaired code once, not as an error', async () => {
+    const r = await runCli(['edit', p('in.png'), '--mask', p('small-mask.png'), '--prompt', PROMPT, '--fix', '--engine', 'telea', '-o', p('fixed.png'), '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^repaired {5}MASK_SIZE_MISMATCH: /m);
+    expect(r.stderr).not.toMatch(/^error /m);
+  });
+
+  it('notes OpenAI-only flags the embedded engine ignores', async () => {
+    const r = await runCli(['edit', p('in.png'), '--mask', p('mask.png'), '--prompt', PROMPT, '--provider', 'local', '--surface', 'json', '--max-cost', '1', '--engine', 'telea', '-o', p('noted.png')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('note: --surface, --max-cost apply to --provider openai only; the embedded engine ignores them');
+  });
+
   it('refuses to write over its input', async () => {
     const before = await readFile(p('in.png'));
     const r = await runCli(['edit', p('in.png'), '--mask', p('mask.png'), '--prompt', PROMPT, '-o', p('in.png'), '--engine', 'telea']);

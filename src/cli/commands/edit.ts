@@ -111,6 +111,8 @@ const command: Command = {
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
     '--crop auto sends a crop around the mask at a size the model takes; --crop off sends the whole image.',
     '--no-strict keeps the raw model output (resized to the input) instead of stitching it inside the mask.',
+    '--fix repairs a mask the doctor can repair safely (no alpha, painted on an opaque layer, same-aspect size, EXIF orientation, not PNG) and says what it did.',
+    '--context F: crop margin as a fraction of the mask box\'s side (default 0.25, at least 64 px), as in `maskedit plan`.',
     '--session DIR records the step in DIR; --continue DIR (no IMAGE) edits the last result with its mask and flags (docs/sessions.md).',
   ].join('\n'),
   options: EDIT_OPTIONS,

@@ -69,7 +69,9 @@ function renderSteps(dir: string, steps: readonly SessionStep[], p: Painter): st
   const lines = [`${p.bold(dir)}: ${steps.length} step${steps.length > 1 ? 's' : ''}`];
   for (const s of steps) {
     const prompt = s.prompt.length > 120 ? `${s.prompt.slice(0, 117)}…` : s.prompt;
-    lines.push(`  ${p.bold(String(s.index).padStart(2))}  ${s.createdAt.replace('T', ' ').slice(0, 19)}  ${s.provider}/${s.surface} ${s.model}${s.responseId ? `  ${s.responseId}` : ''}`);
+    // The local provider's surface is always "engine"; which engine filled is the useful part.
+    const who = s.provider === 'local' ? `local/${typeof s.options.engine === 'string' ? s.options.engine : 'patchmatch'}` : `${s.provider}/${s.surface}`;
+    lines.push(`  ${p.bold(String(s.index).padStart(2))}  ${s.createdAt.replace('T', ' ').slice(0, 19)}  ${who} ${s.model}${s.responseId ? `  ${s.responseId}` : ''}`);
     lines.push(`      "${prompt}"`);
     lines.push(`      → ${join(dir, s.output)} · raw output changed ${formatPercent(s.rawOutsideChangedFraction)} of kept pixels (${s.verdict}) · ${s.finalOutsideChangedPixels} changed after stitch`);
   }
