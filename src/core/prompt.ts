@@ -53,6 +53,9 @@ const FILLERS = new Set(['please', 'just', 'only', 'then', 'also', 'now', 'and',
 /** Phrases that state what must stay. */
 export const PRESERVE_PATTERN = /\b(preserve[sd]?|preserving|keep(s|ing)?|kept|maintain(s|ing)?|retain(s|ing)?|unchanged|untouched|intact|as[ -]is|the same|leave\b[^.]*\b(alone|as)\b|(do not|don't|dont|never|without) (change|changing|alter|altering|modify|modifying|touch|touching|redesign|redesigning|move|moving|edit|editing|rewrite|rewriting|affect|affecting|redraw|redrawing))\b/i;
 
+/** A closing that keeps "everything else" without naming anything: it cannot stand in for a description. */
+export const GENERIC_PRESERVE = /^(please\s+)?((do not|don't|dont|never)\s+(change|alter|modify|touch)\s+anything\s+else|keep\s+everything\s+else(\s+(the\s+same|unchanged|as[ -]is))?|leave\s+everything\s+else\s+(unchanged|as[ -]is|alone))[.!]?$/i;
+
 /** Sentences at most this many words long, made only of change clauses, are "hole only". */
 export const HOLE_ONLY_MAX_WORDS = 20;
 
@@ -221,7 +224,11 @@ export function lintPrompt(text: string, opts: LintOptions = {}): Problem[] {
       fix: `cut it to ${model.maxPromptChars} characters: keep one sentence for the final image, one change and a short preserve list`,
     });
   }
-  const holeOnly = a.changes.length > 0 && a.scene.length === 0 && a.preserves.length === 0 && a.words <= HOLE_ONLY_MAX_WORDS;
+  // A bare closing ("Do not change anything else.", which buildPrompt itself appends) names nothing to keep, so
+  // it does not rescue a prompt that only names the change.
+  const specific = a.preserves.filter((x) => !GENERIC_PRESERVE.test(x));
+  const ownWords = a.words - a.preserves.filter((x) => GENERIC_PRESERVE.test(x)).reduce((n, x) => n + words(x).length, 0);
+  const holeOnly = a.changes.length > 0 && a.scene.length === 0 && specific.length === 0 && ownWords <= HOLE_ONLY_MAX_WORDS;
   if (holeOnly) {
     problems.push({
       code: 'PROMPT_HOLE_ONLY', severity: 'warning',

@@ -151,10 +151,12 @@ export interface EditResult {
 /** Raised when the mask doctor or prompt linter finds errors; `problems` holds them all. */
 export class EditRefusedError extends MaskeditError {
   readonly problems: Problem[];
-  constructor(problems: Problem[]) {
+  /** `repairable`: every error is one `fix: true` (`--fix`) repairs, and the fix says so. */
+  constructor(problems: Problem[], repairable = false) {
     const first = problems.find((p) => p.severity === 'error')!;
     const more = problems.filter((p) => p.severity === 'error').length - 1;
-    super(first.code, `${first.message}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`, first.fix);
+    super(first.code, `${first.message}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`,
+      repairable ? `${first.fix}; or rerun with --fix to repair the mask automatically` : first.fix);
     this.name = 'EditRefusedError';
     this.problems = problems;
   }
@@ -201,9 +203,15 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const repairs: string[] = [];
   let editMask = decoded.editMask;
   if (hasErrors(check.problems)) {
-    const repairable = decoded.image && decoded.mask && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
-    if (!opts.fix || !repairable) throw new EditRefusedError(sortProblems(check.problems));
-    const repaired = repairMask(decoded.image!, decoded.mask!);
+    const candidate = decoded.image && decoded.mask && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
+    // Whether --fix would work is known only by trying (another aspect ratio, say, cannot be repaired).
+    let repaired: ReturnType<typeof repairMask> | undefined;
+    try {
+      if (candidate) repaired = repairMask(decoded.image!, decoded.mask!);
+    } catch (e) {
+      if (opts.fix) throw e;
+    }
+    if (!opts.fix || !repaired) throw new EditRefusedError(sortProblems(check.problems), Boolean(repaired));
     editMask = repaired.editMask;
     repairs.push(...repaired.applied);
     progress({ step: 'fix', message: repaired.applied.join('; ') });
@@ -228,8 +236,13 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     problems.push({ code: 'MODEL_UNKNOWN', severity: 'warning', message: `model ${modelId} is not in maskedit's registry; using ${model.id}'s rules`, fix: `use one of the known models or check the spelling` });
   }
 
-  // 3. Plan what to send: a crop around the mask at a size the model takes (or the whole image).
+  // 3. Provider, and the plan of what to send: a crop around the mask at a size the model takes (or the whole
+  // image). A native provider (the embedded engine) fills at the input's own resolution instead.
+  const providerName: ProviderName = typeof opts.provider === 'object' ? opts.provider.name : opts.provider ?? (process.env.OPENAI_API_KEY ? 'openai' : 'local');
+  const provider = typeof opts.provider === 'object' ? opts.provider
+    : await createProvider({ provider: providerName, ...(opts.surface ? { surface: opts.surface } : {}), ...(opts.engine ? { engine: opts.engine } : {}) });
   const forcedSize = opts.size && opts.size !== 'auto' ? opts.size : undefined;
+  const native = Boolean(provider.native) && opts.crop !== 'off' && !forcedSize;
   const modelPlan = await step('plan', () => {
     const p = planCrops(original, editMask!, modelId, {
       mode: opts.crop === 'off' || forcedSize ? 'whole' : 'crop',
@@ -242,12 +255,11 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     if (problem) throw new MaskeditError('MODEL_SIZE_UNSUPPORTED', problem, `use --size auto or one of ${model.sizes.join(', ')}`);
     const s = parseSize(forcedSize)!;
     return { ...p, crops: p.crops.map((c) => ({ ...c, sendWidth: s.width, sendHeight: s.height })) };
-  }, (p) => `${p.mode}, ${p.crops.length} crop(s): ${p.crops.map((c) => `${c.width}x${c.height}@${c.x},${c.y} → ${c.sendWidth}x${c.sendHeight}`).join(', ')}`);
+  }, (p) => native
+    ? `native: the engine fills the whole ${original.width}x${original.height} image at its own resolution (OpenAI would get ${p.crops.map((c) => `${c.width}x${c.height} → ${c.sendWidth}x${c.sendHeight}`).join(', ')})`
+    : `${p.mode}, ${p.crops.length} crop(s): ${p.crops.map((c) => `${c.width}x${c.height}@${c.x},${c.y} → ${c.sendWidth}x${c.sendHeight}`).join(', ')}`);
 
-  // 4. Provider and cost.
-  const providerName: ProviderName = typeof opts.provider === 'object' ? opts.provider.name : opts.provider ?? (process.env.OPENAI_API_KEY ? 'openai' : 'local');
-  const provider = typeof opts.provider === 'object' ? opts.provider
-    : await createProvider({ provider: providerName, ...(opts.surface ? { surface: opts.surface } : {}), ...(opts.engine ? { engine: opts.engine } : {}) });
+  // 4. Cost.
   const references = await Promise.all((opts.references ?? []).map((r, i) => loadReference(r, i)));
   if (references.length + 1 > model.maxImages) {
     throw new MaskeditError('MODEL_TOO_MANY_IMAGES', `${model.id} takes at most ${model.maxImages} image(s), received ${references.length + 1}`, 'drop some --ref images');
@@ -261,8 +273,6 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(fidelity.value ? { inputFidelity: fidelity.value } : {}), n, partialImages: opts.partialImages ?? 0,
     inputImages: [{ width: c.sendWidth, height: c.sendHeight }, ...references.map((r) => r.size)], promptChars: [...prompt].length,
   }));
-  // A native provider (the embedded engine) fills at the input's own resolution: the whole image, unscaled.
-  const native = Boolean(provider.native) && opts.crop !== 'off' && !forcedSize;
   const plan: { mode: Plan['mode'] | 'native'; crops: Plan['crops']; detail: Plan['detail'] } = native
     ? { mode: 'native', crops: [{ x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: boundingBox(editMask)! }], detail: { crop: 1, whole: 1 } }
     : modelPlan;

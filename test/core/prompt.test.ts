@@ -106,6 +106,11 @@ describe('lintPrompt', () => {
     ['several changes with a preserve list', 'A bright kitchen. Replace the kettle with a teapot, remove the fruit bowl and add a plant on the sill. Keep the cabinets and the light.', ['PROMPT_MULTIPLE_CHANGES']],
     ['negated verbs are not changes', 'A bright kitchen with a teapot on the stove. Do not change the cabinets, do not move the chairs and do not alter the light.', []],
     ['built prompt', buildPrompt({ scene: 'A beach at sunset with a red kite in the sky', preserve: 'the sea; the people' }), []],
+    // A bare "anything else" closing names nothing to keep: it does not turn a hole-only prompt into a good one.
+    ['hole only + generic closing', 'Put a flamingo in the pool. Do not change anything else.', ['PROMPT_HOLE_ONLY']],
+    ['built from a change alone', buildPrompt({ change: 'Put a flamingo in the pool' }), ['PROMPT_HOLE_ONLY']],
+    ['hole only + keep everything else', 'Add a lamp on the desk. Keep everything else the same.', ['PROMPT_HOLE_ONLY']],
+    ['scene + generic closing', 'A sunlit lounge with a pool containing a flamingo. Do not change anything else.', []],
   ])('%s', (_name, text, expected) => {
     expect(codes(text)).toEqual(expected);
   });

@@ -7,6 +7,7 @@ import { countOutsideChanged, edit, EditRefusedError } from '../../src/pipeline/
 import { outputPaths, writeEditResult } from '../../src/pipeline/write.js';
 import { localProvider } from '../../src/providers/local.js';
 import type { Engine } from '../../src/engines/engine.js';
+import type { ProgressEvent } from '../../src/core/progress.js';
 import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
 import { resize } from '../../src/core/resize.js';
 import { cloneRaster, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
@@ -186,10 +187,12 @@ describe('edit() locality', () => {
   it('runs on the local provider (embedded engine) with no network', async () => {
     const img = noise(256, 192, 5);
     const box = { x: 60, y: 40, width: 50, height: 30 };
-    const { outputs, report } = await edit({ image: await png(img), mask: await png(maskRaster({ width: 256, height: 192, boxes: [box] })), prompt: PROMPT, provider: localProvider({ engine: flatEngine }) });
+    const steps: ProgressEvent[] = [];
+    const { outputs, report } = await edit({ image: await png(img), mask: await png(maskRaster({ width: 256, height: 192, boxes: [box] })), prompt: PROMPT, provider: localProvider({ engine: flatEngine }), onProgress: (e) => steps.push(e) });
     expect(report.provider).toBe('local');
     // The engine works at the input's own resolution: no crop, no resampling, the exact mask.
     expect(report.plan.mode).toBe('native');
+    expect(steps.find((e) => e.step === 'plan')?.message).toMatch(/^native: the engine fills the whole 256x192 image/);
     expect(report.crops[0]).toMatchObject({ x: 0, y: 0, width: 256, height: 192, sendWidth: 256, sendHeight: 192 });
     expect(report.billed).toBe(false);
     expect(report.estimatedCostUsd).toBeGreaterThan(0);
@@ -231,6 +234,26 @@ describe('edit() refusals', () => {
     expect(err).toBeInstanceOf(EditRefusedError);
     expect(err.code).toBe('MASK_SIZE_MISMATCH');
     expect(err.problems.map((p: { code: string }) => p.code)).toContain('MASK_SIZE_MISMATCH');
+  });
+
+  it('says --fix would repair a mask it can repair, and not for one it cannot', async () => {
+    const bw = await png(maskRaster({ width: 100, height: 50, boxes: [{ x: 10, y: 10, width: 10, height: 10 }], style: 'white' }), { alpha: false });
+    const err = await edit({ image: await png(img), mask: bw, prompt: PROMPT, provider: driftingProvider() }).catch((e) => e);
+    expect(err).toBeInstanceOf(EditRefusedError);
+    expect(err.fix).toMatch(/rerun with --fix/);
+    const otherAspect = await png(maskRaster({ width: 100, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    const err2 = await edit({ image: await png(img), mask: otherAspect, prompt: PROMPT, provider: driftingProvider() }).catch((e) => e);
+    expect(err2.code).toBe('MASK_SIZE_MISMATCH');
+    expect(err2.fix).not.toMatch(/--fix/);
+  });
+
+  it('lints what the user wrote, not the closing sentence it adds: a hole-only prompt is flagged', async () => {
+    const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    const { report } = await edit({ image: await png(img), mask, prompt: 'Put a flamingo in the pool.', provider: driftingProvider() });
+    expect(report.request.prompt).toMatch(/Do not change anything else\.$/);
+    expect(report.problems.map((p) => p.code)).toContain('PROMPT_HOLE_ONLY');
+    const good = await edit({ image: await png(img), mask, prompt: PROMPT, provider: driftingProvider() });
+    expect(good.report.problems.map((p) => p.code)).not.toContain('PROMPT_HOLE_ONLY');
   });
 
   it('repairs a same-aspect, no-alpha mask with fix: true and says what it did', async () => {
