@@ -5,6 +5,7 @@
  */
 import { assertNotInput, writeFileAtomic } from '../io/atomic.js';
 import { encodeImage, formatFromPath, type ImageFormat } from '../io/image.js';
+import { extname, resolve } from 'node:path';
 import { MaskeditError } from '../core/errors.js';
 import type { EditResult } from './edit.js';
 
@@ -41,8 +42,12 @@ export async function writeEditResult(result: EditResult, opts: WriteOptions): P
   const extra = [opts.reportPath, opts.heatmapPath].filter((p): p is string => Boolean(p));
   for (const p of [...paths, ...extra]) assertNotInput(p, opts.inputs);
   const all = [...paths, ...extra];
-  if (new Set(all).size !== all.length) throw new MaskeditError('OUTPUT_PATHS_CLASH', `two outputs would be written to the same file (${all.join(', ')})`, 'give -o, --report and --heatmap different paths');
-  const format: ImageFormat = formatFromPath(opts.output) ?? 'png';
+  if (new Set(all.map((p) => resolve(p))).size !== all.length) throw new MaskeditError('OUTPUT_PATHS_CLASH', `two outputs would be written to the same file (${all.join(', ')})`, 'give -o, --report and --heatmap different paths');
+  // The output's name says its format; a name maskedit cannot write (out.gif) is refused rather than filled
+  // with PNG bytes under the wrong extension. No extension at all means PNG.
+  const ext = extname(opts.output);
+  const format: ImageFormat | undefined = ext ? formatFromPath(opts.output) : 'png';
+  if (!format) throw new MaskeditError('OUTPUT_FORMAT_UNSUPPORTED', `cannot write ${ext} images; the output must be .png, .jpg/.jpeg or .webp, received ${opts.output}`, `name the output ${opts.output.slice(0, -ext.length)}.png (lossless: keeps every pixel outside the mask bit-identical)`);
   const lossy = format !== 'png';
   for (let i = 0; i < paths.length; i++) {
     await writeFileAtomic(paths[i]!, await encodeImage(result.outputs[i]!, { format }));

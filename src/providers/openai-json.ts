@@ -79,5 +79,6 @@ function describeRef(r: ImageRef): string {
 
 async function deleteFiles(client: OpenAI, ids: readonly string[]): Promise<void> {
   // Best effort: a failed cleanup must not hide the edit's own result or error.
-  await Promise.allSettled(ids.map((id) => client.files.delete(id)));
+  // Clean-up must not hold a finished (or cancelled) edit hostage to a server that stopped answering.
+  await Promise.allSettled(ids.map((id) => client.files.delete(id, { timeout: 15_000, maxRetries: 1 })));
 }

@@ -316,6 +316,25 @@ describe('writeEditResult', () => {
     expect((await readdir(dir)).filter((f) => f.includes('maskedit-tmp'))).toEqual([]);
   });
 
+  it.each([
+    { output: 'out.gif', code: 'OUTPUT_FORMAT_UNSUPPORTED' },
+    { output: 'same.png', heatmap: './same.png', code: 'OUTPUT_PATHS_CLASH' },
+  ])('refuses $output with $code and writes nothing', async ({ output, heatmap, code }) => {
+    const imagePath = join(dir, 'fmt.png');
+    const maskPath = join(dir, 'fmt-mask.png');
+    await writeFile(imagePath, await png(gradient(60, 40)));
+    await writeFile(maskPath, await png(maskRaster({ width: 60, height: 40, boxes: [{ x: 5, y: 5, width: 10, height: 10 }] })));
+    const result = await edit({ image: imagePath, mask: maskPath, prompt: PROMPT, provider: driftingProvider() });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await expect(writeEditResult(result, { output, ...(heatmap ? { heatmapPath: heatmap } : {}), inputs: [imagePath, maskPath] })).rejects.toMatchObject({ code });
+    } finally {
+      process.chdir(cwd);
+    }
+    expect((await readdir(dir)).filter((f) => f === output || f === 'same.png')).toEqual([]);
+  });
+
   it('refuses to write over an input', async () => {
     const imagePath = join(dir, 'keep.png');
     const maskPath = join(dir, 'keep-mask.png');
