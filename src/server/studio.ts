@@ -35,6 +35,7 @@ import './context.js';
 import { ApiError, toApiError } from './errors.js';
 import { openSse, type SseStream } from './sse.js';
 import { abortReason, queuedRoute } from './queued-route.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf } from './studio-api.js';
 
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
@@ -46,37 +47,9 @@ export interface StudioOptions {
 /** `web/dist` next to `src/` (and next to `dist/` once compiled: both are two levels below the package root). */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-/** What `GET /api/config` answers. */
-export interface StudioConfig {
-  providers: { id: 'local' | 'openai'; label: string; available: boolean; reason?: string }[];
-  defaultProvider: 'local' | 'openai';
-  engines: string[];
-  defaultEngine: string;
-  defaultModel: string;
-  maxImageBytes: number;
-}
-
-/** What `POST /api/edit` answers (the `result` event's data when streamed). */
-export interface StudioResult {
-  width: number;
-  height: number;
-  /** PNG data URLs: the final (stitched) image, the raw model output mapped back, the spillover heatmap, the crop plan. */
-  images: { result: string; raw: string; heatmap: string; plan: string };
-  /** The report as `maskedit edit --report` writes it. */
-  report: unknown;
-  crops: { x: number; y: number; width: number; height: number; sendWidth: number; sendHeight: number }[];
-}
-
-/** What `POST /api/check` answers. */
-export interface StudioCheck {
-  report: CheckReport;
-  /** OpenAI's reading of the mask as a gray PNG data URL (255 = editable), null when it has none. */
-  mask: string | null;
-  /** The doctor's repair, when it changes something. */
-  repair: { applied: string[]; mask: string } | null;
-  /** Why no repair is possible, when the report has errors and none is. */
-  repairError: { code: string; message: string; fix: string } | null;
-}
+export type { StudioConfig } from './studio-api.js';
+export type StudioResult = StudioResultOf;
+export type StudioCheck = StudioCheckOf<CheckReport>;
 
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',

@@ -4,16 +4,9 @@
  * the result, and aborting it cancels the edit on the server.
  */
 import type { Problem } from '../../src/core/problems.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf } from '../../src/server/studio-api.js';
 
-/** Mirrors `StudioConfig` in src/server/studio.ts. */
-export interface StudioConfig {
-  providers: { id: 'local' | 'openai'; label: string; available: boolean; reason?: string }[];
-  defaultProvider: 'local' | 'openai';
-  engines: string[];
-  defaultEngine: string;
-  defaultModel: string;
-  maxImageBytes: number;
-}
+export type { StudioConfig } from '../../src/server/studio-api.js';
 
 /** core/spillover.ts `RegionStats` as JSON (Infinity PSNR becomes null). */
 export interface RegionView {
@@ -50,22 +43,11 @@ export interface EditReportView {
   timingsMs: Record<string, number>;
 }
 
-/** Mirrors `StudioResult` in src/server/studio.ts. */
-export interface StudioResult {
-  width: number;
-  height: number;
-  images: { result: string; raw: string; heatmap: string; plan: string };
-  report: EditReportView;
-  crops: { x: number; y: number; width: number; height: number; sendWidth: number; sendHeight: number }[];
-}
+/** `POST /api/edit`'s answer, with the report parts the page shows. */
+export type StudioResult = StudioResultOf<EditReportView>;
 
-/** Mirrors `StudioCheck`. */
-export interface StudioCheck {
-  report: { ok: boolean; problems: Problem[]; image: { width: number; height: number } | null; mask: { editableFraction: number } | null };
-  mask: string | null;
-  repair: { applied: string[]; mask: string } | null;
-  repairError: { code: string; message: string; fix: string } | null;
-}
+/** `POST /api/check`'s answer, with the report parts the page reads. */
+export type StudioCheck = StudioCheckOf<{ ok: boolean; problems: Problem[]; image: { width: number; height: number } | null; mask: { editableFraction: number } | null }>;
 
 /** An answer in OpenAI's error body, raised as an Error with its code. */
 export class StudioApiError extends Error {

@@ -1,0 +1,37 @@
+/**
+ * The studio's HTTP contract, shared by the server plugin (src/server/studio.ts) and the web app
+ * (web/src/api.ts). Types only, with no imports, so the browser build can use it; each side fills in the
+ * report type it knows (the server the full CheckReport/EditReport, the page the parts it shows).
+ */
+
+/** What `GET /api/config` answers. */
+export interface StudioConfig {
+  providers: { id: 'local' | 'openai'; label: string; available: boolean; reason?: string }[];
+  defaultProvider: 'local' | 'openai';
+  engines: string[];
+  defaultEngine: string;
+  defaultModel: string;
+  maxImageBytes: number;
+}
+
+/** What `POST /api/edit` answers (the `result` event's data when streamed). */
+export interface StudioResult<Report = unknown> {
+  width: number;
+  height: number;
+  /** PNG data URLs: the final (stitched) image, the raw model output mapped back, the spillover heatmap, the crop plan. */
+  images: { result: string; raw: string; heatmap: string; plan: string };
+  /** The report as `maskedit edit --report` writes it. */
+  report: Report;
+  crops: { x: number; y: number; width: number; height: number; sendWidth: number; sendHeight: number }[];
+}
+
+/** What `POST /api/check` answers. */
+export interface StudioCheck<Report = unknown> {
+  report: Report;
+  /** OpenAI's reading of the mask as a gray PNG data URL (255 = editable), null when it has none. */
+  mask: string | null;
+  /** The doctor's repair, when it changes something. */
+  repair: { applied: string[]; mask: string } | null;
+  /** Why no repair is possible, when the report has errors and none is. */
+  repairError: { code: string; message: string; fix: string } | null;
+}
