@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { deflateSync } from 'node:zlib';
 import { undoOrientation } from '../../src/core/maskops.js';
 import { createRaster, type Box, type Raster } from '../../src/core/raster.js';
+import { crc32, pngChunk } from '../../src/core/png-chunks.js';
 
 export type Rgba = Raster & { channels: 4 };
 export type Colour = readonly [number, number, number, number];
@@ -109,30 +110,11 @@ export async function withOrientation(displayed: Rgba, orientation: number, form
 
 // ---- hand-written PNG ----------------------------------------------------------------------------------
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+export { crc32 };
 
 /** One PNG chunk with a valid CRC. */
 export function chunk(type: string, data: Uint8Array = new Uint8Array(0)): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  Buffer.from(data).copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
+  return Buffer.from(pngChunk(type, data));
 }
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
