@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../_helpers/cli.js';
+import { png } from '../_helpers/images.js';
 import { modelIds } from '../../src/core/models.js';
-import { createEditMask, createRaster, editMaskToApiRgba, type Raster } from '../../src/core/raster.js';
+import { createEditMask, createRaster, editMaskToApiRgba } from '../../src/core/raster.js';
 
 /** The CLI in-process, with the names these tests use. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const r = await runCli(args);
   return { code: r.code, out: r.stdout, err: r.stderr };
 }
-const png = (r: Raster) => sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels } }).png().toBuffer();
 
 const W = 2000, H = 1500;
 let dir = '';
