@@ -294,7 +294,7 @@ export const MODELS: readonly ImageModel[] = [
     qualities: ['standard'],
     streaming: false,
     outputFormats: ['png'],
-    uncertain: ['release and deprecation notice dates from public reports; the shutdown date (2026-05-12) was read on OpenAI\'s model page'],
+    uncertain: ['dates from public reports of OpenAI\'s deprecation notice (shutdown 2026-05-12); OpenAI\'s page says only that it was removed'],
     source: 'https://developers.openai.com/api/docs/models/dall-e-2',
     readOn: '2026-11-30',
   },
