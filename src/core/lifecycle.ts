@@ -74,8 +74,10 @@ export function modelStatus(id: string, today: string): ModelStatus | undefined 
  * when speed matters more than detail.
  */
 export function defaultModel(today: string): string {
-  const candidates = MODELS.filter((m) => m.recommendedForEdits && statusOf(m, today) === 'active');
-  const pool = candidates.length ? candidates : MODELS.filter((m) => statusOf(m, today) !== 'shutdown');
+  // Only models already released on the date (a date in the past must not pick a model from its future).
+  const out = MODELS.filter((m) => m.lifecycle.released <= today);
+  const candidates = out.filter((m) => m.recommendedForEdits && statusOf(m, today) === 'active');
+  const pool = candidates.length ? candidates : out.filter((m) => statusOf(m, today) !== 'shutdown');
   let best = pool[0] ?? MODELS[0]!;
   for (const m of pool) if (m.lifecycle.released > best.lifecycle.released) best = m;
   return best.id;
@@ -95,7 +97,7 @@ export function liveReplacements(id: string, today: string): string[] {
     for (const r of m.lifecycle.replacements) {
       const rm = findModel(r);
       if (!rm) continue;
-      if (statusOf(rm, today) === 'active') { if (!out.includes(rm.id)) out.push(rm.id); } else walk(rm.id);
+      if (statusOf(rm, today) === 'active' && rm.lifecycle.released <= today) { if (!out.includes(rm.id)) out.push(rm.id); } else walk(rm.id);
     }
   };
   walk(id);
