@@ -40,14 +40,21 @@ export function drawMarkup(mask: EditMask, opts: { thickness?: number } = {}): R
       for (let dy = 0; dy < t; dy++) for (let dx = 0; dx < t; dx++) set(x + r0 + dx, y + r0 + dy);
     }
   }
-  // Pointer: from the image corner farthest from the region towards the region's box, stopping short of it.
+  // Pointer: an arrow from outside the region's box, on the side facing the image's larger free area, aimed at
+  // the box's centre and stopping just short of the first editable pixel (so it touches the outline's gap).
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-  const tipX = cx < w / 2 ? box.x + box.width + t : box.x - t;
-  const tipY = cy < h / 2 ? box.y + box.height + t : box.y - t;
-  const len = Math.max(8 * t, Math.round(Math.min(w, h) / 6));
   const dirX = cx < w / 2 ? 1 : -1, dirY = cy < h / 2 ? 1 : -1;
-  const tail = { x: tipX + dirX * len / Math.SQRT2, y: tipY + dirY * len / Math.SQRT2 };
-  const tip = { x: tipX, y: tipY };
+  const len = Math.max(8 * t, Math.round(Math.min(w, h) / 6));
+  const start = { x: dirX > 0 ? box.x + box.width + t : box.x - t, y: dirY > 0 ? box.y + box.height + t : box.y - t };
+  const tail = { x: start.x + (dirX * len) / Math.SQRT2, y: start.y + (dirY * len) / Math.SQRT2 };
+  const dist = Math.hypot(cx - tail.x, cy - tail.y);
+  const ux = (cx - tail.x) / dist, uy = (cy - tail.y) / dist;
+  let stop = dist;
+  for (let d = 0; d < dist; d++) {
+    if (on(Math.round(tail.x + ux * d), Math.round(tail.y + uy * d))) { stop = d; break; }
+  }
+  const back = Math.min(stop, 2 * t + 2);
+  const tip = { x: tail.x + ux * (stop - back), y: tail.y + uy * (stop - back) };
   drawSegment(set, tail, tip, t);
   // Arrowhead: two short strokes at ±35° from the shaft, at the tip.
   const ang = Math.atan2(tail.y - tip.y, tail.x - tip.x);
