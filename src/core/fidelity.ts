@@ -51,7 +51,7 @@ export interface FidelityAdvice {
 /** What keeps detail on a model without input_fidelity, from what the registry says it takes. */
 export function insteadOfFidelity(model: ImageModel): string[] {
   return [
-    'naming what to keep in --preserve',
+    'a preserve list (--preserve)',
     ...(model.params.markup ? ['--markup auto (an outline and pointer at the mask)'] : []),
     ...(model.params.quality?.includes('xhigh') ? ['--quality xhigh'] : []),
     'a tight crop (--crop auto, the default)',
