@@ -130,8 +130,10 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
       message: `The model \`${model.slice(0, 100)}\` has been deprecated, learn more here: ${DEPRECATIONS_URL} (shut down on ${modelInfo.lifecycle.shutdown}; use '${repl[0]}'${repl.length > 1 ? ` or '${repl.slice(1).join("' or '")}'` : ''} instead).`,
     });
   }
-  const gptModels = MODELS.filter((m) => m.family === 'gpt-image').map((m) => m.id);
-  if (!modelInfo) throw invalidValue('model', model, from === 'json' ? gptModels : MODELS.map((m) => m.id));
+  // Only the models that answer on the date are offered.
+  const live = MODELS.filter((m) => statusOf(m, today) !== 'shutdown');
+  const gptModels = live.filter((m) => m.family === 'gpt-image').map((m) => m.id);
+  if (!modelInfo) throw invalidValue('model', model, from === 'json' ? gptModels : live.map((m) => m.id));
   if (from === 'json' && modelInfo.family !== 'gpt-image') {
     throw invalidValue('model', model, gptModels, `JSON edits support GPT image models only; DALL-E edits require multipart. Supported values are: ${list(gptModels)}.`);
   }
@@ -170,10 +172,10 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
 
   const inputFidelity = f.choice<'low' | 'high'>('input_fidelity', ['low', 'high']);
   if (inputFidelity !== undefined && !modelInfo.inputFidelity) {
-    const withIt = MODELS.filter((m) => m.inputFidelity).map((m) => m.id);
+    const withIt = live.filter((m) => m.inputFidelity).map((m) => m.id);
     throw new ApiError({
       status: 400, apiCode: 'invalid_input_fidelity_model', param: 'input_fidelity', code: 'MODEL_NO_INPUT_FIDELITY',
-      message: `Input fidelity is not supported for model '${model}'. Remove 'input_fidelity' or use one of ${list(withIt)}.`,
+      message: `Input fidelity is not supported for model '${model}'. Remove 'input_fidelity'${withIt.length ? ` or use one of ${list(withIt)}` : ''}.`,
     });
   }
 
