@@ -37,8 +37,8 @@ describe('maskedit check (in process)', () => {
   });
 
   it('--json prints exactly the CheckReport', async () => {
-    // Judged before gpt-image-1's shutdown (2026-10-23), so only the mask's problems show.
-    const r = await runCli(['check', p('rotated.jpg'), p('bw.png'), '--json', '--model', 'gpt-image-1'], { env: { MASKEDIT_TODAY: '2026-10-01' } });
+    // Judged while gpt-image-1 was still active (before 2026-04-21), so only the mask's problems show.
+    const r = await runCli(['check', p('rotated.jpg'), p('bw.png'), '--json', '--model', 'gpt-image-1'], { env: { MASKEDIT_TODAY: '2026-03-01' } });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report)).toEqual(['ok', 'image', 'mask', 'problems']);
