@@ -107,6 +107,26 @@ describe('edit judged on a date', () => {
     ]);
   });
 
+  it('--markup FILE of the wrong size is refused before any request (MARKUP_SIZE_MISMATCH)', async () => {
+    const bad = join(dir, 'markup-small.png');
+    await writeFile(bad, await png(maskRaster({ width: 320, height: 240, boxes: [{ x: 10, y: 10, width: 20, height: 20 }] })));
+    const before = fake.requests.length;
+    const r = await runCli(editArgs('--model', 'gpt-image-2.6-sunburst', '--markup', bad), { env: env({ MASKEDIT_TODAY: '2026-11-30' }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`MARKUP_SIZE_MISMATCH: ${bad} is 320x240 but the image is 640x480`);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('--markup on a model without it is dropped with a warning, and the edit goes through', async () => {
+    const before = edits().length;
+    const r = await runCli(editArgs('--model', 'gpt-image-2.5-sunburst', '--markup', 'auto', '--json'), { env: env({ MASKEDIT_TODAY: '2026-11-30' }) });
+    expect(r.code).toBe(0);
+    const sent = edits().slice(before)[0]!;
+    expect(sent.files.map((f) => f.field)).toEqual(['image', 'mask']);
+    expect((JSON.parse(r.stdout) as { problems: { code: string; message: string }[] }).problems.find((p) => p.code === 'MODEL_PARAM_DROPPED')!.message)
+      .toBe('gpt-image-2.5-sunburst does not take markup; received --markup, which will not be sent');
+  });
+
   it.each(['2026-13-01', 'tomorrow'])('MASKEDIT_TODAY=%s is a usage error (exit 2)', async (d) => {
     const r = await runCli(['models'], { env: { MASKEDIT_TODAY: d } });
     expect(r.code).toBe(2);
