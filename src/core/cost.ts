@@ -152,7 +152,9 @@ export function estimateCost(input: CostInput): CostEstimate {
     notes.push(`quality ${quality}: no published token figure; estimated as high × ${QUALITY_FACTORS[quality]}`);
   } else {
     quality = 'high';
-    notes.push(`quality ${input.quality ?? 'auto'}: estimated as high (the model may pick lower; this is an upper bound)`);
+    notes.push(model.qualities.includes('xhigh')
+      ? `quality ${input.quality ?? 'auto'}: estimated as high; ${model.id} may also pick xhigh or max, which cost more — pass --quality to bound --max-cost`
+      : `quality ${input.quality ?? 'auto'}: estimated as high (the model may pick lower; this is an upper bound)`);
   }
 
   let imageTokens = images.reduce((sum, im) => sum + imageInputTokens(im.width, im.height), 0);

@@ -102,6 +102,12 @@ describe('estimateCost', () => {
     expect(e.usd).toBeCloseTo(usd, 9);
   });
 
+  it('quality auto on a model with xhigh/max says the estimate is not an upper bound', () => {
+    expect(estimateCost({ model: 'gpt-image-2.6-sunburst', size: '1024x1024' }).notes).toEqual([
+      'quality auto: estimated as high; gpt-image-2.6-sunburst may also pick xhigh or max, which cost more — pass --quality to bound --max-cost',
+    ]);
+  });
+
   it('xhigh and max say they are estimates', () => {
     expect(estimateCost({ model: 'gpt-image-2.6-sunburst', size: '1024x1024', quality: 'max' }).notes).toEqual(['quality max: no published token figure; estimated as high × 2']);
   });
