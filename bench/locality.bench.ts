@@ -5,6 +5,8 @@
  * by the boundary error (mean |Δ| in a ±3 px band across the mask edge) and time; (3) the crop planner's
  * detail gain for a 5 % mask on a 4000×3000 photo (goal ≥ 2.5×).
  */
+import { defaultModel, isoDate } from '../src/core/lifecycle.js';
+import { MODELS } from '../src/core/models.js';
 import sharp from 'sharp';
 import { performance } from 'node:perf_hooks';
 import { blendMaskFor, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../src/core/composite.js';
@@ -146,7 +148,9 @@ async function rgba(path: string, resizeTo?: { width: number; height: number }):
 {
   const W = 4000, H = 3000;
   const mask = fractionMask(W, H, 0.05);
-  const rows = ['gpt-image-1.5', 'gpt-image-1', 'gpt-image-2', 'dall-e-2'].map((model) => {
+  // Every registry model; the verdict is for the default model of the day (core/lifecycle.ts).
+  const def = defaultModel(isoDate(new Date()));
+  const rows = [def, ...MODELS.map((m) => m.id).filter((id) => id !== def)].map((model) => {
     const t = performance.now();
     const plan = planCrops({ width: W, height: H }, mask, model);
     const ms = performance.now() - t;
@@ -155,5 +159,5 @@ async function rgba(path: string, resizeTo?: { width: number; height: number }):
   });
   console.log(`\nCrop planner, ${W}x${H} with a 5 % elliptical mask:`);
   table(rows);
-  verdict('detail.crop / detail.whole (gpt-image-1.5)', rows[0]!.ratio, 2.5, '>=');
+  verdict(`detail.crop / detail.whole (${def}, the default)`, rows[0]!.ratio, 2.5, '>=');
 }

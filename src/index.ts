@@ -9,11 +9,14 @@ export { hasErrors, sortProblems, type Problem, type Severity } from './core/pro
 export type { ProgressEvent, ProgressCallback } from './core/progress.js';
 
 // Models, prompt, fidelity, cost
-export { MODELS, DEFAULT_MODEL, findModel, getModel, modelIds, parseSize, sizeProblem, type ImageModel } from './core/models.js';
+export { MODELS, NEWEST_MODEL, GRID_RULE, PARAM_NAMES, findModel, getModel, modelIds, parseSize, sizeProblem, gridSizeProblem, describeSizes, type ImageModel, type ParamName, type FlexibleSizeRule } from './core/models.js';
+export { defaultModel, modelStatus, statusOf, lifecycleProblems, assertModelLive, liveReplacements, closestModels, parseToday, isoDate, type ModelStatus } from './core/lifecycle.js';
+export { resolveParams, WHEN_ABSENT, PARAM_SURFACES, type RequestedParams, type ResolvedParams, type ParamDecision } from './core/params.js';
+export { drawMarkup, diagnoseMarkup } from './core/markup.js';
 export { buildPrompt, lintPrompt, parsePreserve, type PromptParts } from './core/prompt.js';
 export { adviseFidelity, type FidelityAdvice, type Subject } from './core/fidelity.js';
 export { estimateCost, usageFor, assertWithinBudget, type CostEstimate, type CostInput } from './core/cost.js';
-export { PRICES, PRICES_READ_ON } from './core/prices.js';
+export { PRICES, PRICES_READ_ON, pricesFor, type ModelPrices } from './core/prices.js';
 
 // Masks
 export { diagnose, scanAlpha, editableFraction } from './core/doctor.js';

@@ -15,6 +15,8 @@ export interface CommandContext {
   stderr: Writable & { isTTY?: boolean };
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** The date models are judged on (YYYY-MM-DD): MASKEDIT_TODAY when set, else today's UTC date; read once in main.ts. */
+  today: string;
 }
 
 export interface Command {

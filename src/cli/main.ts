@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { isMaskeditError } from '../core/errors.js';
+import { isoDate, parseToday } from '../core/lifecycle.js';
 import { cleanupTempFiles } from '../io/atomic.js';
 import { CliError, EXIT, type Command, type CommandContext } from './_context.js';
 import { COMMANDS } from './commands/index.js';
@@ -26,7 +27,8 @@ async function help(): Promise<string> {
     lines.push(`  ${c.usage}`, `      ${c.summary}`);
   }
   lines.push('', 'Global: --help, --version. Exit codes: 0 ok, 1 failed or errors found, 2 usage error, 130 interrupted.',
-    'Environment: OPENAI_API_KEY (read from the environment only), OPENAI_BASE_URL, MASKEDIT_MAX_PIXELS, NO_COLOR.');
+    'Environment: OPENAI_API_KEY (read from the environment only), OPENAI_BASE_URL, MASKEDIT_MAX_PIXELS, NO_COLOR,',
+    '  MASKEDIT_TODAY=YYYY-MM-DD (judge models on that date instead of today; docs/models.md).');
   return `${lines.join('\n')}\n`;
 }
 
@@ -59,6 +61,13 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
       io.stdout.write(commandHelp(command));
       return EXIT.ok;
     }
+    // The one place the date models are judged on is read; commands get it through ctx.today.
+    let today: string;
+    try {
+      today = io.env.MASKEDIT_TODAY !== undefined ? parseToday(io.env.MASKEDIT_TODAY) : isoDate(new Date());
+    } catch (e) {
+      throw new CliError('TODAY_INVALID', (e as Error).message, (e as { fix?: string }).fix);
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
@@ -66,7 +75,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
       const message = (e as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
       throw new CliError('USAGE', `${message}${didYouMean(message, command)}`, `usage: ${command.usage}`);
     }
-    return await command.run({ values: parsed.values, positionals: parsed.positionals, stdout: io.stdout, stderr: io.stderr, signal: io.signal, env: io.env });
+    return await command.run({ values: parsed.values, positionals: parsed.positionals, stdout: io.stdout, stderr: io.stderr, signal: io.signal, env: io.env, today });
   } catch (e) {
     return reportError(e, io, wantsJson);
   }

@@ -21,7 +21,7 @@
  */
 import { MaskeditError } from './errors.js';
 import { getModel, parseSize, type Size } from './models.js';
-import { PRICES_READ_ON, pricesFor } from './prices.js';
+import { pricesFor } from './prices.js';
 
 export interface CostInput {
   model: string;
@@ -49,15 +49,21 @@ export interface CostEstimate {
   notes: string[];
 }
 
-type Quality = 'low' | 'medium' | 'high';
+type Quality = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+type BaseQuality = 'low' | 'medium' | 'high';
 
 /** Output tokens per image: [square, portrait 1024x1536, landscape 1536x1024]. */
-export const OUTPUT_TOKENS: Readonly<Record<Quality, readonly [number, number, number]>> = {
+export const OUTPUT_TOKENS: Readonly<Record<BaseQuality, readonly [number, number, number]>> = {
   low: [272, 408, 400],
   medium: [1056, 1584, 1568],
   high: [4160, 6240, 6208],
 };
 
+/**
+ * xhigh and max (2.5/2.6) have no published token figures: estimated as high × these factors (an assumption,
+ * reported in every estimate that uses them; docs/models.md).
+ */
+export const QUALITY_FACTORS: Readonly<Record<'xhigh' | 'max', number>> = { xhigh: 1.5, max: 2 };
 export const PARTIAL_IMAGE_TOKENS = 100;
 export const HIGH_FIDELITY_TOKENS = { square: 4160, nonSquare: 6240 } as const;
 export const CHARS_PER_TEXT_TOKEN = 4;
@@ -91,6 +97,7 @@ export function imageInputTokens(width: number, height: number): number {
 
 /** Output tokens of one image at `size` and `quality` (free sizes scale by area from the same-shape figure). */
 export function outputTokensFor(size: Size, quality: Quality): number {
+  if (quality === 'xhigh' || quality === 'max') return Math.round(outputTokensFor(size, 'high') * QUALITY_FACTORS[quality]);
   const [square, portrait, landscape] = OUTPUT_TOKENS[quality];
   const shape = size.width === size.height ? 0 : size.height > size.width ? 1 : 2;
   const exact = STANDARD[shape]!;
@@ -109,7 +116,7 @@ export function outputTokensFor(size: Size, quality: Quality): number {
 export function estimateCost(input: CostInput): CostEstimate {
   const model = getModel(input.model);
   const notes: string[] = [];
-  if (model.id !== input.model) notes.push(`unknown model ${input.model}: estimated with ${model.id}'s prices`);
+  if (model.id !== input.model && !model.snapshots.includes(input.model) && !model.aliases.includes(input.model)) notes.push(`unknown model ${input.model}: estimated with ${model.id}'s prices`);
   const n = Math.max(1, input.n ?? 1);
   const partials = Math.max(0, input.partialImages ?? 0);
   const images = input.inputImages ?? [];
@@ -123,7 +130,7 @@ export function estimateCost(input: CostInput): CostEstimate {
     return {
       model: model.id, size, quality: input.quality ?? 'standard',
       inputTokens: 0, imageInputTokens: 0, textInputTokens: 0, outputTokens: 0,
-      usd: round6(each * n), pricesReadOn: PRICES_READ_ON, notes,
+      usd: round6(each * n), pricesReadOn: prices?.readOn ?? '', notes,
     };
   }
 
@@ -140,9 +147,14 @@ export function estimateCost(input: CostInput): CostEstimate {
   }
   let quality: Quality;
   if (input.quality === 'low' || input.quality === 'medium' || input.quality === 'high') quality = input.quality;
-  else {
+  else if (input.quality === 'xhigh' || input.quality === 'max') {
+    quality = input.quality;
+    notes.push(`quality ${quality}: no published token figure; estimated as high × ${QUALITY_FACTORS[quality]}`);
+  } else {
     quality = 'high';
-    notes.push(`quality ${input.quality ?? 'auto'}: estimated as high (the model may pick lower; this is an upper bound)`);
+    notes.push(model.qualities.includes('xhigh')
+      ? `quality ${input.quality ?? 'auto'}: estimated as high; ${model.id} may also pick xhigh or max, which cost more — pass --quality to bound --max-cost`
+      : `quality ${input.quality ?? 'auto'}: estimated as high (the model may pick lower; this is an upper bound)`);
   }
 
   let imageTokens = images.reduce((sum, im) => sum + imageInputTokens(im.width, im.height), 0);
@@ -151,13 +163,14 @@ export function estimateCost(input: CostInput): CostEstimate {
     for (const im of images.slice(0, highCount)) imageTokens += im.width === im.height ? HIGH_FIDELITY_TOKENS.square : HIGH_FIDELITY_TOKENS.nonSquare;
     notes.push(`input_fidelity high: +${HIGH_FIDELITY_TOKENS.square} (square) / +${HIGH_FIDELITY_TOKENS.nonSquare} (non-square) input tokens for the first ${highCount} image(s)`);
   }
+  if (prices.uncertain) notes.push(`${model.id}'s prices were not read on OpenAI's own page (read ${prices.readOn}, ${prices.source}): an estimate`);
   if (partials > 0) notes.push(`${partials} partial image(s): +${PARTIAL_IMAGE_TOKENS} output tokens each`);
   const outputTokens = n * (outputTokensFor(size, quality) + PARTIAL_IMAGE_TOKENS * partials);
   const usd = (textInputTokens * prices.textInput + imageTokens * prices.imageInput + outputTokens * prices.imageOutput) / 1e6;
   return {
     model: model.id, size: `${size.width}x${size.height}`, quality,
     inputTokens: imageTokens + textInputTokens, imageInputTokens: imageTokens, textInputTokens, outputTokens,
-    usd: round6(usd), pricesReadOn: PRICES_READ_ON, notes,
+    usd: round6(usd), pricesReadOn: prices.readOn, notes,
   };
 }
 

@@ -8,7 +8,8 @@
  * "fully transparent areas (alpha zero) indicate where image should be edited") and the mask edit guide
  * (same format as the image, under 50 MB, a real alpha channel, "painted white on an opaque layer").
  */
-import { DEFAULT_MODEL, findModel, getModel, modelIds, type ImageModel } from './models.js';
+import { findModel, getModel, modelIds, NEWEST_MODEL, type ImageModel } from './models.js';
+import { defaultModel, lifecycleProblems } from './lifecycle.js';
 import { drawnOnStoredPixels, lumaSplit, ORIENTATION_NAMES, sameAspect, shellQuote, siblingName } from './maskops.js';
 import { sortProblems, type Problem, type Severity } from './problems.js';
 import type { EditMask, Raster } from './raster.js';
@@ -50,8 +51,13 @@ export interface DiagnoseInput {
   maskRaster?: Raster & { channels: 4 };
   /** Precomputed {@link scanAlpha} result (saves a pass over a big mask). */
   alpha?: AlphaStats;
-  /** Model id; unknown ids get MODEL_UNKNOWN and the default model's rules. */
+  /** Model id; unknown ids get MODEL_UNKNOWN and the newest model's rules. */
   model?: string;
+  /**
+   * The date the model is judged on (YYYY-MM-DD): adds MODEL_DEPRECATED / MODEL_SHUT_DOWN, and picks the default
+   * model of that date when `model` is not given. Without it, no lifecycle check is made.
+   */
+  today?: string;
   /** Names used in messages and fix commands, usually the paths. */
   imageLabel?: string;
   maskLabel?: string;
@@ -149,11 +155,13 @@ export function diagnose(input: DiagnoseInput): Problem[] {
   const M = shellQuote(maskLabel);
   const fixed = shellQuote(siblingName(maskLabel, 'fixed'));
 
-  // Model: unknown ids are checked with the default model's rules.
-  const modelId = input.model ?? DEFAULT_MODEL;
+  // Model: judged on the date when there is one; unknown ids are checked with the newest model's rules.
+  const DEFAULT = input.today ? defaultModel(input.today) : NEWEST_MODEL;
+  const modelId = input.model ?? DEFAULT;
   const known = findModel(modelId);
-  if (!known) {
-    add('MODEL_UNKNOWN', 'warning', `model ${JSON.stringify(modelId)} is not one maskedit knows (${modelIds().join(', ')}); checking with ${DEFAULT_MODEL}'s rules`, `pass one of the known models, e.g. --model ${DEFAULT_MODEL}`);
+  if (input.today) problems.push(...lifecycleProblems(modelId, input.today));
+  else if (!known) {
+    add('MODEL_UNKNOWN', 'warning', `model ${JSON.stringify(modelId)} is not one maskedit knows (${modelIds().join(', ')}); checking with ${NEWEST_MODEL}'s rules`, `pass one of the known models, e.g. --model ${NEWEST_MODEL}`);
   }
   const model = getModel(modelId);
   const mc = modelCode(model);
@@ -163,10 +171,10 @@ export function diagnose(input: DiagnoseInput): Problem[] {
     if (image.bytes > API_MAX_BYTES) {
       add('IMAGE_TOO_LARGE', 'error', `${imageLabel} is ${fmtMb(image.bytes)}; the API takes images under ${fmtMb(API_MAX_BYTES)}`, `re-encode it smaller, e.g. as JPEG at quality 90, or downscale it to 4096 px on the long side`);
     } else if (image.bytes > model.maxImageBytes) {
-      add(`MODEL_${mc}_TOO_LARGE`, 'error', `${imageLabel} is ${fmtMb(image.bytes)}; ${model.id} takes images under ${fmtMb(model.maxImageBytes)}`, `downscale it (e.g. to 1024x1024), or use --model ${DEFAULT_MODEL}, which takes up to ${fmtMb(API_MAX_BYTES)}`);
+      add(`MODEL_${mc}_TOO_LARGE`, 'error', `${imageLabel} is ${fmtMb(image.bytes)}; ${model.id} takes images under ${fmtMb(model.maxImageBytes)}`, `downscale it (e.g. to 1024x1024), or use --model ${DEFAULT}, which takes up to ${fmtMb(API_MAX_BYTES)}`);
     }
     if (model.squareOnly && image.width !== image.height) {
-      add(`MODEL_${mc}_NOT_SQUARE`, 'error', `${model.id} takes only square images; ${imageLabel} is ${image.width}x${image.height}`, `crop it to a square (e.g. ${Math.min(image.width, image.height)}x${Math.min(image.width, image.height)}), or use --model ${DEFAULT_MODEL}, which takes any aspect`);
+      add(`MODEL_${mc}_NOT_SQUARE`, 'error', `${model.id} takes only square images; ${imageLabel} is ${image.width}x${image.height}`, `crop it to a square (e.g. ${Math.min(image.width, image.height)}x${Math.min(image.width, image.height)}), or use --model ${DEFAULT}, which takes any aspect`);
     }
   }
   if (mask) {

@@ -12,14 +12,16 @@
  * | text / layout-sensitive details                    | high |
  *
  * The subject comes from `--subject` or, failing that, from words in the prompt ({@link SUBJECT_WORDS}).
- * Models without the parameter (gpt-image-1-mini, gpt-image-2, dall-e-2) get no value and, when the user asked
- * for one, a MODEL_NO_INPUT_FIDELITY warning: maskedit never sends it to them (the API would answer 400
- * `invalid_input_fidelity_model`).
+ * Models without the parameter (the 2.x models, gpt-image-1-mini, dall-e-2 — registry `params.input_fidelity`)
+ * get no value and, when the user asked for one, a MODEL_NO_INPUT_FIDELITY warning: maskedit never sends it to
+ * them (the API would answer 400 `invalid_input_fidelity_model`). For a detail-critical subject the advice says
+ * what helps instead on that model: the preserve list, `--markup auto` where the model takes markup, xhigh
+ * quality where it exists, and a tight crop.
  *
  * @example
  * adviseFidelity({ model: 'gpt-image-1.5', prompt: 'Add sunglasses to her face.' }).value // 'high'
  */
-import { getModel } from './models.js';
+import { getModel, type ImageModel } from './models.js';
 import type { Problem } from './problems.js';
 
 export type Subject = 'face' | 'logo' | 'product' | 'text' | 'scene';
@@ -42,6 +44,18 @@ export interface FidelityAdvice {
   /** The subject the advice is based on, and the prompt word that gave it away (if any). */
   subject: Subject;
   matched?: string;
+  /** On models without input_fidelity: what preserves detail instead (preserve list, markup, a tight crop). */
+  instead?: string[];
+}
+
+/** What keeps detail on a model without input_fidelity, from what the registry says it takes. */
+export function insteadOfFidelity(model: ImageModel): string[] {
+  return [
+    'a preserve list (--preserve)',
+    ...(model.params.markup ? ['--markup auto (an outline and pointer at the mask)'] : []),
+    ...(model.params.quality?.includes('xhigh') ? ['--quality xhigh'] : []),
+    'a tight crop (--crop auto, the default)',
+  ];
 }
 
 /**
@@ -95,12 +109,15 @@ export function adviseFidelity(input: FidelityInput): FidelityAdvice {
   const requested = input.requested ?? 'auto';
 
   if (!model.inputFidelity) {
+    // No input_fidelity (the 2.x models, mini, dall-e-2): say what preserves detail on this model instead.
+    const instead = insteadOfFidelity(model);
     const problems: Problem[] = requested === 'auto' ? [] : [{
       code: 'MODEL_NO_INPUT_FIDELITY', severity: 'warning',
       message: `${model.id} does not take input_fidelity; received --fidelity ${requested}, which will not be sent`,
-      fix: `drop --fidelity, or use a model that takes it: --model gpt-image-1.5 --fidelity ${requested}`,
+      fix: `drop --fidelity; on ${model.id} detail is kept by ${instead.join(', ')}`,
     }];
-    return { value: undefined, reason: `${model.id} has no input_fidelity parameter, so none is sent (${basis})`, problems, subject, ...(matched ? { matched } : {}) };
+    const tip = subject === 'scene' ? '' : `; for ${WHY[subject].split(':')[0]}, keep detail with ${instead.join(', ')}`;
+    return { value: undefined, reason: `${model.id} has no input_fidelity parameter, so none is sent (${basis})${tip}`, problems, subject, instead, ...(matched ? { matched } : {}) };
   }
   if (requested !== 'auto') {
     const agree = requested === advised;

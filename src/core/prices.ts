@@ -1,44 +1,61 @@
 /**
- * What OpenAI charges for image edits, as one dated table. Prices change; update the numbers and the date
- * together, and nothing else needs to move.
+ * What OpenAI charges for image edits: one dated price table per model, each with the day it was read, where,
+ * and whether we are sure. Prices change; update a row, its `readOn` and its `source` together, and nothing
+ * else needs to move (docs/models.md).
  *
- * Sources, read on {@link PRICES_READ_ON}:
- * - GPT image models bill tokens: text input, image input and image output, in USD per 1M tokens, as listed on
- *   OpenAI's model pages (developers.openai.com/api/docs/models/<id>) and pricing page
- *   (developers.openai.com/api/docs/pricing). gpt-image-1-mini: $2 text / $2.50 image input / $8 output;
- *   gpt-image-1.5: $5 / $8 / $32; gpt-image-1: $5 / $10 / $40.
- * - gpt-image-2: $5 text / $8 image input / $30 image output, taken from public listings that mirror OpenAI's
- *   page (we could not read OpenAI's own page for it); treat it as the least certain row.
- * - dall-e-2 bills per image by size: $0.016 (256²), $0.018 (512²), $0.020 (1024²), from OpenAI's pricing page.
- * Cached input prices are listed for completeness; estimates assume nothing is cached.
+ * - GPT image models bill tokens: text input, image input and image output, USD per 1M tokens (cached input
+ *   listed for completeness; estimates assume nothing is cached).
+ * - dall-e-2 billed per image by size.
+ * - `uncertain: true` marks rows not read on OpenAI's own page (third-party listings that mirror it, or "same
+ *   token rates as gpt-image-2" statements): estimates from them say so.
  */
-export const PRICES_READ_ON = '2026-11-25';
 
 export interface TokenPrices {
   kind: 'tokens';
   /** USD per 1M tokens. */
   textInput: number;
-  cachedTextInput?: number;
+  cachedTextInput: number;
   imageInput: number;
-  cachedImageInput?: number;
+  cachedImageInput: number;
   imageOutput: number;
+  readOn: string;
+  source: string;
+  uncertain: boolean;
 }
 
 export interface PerImagePrices {
   kind: 'per-image';
   /** USD per output image by size (`WxH`). */
   perImage: Readonly<Record<string, number>>;
+  readOn: string;
+  source: string;
+  uncertain: boolean;
 }
 
 export type ModelPrices = TokenPrices | PerImagePrices;
 
+const PAGE = (id: string) => `https://developers.openai.com/api/docs/models/${id}`;
+const tokens = (textInput: number, cachedTextInput: number, imageInput: number, cachedImageInput: number, imageOutput: number,
+  readOn: string, source: string, uncertain = false): TokenPrices =>
+  ({ kind: 'tokens', textInput, cachedTextInput, imageInput, cachedImageInput, imageOutput, readOn, source, uncertain });
+
 export const PRICES: Readonly<Record<string, ModelPrices>> = {
-  'gpt-image-1.5': { kind: 'tokens', textInput: 5, cachedTextInput: 1.25, imageInput: 8, cachedImageInput: 2, imageOutput: 32 },
-  'gpt-image-1': { kind: 'tokens', textInput: 5, cachedTextInput: 1.25, imageInput: 10, cachedImageInput: 2.5, imageOutput: 40 },
-  'gpt-image-1-mini': { kind: 'tokens', textInput: 2, cachedTextInput: 0.2, imageInput: 2.5, cachedImageInput: 0.25, imageOutput: 8 },
-  'gpt-image-2': { kind: 'tokens', textInput: 5, cachedTextInput: 1.25, imageInput: 8, cachedImageInput: 2, imageOutput: 30 },
-  'dall-e-2': { kind: 'per-image', perImage: { '256x256': 0.016, '512x512': 0.018, '1024x1024': 0.02 } },
+  'gpt-image-2.6-sunburst': tokens(5, 1.25, 8, 2, 30, '2026-11-30', PAGE('gpt-image-2.6-sunburst')),
+  // The flare page was not read; OpenAI's launch note gives the pair one price list.
+  'gpt-image-2.6-flare': tokens(5, 1.25, 8, 2, 30, '2026-11-30', PAGE('gpt-image-2.6-flare'), true),
+  // "Same token rates as gpt-image-2" (public forwarding docs, 2026-09-09); OpenAI's page not read.
+  'gpt-image-2.5-sunburst': tokens(5, 1.25, 8, 2, 30, '2026-11-30', 'https://docs.laozhang.ai/en/api-capabilities/gpt-image-2-5.md', true),
+  'gpt-image-2.5-flare': tokens(5, 1.25, 8, 2, 30, '2026-11-30', 'https://docs.laozhang.ai/en/api-capabilities/gpt-image-2-5.md', true),
+  // Public listings that mirror OpenAI's page; OpenAI's own page could not be read.
+  'gpt-image-2': tokens(5, 1.25, 8, 2, 30, '2026-11-25', PAGE('gpt-image-2'), true),
+  'gpt-image-1.5': tokens(5, 1.25, 8, 2, 32, '2026-11-25', PAGE('gpt-image-1.5')),
+  'gpt-image-1': tokens(5, 1.25, 10, 2.5, 40, '2026-11-25', PAGE('gpt-image-1')),
+  'gpt-image-1-mini': tokens(2, 0.2, 2.5, 0.25, 8, '2026-11-30', PAGE('gpt-image-1-mini')),
+  'dall-e-2': { kind: 'per-image', perImage: { '256x256': 0.016, '512x512': 0.018, '1024x1024': 0.02 }, readOn: '2026-11-25', source: 'https://developers.openai.com/api/docs/pricing', uncertain: false },
 };
+
+/** The newest `readOn` of the table (what the README and `maskedit models` call "prices read on"). */
+export const PRICES_READ_ON: string = Object.values(PRICES).reduce((a, p) => (p.readOn > a ? p.readOn : a), '');
 
 /** Prices for a registry model id (aliases resolved by the caller through `getModel`). */
 export function pricesFor(modelId: string): ModelPrices | undefined {

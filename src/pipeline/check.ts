@@ -3,6 +3,7 @@
  * `maskedit check --json`, DESIGN.md) and the decoded pixels so the edit pipeline and the server never decode
  * twice. `repairMask` is what `maskedit edit --fix` applies: only the repairs whose intent is unambiguous.
  */
+import { diagnoseMarkup } from '../core/markup.js';
 import { diagnose, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
 import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
@@ -50,6 +51,11 @@ export interface CheckInput {
   imageLabel?: string;
   maskLabel?: string;
   model?: string;
+  /** Judge the model on this date (YYYY-MM-DD): MODEL_DEPRECATED / MODEL_SHUT_DOWN; default model of the date. */
+  today?: string;
+  /** A user's markup overlay (2.6 models) to check against the image and mask: MARKUP_* problems. */
+  markup?: Uint8Array;
+  markupLabel?: string;
   /** Pixel limit per file (default 100 MP or MASKEDIT_MAX_PIXELS). */
   maxPixels?: number;
 }
@@ -117,10 +123,17 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
     imageRaster: img?.raster,
     maskRaster: msk?.raster,
     alpha,
-    model: opts.model,
+    ...(opts.model !== undefined ? { model: opts.model } : {}),
+    ...(opts.today !== undefined ? { today: opts.today } : {}),
     imageLabel,
     maskLabel,
   }));
+  if (opts.markup && img) {
+    const label = opts.markupLabel ?? 'markup.png';
+    const m = await decodeImage(opts.markup, { label, maxPixels: opts.maxPixels }).catch(asError);
+    if (isDecoded(m)) problems.push(...diagnoseMarkup(m.info, img.info, m.raster, editMask ?? undefined, label));
+    else problems.push({ ...toProblem(m), code: m.code.replace(/^IMAGE_/, 'MARKUP_') });
+  }
   const sorted = sortProblems(problems);
   const report: CheckReport = {
     ok: !hasErrors(sorted),

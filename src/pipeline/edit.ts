@@ -6,11 +6,14 @@
  * output → strict stitch. Every step reports its time through `onProgress`; the whole run can be cancelled
  * through `signal`.
  */
-import { readInputFile, probeImage, MIME, type DecodedImage } from '../io/image.js';
+import { readInputFile, probeImage, decodeImage, MIME, type DecodedImage } from '../io/image.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
 import { boundingBox, cloneRaster, createEditMask, type Box, type EditMask, type Raster } from '../core/raster.js';
-import { DEFAULT_MODEL, findModel, getModel, parseSize, sizeProblem } from '../core/models.js';
+import { describeSizes, findModel, getModel, MODELS, parseSize, sizeProblem } from '../core/models.js';
+import { assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
+import { resolveParams, type ParamDecision } from '../core/params.js';
+import { diagnoseMarkup, drawMarkup } from '../core/markup.js';
 import { buildPrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
@@ -38,7 +41,19 @@ export interface EditOptions {
   change?: string;
   /** Things to keep, `"a; b"` or an array; added to the prompt. */
   preserve?: string | string[];
+  /** Default: the default model on `today` (core/lifecycle.ts `defaultModel`). */
   model?: string;
+  /**
+   * The date the model is judged on (YYYY-MM-DD): a shut-down model is refused before anything is read or
+   * sent, a deprecated one warns. Default: today's UTC date (the CLI passes MASKEDIT_TODAY when set).
+   */
+  today?: string;
+  /** 2.6 models: low|medium|high (OpenAI's default: high). */
+  complexity?: string;
+  /** JSON and Responses surfaces: low|auto. */
+  moderation?: string;
+  /** 2.6 models: `auto` draws the mask's outline and a pointer on a transparent overlay; or a path / PNG bytes of the user's own. */
+  markup?: 'auto' | string | Uint8Array;
   /** `auto` (default) asks the fidelity advisor. */
   fidelity?: FidelityRequest;
   subject?: Subject;
@@ -113,7 +128,12 @@ export interface EditReport {
   engine?: string;
   model: string;
   image: { width: number; height: number; format: string; orientation: number };
-  request: { size: string; quality: string | undefined; inputFidelity: 'low' | 'high' | undefined; prompt: string; n: number };
+  request: { size: string; quality: string | undefined; inputFidelity: 'low' | 'high' | undefined; prompt: string; n: number;
+    complexity?: string; moderation?: string; markup?: 'auto' | 'file' };
+  /** The date the model was judged on and its status then. */
+  lifecycle: { today: string; status: 'active' | 'deprecated' | 'shutdown' | 'unknown' };
+  /** Each parameter the user set: sent, dropped (with a warning) or refused (registry, core/params.ts). */
+  params: ParamDecision[];
   fidelity: { value: 'low' | 'high' | undefined; reason: string };
   /** `native`: the embedded engine filled the whole image at its own size (no crop, no resampling). */
   plan: { mode: Plan['mode'] | 'native'; detail: Plan['detail'] };
@@ -184,7 +204,10 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     progress({ step: name, ms, ...(m ? { message: m } : {}) });
     return v;
   };
-  const modelId = opts.model ?? DEFAULT_MODEL;
+  const today = opts.today ?? isoDate(new Date());
+  const modelId = opts.model ?? defaultModel(today);
+  // A shut-down model is refused before any file is read or any request is made (MODEL_SHUT_DOWN, exit 1).
+  const lifecycle = assertModelLive(modelId, today);
   const model = getModel(modelId);
   const n = opts.n ?? 1;
   // CreateImageEditRequest.n: 1–10. Anything else would size the output arrays wrongly (2.5, NaN).
@@ -199,7 +222,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     const [image, mask] = await Promise.all([toBytes(opts.image, 'image'), toBytes(opts.mask, 'mask')]);
     return checkPairDecoded({ image, mask, imageLabel, maskLabel, model: modelId, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
   }, (r) => summarizeCheck(r.report));
-  const problems: Problem[] = [...check.problems];
+  // The doctor's MODEL_UNKNOWN is replaced by the lifecycle's (which names the closest ids).
+  const problems: Problem[] = [...check.problems.filter((p) => p.code !== 'MODEL_UNKNOWN'), ...lifecycle];
   const repairs: string[] = [];
   let editMask = decoded.editMask;
   if (hasErrors(check.problems)) {
@@ -232,15 +256,41 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   if (hasErrors(promptProblems)) throw new EditRefusedError(sortProblems(promptProblems));
   const fidelity = adviseFidelity({ model: modelId, prompt, ...(opts.subject ? { subject: opts.subject } : {}), requested: opts.fidelity ?? 'auto' });
   problems.push(...fidelity.problems);
-  if (!findModel(modelId) && !problems.some((p) => p.code === 'MODEL_UNKNOWN')) {
-    problems.push({ code: 'MODEL_UNKNOWN', severity: 'warning', message: `model ${modelId} is not in maskedit's registry; using ${model.id}'s rules`, fix: `use one of the known models or check the spelling` });
-  }
 
   // 3. Provider, and the plan of what to send: a crop around the mask at a size the model takes (or the whole
   // image). A native provider (the embedded engine) fills at the input's own resolution instead.
   const providerName: ProviderName = typeof opts.provider === 'object' ? opts.provider.name : opts.provider ?? (process.env.OPENAI_API_KEY ? 'openai' : 'local');
   const provider = typeof opts.provider === 'object' ? opts.provider
     : await createProvider({ provider: providerName, ...(opts.surface ? { surface: opts.surface } : {}), ...(opts.engine ? { engine: opts.engine } : {}) });
+  // Every parameter through the registry: refused ones stop here, before any request; dropped ones warn.
+  const live = MODELS.filter((m) => statusOf(m, today) === 'active');
+  const resolved = resolveParams(modelId, {
+    ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+    ...(fidelity.value ? { inputFidelity: fidelity.value } : {}),
+    ...(opts.background !== undefined ? { background: opts.background } : {}),
+    ...(opts.complexity !== undefined ? { complexity: opts.complexity } : {}),
+    ...(opts.markup !== undefined ? { markup: true } : {}),
+    ...(opts.moderation !== undefined ? { moderation: opts.moderation } : {}),
+    ...(opts.partialImages ? { partialImages: opts.partialImages } : {}),
+    n,
+  }, provider.surface, live);
+  if (!resolved.ok) {
+    const first = resolved.problems.find((p) => p.severity === 'error')!;
+    throw new MaskeditError(first.code, first.message, first.fix);
+  }
+  problems.push(...resolved.problems);
+  const send = resolved.send;
+  // The user's own markup is checked like a mask: same size as the image, transparent where nothing is marked.
+  let userMarkup: Rgba | undefined;
+  if (send.markup && opts.markup !== 'auto' && opts.markup !== undefined) {
+    const label = typeof opts.markup === 'string' ? opts.markup : 'markup';
+    const bytes = typeof opts.markup === 'string' ? await readInputFile(opts.markup, 'image') : opts.markup;
+    const decodedMarkup = await decodeImage(bytes, { label });
+    const markupProblems = diagnoseMarkup(decodedMarkup.info, original, decodedMarkup.raster, editMask, label);
+    if (hasErrors(markupProblems)) throw new EditRefusedError(sortProblems(markupProblems));
+    problems.push(...markupProblems);
+    userMarkup = decodedMarkup.raster;
+  }
   const forcedSize = opts.size && opts.size !== 'auto' ? opts.size : undefined;
   const native = Boolean(provider.native) && opts.crop !== 'off' && !forcedSize;
   const modelPlan = await step('plan', () => {
@@ -252,7 +302,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     if (!forcedSize) return p;
     // --size pins what the model is asked for: the whole image is sent at that size and mapped back.
     const problem = sizeProblem(model, forcedSize);
-    if (problem) throw new MaskeditError('MODEL_SIZE_UNSUPPORTED', problem, `use --size auto or one of ${model.sizes.join(', ')}`);
+    if (problem) throw new MaskeditError('MODEL_SIZE_UNSUPPORTED', problem, `use --size auto (maskedit plans one), or a size ${model.id} takes: ${describeSizes(model)}`);
     const s = parseSize(forcedSize)!;
     return { ...p, crops: p.crops.map((c) => ({ ...c, sendWidth: s.width, sendHeight: s.height })) };
   }, (p) => native
@@ -269,8 +319,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   }
   // What OpenAI would be sent decides the estimate, also when the embedded engine does the work.
   const estimates = modelPlan.crops.map((c) => estimateCost({
-    model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, quality: opts.quality ?? 'auto',
-    ...(fidelity.value ? { inputFidelity: fidelity.value } : {}), n, partialImages: opts.partialImages ?? 0,
+    model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, quality: send.quality ?? 'auto',
+    ...(send.inputFidelity ? { inputFidelity: send.inputFidelity as 'low' | 'high' } : {}), n, partialImages: send.partialImages ?? 0,
     inputImages: [{ width: c.sendWidth, height: c.sendHeight }, ...references.map((r) => r.size)], promptChars: [...prompt].length,
   }));
   const plan: { mode: Plan['mode'] | 'native'; crops: Plan['crops']; detail: Plan['detail'] } = native
@@ -296,21 +346,28 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     const box = { x: c.x, y: c.y, width: c.width, height: c.height };
     const own = plan.crops.length > 1 ? intersectBox(growBox(c.region, grow + DEFAULT_RING, original), box)! : box;
     const ownInCrop = { x: own.x - box.x, y: own.y - box.y, width: own.width, height: own.height };
-    const { sendImage, sendMask } = await step('encode', async () => {
+    const { sendImage, sendMask, sendMarkup } = await step('encode', async () => {
       const img = crop(original, box);
       const cropMask = crop(editMask!, box);
       if (own !== box) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
       const m = modelMaskFor(cropMask, { grow });
       paste(modelMask, own === box ? m : crop(m, ownInCrop), own.x, own.y);
       const [sendImage, sendMask] = await Promise.all([resample(img, c.sendWidth, c.sendHeight), resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
-      return { sendImage, sendMask };
+      // markup auto: the outline of what this crop may change, drawn at the size it is sent.
+      const sendMarkup = !send.markup ? undefined
+        : userMarkup ? await resample(crop(userMarkup, box), c.sendWidth, c.sendHeight, 'nearest')
+          : drawMarkup(await resample(crop(editMask!, box), c.sendWidth, c.sendHeight, 'nearest'));
+      return { sendImage, sendMask, sendMarkup };
     });
     const result = await step('provider', () => provider.edit({
       image: sendImage, mask: sendMask, prompt, model: modelId, size: `${c.sendWidth}x${c.sendHeight}`, n,
       ...(native ? { keepSize: true } : {}),
-      ...(opts.quality ? { quality: opts.quality } : {}),
-      ...(fidelity.value ? { inputFidelity: fidelity.value } : {}),
-      ...(opts.background ? { background: opts.background } : {}),
+      ...(send.quality ? { quality: send.quality } : {}),
+      ...(send.inputFidelity ? { inputFidelity: send.inputFidelity as 'low' | 'high' } : {}),
+      ...(send.background ? { background: send.background as 'transparent' | 'opaque' | 'auto' } : {}),
+      ...(send.complexity ? { complexity: send.complexity } : {}),
+      ...(send.moderation ? { moderation: send.moderation } : {}),
+      ...(sendMarkup ? { markup: sendMarkup } : {}),
       ...(references.length ? { references: references.map((r) => r.ref) } : {}),
       ...(opts.partialImages ? {
         partialImages: opts.partialImages,
@@ -364,7 +421,14 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(providerName === 'local' ? { engine: opts.engine ?? 'patchmatch' } : {}),
     model: modelId,
     image: { width: original.width, height: original.height, format: input.info.format, orientation: input.info.orientation },
-    request: { size: plan.crops.map((c) => `${c.sendWidth}x${c.sendHeight}`).join(','), quality: opts.quality, inputFidelity: fidelity.value, prompt, n },
+    request: {
+      size: plan.crops.map((c) => `${c.sendWidth}x${c.sendHeight}`).join(','), quality: send.quality, inputFidelity: fidelity.value, prompt, n,
+      ...(send.complexity ? { complexity: send.complexity } : {}),
+      ...(send.moderation ? { moderation: send.moderation } : {}),
+      ...(send.markup ? { markup: userMarkup ? 'file' as const : 'auto' as const } : {}),
+    },
+    lifecycle: { today, status: findModel(modelId) ? statusOf(getModel(modelId), today) : 'unknown' },
+    params: resolved.decisions,
     fidelity: { value: fidelity.value, reason: fidelity.reason },
     plan: { mode: plan.mode, detail: plan.detail },
     crops,

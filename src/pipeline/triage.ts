@@ -8,7 +8,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { adviseFidelity } from '../core/fidelity.js';
-import { DEFAULT_MODEL, getModel } from '../core/models.js';
+import { getModel, NEWEST_MODEL } from '../core/models.js';
+import { defaultModel } from '../core/lifecycle.js';
 import { lintPrompt } from '../core/prompt.js';
 import { localityFacts, triage, type TriageReport } from '../core/triage.js';
 import { readImageFile } from '../io/image.js';
@@ -26,11 +27,13 @@ export interface TriageOptions {
   /** The surface the failing request used (default images). */
   surface?: 'images' | 'json' | 'responses';
   references?: number;
+  /** Judge the model on this date: a shut-down or deprecated model is part of the diagnosis. */
+  today?: string;
 }
 
 export async function triageFiles(opts: TriageOptions): Promise<TriageReport & { model: string }> {
-  const model = opts.model ?? DEFAULT_MODEL;
-  const { report, decoded } = await checkFiles(opts.image, opts.mask, { model });
+  const model = opts.model ?? (opts.today ? defaultModel(opts.today) : NEWEST_MODEL);
+  const { report, decoded } = await checkFiles(opts.image, opts.mask, { model, ...(opts.today ? { today: opts.today } : {}) });
   const promptProblems = lintPrompt(opts.prompt, { model });
   const advice = adviseFidelity({ model, prompt: opts.prompt, requested: 'auto' });
   let locality;

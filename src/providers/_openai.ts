@@ -163,6 +163,8 @@ export function editFields(request: ProviderRequest): Record<string, string | nu
     quality: request.quality,
     input_fidelity: request.inputFidelity,
     background: request.background,
+    complexity: request.complexity,
+    moderation: request.moderation,
     output_format: request.outputFormat,
     // dall-e-2 answers with URLs unless asked for base64; GPT image models always send base64.
     response_format: dalle ? 'b64_json' : undefined,

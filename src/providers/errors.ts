@@ -44,7 +44,7 @@ export const HINTS: Readonly<Record<string, string>> = {
   invalid_image_format: 'send PNG, JPEG or WebP; dall-e-2 takes only one square PNG under 4 MB',
   image_too_large: 'images must be under 50 MB (dall-e-2: 4 MB); let maskedit crop (--crop auto) or downscale the input',
   string_above_max_length: 'the prompt is too long for the model (32000 characters, dall-e-2 1000); check it with `maskedit prompt --lint "…" --model M`',
-  invalid_input_fidelity_model: 'this model does not take input_fidelity; drop --fidelity (maskedit drops it for gpt-image-1-mini, gpt-image-2 and dall-e-2) or use --model gpt-image-1.5',
+  invalid_input_fidelity_model: 'this model does not take input_fidelity; drop --fidelity (maskedit drops it for the models whose registry entry has none: `maskedit models`)',
   invalid_value: 'a field has a value the model does not take; check --size and --quality against `maskedit check --model M`',
   invalid_api_key: 'OPENAI_API_KEY is not a valid key; create one at https://platform.openai.com/api-keys and export it in your shell',
   insufficient_quota: 'the account is out of credit or over its monthly budget; check billing at https://platform.openai.com/settings/organization/billing',

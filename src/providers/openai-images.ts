@@ -32,7 +32,9 @@ export function openaiImagesProvider(opts: OpenAIClientOptions = {}): Provider {
         ...refs.map((r, i) => referenceUpload(r, i)),
       ]);
       const fields = editFields(request);
-      const body = { ...fields, image: references.length ? [image!, ...references] : image!, mask: mask! } as unknown as ImageEditParamsBase;
+      // markup (2.6): a second PNG file field, like the mask (registry params.markup; the pipeline decided).
+      const markup = request.markup ? await imageUpload(request.markup, 'markup.png') : undefined;
+      const body = { ...fields, image: references.length ? [image!, ...references] : image!, mask: mask!, ...(markup ? { markup } : {}) } as unknown as ImageEditParamsBase;
       request.onProgress?.({ step: 'provider', message: `images.edit ${request.model}${fields.stream ? `, streaming ${request.partialImages} partial image(s)` : ''}` });
       try {
         const answer = await readEditAnswer(await client.images.edit(body, request.signal ? { signal: request.signal } : {}), request);
@@ -42,7 +44,7 @@ export function openaiImagesProvider(opts: OpenAIClientOptions = {}): Provider {
           images,
           ...(answer.usage ? { usage: answer.usage } : {}),
           ...(answer.revisedPrompt ? { revisedPrompt: answer.revisedPrompt } : {}),
-          sent: { surface: 'images', ...fields, images: 1 + references.length, mask: 'mask.png (RGBA PNG, alpha 0 = editable)' },
+          sent: { surface: 'images', ...fields, images: 1 + references.length, mask: 'mask.png (RGBA PNG, alpha 0 = editable)', ...(markup ? { markup: 'markup.png (RGBA PNG overlay)' } : {}) },
         };
       } catch (e) {
         throw mapOpenAIError(e, client.apiKey);

@@ -51,7 +51,9 @@ export function openaiJsonProvider(opts: OpenAIJsonOptions = {}): Provider {
           ...refs.map((r, i) => referenceUpload(r, i).then(ref)),
         ]);
         const fields = editFields(request);
-        const body = { ...fields, images: [image!, ...references], mask: mask! };
+        // markup (2.6) as an image reference like the mask (registry: uncertain; the guide shows multipart).
+        const markup = request.markup ? await imageUpload(request.markup, 'markup.png').then(ref) : undefined;
+        const body = { ...fields, images: [image!, ...references], mask: mask!, ...(markup ? { markup } : {}) };
         request.onProgress?.({ step: 'provider', message: `POST /images/edits (json, ${opts.dataUrls ? 'data URLs' : 'file ids'}) ${request.model}` });
         const raw = await client.post<ImagesResponse | AsyncIterable<ImageEditStreamEvent>>('/images/edits', { body, ...reqOpts, ...(fields.stream ? { stream: true } : {}) });
         const answer = await readEditAnswer(raw, request);
@@ -61,7 +63,7 @@ export function openaiJsonProvider(opts: OpenAIJsonOptions = {}): Provider {
           images,
           ...(answer.usage ? { usage: answer.usage } : {}),
           ...(answer.revisedPrompt ? { revisedPrompt: answer.revisedPrompt } : {}),
-          sent: { surface: 'json', ...fields, images: body.images.map(describeRef), mask: describeRef(body.mask) },
+          sent: { surface: 'json', ...fields, images: body.images.map(describeRef), mask: describeRef(body.mask), ...(markup ? { markup: describeRef(markup) } : {}) },
         };
       } catch (e) {
         throw mapOpenAIError(e, client.apiKey);

@@ -79,6 +79,8 @@ export async function responsesBody(request: ProviderRequest, opts: Pick<OpenAIR
     size: request.size,
     quality: request.quality,
     background: request.background,
+    // ImageGenTool.moderation (the tool carries it; multipart does not).
+    moderation: request.moderation,
     output_format: request.outputFormat,
     partial_images: streaming ? request.partialImages : undefined,
   });

@@ -30,6 +30,12 @@ export interface ProviderRequest {
   inputFidelity?: 'low' | 'high';
   n?: number;
   background?: 'transparent' | 'opaque' | 'auto';
+  /** 2.6 models: how much rendering effort (low|medium|high); sent only when the registry says the model takes it. */
+  complexity?: string;
+  /** JSON surface only (OpenAI): content moderation strictness, low|auto. */
+  moderation?: string;
+  /** 2.6 models: a transparent RGBA overlay of `image`'s size marking where to edit (sent as the `markup` file). */
+  markup?: Raster & { channels: 4 };
   outputFormat?: 'png' | 'jpeg' | 'webp';
   /** Extra images after the base one; the mask applies only to the first image. */
   references?: ReferenceImage[];

@@ -11,6 +11,7 @@
  *   app.get('/api/hello', async () => ({ queue: app.maskedit.queue.stats() }));
  * }] });
  */
+import { isoDate } from '../core/lifecycle.js';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
   maxPixels?: number;
+  /** Judge models on this date (YYYY-MM-DD; `maskedit serve` passes MASKEDIT_TODAY); default: each request's UTC date. */
+  today?: string;
   /** `false` for no logs; otherwise pino at `level` (default info) to `stream` (default stderr). */
   logger?: false | { level?: string; stream?: Writable };
   /** Extra routes from other features, registered after the core routes. */
@@ -114,6 +117,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,
     startedAt: Math.floor(Date.now() / 1000),
+    today: () => options.today ?? isoDate(new Date()),
     refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, maxImageBytes: limits.maxImageBytes, maxTotalBytes: limits.maxBodyBytes, ...(signal && { signal }) }),
     track(raw) {
       const controller = new AbortController();

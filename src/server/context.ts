@@ -20,6 +20,8 @@ export interface ServerContext {
   /** Per-request budget, ms: body, queue wait and the edit together. */
   requestTimeoutMs: number;
   maxPixels: number | undefined;
+  /** The date models are judged on: `ServerOptions.today` (MASKEDIT_TODAY) when pinned, else the clock's UTC date per call. */
+  today(): string;
   /** When the server started, Unix seconds. */
   startedAt: number;
   /** Image references (`file_id`, data URL, http(s) if allowed) resolve through this. */

@@ -94,7 +94,7 @@ function bodyTooLarge(max: number): ApiError {
  * @example
  * const input = await readMultipartEdit(request, DEFAULT_INPUT_LIMITS);
  */
-export async function readMultipartEdit(request: FastifyRequest, limits: InputLimits = DEFAULT_INPUT_LIMITS): Promise<EditInput> {
+export async function readMultipartEdit(request: FastifyRequest, limits: InputLimits = DEFAULT_INPUT_LIMITS, today?: string): Promise<EditInput> {
   if (!request.isMultipart()) throw new ApiError({ status: 400, apiCode: 'invalid_multipart', code: 'INVALID_MULTIPART', message: 'Expected a multipart/form-data body.' });
   const images: InputFile[] = [];
   let mask: InputFile | undefined;
@@ -134,7 +134,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
       fields[part.fieldname] = part.value;
     }
   }
-  const options = parseEditOptions(fields, 'multipart');
+  const options = parseEditOptions(fields, 'multipart', today);
   if (!images.length) throw missingParameter('image');
   // With several images the SDK sends `image[]`; name them like OpenAI's array params.
   if (images.length > 1) images.forEach((im, i) => { im.param = `image[${i}]`; });
@@ -153,12 +153,12 @@ function checkModelImageCount(options: EditOptions, count: number, param: string
  * @example
  * const input = await readJsonEdit({ prompt: '…', images: [{ file_id: 'file-…' }] }, { files, allowUrlFetch: false, maxImageBytes: 50 << 20 });
  */
-export async function readJsonEdit(body: unknown, ctx: RefContext, maxImages = DEFAULT_INPUT_LIMITS.maxImages): Promise<EditInput> {
+export async function readJsonEdit(body: unknown, ctx: RefContext, maxImages = DEFAULT_INPUT_LIMITS.maxImages, today?: string): Promise<EditInput> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw new ApiError({ status: 400, apiCode: 'invalid_type', code: 'INVALID_TYPE', message: 'Invalid body: expected a JSON object.' });
   }
   const { images: rawImages, mask: rawMask, ...rest } = body as Record<string, unknown>;
-  const options = parseEditOptions(rest, 'json');
+  const options = parseEditOptions(rest, 'json', today);
   if (rawImages === undefined || rawImages === null) throw missingParameter('images');
   if (!Array.isArray(rawImages)) throw new ApiError({ status: 400, apiCode: 'invalid_type', param: 'images', code: 'INVALID_TYPE', message: "Invalid type for 'images': expected an array of image references, but got something else instead." });
   if (rawImages.length === 0) throw new ApiError({ status: 400, apiCode: 'empty_array', param: 'images', code: 'EMPTY_ARRAY', message: "Invalid 'images': empty array. Expected an array with minimum length 1, but got an empty array instead." });

@@ -4,7 +4,8 @@
  * OpenAI's parameter errors (`missing_required_parameter`, `invalid_value`, `invalid_type`,
  * `integer_above_max_value`, `string_above_max_length`, `invalid_input_fidelity_model`, …), wording included.
  */
-import { DEFAULT_MODEL, MODELS, findModel, sizeProblem, type ImageModel } from '../core/models.js';
+import { MODELS, findModel, sizeProblem, type ImageModel } from '../core/models.js';
+import { defaultModel, isoDate, liveReplacements, statusOf } from '../core/lifecycle.js';
 import { ApiError } from './errors.js';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
@@ -23,6 +24,10 @@ export interface EditOptions {
   /** 0–100, for jpeg/webp (OpenAI's default 100). */
   outputCompression: number;
   inputFidelity?: 'low' | 'high';
+  /** 2.6 models: low|medium|high. */
+  complexity?: string;
+  /** JSON route: low|auto (validated; the embedded engine has no moderation to relax). */
+  moderation?: string;
   stream: boolean;
   partialImages: number;
   user?: string;
@@ -31,10 +36,14 @@ export interface EditOptions {
 export type FieldSource = 'multipart' | 'json';
 
 /** Fields an edit takes besides its files; anything else is OpenAI's `unknown_parameter`. */
-const COMMON_FIELDS = ['prompt', 'model', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'stream', 'partial_images', 'user'];
+const COMMON_FIELDS = ['prompt', 'model', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'complexity', 'stream', 'partial_images', 'user'];
 const MULTIPART_ONLY = ['response_format'];
 /** `moderation` is accepted and ignored: the local engine makes no moderation decision to relax. */
-const JSON_ONLY = ['moderation'];
+const JSON_ONLY = ['moderation', 'markup'];
+/** What the server can encode (svg and gif output of the 2.6 models are not made by the embedded engine). */
+const SERVED_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
+/** OpenAI's answer for a retired model: 404 model_not_found, "The model `X` has been deprecated, learn more here: …". */
+const DEPRECATIONS_URL = 'https://platform.openai.com/docs/deprecations';
 
 const list = (values: readonly string[]) => values.length === 1 ? `'${values[0]}'` : values.length === 2 ? `'${values[0]}' and '${values[1]}'` : `${values.slice(0, -1).map((v) => `'${v}'`).join(', ')}, and '${values.at(-1)}'`;
 
@@ -104,17 +113,27 @@ class Fields {
  * @example
  * parseEditOptions({ prompt: 'A lounge with a flamingo in the pool.', n: '2' }, 'multipart').n // 2
  */
-export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource): EditOptions {
+export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource, today: string = isoDate(new Date())): EditOptions {
   const allowed = new Set([...COMMON_FIELDS, ...(from === 'multipart' ? MULTIPART_ONLY : JSON_ONLY)]);
   for (const key of Object.keys(raw)) {
     if (!allowed.has(key)) throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: key, code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${key.slice(0, 100)}'.` });
   }
   const f = new Fields(raw, from);
 
-  const model = f.string('model') ?? DEFAULT_MODEL;
+  const model = f.string('model') ?? defaultModel(today);
   const modelInfo = findModel(model);
-  const gptModels = MODELS.filter((m) => m.family === 'gpt-image').map((m) => m.id);
-  if (!modelInfo) throw invalidValue('model', model, from === 'json' ? gptModels : MODELS.map((m) => m.id));
+  // A shut-down model gets what OpenAI answers (404 model_not_found, its wording), plus the live replacement.
+  if (modelInfo && statusOf(modelInfo, today) === 'shutdown') {
+    const repl = liveReplacements(modelInfo.id, today);
+    throw new ApiError({
+      status: 404, apiCode: 'model_not_found', param: 'model', code: 'MODEL_SHUT_DOWN',
+      message: `The model \`${model.slice(0, 100)}\` has been deprecated, learn more here: ${DEPRECATIONS_URL} (shut down on ${modelInfo.lifecycle.shutdown}; use '${repl[0]}'${repl.length > 1 ? ` or '${repl.slice(1).join("' or '")}'` : ''} instead).`,
+    });
+  }
+  // Only the models that answer on the date are offered.
+  const live = MODELS.filter((m) => statusOf(m, today) !== 'shutdown');
+  const gptModels = live.filter((m) => m.family === 'gpt-image').map((m) => m.id);
+  if (!modelInfo) throw invalidValue('model', model, from === 'json' ? gptModels : live.map((m) => m.id));
   if (from === 'json' && modelInfo.family !== 'gpt-image') {
     throw invalidValue('model', model, gptModels, `JSON edits support GPT image models only; DALL-E edits require multipart. Supported values are: ${list(gptModels)}.`);
   }
@@ -142,7 +161,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
 
   const quality = f.choice('quality', modelInfo.qualities);
   const background = f.choice<Background>('background', ['transparent', 'opaque', 'auto']);
-  const outputFormat = f.choice('output_format', modelInfo.outputFormats) ?? 'png';
+  const outputFormat = f.choice<OutputFormat>('output_format', modelInfo.outputFormats.filter((x): x is OutputFormat => (SERVED_FORMATS as readonly string[]).includes(x))) ?? 'png';
   if (background === 'transparent' && outputFormat === 'jpeg') {
     throw invalidValue('background', background, ['opaque', 'auto'], "Transparent backgrounds need output_format 'png' or 'webp'; JPEG has no alpha. Supported values with 'jpeg' are: 'opaque' and 'auto'.");
   }
@@ -153,11 +172,22 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
 
   const inputFidelity = f.choice<'low' | 'high'>('input_fidelity', ['low', 'high']);
   if (inputFidelity !== undefined && !modelInfo.inputFidelity) {
-    const withIt = MODELS.filter((m) => m.inputFidelity).map((m) => m.id);
+    const withIt = live.filter((m) => m.inputFidelity).map((m) => m.id);
     throw new ApiError({
       status: 400, apiCode: 'invalid_input_fidelity_model', param: 'input_fidelity', code: 'MODEL_NO_INPUT_FIDELITY',
-      message: `Input fidelity is not supported for model '${model}'. Remove 'input_fidelity' or use one of ${list(withIt)}.`,
+      message: `Input fidelity is not supported for model '${model}'. Remove 'input_fidelity'${withIt.length ? ` or use one of ${list(withIt)}` : ''}.`,
     });
+  }
+
+  // complexity (2.6): validated against the registry; a model without it is an invalid_value naming those with it.
+  let complexity: string | undefined;
+  if (f.has('complexity')) {
+    const allowed = modelInfo.params.complexity;
+    if (!allowed) {
+      const withIt = MODELS.filter((m) => m.params.complexity && statusOf(m, today) === 'active').map((m) => m.id);
+      throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'complexity', code: 'MODEL_PARAM_UNSUPPORTED', message: `complexity is not supported for model '${model}'. Remove 'complexity' or use one of ${list(withIt)}.` });
+    }
+    complexity = f.choice('complexity', allowed.map(String));
   }
 
   const stream = f.boolean('stream') ?? false;
@@ -169,8 +199,11 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
   if (from === 'multipart') {
     const rf = f.choice('response_format', ['url', 'b64_json']);
     if (rf === 'url') throw invalidValue('response_format', rf, ['b64_json'], "maskedit serve returns images inline only. Supported values are: 'b64_json'.");
-  } else {
-    f.choice('moderation', ['low', 'auto']);
+  }
+  const moderation = from === 'json' ? f.choice('moderation', (modelInfo.params.moderation ?? []).map(String)) : undefined;
+  if (from === 'json' && raw.markup !== undefined && modelInfo.params.markup === null) {
+    const withIt = MODELS.filter((m) => m.params.markup && statusOf(m, today) === 'active').map((m) => m.id);
+    throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'markup', code: 'MODEL_PARAM_UNSUPPORTED', message: `markup is not supported for model '${model}'. Remove 'markup' or use one of ${list(withIt)}.` });
   }
   const user = f.string('user');
 
@@ -181,6 +214,8 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
     ...(background !== undefined && { background }),
     outputFormat, outputCompression,
     ...(inputFidelity !== undefined && { inputFidelity }),
+    ...(complexity !== undefined && { complexity }),
+    ...(moderation !== undefined && { moderation }),
     stream, partialImages,
     ...(user !== undefined && { user }),
   };

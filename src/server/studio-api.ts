@@ -10,8 +10,31 @@ export interface StudioConfig {
   defaultProvider: 'local' | 'openai';
   engines: string[];
   defaultEngine: string;
+  /** The registry's default model on `today` (core/lifecycle.ts). */
   defaultModel: string;
+  /** The date the models were judged on (YYYY-MM-DD). */
+  today: string;
+  /** The models not shut down on `today`, newest first, with what the studio's controls offer for each. */
+  models: StudioModel[];
   maxImageBytes: number;
+}
+
+/** One registry model as the studio shows it. */
+export interface StudioModel {
+  id: string;
+  status: 'active' | 'deprecated';
+  shutdownDate: string | null;
+  replacements: string[];
+  /** What it is for, in a line. */
+  note: string;
+  qualities: string[];
+  /** null: the model does not take complexity. */
+  complexity: string[] | null;
+  markup: boolean;
+  inputFidelity: boolean;
+  /** Fixed sizes (the 2.x models also take any planned size on their grid). */
+  sizes: string[];
+  maxPromptChars: number;
 }
 
 /** What `POST /api/edit` answers (the `result` event's data when streamed). */

@@ -24,7 +24,8 @@ import type { MultipartFile } from '@fastify/multipart';
 import { renderPlanPreview } from '../core/heatmap.js';
 import type { ProgressEvent } from '../core/progress.js';
 import type { EditMask, Raster } from '../core/raster.js';
-import { DEFAULT_MODEL } from '../core/models.js';
+import { MODELS } from '../core/models.js';
+import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
 import { encodeImage } from '../io/image.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
@@ -35,7 +36,7 @@ import './context.js';
 import { ApiError, toApiError } from './errors.js';
 import { openSse, type SseStream } from './sse.js';
 import { abortReason, queuedRoute } from './queued-route.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf } from './studio-api.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf } from './studio-api.js';
 
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
@@ -63,10 +64,13 @@ const CHOICES = {
   fidelity: ['auto', 'low', 'high'],
   subject: ['face', 'logo', 'product', 'text', 'scene'],
   crop: ['auto', 'off'],
-  quality: ['auto', 'low', 'medium', 'high', 'standard'],
+  quality: ['auto', 'low', 'medium', 'high', 'xhigh', 'max', 'standard'],
+  complexity: ['low', 'medium', 'high'],
+  markup: ['auto'],
+  moderation: ['low', 'auto'],
 } as const;
 
-const TEXT_FIELDS = ['prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images'] as const;
+const TEXT_FIELDS = ['prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation'] as const;
 
 /**
  * @example
@@ -110,7 +114,9 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         defaultProvider: 'local',
         engines: [...ENGINE_NAMES],
         defaultEngine: app.maskedit.engine ?? 'patchmatch',
-        defaultModel: DEFAULT_MODEL,
+        defaultModel: defaultModel(app.maskedit.today()),
+        today: app.maskedit.today(),
+        models: studioModels(app.maskedit.today()),
         maxImageBytes: app.maskedit.limits.maxImageBytes,
       };
     });
@@ -121,7 +127,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       const mask = requireFile(files, 'mask');
       // The uploaded file names label the findings ("lounge-mask.png has no alpha channel").
       const { report, decoded } = await checkPairDecoded({
-        image, mask, imageLabel: names.image ?? 'image', maskLabel: names.mask ?? 'mask', model: fields.model || DEFAULT_MODEL,
+        image, mask, imageLabel: names.image ?? 'image', maskLabel: names.mask ?? 'mask', model: fields.model || defaultModel(app.maskedit.today()), today: app.maskedit.today(),
         ...(app.maskedit.maxPixels !== undefined ? { maxPixels: app.maskedit.maxPixels } : {}),
       });
       let repair: StudioCheck['repair'] = null;
@@ -228,7 +234,11 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ...(opt('scene') !== undefined ? { scene: fields.scene } : {}),
         ...(opt('change') !== undefined ? { change: fields.change } : {}),
         ...(opt('preserve') !== undefined ? { preserve: fields.preserve } : {}),
-        model: fields.model || DEFAULT_MODEL,
+        model: fields.model || defaultModel(app.maskedit.today()),
+        today: app.maskedit.today(),
+        ...(opt('complexity') !== undefined ? { complexity: fields.complexity } : {}),
+        ...(opt('markup') !== undefined ? { markup: 'auto' as const } : {}),
+        ...(opt('moderation') !== undefined ? { moderation: fields.moderation } : {}),
         ...(opt('size') !== undefined ? { size: fields.size } : {}),
         ...(opt('quality') !== undefined ? { quality: fields.quality } : {}),
         ...(opt('fidelity') !== undefined ? { fidelity: fields.fidelity as 'auto' | 'low' | 'high' } : {}),
@@ -310,4 +320,23 @@ function notBuilt(distDir: string): ApiError {
     message: `The studio's web app is not built (no index.html in ${distDir}). Fix: ${NOT_BUILT_FIX}`,
     fix: NOT_BUILT_FIX,
   });
+}
+
+/** The registry's models live on `today`, for the studio's model list, controls and advice. */
+export function studioModels(today: string): StudioModel[] {
+  return MODELS.filter((m) => statusOf(m, today) !== 'shutdown')
+    .sort((a, b) => (a.lifecycle.released < b.lifecycle.released ? 1 : a.lifecycle.released > b.lifecycle.released ? -1 : 0))
+    .map((m) => ({
+      id: m.id,
+      status: statusOf(m, today) as 'active' | 'deprecated',
+      shutdownDate: m.lifecycle.shutdown,
+      replacements: statusOf(m, today) === 'active' ? [] : liveReplacements(m.id, today),
+      note: m.note,
+      qualities: [...m.qualities],
+      complexity: m.params.complexity ? m.params.complexity.map(String) : null,
+      markup: m.params.markup !== null,
+      inputFidelity: m.inputFidelity,
+      sizes: [...m.sizes],
+      maxPromptChars: m.maxPromptChars,
+    }));
 }

@@ -106,7 +106,7 @@ class HttpError extends Error {
 }
 
 const IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/webp'];
-const EDIT_FIELDS = new Set(['model', 'prompt', 'n', 'size', 'quality', 'input_fidelity', 'background', 'output_format', 'output_compression', 'response_format', 'stream', 'partial_images', 'user', 'moderation']);
+const EDIT_FIELDS = new Set(['model', 'prompt', 'n', 'size', 'quality', 'input_fidelity', 'background', 'output_format', 'output_compression', 'response_format', 'stream', 'partial_images', 'user', 'moderation', 'complexity']);
 
 export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
@@ -184,6 +184,8 @@ export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<Fak
         const bytes = new Uint8Array(await value.arrayBuffer());
         if (field === 'image' || field === 'image[]') images.push({ field, name: value.name, type: value.type, bytes });
         else if (field === 'mask') mask = { name: value.name, type: value.type, bytes };
+        // markup (2.6): a transparent PNG overlay, recorded like the other files.
+        else if (field === 'markup') rec.files.push(await describeFile('markup', value.name, value.type, bytes));
         else throw new HttpError(400, `Unrecognized file field: ${field}`, 'unknown_parameter', field);
       }
     }

@@ -37,7 +37,8 @@ describe('maskedit check (in process)', () => {
   });
 
   it('--json prints exactly the CheckReport', async () => {
-    const r = await runCli(['check', p('rotated.jpg'), p('bw.png'), '--json', '--model', 'gpt-image-1']);
+    // Judged while gpt-image-1 was still active (before 2026-04-21), so only the mask's problems show.
+    const r = await runCli(['check', p('rotated.jpg'), p('bw.png'), '--json', '--model', 'gpt-image-1'], { env: { MASKEDIT_TODAY: '2026-03-01' } });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report)).toEqual(['ok', 'image', 'mask', 'problems']);
@@ -53,8 +54,19 @@ describe('maskedit check (in process)', () => {
   it('warnings alone still exit 0', async () => {
     const r = await runCli(['check', p('photo.png'), p('mask.png'), '--model', 'gpt-image-42']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('warning MODEL_UNKNOWN: model "gpt-image-42" is not one maskedit knows');
+    expect(r.stdout).toContain('warning MODEL_UNKNOWN: model "gpt-image-42" is not in maskedit\'s registry');
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('ok (0 errors, 1 warning)');
+  });
+
+  it.each([
+    // [date, model, exit, code of the first problem]
+    ['2026-11-20', 'gpt-image-1.5', 0, 'MODEL_DEPRECATED'],
+    ['2026-12-01', 'gpt-image-1.5', 1, 'MODEL_SHUT_DOWN'],
+    ['2026-12-01', 'gpt-image-2.6-flare', 0, undefined],
+  ] as const)('judged on %s, --model %s exits %i (%s)', async (today, model, code, first) => {
+    const r = await runCli(['check', p('photo.png'), p('mask.png'), '--model', model, '--json'], { env: { MASKEDIT_TODAY: today } });
+    expect(r.code).toBe(code);
+    expect(JSON.parse(r.stdout).problems[0]?.code).toBe(first);
   });
 
   it('a missing file is a problem in the report', async () => {
@@ -71,7 +83,7 @@ describe('maskedit check (in process)', () => {
     const r = await runCli(argv);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(message);
-    expect(r.stderr).toContain('fix: usage: maskedit check IMAGE MASK [--model M] [--json]');
+    expect(r.stderr).toContain('fix: usage: maskedit check IMAGE MASK [--model M] [--markup FILE] [--json]');
   });
 
   it('colours only on a terminal, and never with NO_COLOR', async () => {

@@ -8,7 +8,7 @@ describe('maskedit (in process)', () => {
   it('lists every command with its usage and summary', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('  maskedit check IMAGE MASK [--model M] [--json]\n      Find every reason OpenAI would reject or misread a mask');
+    expect(r.stdout).toContain('  maskedit check IMAGE MASK [--model M] [--markup FILE] [--json]\n      Find every reason OpenAI would reject or misread a mask');
     expect(r.stdout).toContain('  maskedit mask INPUT -o OUT [--match IMAGE]');
     expect(r.stdout).toContain('Exit codes: 0 ok, 1 failed or errors found, 2 usage error, 130 interrupted.');
   });

@@ -1,3 +1,5 @@
+import { closestModels } from '../../src/core/lifecycle.js';
+import { getModel, sizeProblem } from '../../src/core/models.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,12 +7,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../_helpers/cli.js';
 import { png } from '../_helpers/images.js';
-import { modelIds } from '../../src/core/models.js';
 import { createEditMask, createRaster, editMaskToApiRgba } from '../../src/core/raster.js';
 
 /** The CLI in-process, with the names these tests use. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await runCli(args);
+// Judged on 2026-01-01, when the registry's default was gpt-image-1.5 (fixed sizes): these tests are about that
+// geometry. Today's default (the 2.x grid) is covered below and by test/core/size-rule.test.ts.
+async function cli(args: string[], today = '2026-01-01'): Promise<{ code: number; out: string; err: string }> {
+  const r = await runCli(args, { env: { MASKEDIT_TODAY: today } });
   return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
@@ -71,7 +74,24 @@ describe('maskedit plan', () => {
   it('refuses an unknown model with the list of known ones', async () => {
     const r = await cli(['plan', p('image.png'), '--mask', p('mask.png'), '--model', 'dall-e-9', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out).error).toEqual({ code: 'MODEL_UNKNOWN', message: `unknown model "dall-e-9"; expected one of ${modelIds().join(', ')}`, fix: 'pass --model gpt-image-1.5' });
+    expect(JSON.parse(r.out).error).toEqual({ code: 'MODEL_UNKNOWN', message: `unknown model "dall-e-9"; closest known: ${closestModels('dall-e-9').join(', ')}`, fix: 'pass --model gpt-image-1.5 (`maskedit models` lists them)' });
+    expect(closestModels('dall-e-9')[0]).toBe('dall-e-2');
+  });
+
+  it('on 2026-11-30 plans for gpt-image-2.6-sunburst on its 16-px grid', async () => {
+    const { code, out, err } = await cli(['plan', p('image.png'), '--mask', p('mask.png')], '2026-11-30');
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/^gpt-image-2\.6-sunburst: 2 crops/);
+    const sizes = [...out.matchAll(/sent as (\d+)x(\d+)/g)].map((m) => `${m[1]}x${m[2]}`);
+    expect(sizes).toHaveLength(2);
+    for (const s of sizes) expect(sizeProblem(getModel('gpt-image-2.6-sunburst'), s)).toBeNull();
+  });
+
+  it('warns on stderr when the model is deprecated on the date', async () => {
+    const { code, err } = await cli(['plan', p('image.png'), '--mask', p('mask.png'), '--model', 'gpt-image-1.5'], '2026-11-20');
+    expect(code).toBe(0);
+    expect(err).toContain('warning MODEL_DEPRECATED: gpt-image-1.5 is deprecated: OpenAI shuts it down on 2026-12-01 (in 11 days, judged on 2026-11-20)');
   });
 
   it.each([

@@ -8,7 +8,8 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
   let out = '', err = '';
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
-  const code = await run(argv, { stdout, stderr, env: { NO_COLOR: '1' }, signal: new AbortController().signal });
+  // Judged on 2026-01-01, when the default was gpt-image-1.5 and dall-e-2 was deprecated (shut down 2026-05-12).
+  const code = await run(argv, { stdout, stderr, env: { NO_COLOR: '1', MASKEDIT_TODAY: '2026-01-01' }, signal: new AbortController().signal });
   return { code, stdout: out, stderr: err };
 }
 
@@ -40,7 +41,7 @@ describe('maskedit prompt', () => {
     const j = JSON.parse(r.stdout);
     expect(j.ok).toBe(false);
     expect(j.model).toBe('dall-e-2');
-    expect(j.problems.map((p: { code: string }) => p.code)).toEqual(['PROMPT_TOO_LONG']);
+    expect(j.problems.map((p: { code: string }) => p.code)).toEqual(['PROMPT_TOO_LONG', 'MODEL_DEPRECATED']);
     expect(j.fidelity).toEqual({ value: null, reason: 'dall-e-2 has no input_fidelity parameter, so none is sent (the prompt names no face, logo, product or text)', subject: 'scene' });
   });
 

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillBox, gradient, maskRaster, png } from '../_helpers/images.js';
 import { runCli } from '../_helpers/cli.js';
 
+// Judged on 2026-01-01, when the default model (gpt-image-1.5) took input_fidelity: the fidelity step is about it.
+const PINNED = { env: { MASKEDIT_TODAY: '2026-01-01' } };
+
 let dir: string;
 const f = (name: string) => join(dir, name);
 const GOOD = 'A gradient with a blue square in the middle. Preserve the gradient and its colours. Do not change anything else.';
@@ -36,7 +39,7 @@ describe('maskedit triage', () => {
     ['a clean edit', ['mask.png', '--prompt', GOOD, '--result', 'local.png'], 0, null, undefined],
   ] as const)('stops at the right step for %s', async (_n, args, code, stoppedAt, findingCode) => {
     const argv = ['triage', f('in.png'), ...args.map((a) => (a.endsWith('.png') ? f(a) : a)), '--json'];
-    const r = await runCli(argv);
+    const r = await runCli(argv, PINNED);
     expect(r.code, r.stderr).toBe(code);
     const json = JSON.parse(r.stdout) as Json;
     expect(json.stoppedAt).toBe(stoppedAt);
@@ -49,14 +52,14 @@ describe('maskedit triage', () => {
   });
 
   it('names the stitch command with the user\'s paths for a rewritten result', async () => {
-    const r = await runCli(['triage', f('in.png'), f('mask.png'), '--prompt', GOOD, '--result', f('rewritten.png'), '--json']);
+    const r = await runCli(['triage', f('in.png'), f('mask.png'), '--prompt', GOOD, '--result', f('rewritten.png'), '--json'], PINNED);
     const loc = (JSON.parse(r.stdout) as Json).findings.find((x) => x.step === 'locality')!;
     expect(loc.message).toMatch(/^the result changed 100\.0 % of the pixels outside the mask \(rewritten\)$/);
     expect(loc.fix).toContain(`maskedit stitch ${f('in.png')} ${f('rewritten.png')} --mask ${f('mask.png')} --seam match -o fixed.png`);
   });
 
   it('renders the steps with the first failing one marked', async () => {
-    const r = await runCli(['triage', f('in.png'), f('mask.png'), '--prompt', 'Put a blue square in it.']);
+    const r = await runCli(['triage', f('in.png'), f('mask.png'), '--prompt', 'Put a blue square in it.'], PINNED);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('triage in the guide\'s order: mask → prompt → fidelity → locality → surface');
@@ -69,7 +72,7 @@ describe('maskedit triage', () => {
     [['triage', 'a.png', 'b.png'], 'missing --prompt TEXT'],
     [['triage', 'a.png', 'b.png', '--prompt', 'p', '--fidelity', 'max'], '--fidelity expects one of low, high, received "max"'],
   ])('usage errors exit 2: %j', async (argv, message) => {
-    const r = await runCli(argv);
+    const r = await runCli(argv, PINNED);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
   });

@@ -45,7 +45,7 @@ describe('estimateCost', () => {
     expect(e).toEqual({
       model: 'gpt-image-1.5', size: '1024x1024', quality: 'medium',
       inputTokens: 194 + 50, imageInputTokens: 194, textInputTokens: 50, outputTokens: 1056,
-      usd: (50 * 5 + 194 * 8 + 1056 * 32) / 1e6, pricesReadOn: PRICES_READ_ON, notes: [],
+      usd: (50 * 5 + 194 * 8 + 1056 * 32) / 1e6, pricesReadOn: '2026-11-25', notes: [],
     });
     // Same order as OpenAI's published per-image price for a medium square ($0.034).
     expect(e.usd).toBeGreaterThan(0.034);
@@ -79,8 +79,37 @@ describe('estimateCost', () => {
       'input_fidelity high: +4160 (square) / +6240 (non-square) input tokens for the first 1 image(s)',
       '1 partial image(s): +100 output tokens each',
     ]);
-    expect(estimateCost({ model: 'gpt-image-2', size: '1536x864', quality: 'low' }).notes).toEqual(['size 1536x864: output tokens scaled by pixel area from the landscape figure']);
-    expect(estimateCost({ model: 'nope-1', size: '1024x1024', quality: 'low' }).notes[0]).toBe('unknown model nope-1: estimated with gpt-image-1.5\'s prices');
+    expect(estimateCost({ model: 'gpt-image-2', size: '1536x864', quality: 'low' }).notes).toEqual([
+      'size 1536x864: output tokens scaled by pixel area from the landscape figure',
+      'gpt-image-2\'s prices were not read on OpenAI\'s own page (read 2026-11-25, https://developers.openai.com/api/docs/models/gpt-image-2): an estimate',
+    ]);
+    expect(estimateCost({ model: 'nope-1', size: '1024x1024', quality: 'low' }).notes[0]).toBe('unknown model nope-1: estimated with gpt-image-2.6-sunburst\'s prices');
+    expect(estimateCost({ model: 'gpt-image-2.6-sunburst', size: '1024x1024', quality: 'low' }).notes).toEqual([]);
+  });
+
+  it.each([
+    // [model, quality, output tokens of a 1024x1024 image, USD with no inputs] — prices from the dated tables
+    ['gpt-image-2.6-sunburst', 'high', 4160, 4160 * 30 / 1e6],
+    ['gpt-image-2.6-flare', 'xhigh', 6240, 6240 * 30 / 1e6],
+    ['gpt-image-2.5-sunburst', 'max', 8320, 8320 * 30 / 1e6],
+    ['gpt-image-2', 'medium', 1056, 1056 * 30 / 1e6],
+    ['gpt-image-1.5', 'low', 272, 272 * 32 / 1e6],
+    ['gpt-image-1-mini', 'low', 272, 272 * 8 / 1e6],
+    ['gpt-image-1', 'low', 272, 272 * 40 / 1e6],
+  ] as const)('%s at quality %s: %i output tokens', (model, quality, tokens, usd) => {
+    const e = estimateCost({ model, size: '1024x1024', quality });
+    expect(e.outputTokens).toBe(tokens);
+    expect(e.usd).toBeCloseTo(usd, 9);
+  });
+
+  it('quality auto on a model with xhigh/max says the estimate is not an upper bound', () => {
+    expect(estimateCost({ model: 'gpt-image-2.6-sunburst', size: '1024x1024' }).notes).toEqual([
+      'quality auto: estimated as high; gpt-image-2.6-sunburst may also pick xhigh or max, which cost more — pass --quality to bound --max-cost',
+    ]);
+  });
+
+  it('xhigh and max say they are estimates', () => {
+    expect(estimateCost({ model: 'gpt-image-2.6-sunburst', size: '1024x1024', quality: 'max' }).notes).toEqual(['quality max: no published token figure; estimated as high × 2']);
   });
 
   it('prices dall-e-2 per image', () => {

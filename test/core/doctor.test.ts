@@ -111,7 +111,17 @@ describe('diagnose', () => {
 
   it('reads the registry, not model names: model codes come from the id', () => {
     expect(modelCode(getModel('dall-e-2'))).toBe('DALLE2');
-    expect(find(base({ model: 'gpt-image-9' }), 'MODEL_UNKNOWN')?.message).toBe('model "gpt-image-9" is not one maskedit knows (gpt-image-1.5, gpt-image-1, gpt-image-1-mini, gpt-image-2, dall-e-2); checking with gpt-image-1.5\'s rules');
+    expect(find(base({ model: 'gpt-image-9' }), 'MODEL_UNKNOWN')?.message).toBe('model "gpt-image-9" is not one maskedit knows (gpt-image-2.6-sunburst, gpt-image-2.6-flare, gpt-image-2.5-sunburst, gpt-image-2.5-flare, gpt-image-2, gpt-image-1.5, gpt-image-1-mini, gpt-image-1, dall-e-2); checking with gpt-image-2.6-sunburst\'s rules');
+  });
+
+  it.each([
+    // [model, date, codes] — judged on a date when the caller gives one
+    ['gpt-image-1.5', '2026-11-20', ['warning:MODEL_DEPRECATED']],
+    ['gpt-image-1.5', '2026-12-01', ['error:MODEL_SHUT_DOWN']],
+    ['gpt-image-2.6-sunburst', '2026-12-01', []],
+    ['gpt-image-9', '2026-12-01', ['warning:MODEL_UNKNOWN']],
+  ] as const)('%s on %s → %j', (model, today, want) => {
+    expect(codes(base({ model, today }))).toEqual(want);
   });
 
   it('works with the image or the mask missing (their decode errors come from io)', () => {

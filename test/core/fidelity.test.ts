@@ -34,19 +34,28 @@ describe('adviseFidelity: the guide table', () => {
     expect(adviseFidelity({ model: 'gpt-image-1.5', requested: 'low' }).reason).toMatch(/^you asked for low, which matches the advice/);
   });
 
-  it.each(['gpt-image-1-mini', 'gpt-image-2', 'gpt-image-2-2026-04-21', 'dall-e-2'])('%s: never a value; warns only when asked for one', (model) => {
+  // What keeps detail instead, by what each model takes (registry params): the advice is model-aware.
+  const INSTEAD: Record<string, string> = {
+    'gpt-image-1-mini': 'a preserve list (--preserve), a tight crop (--crop auto, the default)',
+    'gpt-image-2': 'a preserve list (--preserve), a tight crop (--crop auto, the default)',
+    'dall-e-2': 'a preserve list (--preserve), a tight crop (--crop auto, the default)',
+    'gpt-image-2.5-sunburst': 'a preserve list (--preserve), --quality xhigh, a tight crop (--crop auto, the default)',
+    'gpt-image-2.6-sunburst': 'a preserve list (--preserve), --markup auto (an outline and pointer at the mask), --quality xhigh, a tight crop (--crop auto, the default)',
+  };
+  it.each(['gpt-image-1-mini', 'gpt-image-2', 'gpt-image-2-2026-04-21', 'dall-e-2', 'gpt-image-2.5-sunburst', 'gpt-image-2.6-sunburst'])('%s: never a value; warns only when asked for one; says what helps instead', (model) => {
     const id = model === 'gpt-image-2-2026-04-21' ? 'gpt-image-2' : model;
     const silent = adviseFidelity({ model, prompt: 'A portrait of a man.' });
     expect(silent.value).toBeUndefined();
     expect(silent.problems).toEqual([]);
-    expect(silent.reason).toBe(`${id} has no input_fidelity parameter, so none is sent (the prompt mentions "portrait")`);
+    expect(silent.reason).toBe(`${id} has no input_fidelity parameter, so none is sent (the prompt mentions "portrait"); for faces, keep detail with ${INSTEAD[id]}`);
+    expect(adviseFidelity({ model, prompt: 'A pool with a flamingo.' }).reason).toBe(`${id} has no input_fidelity parameter, so none is sent (the prompt names no face, logo, product or text)`);
     for (const requested of ['low', 'high'] as const) {
       const asked = adviseFidelity({ model, requested });
       expect(asked.value).toBeUndefined();
       expect(asked.problems).toEqual([{
         code: 'MODEL_NO_INPUT_FIDELITY', severity: 'warning',
         message: `${id} does not take input_fidelity; received --fidelity ${requested}, which will not be sent`,
-        fix: `drop --fidelity, or use a model that takes it: --model gpt-image-1.5 --fidelity ${requested}`,
+        fix: `drop --fidelity; on ${id} detail is kept by ${INSTEAD[id]}`,
       }]);
     }
     expect(adviseFidelity({ model, requested: 'auto' }).problems).toEqual([]);

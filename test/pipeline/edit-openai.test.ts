@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/io/image.js';
 import { edit } from '../../src/pipeline/edit.js';
+import { defaultModel, isoDate, statusOf } from '../../src/core/lifecycle.js';
+import { getModel, sizeProblem } from '../../src/core/models.js';
 import { createProvider } from '../../src/providers/index.js';
 import { EDIT_COLOUR, startFakeOpenAI, type FakeOpenAI } from '../_helpers/fake-openai.js';
 import { maskRaster, noise, png, withOrientation } from '../_helpers/images.js';
@@ -40,10 +42,13 @@ describe('edit() on the openai images surface', () => {
     expect(report.finalOutsideChangedPixels).toBe(0);
     // What the server received: one crop at a model size, a PNG mask with alpha at the same size, the prompt.
     const sent = fake.edits().at(-1)!;
-    expect(sent.fields.model).toBe('gpt-image-1.5');
+    // No --model: the registry's default on today's date, a live model, at a size it takes.
+    const today = isoDate(new Date());
+    expect(sent.fields.model).toBe(defaultModel(today));
+    expect(statusOf(getModel(sent.fields.model as string), today)).toBe('active');
+    expect(sizeProblem(getModel(sent.fields.model as string), sent.fields.size as string)).toBeNull();
     expect(sent.fields.prompt).toBe(report.request.prompt);
     expect(sent.fields.quality).toBe('low');
-    expect(['1024x1024', '1536x1024', '1024x1536']).toContain(sent.fields.size);
     const [img, msk] = [sent.files.find((f) => f.field.startsWith('image'))!, sent.files.find((f) => f.field === 'mask')!];
     expect(msk.type).toBe('image/png');
     expect(msk.hasAlpha).toBe(true);

@@ -22,7 +22,8 @@ const received: ProviderRequest[] = [];
 beforeAll(async () => {
   const local = localProvider({ engine: 'telea' });
   const recording: Provider = { name: 'local', surface: 'engine', edit: (r) => { received.push(r); return local.edit(r); } };
-  server = await testServer({ provider: recording, plugins: [responsesRoutes()] });
+  // Judged on a fixed date: the requests name gpt-image-1.5 (deprecated then, shut down 2026-12-01).
+  server = await testServer({ provider: recording, today: '2026-11-30', plugins: [responsesRoutes()] });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   baseURL = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1`;
 });

@@ -60,11 +60,11 @@ export function runProviderContract(c: ProviderCase): void {
 
     it('passes model, size, quality and prompt through and reports usage', async () => {
       const provider = await c.make();
-      const req = request({ size: '1024x1536', quality: 'medium', model: 'gpt-image-1' });
+      const req = request({ size: '1024x1536', quality: 'medium', model: 'gpt-image-2.5-flare' });
       const result = await provider.edit(req);
-      expect(result.sent).toMatchObject({ model: 'gpt-image-1', size: '1024x1536' });
+      expect(result.sent).toMatchObject({ model: 'gpt-image-2.5-flare', size: '1024x1536' });
       const sent = c.lastSent?.();
-      if (sent) expect(sent).toMatchObject({ model: 'gpt-image-1', size: '1024x1536', quality: 'medium', prompt: req.prompt });
+      if (sent) expect(sent).toMatchObject({ model: 'gpt-image-2.5-flare', size: '1024x1536', quality: 'medium', prompt: req.prompt });
       expect(result.usage?.output_tokens).toBe(1584);
       expect(result.usage?.total_tokens).toBe((result.usage?.input_tokens ?? 0) + 1584);
     });

@@ -20,7 +20,8 @@ let image: Buffer;
 let mask: Buffer;
 
 beforeAll(async () => {
-  server = await testServer({ plugins: [responsesRoutes({ store })] });
+  // Judged on a fixed date: the requests name gpt-image-1.5 (shut down 2026-12-01).
+  server = await testServer({ today: '2026-11-30', plugins: [responsesRoutes({ store })] });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = server.app.server.address() as AddressInfo;
   client = new OpenAI({ apiKey: 'unused', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });

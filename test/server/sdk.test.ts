@@ -24,7 +24,8 @@ let mask: Buffer;
 
 beforeAll(async () => {
   filesDir = await mkdtemp(join(tmpdir(), 'maskedit-sdk-'));
-  server = await startServer({ port: 0, apiKey: KEY, engine: 'telea', logger: false, files: { dir: filesDir, sweepIntervalMs: 0 } });
+  // Judged on a fixed date: the calls below name gpt-image-1.5 and -mini (deprecated then, shut down 2026-12-01).
+  server = await startServer({ port: 0, apiKey: KEY, engine: 'telea', logger: false, today: '2026-11-30', files: { dir: filesDir, sweepIntervalMs: 0 } });
   client = new OpenAI({ baseURL: server.baseURL, apiKey: KEY, maxRetries: 0 });
   image = await noisyPng();
   mask = await boxMask();
@@ -88,8 +89,9 @@ describe('openai SDK against maskedit serve', () => {
   it('models.list and models.retrieve', async () => {
     const ids: string[] = [];
     for await (const m of client.models.list()) ids.push(m.id);
-    expect(ids).toEqual(['gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'gpt-image-2', 'dall-e-2']);
-    expect(await client.models.retrieve('gpt-image-2')).toMatchObject({ id: 'gpt-image-2', object: 'model', owned_by: 'maskedit' });
+    expect(ids).toEqual(['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini']);
+    expect(await client.models.retrieve('gpt-image-2')).toMatchObject({ id: 'gpt-image-2', object: 'model', owned_by: 'maskedit', shutdown_date: null });
+    expect(await client.models.retrieve('gpt-image-1.5')).toMatchObject({ shutdown_date: '2026-12-01', lifecycle: { status: 'deprecated', deprecated_on: '2026-06-02', replacements: ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare'] } });
   });
 
   it.each<[string, () => Promise<unknown>, number, string | null, string | null, abstract new (...args: never[]) => Error]>([

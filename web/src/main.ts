@@ -5,7 +5,8 @@
  * server calls are `api.ts`, the result view and history are `results.ts`.
  */
 import './styles.css';
-import { MODELS, getModel, DEFAULT_MODEL } from '../../src/core/models.js';
+import { getModel } from '../../src/core/models.js';
+import type { StudioModel } from '../../src/server/studio-api.js';
 import type { Problem } from '../../src/core/problems.js';
 import type { FidelityRequest } from '../../src/core/fidelity.js';
 import { checkPair, getConfig, runEdit, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';
@@ -66,6 +67,11 @@ const $ = {
   model: byId<HTMLSelectElement>('model'),
   size: byId<HTMLSelectElement>('size'),
   quality: byId<HTMLSelectElement>('quality'),
+  complexity: byId<HTMLSelectElement>('complexity'),
+  complexityField: byId('complexity-field'),
+  markup: byId<HTMLInputElement>('markup'),
+  markupField: byId('markup-field'),
+  modelNote: byId('model-note'),
   fidelity: byId<HTMLSelectElement>('fidelity'),
   partials: byId<HTMLSelectElement>('partials'),
   partialsField: byId('partials-field'),
@@ -307,7 +313,7 @@ function showFindings(problems: Problem[], okText?: string): void {
 }
 
 function analyse(): void {
-  const model = $.model.value || DEFAULT_MODEL;
+  const model = $.model.value || config?.defaultModel || '';
   const parts = { scene: $.scene.value, change: $.change.value, preserve: $.preserve.value };
   const prompt = promptView(parts, model);
   $.promptPreview.textContent = prompt.text || 'Write the full final image, the one change and what to keep.';
@@ -395,10 +401,20 @@ $.provider.addEventListener('change', () => {
   scheduleAnalysis();
 });
 
+/** The model's controls from the registry as the server sent it (GET /api/config): qualities, complexity, markup, lifecycle. */
 function syncModelOptions(): void {
+  const info: StudioModel | undefined = config?.models.find((m) => m.id === $.model.value);
   const model = getModel($.model.value);
-  setOptions($.size, [{ value: 'auto', label: 'planned (auto)' }, ...model.sizes.map((s) => ({ value: s }))]);
-  setOptions($.quality, model.qualities.map((q) => ({ value: q })), model.qualities.includes('medium') ? ($.quality.value || 'medium') : undefined);
+  const sizes = info?.sizes ?? [...model.sizes];
+  const qualities = info?.qualities ?? [...model.qualities];
+  setOptions($.size, [{ value: 'auto', label: 'planned (auto)' }, ...sizes.map((s) => ({ value: s }))]);
+  setOptions($.quality, qualities.map((q) => ({ value: q })), qualities.includes('medium') ? ($.quality.value || 'medium') : undefined);
+  $.complexityField.hidden = !info?.complexity;
+  $.markupField.hidden = !info?.markup;
+  $.modelNote.textContent = !info ? '' : info.status === 'deprecated'
+    ? `${info.id} is deprecated: OpenAI shuts it down on ${info.shutdownDate}. Move to ${info.replacements.join(' or ')}.`
+    : `${info.id}: ${info.note}.`;
+  $.modelNote.classList.toggle('warn', info?.status === 'deprecated');
 }
 
 function syncProvider(): void {
@@ -434,6 +450,8 @@ async function run(): Promise<void> {
   form.append('model', $.model.value);
   if ($.size.value !== 'auto') form.append('size', $.size.value);
   form.append('quality', $.quality.value);
+  if (!$.complexityField.hidden && $.complexity.value) form.append('complexity', $.complexity.value);
+  if (!$.markupField.hidden && $.markup.checked) form.append('markup', 'auto');
   form.append('fidelity', $.fidelity.value);
   form.append('provider', $.provider.value);
   if ($.provider.value === 'local') form.append('engine', $.engine.value);
@@ -483,7 +501,6 @@ async function continueFrom(step: Step): Promise<void> {
 }
 
 // ---- start --------------------------------------------------------------------------------------------
-setOptions($.model, MODELS.map((m) => ({ value: m.id })), DEFAULT_MODEL);
 syncModelOptions();
 setTool('brush');
 analyse();
@@ -491,7 +508,9 @@ getConfig().then((c) => {
   config = c;
   setOptions($.provider, c.providers.map((p) => ({ value: p.id, label: p.available ? p.label : `${p.label} — unavailable: ${p.reason ?? ''}`, disabled: !p.available })), c.defaultProvider);
   setOptions($.engine, c.engines.map((e) => ({ value: e, label: e === 'patchmatch' ? 'patchmatch (best)' : e === 'telea' ? 'telea (fast)' : e })), c.defaultEngine);
-  setOptions($.model, MODELS.map((m) => ({ value: m.id })), c.defaultModel);
+  // The model list, the default and each model's controls come from the registry through the server (judged on its date).
+  setOptions($.model, c.models.map((m) => ({ value: m.id, label: m.status === 'deprecated' ? `${m.id} — deprecated, shuts down ${m.shutdownDate}` : m.id === c.defaultModel ? `${m.id} (default)` : m.id })), c.defaultModel);
+  syncModelOptions();
   syncProvider();
   const openai = c.providers.find((p) => p.id === 'openai')?.available;
   $.badge.textContent = openai ? 'Embedded engine · OpenAI' : 'Embedded engine · no OpenAI key';

@@ -1,20 +1,27 @@
 /** `maskedit check IMAGE MASK [--model M] [--json]`: the mask doctor. Exit 0 without errors, 1 with errors. */
 import { checkFiles, type CheckReport } from '../../pipeline/check.js';
+import { readInputFile } from '../../io/image.js';
 import { EXIT, requirePositionals, stringOption, type Command } from '../_context.js';
 import { formatBytes, formatPercent, formatProblems, painter, writeJson, type Painter } from '../_output.js';
 
 const command: Command = {
   name: 'check',
   summary: 'Find every reason OpenAI would reject or misread a mask, with the command that fixes it',
-  usage: 'maskedit check IMAGE MASK [--model M] [--json]',
-  details: 'Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error. --json prints { ok, image, mask, problems }.',
+  usage: 'maskedit check IMAGE MASK [--model M] [--markup FILE] [--json]',
+  details: 'Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error. --json prints { ok, image, mask, problems }.\nThe model is judged on today\'s date (or MASKEDIT_TODAY): a shut-down model is an error, a deprecated one a warning.\n--markup FILE also checks a markup overlay for the 2.6 models (same size as the image, transparent background).',
   options: {
     model: { type: 'string' },
+    markup: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(ctx) {
     const [imagePath, maskPath] = requirePositionals(ctx, ['IMAGE', 'MASK'], command);
-    const { report } = await checkFiles(imagePath!, maskPath!, { model: stringOption(ctx, 'model') });
+    const markupPath = stringOption(ctx, 'markup');
+    const markup = markupPath !== undefined ? await readInputFile(markupPath, 'image') : undefined;
+    const model = stringOption(ctx, 'model');
+    const { report } = await checkFiles(imagePath!, maskPath!, {
+      ...(model !== undefined ? { model } : {}), today: ctx.today, ...(markup ? { markup, markupLabel: markupPath! } : {}),
+    });
     if (ctx.values.json) writeJson(ctx.stdout, report);
     else ctx.stdout.write(renderReport(report, imagePath!, maskPath!, painter(ctx.stdout, ctx.env)));
     return report.ok ? EXIT.ok : EXIT.failed;

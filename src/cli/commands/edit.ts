@@ -3,11 +3,14 @@
  * Progress goes to stderr; `--json` prints the report on stdout.
  */
 import { SUBJECTS } from '../../core/fidelity.js';
+import { defaultModel, statusOf } from '../../core/lifecycle.js';
+import { MODELS } from '../../core/models.js';
+import { resolveParams } from '../../core/params.js';
 import { edit, type EditOptions } from '../../pipeline/edit.js';
 import { reportJson, writeEditResult } from '../../pipeline/write.js';
 import { suggestOutput, writeFileAtomic } from '../../io/atomic.js';
 import { ENGINE_NAMES } from '../../engines/engine.js';
-import { choiceOption, EXIT, numberOption, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
+import { CliError, choiceOption, EXIT, numberOption, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
 import { painter, writeJson } from '../_output.js';
 import { progressPrinter } from '../_progress.js';
 import { renderEditSummary } from '../_summary.js';
@@ -26,6 +29,9 @@ export const EDIT_OPTIONS = {
   subject: { type: 'string' },
   size: { type: 'string' },
   quality: { type: 'string' },
+  complexity: { type: 'string' },
+  moderation: { type: 'string' },
+  markup: { type: 'string' },
   n: { type: 'string' },
   crop: { type: 'string' },
   regions: { type: 'string' },
@@ -54,6 +60,27 @@ export const EDIT_OPTIONS = {
   continue: { type: 'string' },
 } as const;
 
+/**
+ * A parameter the chosen model refuses is a usage error (exit 2) before anything is read or sent, naming the
+ * values the model takes (core/params.ts). Dropped parameters are left to the pipeline's warnings.
+ */
+export function assertParamsTaken(opts: EditOptions, today: string): void {
+  const model = opts.model ?? defaultModel(today);
+  const provider = typeof opts.provider === 'string' ? opts.provider : 'local';
+  const surface = provider === 'local' ? 'engine' : opts.surface ?? 'images';
+  const resolved = resolveParams(model, {
+    ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+    ...(opts.background !== undefined ? { background: opts.background } : {}),
+    ...(opts.complexity !== undefined ? { complexity: opts.complexity } : {}),
+    ...(opts.moderation !== undefined ? { moderation: opts.moderation } : {}),
+    ...(opts.markup !== undefined ? { markup: true } : {}),
+    ...(opts.partialImages ? { partialImages: opts.partialImages } : {}),
+    ...(opts.n !== undefined ? { n: opts.n } : {}),
+  }, surface, MODELS.filter((m) => statusOf(m, today) === 'active'));
+  const refused = resolved.problems.find((p) => p.severity === 'error');
+  if (refused) throw new CliError(refused.code, refused.message, refused.fix);
+}
+
 /** Turns parsed flags into EditOptions (shared with commands that wrap edit). */
 export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string): EditOptions {
   const mask = stringOption(ctx, 'mask');
@@ -77,8 +104,13 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     ...pick(choiceOption(ctx, 'fidelity', ['auto', 'low', 'high'] as const, cmd), 'fidelity'),
     ...pick(choiceOption(ctx, 'subject', SUBJECTS, cmd), 'subject'),
     ...pick(stringOption(ctx, 'size'), 'size'),
-    // CreateImageEditRequest.quality: standard (dall-e-2), low, medium, high, auto.
-    ...pick(choiceOption(ctx, 'quality', ['low', 'medium', 'high', 'auto', 'standard'] as const, cmd), 'quality'),
+    // CreateImageEditRequest.quality: standard (dall-e-2), low, medium, high, auto; xhigh, max on 2.5/2.6.
+    // Whether the chosen model takes the value is the registry's call (assertParamsTaken).
+    ...pick(choiceOption(ctx, 'quality', ['low', 'medium', 'high', 'xhigh', 'max', 'auto', 'standard'] as const, cmd), 'quality'),
+    ...pick(choiceOption(ctx, 'complexity', ['low', 'medium', 'high'] as const, cmd), 'complexity'),
+    ...pick(choiceOption(ctx, 'moderation', ['low', 'auto'] as const, cmd), 'moderation'),
+    ...pick(stringOption(ctx, 'markup'), 'markup'),
+    today: ctx.today,
     ...pick(numberOption(ctx, 'n', cmd, { integer: true, min: 1, max: 10 }), 'n'),
     ...pick(choiceOption(ctx, 'crop', ['auto', 'off'] as const, cmd), 'crop'),
     ...pick(choiceOption(ctx, 'regions', ['merge', 'separate', 'auto'] as const, cmd), 'regions'),
@@ -105,7 +137,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
 const command: Command = {
   name: 'edit',
   summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
-  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|auto] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|xhigh|max|auto] [--complexity low|medium|high] [--moderation low|auto] [--markup auto|FILE] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
   details: [
     'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
@@ -113,6 +145,9 @@ const command: Command = {
     '--no-strict keeps the raw model output (resized to the input) instead of stitching it inside the mask.',
     '--fix repairs a mask the doctor can repair safely (no alpha, painted on an opaque layer, same-aspect size, EXIF orientation, not PNG) and says what it did.',
     '--context F: crop margin as a fraction of the mask box\'s side (default 0.25, at least 64 px), as in `maskedit plan`.',
+    'Model: default = the newest active model recommended for edits on today\'s date (MASKEDIT_TODAY=YYYY-MM-DD to pin it; `maskedit models` lists them). A shut-down model is refused before anything is sent; a deprecated one warns.',
+    'Parameters go through the registry: one the model does not take is dropped with a warning (--fidelity on 2.x, --markup before 2.6, --moderation off the json/responses surfaces) or refused before any request (--quality xhigh on gpt-image-2, --complexity before 2.6).',
+    '--markup auto draws the mask\'s outline and a pointer on a transparent overlay (2.6 models); --markup FILE sends your own RGBA PNG of the image\'s size.',
     '--session DIR records the step in DIR; --continue DIR (no IMAGE) edits the last result with its mask and flags (docs/sessions.md).',
   ].join('\n'),
   options: EDIT_OPTIONS,
@@ -121,6 +156,7 @@ const command: Command = {
     if (ctx.positionals.length !== 1) throw usageError(ctx.positionals.length ? `expected one IMAGE, received ${ctx.positionals.length} arguments` : 'missing IMAGE', command.usage);
     const image = ctx.positionals[0]!;
     const opts = editOptionsFrom(ctx, command, image);
+    assertParamsTaken(opts, ctx.today);
     const output = stringOption(ctx, 'output') ?? suggestOutput(image, 'edited', '.png');
     const json = Boolean(ctx.values.json);
     // Say so when OpenAI-only flags meet the embedded engine, rather than dropping them silently.

@@ -4,7 +4,8 @@
  * is sent at and how much detail that buys over sending the whole image — before any money is spent.
  */
 import { renderPlanPreview } from '../../core/heatmap.js';
-import { DEFAULT_MODEL, findModel, modelIds } from '../../core/models.js';
+import { findModel } from '../../core/models.js';
+import { closestModels, defaultModel, lifecycleProblems } from '../../core/lifecycle.js';
 import { sameSize } from '../../core/raster.js';
 import { DEFAULT_CONTEXT, planCrops, type Plan, type PlanMode, type RegionsMode } from '../../core/sizing.js';
 import { MaskError } from '../../core/errors.js';
@@ -39,10 +40,12 @@ const command: Command = {
     const [imagePath] = requirePositionals(ctx, ['IMAGE'], command) as [string];
     const maskPath = stringOption(ctx, 'mask');
     if (!maskPath) throw usageError('missing --mask MASK', command.usage);
-    const modelId = stringOption(ctx, 'model') ?? DEFAULT_MODEL;
+    const modelId = stringOption(ctx, 'model') ?? defaultModel(ctx.today);
     if (!findModel(modelId)) {
-      throw new CliError('MODEL_UNKNOWN', `unknown model ${JSON.stringify(modelId)}; expected one of ${modelIds().join(', ')}`, `pass --model ${DEFAULT_MODEL}`);
+      throw new CliError('MODEL_UNKNOWN', `unknown model ${JSON.stringify(modelId)}; closest known: ${closestModels(modelId).join(', ')}`, `pass --model ${defaultModel(ctx.today)} (\`maskedit models\` lists them)`);
     }
+    // A plan for a shut-down model is still useful (what would have been sent), but say so; a deprecated one warns.
+    for (const p of lifecycleProblems(modelId, ctx.today)) ctx.stderr.write(`${p.severity} ${p.code}: ${p.message}\n  fix: ${p.fix}\n`);
     const regions = choiceOption<RegionsMode>(ctx, 'regions', ['merge', 'separate', 'auto'], command);
     const mode = choiceOption<PlanMode>(ctx, 'mode', ['crop', 'whole'], command);
     const context = numberOption(ctx, 'context', command, { min: 0, max: 4 });

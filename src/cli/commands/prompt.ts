@@ -4,7 +4,7 @@
  * `input_fidelity`. Exit 0 without lint errors (warnings allowed), 1 with errors, 2 on usage errors.
  */
 import { adviseFidelity, SUBJECTS, type FidelityRequest, type Subject } from '../../core/fidelity.js';
-import { DEFAULT_MODEL, findModel, modelIds } from '../../core/models.js';
+import { defaultModel, lifecycleProblems } from '../../core/lifecycle.js';
 import { analyzePrompt, buildPrompt, lintPrompt } from '../../core/prompt.js';
 import { hasErrors, sortProblems, type Problem } from '../../core/problems.js';
 import { choiceOption, EXIT, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
@@ -38,7 +38,7 @@ const command: Command = {
     if (scene === undefined && change === undefined && lint === undefined && !preserve.length) {
       throw usageError('nothing to build or lint: give --scene/--change/--preserve, or --lint TEXT', command.usage);
     }
-    const model = stringOption(ctx, 'model') ?? DEFAULT_MODEL;
+    const model = stringOption(ctx, 'model') ?? defaultModel(ctx.today);
     const subject = choiceOption<Subject>(ctx, 'subject', SUBJECTS, command);
     const requested = choiceOption<FidelityRequest>(ctx, 'fidelity', ['auto', 'low', 'high'], command);
 
@@ -51,13 +51,8 @@ const command: Command = {
       preserve,
     });
     const problems: Problem[] = [];
-    if (!findModel(model)) {
-      problems.push({
-        code: 'MODEL_UNKNOWN', severity: 'warning',
-        message: `maskedit does not know the model ${JSON.stringify(model)}; checked with ${DEFAULT_MODEL}'s limits`,
-        fix: `use one of ${modelIds().join(', ')}`,
-      });
-    }
+    // The model judged on the date: unknown (warning, closest ids), deprecated (warning), shut down (error).
+    problems.push(...lifecycleProblems(model, ctx.today));
     problems.push(...lintPrompt(prompt, { model }));
     const fidelity = adviseFidelity({ model, prompt, ...(subject ? { subject } : {}), ...(requested ? { requested } : {}) });
     problems.push(...fidelity.problems);

@@ -57,6 +57,8 @@ const command: Command = {
       ...(concurrency !== undefined && { concurrency }),
       ...(timeout !== undefined && { requestTimeoutMs: timeout * 1000 }),
       allowUrlFetch: ctx.values['allow-url-fetch'] === true,
+      // MASKEDIT_TODAY pins the date models are judged on; otherwise each request is judged on its own day.
+      ...(ctx.env.MASKEDIT_TODAY !== undefined && { today: ctx.today }),
       plugins: [(await import('../../server/routes/responses.js')).responsesPlugin],
       logger: level === 'silent' ? false : { level, stream: ctx.stderr },
     });

@@ -54,6 +54,7 @@ const command: Command = {
     const server = await startServer({
       host, port,
       ...(engine ? { engine } : {}),
+      ...(ctx.env.MASKEDIT_TODAY !== undefined ? { today: ctx.today } : {}),
       logger: { level: ctx.values.verbose ? 'info' : 'warn', stream: ctx.stderr },
       plugins: [studioPlugin({ distDir, env: ctx.env })],
     });

@@ -54,6 +54,7 @@ const command: Command = {
       ...(model !== undefined ? { model } : {}),
       ...(fidelity !== undefined ? { fidelity } : {}),
       ...(surface !== undefined ? { surface } : {}),
+      today: ctx.today,
     });
     if (ctx.values.json) writeJson(ctx.stdout, { stoppedAt: report.stoppedAt, findings: report.findings });
     else ctx.stdout.write(render(report.findings, report.stoppedAt, painter(ctx.stdout, ctx.env)));

@@ -55,8 +55,8 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
       throw new ApiError({ status: 400, apiCode: 'unsupported_content_type', code: 'UNSUPPORTED_CONTENT_TYPE', message: `Unsupported Content-Type '${type.slice(0, 100)}'. Send multipart/form-data (CreateImageEditRequest) or application/json (EditImageBodyJsonParam).` });
     }
     const input = request.isMultipart()
-      ? await readMultipartEdit(request, ctx.limits)
-      : await readJsonEdit(request.body, ctx.refContext(signal), ctx.limits.maxImages);
+      ? await readMultipartEdit(request, ctx.limits, ctx.today())
+      : await readJsonEdit(request.body, ctx.refContext(signal), ctx.limits.maxImages, ctx.today());
     request.maskeditParams = input.params;
     return input.options.stream
       ? await streamEdit(request, reply, input, signal)

@@ -27,6 +27,7 @@
  * @example
  * const app = await buildServer({ engine: 'telea', plugins: [responsesRoutes()] });
  */
+import { defaultModel } from '../../core/lifecycle.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import sharp from 'sharp';
@@ -43,7 +44,7 @@ import { WARNINGS_HEADER, openEditStream, warningsValue } from './edits.js';
 import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
 
 /** The image model when the tool names none (ImageGenTool.model default). */
-export const DEFAULT_TOOL_MODEL = 'gpt-image-1';
+/** The tool's model when none is named: the registry's default model on the request's date. */
 
 /** Top-level CreateResponse fields that change nothing for an image edit: accepted, echoed where Response has them. */
 const IGNORED_FIELDS = new Set(['metadata', 'user', 'temperature', 'top_p', 'parallel_tool_calls', 'max_output_tokens', 'truncation', 'reasoning',
@@ -186,12 +187,12 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
 }
 
 /** The tool's fields through the images/edits validator, with `param` and wording moved under `tools[i]`. */
-function toolOptions(req: ResponsesRequest): EditOptions {
+function toolOptions(req: ResponsesRequest, today: string): EditOptions {
   const t = req.tool;
-  const raw: Record<string, unknown> = { prompt: req.prompt, model: t.model ?? DEFAULT_TOOL_MODEL, stream: req.stream };
-  for (const k of ['size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'partial_images', 'moderation']) if (t[k] !== undefined && t[k] !== null) raw[k] = t[k];
+  const raw: Record<string, unknown> = { prompt: req.prompt, model: t.model ?? defaultModel(today), stream: req.stream };
+  for (const k of ['size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'partial_images', 'moderation', 'complexity']) if (t[k] !== undefined && t[k] !== null) raw[k] = t[k];
   try {
-    return parseEditOptions(raw, 'json');
+    return parseEditOptions(raw, 'json', today);
   } catch (e) {
     if (!(e instanceof ApiError) || !e.param) throw e;
     const param = e.param === 'prompt' ? 'input' : `${req.toolParam}.${e.param}`;
@@ -258,7 +259,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
       ...queuedRoute(app),
     }, (request, reply) => runQueuedWork(app, request, reply, async (signal) => {
       const req = parseResponsesRequest(request.body);
-      const options = toolOptions(req);
+      const options = toolOptions(req, app.maskedit.today());
       const input = await resolveInput(req, signal);
       request.maskeditParams = input.params;
       return respond(request, reply, req, options, input, signal);

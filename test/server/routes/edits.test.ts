@@ -12,7 +12,8 @@ let image: Buffer;
 let mask: Buffer;
 
 beforeAll(async () => {
-  server = await testServer();
+  // Judged on a fixed date so the lifecycle answers do not change with the calendar (gpt-image-1.5: deprecated).
+  server = await testServer({ today: '2026-11-30' });
   image = await noisyPng();
   mask = await boxMask();
 });
@@ -145,20 +146,26 @@ describe('POST /v1/images/edits errors (OpenAI codes, params and messages)', () 
     ['GIF image', async () => [['image', { bytes: gif }], ['mask', { bytes: mask }], ['prompt', PROMPT]], 400, 'unsupported_file_mimetype', 'image', /^Invalid file 'image': unsupported mimetype \(image is GIF; expected PNG, JPEG or WebP\)\. Supported file formats are 'image\/jpeg', 'image\/png', and 'image\/webp'\.$/],
     ['undecodable image', async () => [['image', { bytes: Buffer.from('not an image at all') }], ['mask', { bytes: mask }], ['prompt', PROMPT]], 400, 'invalid_image_file', 'image', /^Invalid image file or mode for 'image', please check your image file/],
     ['prompt over 32000 characters', async () => withField('prompt', 'a'.repeat(32001)).filter(([k], i) => k !== 'prompt' || i > 2), 400, 'string_above_max_length', 'prompt', "Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length 32001 instead."],
-    ['input_fidelity on gpt-image-2', async () => [...withField('model', 'gpt-image-2'), ['input_fidelity', 'high']], 400, 'invalid_input_fidelity_model', 'input_fidelity', "Input fidelity is not supported for model 'gpt-image-2'. Remove 'input_fidelity' or use one of 'gpt-image-1.5' and 'gpt-image-1'."],
+    ['input_fidelity on gpt-image-2', async () => [...withField('model', 'gpt-image-2'), ['input_fidelity', 'high']], 400, 'invalid_input_fidelity_model', 'input_fidelity', "Input fidelity is not supported for model 'gpt-image-2'. Remove 'input_fidelity' or use one of 'gpt-image-1.5'."],
     ['n above 10', async () => withField('n', '11'), 400, 'integer_above_max_value', 'n', "Invalid 'n': integer above maximum value. Expected a value <= 10, but got 11 instead."],
     ['n not a number', async () => withField('n', 'two'), 400, 'invalid_type', 'n', "Invalid type for 'n': expected an integer, but got a string instead."],
-    ['unsupported size', async () => withField('size', '999x999'), 400, 'invalid_value', 'size', "Invalid value: '999x999'. Supported values are: '1024x1024', '1536x1024', '1024x1536', and 'auto'."],
-    ['unknown quality', async () => withField('quality', 'ultra'), 400, 'invalid_value', 'quality', "Invalid value: 'ultra'. Supported values are: 'low', 'medium', 'high', and 'auto'."],
+    ['unsupported size (fixed sizes)', async () => [...withField('size', '999x999'), ['model', 'gpt-image-1.5']], 400, 'invalid_value', 'size', "Invalid value: '999x999'. Supported values are: '1024x1024', '1536x1024', '1024x1536', and 'auto'."],
+    ['unsupported size (the 2.x grid, default model)', async () => withField('size', '999x999'), 400, 'invalid_value', 'size', "Invalid value: '999x999'. both sides must be divisible by 16, received 999x999."],
+    ['a 2.x size under the pixel floor', async () => withField('size', '512x512'), 400, 'invalid_value', 'size', "Invalid value: '512x512'. total pixels must be 655,360–8,294,400, received 512x512 (262,144)."],
+    ['unknown quality', async () => withField('quality', 'ultra'), 400, 'invalid_value', 'quality', "Invalid value: 'ultra'. Supported values are: 'low', 'medium', 'high', 'xhigh', 'max', and 'auto'."],
+    ['quality xhigh on gpt-image-2', async () => [...withField('quality', 'xhigh'), ['model', 'gpt-image-2']], 400, 'invalid_value', 'quality', "Invalid value: 'xhigh'. Supported values are: 'low', 'medium', 'high', and 'auto'."],
+    ['complexity on 2.5', async () => [...withField('complexity', 'low'), ['model', 'gpt-image-2.5-sunburst']], 400, 'invalid_value', 'complexity', "complexity is not supported for model 'gpt-image-2.5-sunburst'. Remove 'complexity' or use one of 'gpt-image-2.6-sunburst' and 'gpt-image-2.6-flare'."],
+    ['complexity out of range', async () => withField('complexity', 'extreme'), 400, 'invalid_value', 'complexity', "Invalid value: 'extreme'. Supported values are: 'low', 'medium', and 'high'."],
+    ['moderation on multipart', async () => withField('moderation', 'low'), 400, 'unknown_parameter', 'moderation', "Unknown parameter: 'moderation'."],
+    ['a shut-down model (gpt-image-1)', async () => withField('model', 'gpt-image-1'), 404, 'model_not_found', 'model', "The model `gpt-image-1` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations (shut down on 2026-10-23; use 'gpt-image-2.6-sunburst' or 'gpt-image-2.6-flare' instead)."],
     ['unknown output_format', async () => withField('output_format', 'gif'), 400, 'invalid_value', 'output_format', "Invalid value: 'gif'. Supported values are: 'png', 'jpeg', and 'webp'."],
     ['transparent JPEG', async () => [...withField('background', 'transparent'), ['output_format', 'jpeg']], 400, 'invalid_value', 'background', /^Invalid value: 'transparent'\. Transparent backgrounds need output_format 'png' or 'webp'/],
     ['output_compression above 100', async () => withField('output_compression', '101'), 400, 'integer_above_max_value', 'output_compression', "Invalid 'output_compression': integer above maximum value. Expected a value <= 100, but got 101 instead."],
     ['partial_images above 3', async () => [...withField('stream', 'true'), ['partial_images', '4']], 400, 'integer_above_max_value', 'partial_images', "Invalid 'partial_images': integer above maximum value. Expected a value <= 3, but got 4 instead."],
-    ['unknown model', async () => withField('model', 'dall-e-9'), 400, 'invalid_value', 'model', "Invalid value: 'dall-e-9'. Supported values are: 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'gpt-image-2', and 'dall-e-2'."],
-    ['stream on dall-e-2', async () => [...withField('model', 'dall-e-2'), ['stream', 'true']], 400, 'invalid_value', 'stream', "Streaming is not supported for model 'dall-e-2'."],
+    ['unknown model', async () => withField('model', 'dall-e-9'), 400, 'invalid_value', 'model', "Invalid value: 'dall-e-9'. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', and 'gpt-image-1-mini'."],
+    ['dall-e-2 (shut down 2026-05-12)', async () => [...withField('model', 'dall-e-2'), ['stream', 'true']], 404, 'model_not_found', 'model', /^The model `dall-e-2` has been deprecated, learn more here: https:\/\/platform\.openai\.com\/docs\/deprecations \(shut down on 2026-05-12; use 'gpt-image-2\.6-sunburst'/],
     ['unknown field', async () => withField('colour', 'blue'), 400, 'unknown_parameter', 'colour', "Unknown parameter: 'colour'."],
     ['17 images', async () => [...Array.from({ length: 17 }, (): [string, Part] => ['image[]', { bytes: image }]), ['mask', { bytes: mask }], ['prompt', PROMPT]], 400, 'array_above_max_length', 'image', "Invalid 'image': array too long. Expected an array with maximum length 16, but got an array with length 17 instead."],
-    ['two images on dall-e-2', async () => [['image[]', { bytes: image }], ['image[]', { bytes: image }], ['mask', { bytes: mask }], ['prompt', PROMPT], ['model', 'dall-e-2']], 400, 'array_above_max_length', 'image', "Invalid 'image': array too long. Expected an array with maximum length 1, but got an array with length 2 instead."],
     ['a mask with nothing editable', async () => [['image', { bytes: image }], ['mask', { bytes: await boxMask(256, 256, { x: 0, y: 0, w: 0, h: 0 }) }], ['prompt', PROMPT]], 400, 'mask_nothing_editable', 'mask', /^mask is fully opaque \(every pixel has alpha 255\), so nothing would be edited\. Fix: /],
     ['a GIF as a reference image', async () => [['image[]', { bytes: image }], ['image[]', { bytes: gif }], ['mask', { bytes: mask }], ['prompt', PROMPT]], 400, 'unsupported_file_mimetype', 'image[1]', /^Invalid file 'image\[1\]': unsupported mimetype/],
   ])('%s', async (_name, fields, status, code, param, message) => {
@@ -228,7 +235,9 @@ describe('POST /v1/images/edits (JSON)', () => {
     ['no images', { prompt: PROMPT }, 400, 'missing_required_parameter', 'images', "Missing required parameter: 'images'."],
     ['an empty images array', { images: [], prompt: PROMPT }, 400, 'empty_array', 'images', /empty array/],
     ['n as a string', { images: [{ image_url: 'data:,' }], prompt: PROMPT, n: '2' }, 400, 'invalid_type', 'n', "Invalid type for 'n': expected an integer, but got a string instead."],
-    ['dall-e-2', { images: [{ image_url: 'data:,' }], prompt: PROMPT, model: 'dall-e-2' }, 400, 'invalid_value', 'model', /^Invalid value: 'dall-e-2'\. JSON edits support GPT image models only/],
+    ['dall-e-2 (shut down)', { images: [{ image_url: 'data:,' }], prompt: PROMPT, model: 'dall-e-2' }, 404, 'model_not_found', 'model', /^The model `dall-e-2` has been deprecated/],
+    ['markup on 2.5', { images: [{ image_url: 'data:,' }], prompt: PROMPT, model: 'gpt-image-2.5-flare', markup: { image_url: 'data:,' } }, 400, 'invalid_value', 'markup', "markup is not supported for model 'gpt-image-2.5-flare'. Remove 'markup' or use one of 'gpt-image-2.6-sunburst' and 'gpt-image-2.6-flare'."],
+    ['moderation out of range', { images: [{ image_url: 'data:,' }], prompt: PROMPT, moderation: 'none' }, 400, 'invalid_value', 'moderation', "Invalid value: 'none'. Supported values are: 'low' and 'auto'."],
     ['a multipart-only field', { images: [{ image_url: 'data:,' }], prompt: PROMPT, response_format: 'b64_json' }, 400, 'unknown_parameter', 'response_format', "Unknown parameter: 'response_format'."],
     ['an undecodable data URL image', { images: [{ image_url: 'data:image/png;base64,AAAA' }], mask: { image_url: 'data:image/png;base64,AAAA' }, prompt: PROMPT }, 400, 'invalid_image_file', 'images[0]', /^Invalid image file or mode for 'images\[0\]'/],
   ])('%s', async (_name, body, status, code, param, message) => {

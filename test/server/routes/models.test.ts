@@ -3,7 +3,8 @@ import { MODELS } from '../../../src/core/models.js';
 import { testServer, type TestServer } from '../_fixtures.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await testServer(); });
+// Judged on 2026-11-30: gpt-image-1.5 deprecated, gpt-image-1 and dall-e-2 shut down.
+beforeAll(async () => { server = await testServer({ today: '2026-11-30' }); });
 afterAll(() => server.close());
 
 describe('/v1/models', () => {
@@ -12,18 +13,27 @@ describe('/v1/models', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.object).toBe('list');
-    expect(body.data.map((m: { id: string }) => m.id)).toEqual(MODELS.map((m) => m.id));
-    for (const m of body.data) expect(m).toEqual({ id: m.id, object: 'model', created: server.app.maskedit.startedAt, owned_by: 'maskedit' });
+    expect(body.data.map((m: { id: string }) => m.id)).toEqual(MODELS.filter((m) => !['gpt-image-1', 'dall-e-2'].includes(m.id)).map((m) => m.id));
+    expect(body.data.find((m: { id: string }) => m.id === 'gpt-image-1.5')).toEqual({
+      id: 'gpt-image-1.5', object: 'model', created: Date.parse('2025-12-16T00:00:00Z') / 1000, owned_by: 'maskedit', shutdown_date: '2026-12-01',
+      lifecycle: { status: 'deprecated', deprecated_on: '2026-06-02', replacements: ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare'] },
+    });
+    expect(body.data[0]).toEqual({
+      id: 'gpt-image-2.6-sunburst', object: 'model', created: Date.parse('2026-11-04T00:00:00Z') / 1000, owned_by: 'maskedit', shutdown_date: null,
+      lifecycle: { status: 'active', deprecated_on: null, replacements: [] },
+    });
   });
 
   it.each([
     ['gpt-image-1.5', 200],
     ['chatgpt-image-latest', 200],
     ['gpt-4o', 404],
+    ['gpt-image-1', 404],
   ])('GET /v1/models/%s → %i', async (id, status) => {
     const res = await server.app.inject({ method: 'GET', url: `/v1/models/${id}` });
     expect(res.statusCode).toBe(status);
-    if (status === 404) expect(res.json().error).toMatchObject({ code: 'model_not_found', param: 'model', message: `The model '${id}' does not exist. This maskedit server serves gpt-image-1.5, gpt-image-1, gpt-image-1-mini, gpt-image-2, dall-e-2.` });
+    if (id === 'gpt-4o') expect(res.json().error).toMatchObject({ code: 'model_not_found', param: 'model', message: `The model '${id}' does not exist. This maskedit server serves gpt-image-2.6-sunburst, gpt-image-2.6-flare, gpt-image-2.5-sunburst, gpt-image-2.5-flare, gpt-image-2, gpt-image-1.5, gpt-image-1-mini.` });
+    else if (status === 404) expect(res.json().error).toMatchObject({ code: 'model_not_found', param: 'model', message: "The model `gpt-image-1` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations (shut down on 2026-10-23; use 'gpt-image-2.6-sunburst' instead)." });
     else expect(res.json().id).toBe(id);
   });
 
