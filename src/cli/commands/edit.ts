@@ -4,8 +4,8 @@
  */
 import { SUBJECTS } from '../../core/fidelity.js';
 import { edit, type EditOptions } from '../../pipeline/edit.js';
-import { reportJson, writeEditResult } from '../../pipeline/write.js';
-import { suggestOutput, writeFileAtomic } from '../../io/atomic.js';
+import { checkEditOutputs, reportJson, writeEditResult } from '../../pipeline/write.js';
+import { assertNotInput, suggestOutput, writeFileAtomic } from '../../io/atomic.js';
 import { ENGINE_NAMES } from '../../engines/engine.js';
 import { choiceOption, EXIT, numberOption, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
 import { painter, writeJson } from '../_output.js';
@@ -128,6 +128,15 @@ const command: Command = {
     if (opts.provider === 'local' && openaiOnly.length && !ctx.values.quiet) {
       ctx.stderr.write(`note: ${openaiOnly.map((f) => `--${f}`).join(', ')} ${openaiOnly.length > 1 ? 'apply' : 'applies'} to --provider openai only; the embedded engine ignores ${openaiOnly.length > 1 ? 'them' : 'it'}${ctx.env.OPENAI_API_KEY ? '' : ' (OPENAI_API_KEY is not set)'}\n`);
     }
+    // Every path this run writes is checked before the provider is called: a refusal after a paid request
+    // would throw the result away.
+    const writeOpts = {
+      output,
+      ...(stringOption(ctx, 'report') ? { reportPath: stringOption(ctx, 'report')! } : {}),
+      ...(stringOption(ctx, 'heatmap') ? { heatmapPath: stringOption(ctx, 'heatmap')! } : {}),
+      inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
+    };
+    checkEditOutputs(writeOpts, opts.n ?? 1);
     const onProgress = progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet) });
     const partialWrites: Promise<void>[] = [];
     const result = await edit({
@@ -137,17 +146,13 @@ const command: Command = {
       ...(opts.partialImages ? {
         onPartial: (p) => {
           const path = suggestOutput(output, `partial-${p.crop + 1}-${p.index + 1}`, `.${p.outputFormat === 'jpeg' ? 'jpg' : p.outputFormat}`);
+          assertNotInput(path, writeOpts.inputs);
           partialWrites.push(writeFileAtomic(path, p.bytes).then(() => onProgress({ step: 'partial', message: `preview ${p.index + 1} → ${path}` })));
         },
       } : {}),
     });
     await Promise.all(partialWrites);
-    const written = await writeEditResult(result, {
-      output,
-      ...(stringOption(ctx, 'report') ? { reportPath: stringOption(ctx, 'report')! } : {}),
-      ...(stringOption(ctx, 'heatmap') ? { heatmapPath: stringOption(ctx, 'heatmap')! } : {}),
-      inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
-    });
+    const written = await writeEditResult(result, writeOpts);
     if (session) await session.record(result, opts, onProgress);
     if (json) writeJson(ctx.stdout, reportJson(result, written));
     else ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));
