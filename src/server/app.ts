@@ -32,8 +32,14 @@ import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import { limitProvider } from './provider-limit.js';
+import { installRequestGuard } from './request-guard.js';
 
 export interface ServerOptions {
+  /** The address the server binds to (default 127.0.0.1); on loopback only loopback Host names are answered. */
+  host?: string;
+  /** Host names accepted besides loopback ones, and origins allowed to POST besides the server's own (request-guard.ts). */
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
   /** Bearer key required on every non-public route; none → no auth (only allowed on loopback, see startServer). */
   apiKey?: string;
   /** Engine for the local provider: patchmatch (default), telea, ns. */
@@ -146,6 +152,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     started.set(request, performance.now());
     void reply.header('x-request-id', request.id);
   });
+  installRequestGuard(app, { ...(options.host !== undefined && { host: options.host }), ...(options.allowedHosts && { allowedHosts: options.allowedHosts }), ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }) });
   installAuth(app, options.apiKey);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

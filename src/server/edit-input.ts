@@ -8,6 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
 import { ApiError, type ParamNames } from './errors.js';
+import { checkedParts } from './multipart.js';
 import { parseEditOptions, missingParameter, type EditOptions } from './edit-options.js';
 import type { FileStore } from './files.js';
 
@@ -100,7 +101,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
   let mask: InputFile | undefined;
   const fields: Record<string, unknown> = {};
   let total = 0;
-  const parts: AsyncIterableIterator<Multipart> = request.parts({ limits: { fileSize: limits.maxImageBytes, files: limits.maxImages + 2, fields: 64, fieldSize: 1 * MB, parts: limits.maxImages + 66 } });
+  const parts: AsyncIterableIterator<Multipart> = checkedParts(request, { repeatable: ['image', 'mask'], limits: { fileSize: limits.maxImageBytes, files: limits.maxImages + 2, fields: 64, fieldSize: 1 * MB, parts: limits.maxImages + 66 } });
   for await (const part of parts) {
     if (part.type === 'file') {
       const name = part.fieldname;

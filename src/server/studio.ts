@@ -33,6 +33,7 @@ import { reportJson } from '../pipeline/write.js';
 import { createProvider, type Provider } from '../providers/index.js';
 import './context.js';
 import { ApiError, toApiError } from './errors.js';
+import { checkedParts } from './multipart.js';
 import { openSse, type SseStream } from './sse.js';
 import { abortReason, queuedRoute } from './queued-route.js';
 import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf } from './studio-api.js';
@@ -268,13 +269,20 @@ async function readParts(request: FastifyRequest, maxFileBytes: number): Promise
   const files: Record<string, Uint8Array> = {};
   const fields: Record<string, string> = {};
   const names: Record<string, string> = {};
-  for await (const part of request.parts({ limits: { fileSize: maxFileBytes } })) {
+  // Two files (image, mask) and the known text fields; anything else is refused, not buffered.
+  for await (const part of checkedParts(request, { limits: { fileSize: maxFileBytes, files: 3, fields: TEXT_FIELDS.length, fieldSize: 1024 * 1024, parts: TEXT_FIELDS.length + 2 } })) {
     if (part.type === 'file') {
+      if (part.fieldname !== 'image' && part.fieldname !== 'mask') {
+        part.file.resume();
+        throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'; the studio takes the files image and mask.` });
+      }
       files[part.fieldname] = await (part as MultipartFile).toBuffer();
       const name = part.filename.replace(/[^\w. ()-]+/g, '_').slice(0, 80);
       if (name && name !== 'blob') names[part.fieldname] = name;
     } else if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname) && typeof part.value === 'string') {
       fields[part.fieldname] = part.value;
+    } else {
+      throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'.` });
     }
   }
   return { files, fields, names };

@@ -1,0 +1,234 @@
+/**
+ * The server as a hostile web page and a hostile client reach it: real sockets (raw HTTP over `net`), a
+ * loopback-bound server, DNS-rebinding Host names, cross-site POSTs, multipart parts without a name, repeated
+ * fields, unknown studio parts, a store folder planted by another user, and API keys kept out of argv.
+ */
+import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveServerKey, ARGV_KEY_WARNING } from '../../src/server/api-key.js';
+import { FileStore } from '../../src/server/files.js';
+import { startServer, type RunningServer } from '../../src/server/index.js';
+import { studioPlugin } from '../../src/server/studio.js';
+import { dataHome, openPrivateDir } from '../../src/store/location.js';
+import { boxMask, noisyPng } from '../server/_fixtures.js';
+
+let root: string;
+let server: RunningServer;
+let port: number;
+let image: Buffer;
+let mask: Buffer;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'maskedit-hard-server-'));
+  const dist = join(root, 'dist');
+  await mkdir(dist);
+  await writeFile(join(dist, 'index.html'), '<!doctype html><title>studio</title>');
+  server = await startServer({ port: 0, engine: 'telea', logger: false, files: { dir: join(root, 'files'), sweepIntervalMs: 0 }, plugins: [studioPlugin({ distDir: dist, env: {} })] });
+  port = Number(new URL(server.origin).port);
+  image = await noisyPng(64, 64);
+  mask = await boxMask(64, 64, { x: 20, y: 20, w: 16, h: 16 });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface RawResponse { status: number; headers: string; body: string }
+
+/** One HTTP/1.1 request written byte for byte over a TCP socket (nothing normalises Host or Origin). */
+function raw(head: string[], body: Buffer | string = ''): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const [h, ...rest] = text.split('\r\n\r\n');
+      let b = rest.join('\r\n\r\n');
+      if (/transfer-encoding: chunked/i.test(h!)) b = b.replace(/^[0-9a-f]+\r\n/i, '').replace(/\r\n0\r\n\r\n$/, '').replace(/\r\n$/, '');
+      resolve({ status: Number(h!.split(' ')[1]), headers: h!, body: b });
+    });
+    const payload = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    // write, not end: a half-closed socket makes Node drop a response that is still being computed.
+    sock.write(Buffer.concat([Buffer.from([...head, `Content-Length: ${payload.length}`, 'Connection: close', '', ''].join('\r\n')), payload]));
+  });
+}
+
+const BOUNDARY = 'xXhardeningXx';
+function form(parts: { disposition: string; body: Buffer | string; type?: string }[]): Buffer {
+  const out: Buffer[] = [];
+  for (const p of parts) {
+    out.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: ${p.disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`));
+    out.push(Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body));
+    out.push(Buffer.from('\r\n'));
+  }
+  out.push(Buffer.from(`--${BOUNDARY}--\r\n`));
+  return Buffer.concat(out);
+}
+const formHead = (path: string, extra: string[] = []) => [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, ...extra];
+
+const errorOf = (r: RawResponse) => JSON.parse(r.body).error as { code: string | null; type: string; message: string; param: string | null };
+
+describe('Host names on a loopback-bound server (DNS rebinding)', () => {
+  it.each([
+    ['evil.example', 403],
+    ['evil.example:80', 403],
+    ['127.0.0.1.evil.example', 403],
+    ['localhost.evil.example', 403],
+    ['10.0.0.5', 403],
+    ['', 403],
+    ['127.0.0.1:PORT', 200],
+    ['localhost:PORT', 200],
+    ['LOCALHOST', 200],
+    ['[::1]:PORT', 200],
+    ['127.1.2.3', 200],
+  ])('Host %j → %i', async (host, status) => {
+    const r = await raw(['GET /v1/models HTTP/1.1', `Host: ${host.replace('PORT', String(port))}`]);
+    expect(r.status).toBe(status);
+    if (status === 403) expect(errorOf(r)).toMatchObject({ code: 'host_not_allowed', type: 'invalid_request_error' });
+  });
+});
+
+describe('cross-site state-changing requests', () => {
+  const body = () => form([{ disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' }, { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' }, { disposition: 'form-data; name="prompt"', body: 'x' }]);
+  it.each([
+    ['/api/edit', ['Origin: https://evil.example']],
+    ['/api/edit', ['Origin: null']],
+    ['/api/edit', ['Sec-Fetch-Site: cross-site']],
+    ['/api/check', ['Origin: http://127.0.0.1:1']],
+    ['/v1/images/edits', ['Origin: https://evil.example']],
+    ['/v1/files', ['Origin: http://localhost.evil.example']],
+  ])('POST %s with %j → 403 CROSS_ORIGIN_REFUSED', async (path, extra) => {
+    const r = await raw(formHead(path, extra), body());
+    expect(r.status).toBe(403);
+    expect(errorOf(r)).toMatchObject({ code: 'cross_origin_refused', type: 'invalid_request_error' });
+  });
+
+  it('the studio page itself (same origin) and programs without Origin still get through', async () => {
+    const same = await raw(formHead('/api/check', [`Origin: http://127.0.0.1:${port}`, 'Sec-Fetch-Site: same-origin']), body());
+    expect(same.status).toBe(200);
+    const sdk = await raw(formHead('/api/check'), body());
+    expect(sdk.status).toBe(200);
+  });
+});
+
+describe('multipart bodies', () => {
+  it.each([
+    ['/v1/images/edits', 'form-data; filename="a.png"'],
+    ['/v1/images/edits', 'form-data; name=""; filename="a.png"'],
+    ['/v1/files', 'form-data; filename="a.png"'],
+    ['/api/check', 'form-data; filename="a.png"'],
+  ])('%s: a file part %j without a name → 400 in OpenAI shape', async (path, disposition) => {
+    const r = await raw(formHead(path), form([{ disposition, body: image, type: 'image/png' }, { disposition: 'form-data; name="prompt"', body: 'x' }]));
+    expect(r.status).toBe(400);
+    expect(errorOf(r)).toMatchObject({ code: 'invalid_multipart', type: 'invalid_request_error', param: null });
+  });
+
+  it('a text part without a name → 400', async () => {
+    const r = await raw(formHead('/v1/images/edits'), form([{ disposition: 'form-data', body: 'x' }]));
+    expect(r.status).toBe(400);
+    expect(errorOf(r).code).toBe('invalid_multipart');
+  });
+
+  it('a field sent twice → 400 duplicate_parameter naming it', async () => {
+    const r = await raw(formHead('/v1/images/edits'), form([
+      { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+      { disposition: 'form-data; name="prompt"', body: 'first' }, { disposition: 'form-data; name="prompt"', body: 'second' },
+    ]));
+    expect(r.status).toBe(400);
+    expect(errorOf(r)).toMatchObject({ code: 'duplicate_parameter', param: 'prompt' });
+  });
+
+  it('studio /api/check refuses unknown file parts and unknown fields', async () => {
+    const extraFile = await raw(formHead('/api/check'), form([
+      { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+      { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' },
+      { disposition: 'form-data; name="junk"; filename="j.png"', body: image, type: 'image/png' },
+    ]));
+    expect(extraFile.status).toBe(400);
+    expect(errorOf(extraFile)).toMatchObject({ code: 'unknown_parameter', param: 'junk' });
+    const extraField = await raw(formHead('/api/check'), form([
+      { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+      { disposition: 'form-data; name="nope"', body: 'x' },
+    ]));
+    expect(extraField.status).toBe(400);
+    expect(errorOf(extraField)).toMatchObject({ code: 'unknown_parameter', param: 'nope' });
+  });
+});
+
+describe('the file store folder', () => {
+  it('defaults to a per-user data folder, never the shared temp folder', () => {
+    expect(dataHome({ XDG_DATA_HOME: '/x/data', HOME: '/home/u' })).toBe('/x/data/maskedit');
+    expect(dataHome({ XDG_DATA_HOME: 'relative', HOME: '/home/u' })).toBe('/home/u/.local/share/maskedit');
+    expect(dataHome({ HOME: '/home/u' })).toBe('/home/u/.local/share/maskedit');
+  });
+
+  it('is created 0700', async () => {
+    const dir = join(root, 'priv', 'files');
+    await openPrivateDir(dir);
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('a store others can write is STORE_UNSAFE', async () => {
+    const dir = join(root, 'shared');
+    await mkdir(dir);
+    await chmod(dir, 0o777);
+    await expect(FileStore.open({ dir, sweepIntervalMs: 0 })).rejects.toMatchObject({ code: 'STORE_UNSAFE', fix: `make it private: chmod 700 ${dir}, or pass another folder with --files-dir DIR` });
+  });
+
+  it('a planted .tmp symlink is refused and nothing it points to is deleted', async () => {
+    const victim = join(root, 'victim');
+    await mkdir(victim);
+    await writeFile(join(victim, 'thesis.tex'), 'years of work');
+    const dir = join(root, 'planted');
+    await mkdir(dir, { mode: 0o700 });
+    await symlink(victim, join(dir, '.tmp'));
+    await expect(FileStore.open({ dir, sweepIntervalMs: 0 })).rejects.toMatchObject({ code: 'STORE_UNSAFE' });
+    expect(await readdir(victim)).toEqual(['thesis.tex']);
+  });
+
+  it('leftover links in .tmp are removed as links; their targets stay', async () => {
+    const victim = join(root, 'victim2');
+    await mkdir(victim);
+    await writeFile(join(victim, 'keep.txt'), 'k');
+    const dir = join(root, 'links');
+    await mkdir(join(dir, '.tmp'), { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    await symlink(join(victim, 'keep.txt'), join(dir, '.tmp', 'abc'));
+    const store = await FileStore.open({ dir, sweepIntervalMs: 0 });
+    store.close();
+    expect(await readdir(join(dir, '.tmp'))).toEqual([]);
+    expect(await readdir(victim)).toEqual(['keep.txt']);
+  });
+});
+
+describe('the server API key', () => {
+  it('comes from MASKEDIT_API_KEY or a private file; argv works with a warning', async () => {
+    const f = join(root, 'key');
+    await writeFile(f, 'sk-local-abc\n', { mode: 0o600 });
+    expect(await resolveServerKey({ env: { MASKEDIT_API_KEY: 'sk-env' } })).toEqual({ key: 'sk-env', source: 'env' });
+    expect(await resolveServerKey({ env: { MASKEDIT_API_KEY: 'sk-env' }, file: f })).toEqual({ key: 'sk-local-abc', source: 'file' });
+    expect(await resolveServerKey({ env: {}, argv: 'sk-argv' })).toEqual({ key: 'sk-argv', source: 'argv', warning: ARGV_KEY_WARNING });
+  });
+
+  it.each([
+    ['readable by others', 0o644, 'sk-x', 'API_KEY_FILE_UNSAFE'],
+    ['readable by the group', 0o640, 'sk-x', 'API_KEY_FILE_UNSAFE'],
+    ['empty', 0o600, '', 'API_KEY_FILE_INVALID'],
+    ['two lines', 0o600, 'a\nb', 'API_KEY_FILE_INVALID'],
+  ])('a key file %s is refused (%s)', async (name, mode, text, code) => {
+    const f = join(root, `key-${name.replace(/\W/g, '')}`);
+    await writeFile(f, text);
+    await chmod(f, mode);
+    await expect(resolveServerKey({ env: {}, file: f })).rejects.toMatchObject({ code });
+  });
+
+  it('a key file that is a FIFO or folder is API_KEY_FILE_NOT_A_FILE', async () => {
+    await expect(resolveServerKey({ env: {}, file: root })).rejects.toMatchObject({ code: 'API_KEY_FILE_NOT_A_FILE' });
+  });
+});
