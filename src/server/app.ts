@@ -61,6 +61,8 @@ export interface ServerOptions {
   limits?: Partial<InputLimits>;
   /** Fetch http(s) `image_url`s in JSON edits (off by default: the server would fetch any URL a client names). */
   allowUrlFetch?: boolean;
+  /** With allowUrlFetch: also fetch loopback, private, link-local and metadata addresses (off by default). */
+  allowPrivateUrls?: boolean;
   /** Budget per request, ms: upload, queue wait and edit together (default 300 000). */
   requestTimeoutMs?: number;
   /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
@@ -120,7 +122,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,
     startedAt: Math.floor(Date.now() / 1000),
-    refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, maxImageBytes: limits.maxImageBytes, maxTotalBytes: limits.maxBodyBytes, ...(signal && { signal }) }),
+    refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, allowPrivateUrls: options.allowPrivateUrls ?? false, maxImageBytes: limits.maxImageBytes, maxTotalBytes: limits.maxBodyBytes, ...(signal && { signal }) }),
     track(raw) {
       const controller = new AbortController();
       inFlight.add(controller);

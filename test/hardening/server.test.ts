@@ -232,3 +232,54 @@ describe('the server API key', () => {
     await expect(resolveServerKey({ env: {}, file: root })).rejects.toMatchObject({ code: 'API_KEY_FILE_NOT_A_FILE' });
   });
 });
+
+describe('--allow-url-fetch never reaches private addresses', () => {
+  it.each([
+    ['127.0.0.1', true], ['127.9.9.9', true], ['10.1.2.3', true], ['172.16.0.1', true], ['172.31.255.255', true], ['192.168.1.1', true],
+    ['169.254.169.254', true], ['100.64.0.1', true], ['0.0.0.0', true], ['224.0.0.1', true], ['::1', true], ['::', true], ['fe80::1', true],
+    ['fd00:ec2::254', true], ['::ffff:127.0.0.1', true], ['::ffff:7f00:1', true], ['64:ff9b::a9fe:a9fe', true], ['not-an-ip', true],
+    ['8.8.8.8', false], ['172.32.0.1', false], ['1.1.1.1', false], ['2606:4700::1111', false],
+  ])('isBlockedAddress(%s) = %s', async (address, expected) => {
+    const { isBlockedAddress } = await import('../../src/server/url-fetch.js');
+    expect(isBlockedAddress(address)).toBe(expected);
+  });
+
+  it('refuses loopback by literal, by name (DNS checked) and through redirects, and never echoes what it fetched', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const secret = createServer((req, res) => {
+      hits++;
+      if (req.url!.startsWith('/hop')) {
+        const n = Number(req.url!.slice(4));
+        res.writeHead(302, { location: `/hop${n + 1}` });
+        return res.end();
+      }
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('INTERNAL-SECRET-TOKEN');
+    });
+    await new Promise<void>((r) => secret.listen(0, '127.0.0.1', r));
+    const sport = (secret.address() as { port: number }).port;
+    const strict = await startServer({ port: 0, engine: 'telea', logger: false, allowUrlFetch: true, files: { dir: join(root, 'f-strict'), sweepIntervalMs: 0 } });
+    const loose = await startServer({ port: 0, engine: 'telea', logger: false, allowUrlFetch: true, allowPrivateUrls: true, files: { dir: join(root, 'f-loose'), sweepIntervalMs: 0 } });
+    const post = (srv: RunningServer, url: string) => fetch(`${srv.baseURL}/images/edits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'x', images: [{ image_url: url }] }) });
+    try {
+      for (const url of [`http://127.0.0.1:${sport}/`, `http://localhost:${sport}/`, `http://[::ffff:127.0.0.1]:${sport}/`, `http://0x7f000001:${sport}/`]) {
+        const r = await post(strict, url);
+        expect(r.status).toBe(400);
+        expect((await r.json()).error).toMatchObject({ code: 'image_url_blocked', param: 'images[0].image_url' });
+      }
+      expect(hits).toBe(0);
+      const redirects = await post(loose, `http://127.0.0.1:${sport}/hop0`);
+      expect((await redirects.json()).error.message).toContain('more than 3 redirects');
+      const failing = await post(loose, `http://127.0.0.1:${sport}/secret`);
+      const text = await failing.text();
+      expect(failing.status).toBe(400);
+      expect(text).not.toContain('INTERNAL-SECRET-TOKEN');
+      expect(JSON.parse(text).error.message).toBe("Invalid 'images[0].image_url': could not fetch the image (the server answered HTTP 500).");
+    } finally {
+      await strict.close();
+      await loose.close();
+      secret.close();
+    }
+  });
+});

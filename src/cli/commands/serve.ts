@@ -1,6 +1,6 @@
 /**
  * `maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N]
- * [--engine E] [--allow-url-fetch] [--timeout S] [--log-level L]`: the OpenAI-compatible server (docs/server.md).
+ * [--engine E] [--allow-url-fetch [--allow-private-urls]] [--timeout S] [--log-level L]`: the OpenAI-compatible server (docs/server.md).
  * Prints the base URL and how to point the openai SDK at it, then runs until SIGINT/SIGTERM; `run` resolves
  * only after the server has closed.
  */
@@ -16,13 +16,13 @@ const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const command: Command = {
   name: 'serve',
   summary: 'Run an OpenAI-compatible server (POST /v1/images/edits, /v1/files, /v1/models) on the embedded engine',
-  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch] [--timeout SECONDS] [--log-level info]',
+  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch [--allow-private-urls]] [--timeout SECONDS] [--log-level info]',
   details: [
     'Point any OpenAI SDK at it: baseURL http://127.0.0.1:8787/v1 (or OPENAI_BASE_URL). Runs until Ctrl-C.',
     'MASKEDIT_API_KEY or --api-key-file F (mode 600) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',
     'the server binds to loopback only. --queue: edits waiting beyond the running ones before 429 (default 32);',
     '--concurrency: edits at once (default: CPU cores). --files-dir: where /v1/files keeps uploads (default',
-    `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches.`,
+    `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches (public addresses only, unless --allow-private-urls).`,
     'Logs: JSON lines on stderr (request id, route, status, ms; never keys or image bytes).',
   ].join('\n'),
   options: {
@@ -35,6 +35,7 @@ const command: Command = {
     concurrency: { type: 'string' },
     engine: { type: 'string' },
     'allow-url-fetch': { type: 'boolean' },
+    'allow-private-urls': { type: 'boolean' },
     timeout: { type: 'string' },
     'log-level': { type: 'string' },
   },
@@ -61,6 +62,7 @@ const command: Command = {
       ...(concurrency !== undefined && { concurrency }),
       ...(timeout !== undefined && { requestTimeoutMs: timeout * 1000 }),
       allowUrlFetch: ctx.values['allow-url-fetch'] === true,
+      allowPrivateUrls: ctx.values['allow-private-urls'] === true,
       plugins: [(await import('../../server/routes/responses.js')).responsesPlugin],
       logger: level === 'silent' ? false : { level, stream: ctx.stderr },
     });
