@@ -266,11 +266,11 @@ describe('--allow-url-fetch never reaches private addresses', () => {
       for (const url of [`http://127.0.0.1:${sport}/`, `http://localhost:${sport}/`, `http://[::ffff:127.0.0.1]:${sport}/`, `http://0x7f000001:${sport}/`]) {
         const r = await post(strict, url);
         expect(r.status).toBe(400);
-        expect((await r.json()).error).toMatchObject({ code: 'image_url_blocked', param: 'images[0].image_url' });
+        expect(((await r.json()) as { error: unknown }).error).toMatchObject({ code: 'image_url_blocked', param: 'images[0].image_url' });
       }
       expect(hits).toBe(0);
       const redirects = await post(loose, `http://127.0.0.1:${sport}/hop0`);
-      expect((await redirects.json()).error.message).toContain('more than 3 redirects');
+      expect(((await redirects.json()) as { error: { message: string } }).error.message).toContain('more than 3 redirects');
       const failing = await post(loose, `http://127.0.0.1:${sport}/secret`);
       const text = await failing.text();
       expect(failing.status).toBe(400);
