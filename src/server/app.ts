@@ -33,6 +33,7 @@ import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import { limitProvider } from './provider-limit.js';
 import { installRequestGuard } from './request-guard.js';
+import { openAIClientErrorHandler } from './client-errors.js';
 
 export interface ServerOptions {
   /** The address the server binds to (default 127.0.0.1); on loopback only loopback Host names are answered. */
@@ -108,6 +109,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     requestTimeout: requestTimeoutMs + 5_000,
     // Requests that arrive while closing get OpenAI's error shape from the hook below, not fastify's own body.
     return503OnClosing: false,
+    // Node's own 400/408/431 answers in OpenAI's error shape too.
+    clientErrorHandler: openAIClientErrorHandler,
   }) as unknown as FastifyInstance;
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });

@@ -34,6 +34,15 @@ export function duplicateField(name: string): ApiError {
   });
 }
 
+export function fieldTooLong(name: string, limit: number | undefined): ApiError {
+  const shown = name.slice(0, 100);
+  return new ApiError({
+    status: 400, apiCode: 'string_above_max_length', param: shown, code: 'FIELD_TOO_LONG',
+    message: `Invalid '${shown}': the field is longer than the ${limit ?? 1048576} bytes this server reads per multipart field.`,
+    fix: `shorten ${shown}`,
+  });
+}
+
 /** `request.parts(…)` with every part's name checked, and text fields unique. */
 export async function* checkedParts(request: FastifyRequest, opts: CheckedPartsOptions = {}): AsyncGenerator<Multipart> {
   const seen = new Set<string>();
@@ -51,6 +60,8 @@ export async function* checkedParts(request: FastifyRequest, opts: CheckedPartsO
       }
       seen.add(name);
     }
+    // busboy cuts a text field at fieldSize and flags it: refuse rather than use (or measure) a truncated value.
+    if (part.type === 'field' && (part as { valueTruncated?: boolean }).valueTruncated) throw fieldTooLong(name, opts.limits?.fieldSize);
     yield part;
   }
 }

@@ -283,3 +283,50 @@ describe('--allow-url-fetch never reaches private addresses', () => {
     }
   });
 });
+
+describe('answers Node gives before fastify, and field limits', () => {
+  it('oversized headers → 431 and a malformed request line → 400, both in OpenAI shape', async () => {
+    const big = await raw(['GET /v1/models HTTP/1.1', `Host: 127.0.0.1:${port}`, `X-Big: ${'a'.repeat(20_000)}`]);
+    expect(big.status).toBe(431);
+    expect(errorOf(big)).toMatchObject({ code: 'request_header_fields_too_large', type: 'invalid_request_error' });
+    const bad = await raw(['GARBAGE\u0001 / HTTP/1.1', `Host: 127.0.0.1:${port}`]);
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad)).toMatchObject({ code: 'invalid_request', type: 'invalid_request_error', param: null });
+  });
+
+  it('a text field longer than the per-field limit is refused, not truncated and measured', async () => {
+    const r = await raw(formHead('/v1/images/edits'), form([
+      { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+      { disposition: 'form-data; name="prompt"', body: 'x'.repeat(1_500_000) },
+    ]));
+    expect(r.status).toBe(400);
+    expect(errorOf(r)).toMatchObject({ code: 'string_above_max_length', param: 'prompt', message: "Invalid 'prompt': the field is longer than the 1048576 bytes this server reads per multipart field." });
+  });
+
+  it('/healthz names the engine that runs by default', async () => {
+    const r = await raw(['GET /healthz HTTP/1.1', `Host: 127.0.0.1:${port}`]);
+    expect(JSON.parse(r.body)).toMatchObject({ provider: 'local', engine: 'telea' });
+  });
+});
+
+describe('messages name what was received', () => {
+  it.each([
+    ['1e3', "Invalid type for 'n': expected an integer, but got a string instead."],
+    ['0x10', "Invalid type for 'n': expected an integer, but got a string instead."],
+    ['1.5', "Invalid type for 'n': expected an integer, but got a decimal instead."],
+  ])('multipart n=%s', async (n, message) => {
+    const r = await raw(formHead('/v1/images/edits'), form([
+      { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+      { disposition: 'form-data; name="prompt"', body: 'x' }, { disposition: 'form-data; name="n"', body: n },
+    ]));
+    expect(r.status).toBe(400);
+    expect(errorOf(r)).toMatchObject({ code: 'invalid_type', param: 'n', message });
+  });
+
+  it("edit --model '' is a usage error, not silently the default", async () => {
+    const { runCli } = await import('../_helpers/cli.js');
+    const r = await runCli(['edit', 'in.png', '--mask', 'm.png', '--prompt', 'x', '--model', '', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'USAGE', message: "--model is empty; name a model (maskedit models lists them) or drop --model for the default" });
+  });
+});

@@ -63,6 +63,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     throw usageError('missing --prompt TEXT (or --scene/--change)', cmd.usage);
   }
   if (ctx.values.strict && ctx.values['no-strict']) throw usageError('--strict and --no-strict contradict each other', cmd.usage);
+  if (stringOption(ctx, 'model')?.trim() === '') throw usageError('--model is empty; name a model (maskedit models lists them) or drop --model for the default', cmd.usage);
   const partial = numberOption(ctx, 'partial-images', cmd, { integer: true, min: 0, max: 3 });
   if (partial && !ctx.values.stream) throw usageError('--partial-images needs --stream', cmd.usage);
   const pick = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
