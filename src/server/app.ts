@@ -64,6 +64,8 @@ export interface ServerOptions {
   allowUrlFetch?: boolean;
   /** With allowUrlFetch: also fetch loopback, private, link-local and metadata addresses (off by default). */
   allowPrivateUrls?: boolean;
+  /** An upload body that stalls (no byte received) this long gets 408 and gives its queue place back (default 30 000 ms). */
+  uploadIdleMs?: number;
   /** Budget per request, ms: upload, queue wait and edit together (default 300 000). */
   requestTimeoutMs?: number;
   /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
@@ -121,6 +123,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
 
   const context: ServerContext = {
     files, queue, provider, limits, requestTimeoutMs,
+    uploadIdleMs: options.uploadIdleMs ?? 30_000,
     engine: options.engine,
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,

@@ -19,6 +19,8 @@ export interface ServerContext {
   allowUrlFetch: boolean;
   /** Per-request budget, ms: body, queue wait and the edit together. */
   requestTimeoutMs: number;
+  /** An upload that sends no byte for this long is answered 408 and its queue place freed (upload-watch.ts). */
+  uploadIdleMs?: number;
   maxPixels: number | undefined;
   /** When the server started, Unix seconds. */
   startedAt: number;

@@ -330,3 +330,38 @@ describe('messages name what was received', () => {
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'USAGE', message: "--model is empty; name a model (maskedit models lists them) or drop --model for the default" });
   });
 });
+
+describe('stalled uploads', () => {
+  it('a body that stops arriving gets 408 in OpenAI shape and frees its queue place', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, uploadIdleMs: 300, files: { dir: join(root, 'f-stall'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const body = form([
+      { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+      { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' },
+      { disposition: 'form-data; name="prompt"', body: 'x' },
+    ]);
+    const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    // Two trickling clients take both places (1 running + 1 queued), send 100 bytes, then stop.
+    const stalled = [0, 1].map(() => new Promise<string>((resolve, reject) => {
+      const s = connect(sport, '127.0.0.1');
+      let got = '';
+      s.on('data', (d) => (got += d.toString('latin1')));
+      s.on('error', reject);
+      s.on('close', () => resolve(got));
+      s.write(Buffer.concat([Buffer.from(head), body.subarray(0, 100)]));
+    }));
+    try {
+      const answers = await Promise.all(stalled);
+      for (const a of answers) {
+        expect(a.split(' ')[1]).toBe('408');
+        expect(JSON.parse(a.split('\r\n\r\n')[1]!).error).toMatchObject({ code: 'request_timeout', type: 'invalid_request_error' });
+      }
+      // Both places are free again: a whole request is served.
+      const ok = await fetch(`${srv.baseURL}/images/edits`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      expect(ok.status).toBe(200);
+      expect(srv.app.maskedit.queue.stats()).toMatchObject({ running: 0, waiting: 0 });
+    } finally {
+      await srv.close();
+    }
+  });
+});
