@@ -7,13 +7,15 @@
  * @example
  * watchUpload(request, 30_000); // in a route's onRequest
  */
+import { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import { clientErrorResponse } from './client-errors.js';
 
 export function watchUpload(request: FastifyRequest, idleMs: number): void {
   const raw = request.raw;
   const socket = raw.socket;
-  if (raw.complete || !socket || idleMs <= 0) return;
+  // Only a real connection has a byte counter (fastify's inject uses a stand-in without one).
+  if (raw.complete || !(socket instanceof Socket) || typeof socket.bytesRead !== 'number' || idleMs <= 0) return;
   const step = Math.max(10, Math.min(1000, Math.floor(idleMs / 4)));
   let last = socket.bytesRead;
   let idleSince = Date.now();
@@ -31,8 +33,11 @@ export function watchUpload(request: FastifyRequest, idleMs: number): void {
     if (Date.now() - idleSince >= idleMs) {
       clearInterval(timer);
       request.log.info({ code: 'UPLOAD_STALLED', status: 408 }, 'upload stalled; answered 408');
-      socket.end(clientErrorResponse('ERR_HTTP_REQUEST_TIMEOUT'));
-      socket.destroySoon?.();
+      try {
+        socket.end(clientErrorResponse('ERR_HTTP_REQUEST_TIMEOUT'));
+      } catch {
+        socket.destroy();
+      }
     }
   }, step);
   timer.unref();

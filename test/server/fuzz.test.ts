@@ -93,7 +93,12 @@ describe(`server body parsing under ${CASES} fuzzed requests`, () => {
     const r = rng(20261130);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
+    let current = -1;
+    const unhandled: string[] = [];
+    const onUnhandled = (reason: unknown) => { unhandled.push(`case ${current}: ${String((reason as Error)?.stack ?? reason).slice(0, 600)}`); if (process.env.MASKEDIT_FUZZ_DEBUG) console.log('UNHANDLED', unhandled.at(-1)); };
+    process.prependListener('unhandledRejection', onUnhandled);
     for (let i = 0; i < CASES; i++) {
+      current = i;
       const multipart = r() < 0.65;
       const url = multipart && r() < 0.2 ? '/v1/files' : '/v1/images/edits';
       const c = multipart ? multipartCase(r) : jsonCase(r);
@@ -106,6 +111,8 @@ describe(`server body parsing under ${CASES} fuzzed requests`, () => {
         if (!err || typeof err.message !== 'string' || typeof err.type !== 'string' || !('code' in err)) failures.push(`case ${i}: ${res.statusCode} not OpenAI-shaped: ${res.body.slice(0, 200)}`);
       }
     }
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
     expect(failures).toEqual([]);
     if (process.env.MASKEDIT_FUZZ_CASES) console.log(`fuzz: ${CASES} cases, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures.length} non-coded failures`);
     // The fuzzer reaches both refusals and successes (it is not only sending garbage).
