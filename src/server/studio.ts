@@ -35,7 +35,7 @@ import './context.js';
 import { ApiError, toApiError } from './errors.js';
 import { checkedParts } from './multipart.js';
 import { openSse, type SseStream } from './sse.js';
-import { abortReason, queuedRoute } from './queued-route.js';
+import { abortReason, queuedRoute, runQueuedWork } from './queued-route.js';
 import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf } from './studio-api.js';
 
 export interface StudioOptions {
@@ -116,8 +116,11 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       };
     });
 
-    app.post('/api/check', async (request): Promise<StudioCheck> => {
+    // A check decodes both images (100 MP each at most): it takes an edit-queue place like /api/edit, so six
+    // concurrent checks cannot hold six 100 MP pairs in memory at once; a full queue answers 429.
+    app.post('/api/check', queuedRoute(app), (request, reply) => runQueuedWork(app, request, reply, async (signal): Promise<StudioCheck> => {
       const { files, fields, names } = await readParts(request, app.maskedit.limits.maxImageBytes);
+      return request.maskeditTicket!.run(async () => {
       const image = requireFile(files, 'image');
       const mask = requireFile(files, 'mask');
       // The uploaded file names label the findings ("lounge-mask.png has no alpha channel").
@@ -137,7 +140,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         }
       }
       return { report, mask: decoded.editMask ? await maskDataUrl(decoded.editMask) : null, repair, repairError };
-    });
+      }, signal);
+    }));
 
     // The queue place is taken before the upload is read, as /v1/images/edits does: a full server says 429 at once.
     app.post('/api/edit', queuedRoute(app), async (request, reply) => {

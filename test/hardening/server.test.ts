@@ -365,3 +365,26 @@ describe('stalled uploads', () => {
     }
   });
 });
+
+describe('studio /api/check goes through the edit queue', () => {
+  it('a check holds a queue place: with the only place taken, the next check is a clean 429', async () => {
+    const dist = join(root, 'dist');
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 0, uploadIdleMs: 60_000, files: { dir: join(root, 'f-check'), sweepIntervalMs: 0 }, plugins: [studioPlugin({ distDir: dist, env: {} })] });
+    const sport = Number(new URL(srv.origin).port);
+    const body = form([{ disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' }, { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' }]);
+    const head = [`POST /api/check HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    const holder = connect(sport, '127.0.0.1');
+    try {
+      // The first check is mid-upload (its place is taken when the request starts).
+      await new Promise<void>((resolve) => holder.write(Buffer.concat([Buffer.from(head), body.subarray(0, 50)]), () => resolve()));
+      let second = await fetch(`${srv.origin}/api/check`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      // The holder's headers may still be in flight on a loaded machine: one bounded retry.
+      if (second.status === 200) second = await fetch(`${srv.origin}/api/check`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      expect(second.status).toBe(429);
+      expect(((await second.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+    } finally {
+      holder.destroy();
+      await srv.close();
+    }
+  });
+});
