@@ -12,6 +12,7 @@
  * 2. Server with `--engine telea --queue 8`: the excess of the burst must be clean 429s (status 429, OpenAI's
  *    `rate_limit_exceeded` body, a Retry-After header), the rest must succeed; the same overhead measure shows
  *    the server's fixed cost at its most visible, since telea's fill is short.
+ * 3. Default server with `--queue 64`: 64 concurrent edits, all must succeed; p50/p99 latency and peak RSS.
  * Goals: 0 failures other than clean 429s; peak RSS ≤ 1.5 GB; server / in-process ≤ 1.2× (default engine).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,13 +81,17 @@ async function peakRssMb(pid: number): Promise<number> {
 
 interface Outcome { ok: number; clean429: number; failures: string[]; ms: number }
 
-async function burst(client: OpenAI, image: Buffer, mask: Buffer): Promise<Outcome> {
+async function burst(client: OpenAI, image: Buffer, mask: Buffer, n = CONCURRENT, latencies?: number[]): Promise<Outcome> {
   const out: Outcome = { ok: 0, clean429: 0, failures: [], ms: 0 };
   const t = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENT }, async (_, i) => {
+  await Promise.all(Array.from({ length: n }, async (_, i) => {
+    const started = performance.now();
     try {
       const res = await client.images.edit({ image: await toFile(image, `photo-${i}.png`, { type: 'image/png' }), mask: await toFile(mask, 'mask.png', { type: 'image/png' }), prompt: PROMPT });
-      if (res.data?.[0]?.b64_json && res.size === `${W}x${H}`) out.ok++;
+      if (res.data?.[0]?.b64_json && res.size === `${W}x${H}`) {
+        out.ok++;
+        latencies?.push(performance.now() - started);
+      }
       else out.failures.push(`request ${i}: unexpected body ${JSON.stringify(res).slice(0, 120)}`);
     } catch (e) {
       const err = e as InstanceType<typeof OpenAI.APIError>;
@@ -166,6 +171,26 @@ try {
   timing.push({ engine: 'telea (fastest; overhead at its most visible)', serverMs: Math.round(o.server), inProcessMs: Math.round(o.direct), overheadMs: Math.round(o.server - o.direct), ratio: o.server / o.direct });
 } finally {
   await stopChild(short);
+}
+
+// 3. Issue #14's admission figure: 64 concurrent edits of ~5 MB images through the SDK (queue 64 so none is
+//    turned away): 0 failures, p50/p99 latency, peak RSS ≤ 1.5 GB.
+const wide = await startChild(['--queue', '64']);
+try {
+  const client = new OpenAI({ baseURL: wide.baseURL, apiKey: 'unused', maxRetries: 0, timeout: 1_800_000 });
+  await edit(client)();
+  const lat: number[] = [];
+  const b = await burst(client, image, mask, 64, lat);
+  const rss = await peakRssMb(wide.proc.pid!);
+  const sorted = [...lat].sort((a, c) => a - c);
+  const pct = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! / 1000 : NaN);
+  rows.push({ server: 'default, 64 concurrent, --queue 64', ok: b.ok, clean429: b.clean429, failures: b.failures.length, seconds: b.ms / 1000, peakRssMB: Math.round(rss) });
+  console.log(`64 concurrent: ${b.ok} ok, ${b.failures.length + b.clean429} failures, p50 ${pct(0.5).toFixed(1)} s, p99 ${pct(0.99).toFixed(1)} s, peak RSS ${Math.round(rss)} MB`);
+  for (const f of b.failures.slice(0, 5)) console.log(`  failure: ${f}`);
+  ok = b.failures.length === 0 && b.clean429 === 0 && b.ok === 64 && ok;
+  ok = verdict('64 concurrent: peak RSS of the server / 1.5 GB', rss / 1536, 1) && ok;
+} finally {
+  await stopChild(wide);
 }
 
 table(rows);

@@ -1,16 +1,18 @@
 /** Engine lookup; each engine module loads lazily (OpenCV's WASM only when telea/ns is asked for). */
 import { MaskeditError } from '../core/errors.js';
 import { ENGINE_NAMES, type Engine, type EngineName } from './engine.js';
+import { withBudget } from './budget.js';
 
 export * from './engine.js';
 
+/** The engine, inside its memory budget and coded-error boundary (budget.ts). */
 export async function getEngine(name: string = 'patchmatch'): Promise<Engine> {
   switch (name as EngineName) {
     case 'patchmatch':
-      return (await import('./patchmatch.js')).patchmatchEngine;
+      return withBudget((await import('./patchmatch.js')).patchmatchEngine);
     case 'telea':
     case 'ns':
-      return (await import('./opencv.js')).opencvEngine(name as 'telea' | 'ns');
+      return withBudget((await import('./opencv.js')).opencvEngine(name as 'telea' | 'ns'));
     default:
       throw new MaskeditError('ENGINE_UNKNOWN', `unknown engine ${JSON.stringify(name)}; expected one of ${ENGINE_NAMES.join(', ')}`, `use --engine patchmatch (the default), telea or ns`);
   }

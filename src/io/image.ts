@@ -4,7 +4,8 @@
  * from the header before any pixel is decoded, so a decompression bomb fails fast.
  */
 import sharp, { type Metadata } from 'sharp';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readRegularFile } from './safe-read.js';
 import { ImageError, MaskError, type MaskeditError } from '../core/errors.js';
 import type { Raster } from '../core/raster.js';
 import type { ImageFacts } from '../core/doctor.js';
@@ -172,20 +173,22 @@ export async function readImageFile(path: string, opts: DecodeOptions = {}): Pro
   return { ...decoded, bytes };
 }
 
-/** Reads an input file with a coded error for missing files, folders and unreadable paths. */
+/**
+ * Reads an input file through {@link readRegularFile}: regular files only (a FIFO, device or folder is
+ * `IMAGE_NOT_A_FILE`/`MASK_NOT_A_FILE`), at most 2 GiB (`*_TOO_LARGE`), and a file whose first bytes are not
+ * PNG, JPEG or WebP is refused from its header, before the rest is read.
+ */
 export async function readInputFile(path: string, role: Role = 'image'): Promise<Uint8Array> {
-  const prefix = role === 'mask' ? 'MASK' : 'IMAGE';
-  const Err = role === 'mask' ? MaskError : ImageError;
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw new Err(`${prefix}_UNREADABLE`, `${path} is a folder, expected an image file`, `pass the path of a PNG, JPEG or WebP file`);
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    if (e instanceof ImageError || e instanceof MaskError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Err(`${prefix}_NOT_FOUND`, `${path} does not exist`, `check the path (relative paths start from ${process.cwd()})`);
-    throw new Err(`${prefix}_UNREADABLE`, `${path} cannot be read (${code ?? errorText(e)})`, `check the file's permissions`);
+  const opts = { code: role === 'mask' ? 'MASK' : 'IMAGE', what: role === 'mask' ? 'a mask image file' : 'an image file', errorClass: role === 'mask' ? MaskError : ImageError };
+  const head = await readRegularFile(path, { ...opts, headBytes: 4096 });
+  const sniffed = sniffFormat(head);
+  if (!sniffed || 'other' in sniffed) {
+    // The same codes and words as probeImage, without buffering a large file that is not an image at all.
+    const { size } = await stat(path).catch(() => ({ size: head.length }));
+    if (!sniffed) throw fail(role, 'UNREADABLE', `${path} is not an image maskedit can read (expected PNG, JPEG or WebP bytes; received ${describeBytes(head, size)})`, `check that ${path} is a complete PNG, JPEG or WebP file`);
+    throw fail(role, 'FORMAT_UNSUPPORTED', `${path} is ${sniffed.other}; expected PNG, JPEG or WebP`, CONVERT_FIX(path));
   }
+  return readRegularFile(path, opts);
 }
 
 export interface EncodeOptions {
@@ -222,10 +225,10 @@ export function formatFromPath(path: string): ImageFormat | undefined {
 
 export const MIME: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
-function describeBytes(b: Uint8Array): string {
-  if (b.length === 0) return 'an empty file';
+function describeBytes(b: Uint8Array, total = b.length): string {
+  if (total === 0) return 'an empty file';
   const hex = Buffer.from(b.subarray(0, 8)).toString('hex').replace(/(..)/g, '$1 ').trim();
-  return `${b.length} bytes starting ${hex}`;
+  return `${total} bytes starting ${hex}`;
 }
 
 function fmtMp(px: number): string {

@@ -11,7 +11,8 @@
  * const next = await continuation('sess'); // { image: 'sess/step-001/output.png', mask: …, previousResponseId: 'resp_…' }
  * await undoStep('sess');
  */
-import { readFile, rm } from 'node:fs/promises';
+import { lstat, rm, stat } from 'node:fs/promises';
+import { readRegularFile } from '../io/safe-read.js';
 import { join, resolve } from 'node:path';
 import { MaskeditError } from '../core/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -81,19 +82,103 @@ export const stepDir = (n: number) => `step-${pad(n)}`;
  * (await readSession('sess')).steps.length // 2
  */
 export async function readSession(dir: string): Promise<SessionManifest> {
+  const path = join(dir, MANIFEST);
   let text: string;
   try {
-    text = await readFile(join(dir, MANIFEST), 'utf8');
+    text = Buffer.from(await readRegularFile(path, { code: 'SESSION_MANIFEST', what: 'a session manifest (JSON file)', maxBytes: MAX_MANIFEST_BYTES })).toString('utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, steps: [] };
-    throw new MaskeditError('SESSION_UNREADABLE', `cannot read ${join(dir, MANIFEST)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, `check that ${dir} is a maskedit session folder you can read`);
+    const code = (e as MaskeditError).code;
+    if (code === 'SESSION_MANIFEST_NOT_FOUND') return { version: 1, steps: [] };
+    if (code === 'SESSION_MANIFEST_NOT_A_FILE' || code === 'SESSION_MANIFEST_TOO_LARGE') throw corrupt(dir, (e as Error).message);
+    throw new MaskeditError('SESSION_UNREADABLE', `cannot read ${path} (${(e as Error).message})`, `check that ${dir} is a maskedit session folder you can read`);
   }
+  let raw: unknown;
   try {
-    const m = JSON.parse(text) as SessionManifest;
-    if (m.version !== 1 || !Array.isArray(m.steps)) throw new Error('unexpected shape');
-    return m;
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new MaskeditError('SESSION_CORRUPT', `${join(dir, MANIFEST)} is not a maskedit session manifest (${(e as Error).message})`, `start a new session in another folder: maskedit edit IMAGE --mask MASK --prompt TEXT --session NEW_DIR`);
+    throw corrupt(dir, `not JSON: ${(e as Error).message}`);
+  }
+  return validateManifest(dir, raw);
+}
+
+/** Manifests are small (a few KB per step); anything larger is not one maskedit wrote. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+const MAX_STEPS = 9999;
+
+function corrupt(dir: string, why: string): MaskeditError {
+  return new MaskeditError('SESSION_CORRUPT', `${join(dir, MANIFEST)} is not a maskedit session manifest (${why})`,
+    `maskedit does not repair a changed session; start a new one in another folder: maskedit edit IMAGE --mask MASK --prompt TEXT --session NEW_DIR (the step files in ${dir} stay as they are)`);
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v} (${JSON.stringify(v)?.slice(0, 40)})`);
+
+/**
+ * Checks a parsed manifest against the shape maskedit writes: integer indexes in increasing order, the fixed
+ * file names of each step's folder (so no path in it can point outside the session), and every field's type.
+ * Anything else is SESSION_CORRUPT: a forged manifest must not steer a write or a delete.
+ */
+export function validateManifest(dir: string, raw: unknown): SessionManifest {
+  if (!isObj(raw)) throw corrupt(dir, `expected an object, received ${typeName(raw)}`);
+  if (raw.version !== 1) throw corrupt(dir, `expected "version": 1, received ${typeName(raw.version)}`);
+  if (!Array.isArray(raw.steps)) throw corrupt(dir, `expected "steps" to be an array, received ${typeName(raw.steps)}`);
+  if (raw.steps.length > MAX_STEPS) throw corrupt(dir, `expected at most ${MAX_STEPS} steps, received ${raw.steps.length}`);
+  let last = 0;
+  raw.steps.forEach((step: unknown, i: number) => {
+    const at = `steps[${i}]`;
+    if (!isObj(step)) throw corrupt(dir, `${at}: expected an object, received ${typeName(step)}`);
+    const idx = step.index;
+    if (typeof idx !== 'number' || !Number.isInteger(idx) || idx < 1 || idx > MAX_STEPS) throw corrupt(dir, `${at}.index: expected an integer from 1 to ${MAX_STEPS}, received ${typeName(idx)}`);
+    if (idx <= last) throw corrupt(dir, `${at}.index: expected more than ${last} (indexes increase), received ${idx}`);
+    last = idx;
+    const folder = stepDir(idx);
+    const fixed: Record<string, RegExp> = {
+      input: new RegExp(`^${folder}/input\\.(png|jpg|webp|bin)$`),
+      mask: new RegExp(`^${folder}/mask\\.png$`),
+      output: new RegExp(`^${folder}/output\\.png$`),
+      report: new RegExp(`^${folder}/report\\.json$`),
+    };
+    for (const [field, re] of Object.entries(fixed)) {
+      if (typeof step[field] !== 'string' || !re.test(step[field] as string)) throw corrupt(dir, `${at}.${field}: expected "${folder}/${field === 'input' ? 'input.png' : field === 'report' ? 'report.json' : `${field}.png`}", received ${typeName(step[field])}`);
+    }
+    for (const field of ['createdAt', 'prompt', 'provider', 'surface', 'model', 'verdict']) {
+      if (typeof step[field] !== 'string') throw corrupt(dir, `${at}.${field}: expected a string, received ${typeName(step[field])}`);
+    }
+    for (const field of ['finalOutsideChangedPixels', 'rawOutsideChangedFraction']) {
+      if (typeof step[field] !== 'number' || !Number.isFinite(step[field])) throw corrupt(dir, `${at}.${field}: expected a number, received ${typeName(step[field])}`);
+    }
+    if (step.responseId !== undefined && typeof step.responseId !== 'string') throw corrupt(dir, `${at}.responseId: expected a string, received ${typeName(step.responseId)}`);
+    if (!isObj(step.options)) throw corrupt(dir, `${at}.options: expected an object, received ${typeName(step.options)}`);
+    const src = step.source;
+    if (!isObj(src) || typeof src.image !== 'string' || typeof src.mask !== 'string') throw corrupt(dir, `${at}.source: expected { "image": string, "mask": string }, received ${typeName(src)}`);
+  });
+  return raw as unknown as SessionManifest;
+}
+
+/**
+ * A step's folder must be a real folder inside the session (not a symlink that leads elsewhere), or not exist
+ * yet when a step is about to be written.
+ */
+async function assertStepFolder(dir: string, index: number, mustExist: boolean): Promise<void> {
+  const path = join(dir, stepDir(index));
+  try {
+    const s = await lstat(path);
+    if (!s.isDirectory()) throw corrupt(dir, `${stepDir(index)} is ${s.isSymbolicLink() ? 'a symlink' : 'not a folder'}; a step folder is a plain folder maskedit made`);
+  } catch (e) {
+    if (e instanceof MaskeditError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !mustExist) return;
+    throw corrupt(dir, `${stepDir(index)} cannot be used (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** Throws SESSION_NOT_FOUND when `dir` does not exist (show and undo name an existing session). */
+export async function assertSessionExists(dir: string): Promise<void> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new MaskeditError('SESSION_NOT_FOUND', `${dir} is not a folder`, 'pass the session folder given to maskedit edit --session DIR');
+  } catch (e) {
+    if (e instanceof MaskeditError) throw e;
+    throw new MaskeditError('SESSION_NOT_FOUND', `${dir} does not exist`, `check the path, or start a session: maskedit edit IMAGE --mask MASK --prompt TEXT --session ${dir}`);
   }
 }
 
@@ -122,6 +207,8 @@ export async function recordStep(dir: string, input: RecordInput): Promise<Sessi
   const manifest = await readSession(dir);
   const index = nextIndex(manifest);
   const folder = stepDir(index);
+  // A step folder that already exists (left by an interrupted run, or planted as a symlink) is not written into.
+  await assertStepFolder(dir, index, false);
   const [image, mask] = await Promise.all([bytesOf(input.image, 'image'), bytesOf(input.mask, 'mask')]);
   const files = {
     input: `${folder}/input${extOf(image)}`,
@@ -167,6 +254,7 @@ export async function continuation(dir: string): Promise<Continuation> {
   const m = await readSession(dir);
   const step = m.steps.at(-1);
   if (!step) throw emptySession(dir);
+  await assertStepFolder(dir, step.index, true);
   return {
     step,
     image: resolve(dir, step.output),
@@ -186,6 +274,7 @@ export async function undoStep(dir: string): Promise<SessionStep> {
   const m = await readSession(dir);
   const step = m.steps.at(-1);
   if (!step) throw emptySession(dir);
+  await assertStepFolder(dir, step.index, false);
   await writeManifest(dir, { version: 1, steps: m.steps.slice(0, -1) });
   await rm(join(dir, stepDir(step.index)), { recursive: true, force: true });
   return step;

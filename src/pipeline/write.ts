@@ -3,9 +3,9 @@
  * Refuses to write over any input. PNG keeps the bit-exact guarantee; JPEG/WebP outputs are lossy and the
  * report says so.
  */
-import { assertNotInput, writeFileAtomic } from '../io/atomic.js';
+import { assertDistinctOutputs, assertNotInput, writeFileAtomic } from '../io/atomic.js';
 import { encodeImage, formatFromPath, type ImageFormat } from '../io/image.js';
-import { extname, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { MaskeditError } from '../core/errors.js';
 import type { EditResult } from './edit.js';
 
@@ -34,20 +34,32 @@ export function outputPaths(output: string, n: number): string[] {
 }
 
 /**
+ * Checks every path an edit will write (outputs, report, heatmap) before any work or paid request: none may be
+ * an input (by file identity, see assertNotInput), none may land on another, and the output's name must be a
+ * format maskedit writes. Returns the numbered output paths and the format.
+ *
  * @example
- * const written = await writeEditResult(result, { output: 'out.png', reportPath: 'r.json', inputs: ['in.png', 'mask.png'] });
+ * checkEditOutputs({ output: 'out.png', inputs: ['in.png', 'mask.png'] }, 1) // { paths: ['out.png'], format: 'png' }
  */
-export async function writeEditResult(result: EditResult, opts: WriteOptions): Promise<Written> {
-  const paths = outputPaths(opts.output, result.outputs.length);
+export function checkEditOutputs(opts: WriteOptions, n: number): { paths: string[]; format: ImageFormat } {
+  const paths = outputPaths(opts.output, n);
   const extra = [opts.reportPath, opts.heatmapPath].filter((p): p is string => Boolean(p));
   for (const p of [...paths, ...extra]) assertNotInput(p, opts.inputs);
-  const all = [...paths, ...extra];
-  if (new Set(all.map((p) => resolve(p))).size !== all.length) throw new MaskeditError('OUTPUT_PATHS_CLASH', `two outputs would be written to the same file (${all.join(', ')})`, 'give -o, --report and --heatmap different paths');
+  assertDistinctOutputs([...paths, ...extra], 'give -o, --report and --heatmap different paths');
   // The output's name says its format; a name maskedit cannot write (out.gif) is refused rather than filled
   // with PNG bytes under the wrong extension. No extension at all means PNG.
   const ext = extname(opts.output);
   const format: ImageFormat | undefined = ext ? formatFromPath(opts.output) : 'png';
   if (!format) throw new MaskeditError('OUTPUT_FORMAT_UNSUPPORTED', `cannot write ${ext} images; the output must be .png, .jpg/.jpeg or .webp, received ${opts.output}`, `name the output ${opts.output.slice(0, -ext.length)}.png (lossless: keeps every pixel outside the mask bit-identical)`);
+  return { paths, format };
+}
+
+/**
+ * @example
+ * const written = await writeEditResult(result, { output: 'out.png', reportPath: 'r.json', inputs: ['in.png', 'mask.png'] });
+ */
+export async function writeEditResult(result: EditResult, opts: WriteOptions): Promise<Written> {
+  const { paths, format } = checkEditOutputs(opts, result.outputs.length);
   const lossy = format !== 'png';
   for (let i = 0; i < paths.length; i++) {
     await writeFileAtomic(paths[i]!, await encodeImage(result.outputs[i]!, { format }));

@@ -33,8 +33,15 @@ import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { modelsRoutes } from './routes/models.js';
 import { limitProvider } from './provider-limit.js';
+import { installRequestGuard } from './request-guard.js';
+import { openAIClientErrorHandler } from './client-errors.js';
 
 export interface ServerOptions {
+  /** The address the server binds to (default 127.0.0.1); on loopback only loopback Host names are answered. */
+  host?: string;
+  /** Host names accepted besides loopback ones, and origins allowed to POST besides the server's own (request-guard.ts). */
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
   /** Bearer key required on every non-public route; none → no auth (only allowed on loopback, see startServer). */
   apiKey?: string;
   /** Engine for the local provider: patchmatch (default), telea, ns. */
@@ -56,6 +63,10 @@ export interface ServerOptions {
   limits?: Partial<InputLimits>;
   /** Fetch http(s) `image_url`s in JSON edits (off by default: the server would fetch any URL a client names). */
   allowUrlFetch?: boolean;
+  /** With allowUrlFetch: also fetch loopback, private, link-local and metadata addresses (off by default). */
+  allowPrivateUrls?: boolean;
+  /** An upload body that stalls (no byte received) this long gets 408 and gives its queue place back (default 30 000 ms). */
+  uploadIdleMs?: number;
   /** Budget per request, ms: upload, queue wait and edit together (default 300 000). */
   requestTimeoutMs?: number;
   /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
@@ -103,6 +114,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     requestTimeout: requestTimeoutMs + 5_000,
     // Requests that arrive while closing get OpenAI's error shape from the hook below, not fastify's own body.
     return503OnClosing: false,
+    // Node's own 400/408/431 answers in OpenAI's error shape too.
+    clientErrorHandler: openAIClientErrorHandler,
   }) as unknown as FastifyInstance;
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
@@ -113,12 +126,13 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
 
   const context: ServerContext = {
     files, queue, provider, limits, requestTimeoutMs,
+    uploadIdleMs: options.uploadIdleMs ?? 30_000,
     engine: options.engine,
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,
     startedAt: Math.floor(Date.now() / 1000),
     today: () => options.today ?? isoDate(new Date()),
-    refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, maxImageBytes: limits.maxImageBytes, maxTotalBytes: limits.maxBodyBytes, ...(signal && { signal }) }),
+    refContext: (signal) => ({ files, allowUrlFetch: options.allowUrlFetch ?? false, allowPrivateUrls: options.allowPrivateUrls ?? false, maxImageBytes: limits.maxImageBytes, maxTotalBytes: limits.maxBodyBytes, ...(signal && { signal }) }),
     track(raw) {
       const controller = new AbortController();
       inFlight.add(controller);
@@ -150,6 +164,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     started.set(request, performance.now());
     void reply.header('x-request-id', request.id);
   });
+  installRequestGuard(app, { ...(options.host !== undefined && { host: options.host }), ...(options.allowedHosts && { allowedHosts: options.allowedHosts }), ...(options.allowedOrigins && { allowedOrigins: options.allowedOrigins }) });
   installAuth(app, options.apiKey);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -52,13 +52,13 @@ export function installAuth(app: FastifyInstance, apiKey: string | undefined): v
       throw new ApiError({
         status: 401, apiCode: null, code: 'AUTH_MISSING',
         message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-        fix: 'pass the key the server was started with (--api-key / MASKEDIT_API_KEY) as the SDK apiKey',
+        fix: 'pass the key the server was started with (MASKEDIT_API_KEY / --api-key-file) as the SDK apiKey',
       });
     }
     if (!keysMatch(token, apiKey)) {
       throw new ApiError({
         status: 401, apiCode: 'invalid_api_key', code: 'AUTH_INVALID',
-        message: 'Incorrect API key provided. Use the key this maskedit server was started with (--api-key or MASKEDIT_API_KEY).',
+        message: 'Incorrect API key provided. Use the key this maskedit server was started with (MASKEDIT_API_KEY or --api-key-file).',
       });
     }
   });
@@ -84,5 +84,5 @@ export function assertBindable(host: string, apiKey: string | undefined): void {
   if (apiKey || isLoopbackHost(host)) return;
   throw new MaskeditError('SERVER_HOST_NEEDS_KEY',
     `--host ${host} would expose the server beyond this machine without an API key; without a key maskedit serve binds to loopback (127.0.0.1, ::1, localhost) only`,
-    `set a key: maskedit serve --host ${host} --api-key "$(openssl rand -hex 24)" (or MASKEDIT_API_KEY), or drop --host to stay on 127.0.0.1`);
+    `set a key without putting it on the command line: openssl rand -hex 24 > ~/.maskedit-key && chmod 600 ~/.maskedit-key && maskedit serve --host ${host} --api-key-file ~/.maskedit-key (or export MASKEDIT_API_KEY), or drop --host to stay on 127.0.0.1`);
 }

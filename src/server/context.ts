@@ -19,6 +19,8 @@ export interface ServerContext {
   allowUrlFetch: boolean;
   /** Per-request budget, ms: body, queue wait and the edit together. */
   requestTimeoutMs: number;
+  /** An upload that sends no byte for this long is answered 408 and its queue place freed (upload-watch.ts). */
+  uploadIdleMs?: number;
   maxPixels: number | undefined;
   /** The date models are judged on: `ServerOptions.today` (MASKEDIT_TODAY) when pinned, else the clock's UTC date per call. */
   today(): string;

@@ -8,6 +8,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
 import { ApiError, type ParamNames } from './errors.js';
+import { checkedParts } from './multipart.js';
+import type { IncomingMessage } from 'node:http';
+import { guardedGet, UrlFetchRefused } from './url-fetch.js';
 import { parseEditOptions, missingParameter, type EditOptions } from './edit-options.js';
 import type { FileStore } from './files.js';
 
@@ -40,6 +43,8 @@ export interface InputLimits {
 export interface RefContext {
   files: FileStore;
   allowUrlFetch: boolean;
+  /** With allowUrlFetch: also fetch loopback, private and link-local addresses (off: see url-fetch.ts). */
+  allowPrivateUrls?: boolean;
   maxImageBytes: number;
   /**
    * All images of one request together, bytes (the server passes its body limit). A JSON body is small even
@@ -100,7 +105,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
   let mask: InputFile | undefined;
   const fields: Record<string, unknown> = {};
   let total = 0;
-  const parts: AsyncIterableIterator<Multipart> = request.parts({ limits: { fileSize: limits.maxImageBytes, files: limits.maxImages + 2, fields: 64, fieldSize: 1 * MB, parts: limits.maxImages + 66 } });
+  const parts: AsyncIterableIterator<Multipart> = checkedParts(request, { repeatable: ['image', 'mask'], limits: { fileSize: limits.maxImageBytes, files: limits.maxImages + 2, fields: 64, fieldSize: 1 * MB, parts: limits.maxImages + 66 } });
   for await (const part of parts) {
     if (part.type === 'file') {
       const name = part.fieldname;
@@ -267,41 +272,39 @@ export function decodeDataUrl(url: string, param: string, maxBytes: number): Uin
 }
 
 async function fetchImage(url: string, param: string, ctx: RefContext): Promise<Uint8Array> {
+  // The reason, never the fetched bytes: an error body must not become a way to read what the server can reach.
   const failed = (why: string) => new ApiError({ status: 400, apiCode: 'image_url_fetch_failed', param, code: 'URL_FETCH_FAILED', message: `Invalid '${param}': could not fetch the image (${why}).` });
   const timeout = AbortSignal.timeout(ctx.fetchTimeoutMs ?? 30_000);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
-  let res: Response;
+  let res: IncomingMessage;
   try {
-    res = await fetch(url, { signal, redirect: 'follow' });
+    res = await guardedGet(url, { signal, allowPrivate: ctx.allowPrivateUrls ?? false });
   } catch (e) {
-    throw failed(e instanceof Error ? e.message : String(e));
+    if (e instanceof UrlFetchRefused) throw new ApiError({ status: 400, apiCode: 'image_url_blocked', param, code: 'URL_FETCH_BLOCKED', message: `Invalid '${param}': ${e.message}; this server does not fetch such URLs.`, fix: e.fix ?? '' });
+    throw failed(e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.name : 'network error');
   }
-  // A body left unread keeps the connection (and the origin's upload) going: cancel it on every early exit.
-  const drop = () => res.body?.cancel().catch(() => undefined);
-  if (!res.ok || !res.body) {
-    await drop();
-    throw failed(`HTTP ${res.status}`);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    res.destroy();
+    throw failed(`the server answered HTTP ${status}`);
   }
-  const declared = Number(res.headers.get('content-length'));
+  const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > ctx.maxImageBytes) {
-    await drop();
+    res.destroy();
     throw imageTooLarge(param.replace(/\.image_url$/, ''), declared, ctx.maxImageBytes);
   }
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
-  const reader = res.body.getReader();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
       if (size > ctx.maxImageBytes) throw imageTooLarge(param.replace(/\.image_url$/, ''), size, ctx.maxImageBytes);
-      chunks.push(value);
+      chunks.push(chunk);
     }
   } catch (e) {
-    await reader.cancel().catch(() => undefined);
+    res.destroy();
     if (e instanceof ApiError) throw e;
-    throw failed(e instanceof Error ? e.message : String(e));
+    throw failed(e instanceof Error ? (e as NodeJS.ErrnoException).code ?? e.name : 'network error');
   }
   return new Uint8Array(Buffer.concat(chunks));
 }

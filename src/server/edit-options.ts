@@ -59,7 +59,7 @@ export function missingParameter(param: string): ApiError {
 }
 
 function invalidType(param: string, expected: string, value: unknown): ApiError {
-  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'decimal') : typeof value}`;
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'number' ? (Number.isInteger(value) ? 'an integer' : 'a decimal') : `a ${typeof value}`;
   return new ApiError({ status: 400, apiCode: 'invalid_type', param, code: 'INVALID_TYPE', message: `Invalid type for '${param}': expected ${expected}, but got ${got} instead.` });
 }
 
@@ -92,7 +92,8 @@ class Fields {
     let n: number;
     if (this.from === 'multipart' && typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) n = Number(v);
     else if (typeof v === 'number' && Number.isInteger(v)) n = v;
-    else throw invalidType(name, 'an integer', this.from === 'multipart' && typeof v === 'string' ? Number(v) || v : v);
+    // A multipart "1.5" is a decimal; "1e3" or "0x10" stays a string (Number() would call them integers).
+    else throw invalidType(name, 'an integer', this.from === 'multipart' && typeof v === 'string' && Number.isFinite(Number(v)) && !Number.isInteger(Number(v)) ? Number(v) : v);
     if (n > max) throw new ApiError({ status: 400, apiCode: 'integer_above_max_value', param: name, code: 'INTEGER_ABOVE_MAX', message: `Invalid '${name}': integer above maximum value. Expected a value <= ${max}, but got ${n} instead.` });
     if (n < min) throw new ApiError({ status: 400, apiCode: 'integer_below_min_value', param: name, code: 'INTEGER_BELOW_MIN', message: `Invalid '${name}': integer below minimum value. Expected a value >= ${min}, but got ${n} instead.` });
     return n;

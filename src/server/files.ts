@@ -6,9 +6,9 @@
  * The store keeps a byte and a count quota and removes files past their `expires_at` (swept on a timer).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, openSync, createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { lstat, open, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { openPrivateDir, openPrivateSubdir, storeDir } from '../store/location.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
@@ -33,7 +33,7 @@ export const FILE_ID_PATTERN = /^file-[A-Za-z0-9]{24}$/;
 export const FILE_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
 
 export interface FileStoreOptions {
-  /** Folder (created if missing). Default: `<os tmp>/maskedit-files`. */
+  /** Folder (created 0700 if missing; refused when not owned by the user or writable by others). Default: {@link defaultFilesDir}. */
   dir?: string;
   /** Largest single file, bytes (default 50 MB, OpenAI's image limit). */
   maxFileBytes?: number;
@@ -67,8 +67,9 @@ export interface StagedFile {
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MB = 1024 * 1024;
 
+/** `$XDG_DATA_HOME/maskedit/files` or `~/.local/share/maskedit/files`: private to the user (src/store/location.ts). */
 export function defaultFilesDir(): string {
-  return join(tmpdir(), 'maskedit-files');
+  return storeDir('files');
 }
 
 /** A fresh `file-…` id: 24 base62 characters ≈ 143 bits from the CSPRNG. */
@@ -106,8 +107,8 @@ export class FileStore {
   private pendingFiles = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  private constructor(opts: FileStoreOptions) {
-    this.dir = opts.dir ?? defaultFilesDir();
+  private constructor(opts: FileStoreOptions, dir: string) {
+    this.dir = dir;
     this.maxFileBytes = opts.maxFileBytes ?? 50 * MB;
     this.maxTotalBytes = opts.maxTotalBytes ?? 2048 * MB;
     this.maxFiles = opts.maxFiles ?? 1000;
@@ -117,16 +118,21 @@ export class FileStore {
 
   /** Creates the folder, clears half-written uploads of an earlier run, loads and sweeps existing files. */
   static async open(opts: FileStoreOptions = {}): Promise<FileStore> {
-    const store = new FileStore(opts);
-    await mkdir(store.tmpDir, { recursive: true, mode: 0o700 });
-    for (const name of await readdir(store.tmpDir)) await rm(join(store.tmpDir, name), { force: true });
+    // A private folder owned by this user (STORE_UNSAFE otherwise); every path below is built from its real path.
+    const store = new FileStore(opts, await openPrivateDir(opts.dir ?? defaultFilesDir()));
+    await openPrivateSubdir(store.dir, '.tmp');
+    // Half-written uploads of an earlier run: unlink removes a file or a link itself, never what a link names.
+    for (const name of await readdir(store.tmpDir)) {
+      const s = await lstat(join(store.tmpDir, name)).catch(() => undefined);
+      if (s && !s.isDirectory()) await unlink(join(store.tmpDir, name)).catch(() => {});
+    }
     for (const name of await readdir(store.dir)) {
       const id = name.replace(/\.json$/, '');
       if (!name.endsWith('.json') || !isFileId(id)) continue;
       try {
-        const meta = JSON.parse(await readFile(join(store.dir, name), 'utf8')) as FileObject;
-        const s = await stat(store.pathOf(id));
-        if (meta.id === id && s.size === meta.bytes) store.files.set(id, meta);
+        const meta = JSON.parse(Buffer.from(await readNoFollow(join(store.dir, name))).toString('utf8')) as FileObject;
+        const s = await lstat(store.pathOf(id));
+        if (meta.id === id && s.isFile() && s.size === meta.bytes) store.files.set(id, meta);
         else await store.removeEntries(id);
       } catch {
         await store.removeEntries(id);
@@ -285,13 +291,13 @@ export class FileStore {
 
   async read(id: string, param = 'file_id'): Promise<Uint8Array> {
     this.require(id, param);
-    return new Uint8Array(await readFile(this.pathOf(id)));
+    return readNoFollow(this.pathOf(id));
   }
 
   /** The first `n` bytes (to sniff the format without reading the whole file). */
   async head(id: string, n = 512): Promise<Uint8Array> {
     this.require(id);
-    const fh = await open(this.pathOf(id), 'r');
+    const fh = await open(this.pathOf(id), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const buf = Buffer.alloc(n);
       const { bytesRead } = await fh.read(buf, 0, n, 0);
@@ -303,7 +309,7 @@ export class FileStore {
 
   stream(id: string): ReadStream {
     this.require(id);
-    return createReadStream(this.pathOf(id));
+    return createReadStream('', { fd: openSync(this.pathOf(id), constants.O_RDONLY | constants.O_NOFOLLOW) });
   }
 
   /** Removes a file; false when there was none. */
@@ -332,6 +338,18 @@ export class FileStore {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+}
+
+/** Reads a store entry; a symlink planted in the store is refused (ELOOP), never followed. */
+async function readNoFollow(path: string): Promise<Uint8Array> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw new Error(`${path} is not a regular file`);
+    return new Uint8Array(await fh.readFile());
+  } finally {
+    await fh.close();
   }
 }
 

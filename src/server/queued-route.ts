@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
+import { watchUpload } from './upload-watch.js';
 
 /**
  * @example
@@ -13,7 +14,11 @@ import { ApiError } from './errors.js';
 export function queuedRoute(app: FastifyInstance) {
   const release = async (request: FastifyRequest) => { request.maskeditTicket?.release(); };
   return {
-    onRequest: async (request: FastifyRequest) => { request.maskeditTicket = app.maskedit.queue.reserve(); },
+    onRequest: async (request: FastifyRequest) => {
+      request.maskeditTicket = app.maskedit.queue.reserve();
+      // A body that stops arriving gets 408 and gives the place back (upload-watch.ts).
+      watchUpload(request, app.maskedit.uploadIdleMs ?? 30_000);
+    },
     onResponse: release,
     onRequestAbort: release,
     onError: release,

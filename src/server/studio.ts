@@ -34,8 +34,9 @@ import { reportJson } from '../pipeline/write.js';
 import { createProvider, type Provider } from '../providers/index.js';
 import './context.js';
 import { ApiError, toApiError } from './errors.js';
+import { checkedParts } from './multipart.js';
 import { openSse, type SseStream } from './sse.js';
-import { abortReason, queuedRoute } from './queued-route.js';
+import { abortReason, queuedRoute, runQueuedWork } from './queued-route.js';
 import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf } from './studio-api.js';
 
 export interface StudioOptions {
@@ -121,8 +122,11 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       };
     });
 
-    app.post('/api/check', async (request): Promise<StudioCheck> => {
+    // A check decodes both images (100 MP each at most): it takes an edit-queue place like /api/edit, so six
+    // concurrent checks cannot hold six 100 MP pairs in memory at once; a full queue answers 429.
+    app.post('/api/check', queuedRoute(app), (request, reply) => runQueuedWork(app, request, reply, async (signal): Promise<StudioCheck> => {
       const { files, fields, names } = await readParts(request, app.maskedit.limits.maxImageBytes);
+      return request.maskeditTicket!.run(async () => {
       const image = requireFile(files, 'image');
       const mask = requireFile(files, 'mask');
       // The uploaded file names label the findings ("lounge-mask.png has no alpha channel").
@@ -142,7 +146,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         }
       }
       return { report, mask: decoded.editMask ? await maskDataUrl(decoded.editMask) : null, repair, repairError };
-    });
+      }, signal);
+    }));
 
     // The queue place is taken before the upload is read, as /v1/images/edits does: a full server says 429 at once.
     app.post('/api/edit', queuedRoute(app), async (request, reply) => {
@@ -278,13 +283,20 @@ async function readParts(request: FastifyRequest, maxFileBytes: number): Promise
   const files: Record<string, Uint8Array> = {};
   const fields: Record<string, string> = {};
   const names: Record<string, string> = {};
-  for await (const part of request.parts({ limits: { fileSize: maxFileBytes } })) {
+  // Two files (image, mask) and the known text fields; anything else is refused, not buffered.
+  for await (const part of checkedParts(request, { limits: { fileSize: maxFileBytes, files: 3, fields: TEXT_FIELDS.length, fieldSize: 1024 * 1024, parts: TEXT_FIELDS.length + 2 } })) {
     if (part.type === 'file') {
+      if (part.fieldname !== 'image' && part.fieldname !== 'mask') {
+        part.file.resume();
+        throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'; the studio takes the files image and mask.` });
+      }
       files[part.fieldname] = await (part as MultipartFile).toBuffer();
       const name = part.filename.replace(/[^\w. ()-]+/g, '_').slice(0, 80);
       if (name && name !== 'blob') names[part.fieldname] = name;
     } else if ((TEXT_FIELDS as readonly string[]).includes(part.fieldname) && typeof part.value === 'string') {
       fields[part.fieldname] = part.value;
+    } else {
+      throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'.` });
     }
   }
   return { files, fields, names };

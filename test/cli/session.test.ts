@@ -65,7 +65,7 @@ describe('maskedit edit --session / --continue (local engine)', () => {
     [['edit', 'x.png', '--continue', 'S', '--prompt', 'p'], 2, '--continue edits the last result recorded in S; drop the IMAGE argument ("x.png")'],
     [['edit', 'x.png', '--session', 'A', '--continue', 'B', '--prompt', 'p'], 2, '--session and --continue both name a session'],
     [['edit', '--continue', 'EMPTY', '--prompt', 'p'], 1, 'has no recorded steps'],
-    [['session', 'undo', 'EMPTY'], 1, 'has no recorded steps'],
+    [['session', 'undo', 'EMPTY'], 1, 'does not exist'],
     [['session', 'redo', 'S'], 2, 'expected show or undo, received "redo"'],
     [['session', 'show'], 2, 'missing DIR'],
   ])('maskedit %j exits %i', async (argv, code, message) => {

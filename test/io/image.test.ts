@@ -129,8 +129,8 @@ describe('readInputFile', () => {
     const path = join(dir, 'missing.png');
     await expect(readInputFile(path, role)).rejects.toMatchObject({ code, message: `${path} does not exist` });
   });
-  it('a folder is unreadable', async () => {
-    await expect(readInputFile(dir)).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE', message: `${dir} is a folder, expected an image file` });
+  it('a folder is not a file', async () => {
+    await expect(readInputFile(dir)).rejects.toMatchObject({ code: 'IMAGE_NOT_A_FILE', message: `${dir} is a folder; expected an image file` });
   });
 });
 

@@ -46,7 +46,7 @@ describe('Bearer auth', () => {
       expect(none.json()).toEqual({ error: { type: 'invalid_request_error', code: null, param: null, message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)." } });
       const wrong = await s.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${WRONG}` } });
       expect(wrong.statusCode).toBe(401);
-      expect(wrong.json().error).toMatchObject({ code: 'invalid_api_key', message: 'Incorrect API key provided. Use the key this maskedit server was started with (--api-key or MASKEDIT_API_KEY).' });
+      expect(wrong.json().error).toMatchObject({ code: 'invalid_api_key', message: 'Incorrect API key provided. Use the key this maskedit server was started with (MASKEDIT_API_KEY or --api-key-file).' });
       expect((await s.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       expect((await s.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
       const image = await noisyPng(64, 64);

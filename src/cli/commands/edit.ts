@@ -7,8 +7,8 @@ import { defaultModel, statusOf } from '../../core/lifecycle.js';
 import { MODELS } from '../../core/models.js';
 import { resolveParams } from '../../core/params.js';
 import { edit, type EditOptions } from '../../pipeline/edit.js';
-import { reportJson, writeEditResult } from '../../pipeline/write.js';
-import { suggestOutput, writeFileAtomic } from '../../io/atomic.js';
+import { checkEditOutputs, reportJson, writeEditResult } from '../../pipeline/write.js';
+import { assertNotInput, suggestOutput, writeFileAtomic } from '../../io/atomic.js';
 import { ENGINE_NAMES } from '../../engines/engine.js';
 import { CliError, choiceOption, EXIT, numberOption, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
 import { painter, writeJson } from '../_output.js';
@@ -90,6 +90,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     throw usageError('missing --prompt TEXT (or --scene/--change)', cmd.usage);
   }
   if (ctx.values.strict && ctx.values['no-strict']) throw usageError('--strict and --no-strict contradict each other', cmd.usage);
+  if (stringOption(ctx, 'model')?.trim() === '') throw usageError('--model is empty; name a model (maskedit models lists them) or drop --model for the default', cmd.usage);
   const partial = numberOption(ctx, 'partial-images', cmd, { integer: true, min: 0, max: 3 });
   if (partial && !ctx.values.stream) throw usageError('--partial-images needs --stream', cmd.usage);
   const pick = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
@@ -164,6 +165,15 @@ const command: Command = {
     if (opts.provider === 'local' && openaiOnly.length && !ctx.values.quiet) {
       ctx.stderr.write(`note: ${openaiOnly.map((f) => `--${f}`).join(', ')} ${openaiOnly.length > 1 ? 'apply' : 'applies'} to --provider openai only; the embedded engine ignores ${openaiOnly.length > 1 ? 'them' : 'it'}${ctx.env.OPENAI_API_KEY ? '' : ' (OPENAI_API_KEY is not set)'}\n`);
     }
+    // Every path this run writes is checked before the provider is called: a refusal after a paid request
+    // would throw the result away.
+    const writeOpts = {
+      output,
+      ...(stringOption(ctx, 'report') ? { reportPath: stringOption(ctx, 'report')! } : {}),
+      ...(stringOption(ctx, 'heatmap') ? { heatmapPath: stringOption(ctx, 'heatmap')! } : {}),
+      inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
+    };
+    checkEditOutputs(writeOpts, opts.n ?? 1);
     const onProgress = progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet) });
     const partialWrites: Promise<void>[] = [];
     const result = await edit({
@@ -173,17 +183,13 @@ const command: Command = {
       ...(opts.partialImages ? {
         onPartial: (p) => {
           const path = suggestOutput(output, `partial-${p.crop + 1}-${p.index + 1}`, `.${p.outputFormat === 'jpeg' ? 'jpg' : p.outputFormat}`);
+          assertNotInput(path, writeOpts.inputs);
           partialWrites.push(writeFileAtomic(path, p.bytes).then(() => onProgress({ step: 'partial', message: `preview ${p.index + 1} → ${path}` })));
         },
       } : {}),
     });
     await Promise.all(partialWrites);
-    const written = await writeEditResult(result, {
-      output,
-      ...(stringOption(ctx, 'report') ? { reportPath: stringOption(ctx, 'report')! } : {}),
-      ...(stringOption(ctx, 'heatmap') ? { heatmapPath: stringOption(ctx, 'heatmap')! } : {}),
-      inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
-    });
+    const written = await writeEditResult(result, writeOpts);
     if (session) await session.record(result, opts, onProgress);
     if (json) writeJson(ctx.stdout, reportJson(result, written));
     else ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));

@@ -1,12 +1,13 @@
 /**
- * `maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key K] [--files-dir D] [--queue N] [--concurrency N]
- * [--engine E] [--allow-url-fetch] [--timeout S] [--log-level L]`: the OpenAI-compatible server (docs/server.md).
+ * `maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N]
+ * [--engine E] [--allow-url-fetch [--allow-private-urls]] [--timeout S] [--log-level L]`: the OpenAI-compatible server (docs/server.md).
  * Prints the base URL and how to point the openai SDK at it, then runs until SIGINT/SIGTERM; `run` resolves
  * only after the server has closed.
  */
 import { ENGINE_NAMES } from '../../engines/engine.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/listen.js';
 import { defaultFilesDir } from '../../server/files.js';
+import { resolveServerKey } from '../../server/api-key.js';
 import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
 import { painter } from '../_output.js';
 
@@ -15,24 +16,26 @@ const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const command: Command = {
   name: 'serve',
   summary: 'Run an OpenAI-compatible server (POST /v1/images/edits, /v1/files, /v1/models) on the embedded engine',
-  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key K] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch] [--timeout SECONDS] [--log-level info]',
+  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch [--allow-private-urls]] [--timeout SECONDS] [--log-level info]',
   details: [
     'Point any OpenAI SDK at it: baseURL http://127.0.0.1:8787/v1 (or OPENAI_BASE_URL). Runs until Ctrl-C.',
-    '--api-key (or MASKEDIT_API_KEY) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',
+    'MASKEDIT_API_KEY or --api-key-file F (mode 600) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',
     'the server binds to loopback only. --queue: edits waiting beyond the running ones before 429 (default 32);',
     '--concurrency: edits at once (default: CPU cores). --files-dir: where /v1/files keeps uploads (default',
-    `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches.`,
+    `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches (public addresses only, unless --allow-private-urls).`,
     'Logs: JSON lines on stderr (request id, route, status, ms; never keys or image bytes).',
   ].join('\n'),
   options: {
     host: { type: 'string' },
     port: { type: 'string' },
     'api-key': { type: 'string' },
+    'api-key-file': { type: 'string' },
     'files-dir': { type: 'string' },
     queue: { type: 'string' },
     concurrency: { type: 'string' },
     engine: { type: 'string' },
     'allow-url-fetch': { type: 'boolean' },
+    'allow-private-urls': { type: 'boolean' },
     timeout: { type: 'string' },
     'log-level': { type: 'string' },
   },
@@ -40,7 +43,9 @@ const command: Command = {
     requirePositionals(ctx, [], command);
     const host = stringOption(ctx, 'host') ?? DEFAULT_HOST;
     const port = numberOption(ctx, 'port', command, { integer: true, min: 0, max: 65535 }) ?? DEFAULT_PORT;
-    const apiKey = stringOption(ctx, 'api-key') ?? (ctx.env.MASKEDIT_API_KEY || undefined);
+    const resolved = await resolveServerKey({ env: ctx.env, ...(stringOption(ctx, 'api-key-file') !== undefined && { file: stringOption(ctx, 'api-key-file')! }), ...(stringOption(ctx, 'api-key') !== undefined && { argv: stringOption(ctx, 'api-key')! }) });
+    if (resolved.warning) ctx.stderr.write(`${resolved.warning}\n`);
+    const apiKey = resolved.key;
     const filesDir = stringOption(ctx, 'files-dir');
     const queue = numberOption(ctx, 'queue', command, { integer: true, min: 0, max: 10_000 });
     const concurrency = numberOption(ctx, 'concurrency', command, { integer: true, min: 1, max: 256 });
@@ -59,6 +64,7 @@ const command: Command = {
       allowUrlFetch: ctx.values['allow-url-fetch'] === true,
       // MASKEDIT_TODAY pins the date models are judged on; otherwise each request is judged on its own day.
       ...(ctx.env.MASKEDIT_TODAY !== undefined && { today: ctx.today }),
+      allowPrivateUrls: ctx.values['allow-private-urls'] === true,
       plugins: [(await import('../../server/routes/responses.js')).responsesPlugin],
       logger: level === 'silent' ? false : { level, stream: ctx.stderr },
     });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { ProgressCallback } from '../../core/progress.js';
 import type { EditOptions, EditResult } from '../../pipeline/edit.js';
-import { continuation, nextIndex, readSession, recordStep, stepDir, undoStep, type SessionStep } from '../../pipeline/session.js';
+import { assertSessionExists, continuation, nextIndex, readSession, recordStep, stepDir, undoStep, type SessionStep } from '../../pipeline/session.js';
 import { EXIT, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
 import { formatPercent, painter, writeJson, type Painter } from '../_output.js';
 
@@ -94,6 +94,7 @@ const command: Command = {
     if (dir === undefined) throw usageError('missing DIR', command.usage);
     if (extra.length) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`, command.usage);
     const json = Boolean(ctx.values.json);
+    await assertSessionExists(dir);
     if (action === 'show') {
       const { steps } = await readSession(dir);
       if (json) writeJson(ctx.stdout, { steps });

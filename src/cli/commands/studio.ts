@@ -21,17 +21,18 @@ export const DEFAULT_STUDIO_PORT = 8788;
 const command: Command = {
   name: 'studio',
   summary: 'Paint masks, write the prompt, run and compare in the browser (local web app)',
-  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine patchmatch|telea|ns] [--open|--no-open] [--verbose]',
+  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine patchmatch|telea|ns] [--files-dir DIR] [--open|--no-open] [--verbose]',
   details: [
     'Serves web/dist (built by `npm run build`) and the studio API on one local server and prints its URL.',
     'Runs edits on the embedded engine; OpenAI too when OPENAI_API_KEY is set in this shell (the key never reaches the browser).',
     'A browser is opened with --open, or by default on an interactive desktop session; --no-open never opens one.',
-    '--port 0 picks a free port. Stop with Ctrl+C.',
+    '--port 0 picks a free port. --files-dir: the private upload store (default ~/.local/share/maskedit/files, see docs/security.md). Stop with Ctrl+C.',
   ].join('\n'),
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
     engine: { type: 'string' },
+    'files-dir': { type: 'string' },
     open: { type: 'boolean' },
     'no-open': { type: 'boolean' },
     verbose: { type: 'boolean' },
@@ -55,6 +56,7 @@ const command: Command = {
       host, port,
       ...(engine ? { engine } : {}),
       ...(ctx.env.MASKEDIT_TODAY !== undefined ? { today: ctx.today } : {}),
+      ...(stringOption(ctx, 'files-dir') !== undefined && { files: { dir: stringOption(ctx, 'files-dir')! } }),
       logger: { level: ctx.values.verbose ? 'info' : 'warn', stream: ctx.stderr },
       plugins: [studioPlugin({ distDir, env: ctx.env })],
     });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import '../context.js';
 import { sniffFormat, MIME } from '../../io/image.js';
 import { ApiError } from '../errors.js';
+import { checkedParts } from '../multipart.js';
 import { FILE_PURPOSES, noSuchFile, type StagedFile } from '../files.js';
 import { invalidValue, missingParameter } from '../edit-options.js';
 
@@ -21,7 +22,7 @@ export async function filesRoutes(app: FastifyInstance): Promise<void> {
     const fields: Record<string, string> = {};
     try {
       // The file streams to disk as it arrives; the purpose may come before or after it.
-      for await (const part of request.parts({ limits: { files: 1, fileSize: files.maxFileBytes + 1, fields: 8, fieldSize: 1 * MB } })) {
+      for await (const part of checkedParts(request, { limits: { files: 1, fileSize: files.maxFileBytes + 1, fields: 8, fieldSize: 1 * MB } })) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') {
             part.file.resume();

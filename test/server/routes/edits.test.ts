@@ -275,13 +275,13 @@ describe('POST /v1/images/edits (JSON)', () => {
     });
     await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
     const port = (origin.address() as { port: number }).port;
-    const fetching = await testServer({ allowUrlFetch: true });
+    const fetching = await testServer({ allowUrlFetch: true, allowPrivateUrls: true });
     try {
       const ok = await json({ images: [{ image_url: `http://127.0.0.1:${port}/image.png` }], mask: { image_url: `http://127.0.0.1:${port}/mask.png` }, prompt: PROMPT }, fetching.app);
       expect(ok.statusCode).toBe(200);
       const missing = await json({ images: [{ image_url: `http://127.0.0.1:${port}/nope.png` }], prompt: PROMPT }, fetching.app);
       expect(missing.statusCode).toBe(400);
-      expect(missing.json().error).toMatchObject({ code: 'image_url_fetch_failed', param: 'images[0].image_url', message: "Invalid 'images[0].image_url': could not fetch the image (HTTP 404)." });
+      expect(missing.json().error).toMatchObject({ code: 'image_url_fetch_failed', param: 'images[0].image_url', message: "Invalid 'images[0].image_url': could not fetch the image (the server answered HTTP 404)." });
     } finally {
       await fetching.close();
       origin.close();
@@ -302,7 +302,7 @@ describe('POST /v1/images/edits (JSON)', () => {
     });
     await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
     const port = (origin.address() as { port: number }).port;
-    const fetching = await testServer({ allowUrlFetch: true, limits: { maxImageBytes: 1_000_000 } });
+    const fetching = await testServer({ allowUrlFetch: true, allowPrivateUrls: true, limits: { maxImageBytes: 1_000_000 } });
     try {
       const res = await json({ images: [{ image_url: `http://127.0.0.1:${port}/a.png` }], prompt: PROMPT }, fetching.app);
       expect(res.statusCode).toBe(status === 404 ? 400 : 413);

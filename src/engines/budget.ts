@@ -1,0 +1,83 @@
+/**
+ * Every engine runs inside {@link withBudget}: a memory budget and a coded-error boundary.
+ *
+ * - **Budget.** Each engine's peak memory grows with the pixels it is handed (bytes per pixel measured per
+ *   engine, {@link BYTES_PER_PIXEL}). When the whole image would exceed the budget (default 1 GiB, or
+ *   `MASKEDIT_ENGINE_MEMORY_MB`), the engine works on the hole's region instead: the holes' bounding box with a
+ *   margin of known pixels around it, pasted back into a copy of the image. Pixels outside the mask are the
+ *   input's either way. When even that region is over budget the fill is refused with `ENGINE_MEMORY_BUDGET`
+ *   and a fix, before any large allocation — a 12 KB PNG that decodes to 10000×10000 cannot take the process down.
+ * - **Coded errors.** The OpenCV WebAssembly build throws bare numbers (a pointer to a C++ exception, often an
+ *   out-of-memory); anything thrown that is not a maskedit error becomes `ENGINE_FAILED` with a fix.
+ *
+ * @example
+ * const engine = withBudget(opencvEngine('telea'));
+ */
+import { AbortError, MaskeditError } from '../core/errors.js';
+import { crop, growBox, paste } from '../core/crop.js';
+import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import type { Engine } from './engine.js';
+
+/** Peak bytes per pixel handed to the engine (RGBA in and out, the engine's own buffers), with headroom. */
+export const BYTES_PER_PIXEL: Record<string, number> = { telea: 28, ns: 28, patchmatch: 48 };
+const DEFAULT_BYTES_PER_PIXEL = 48;
+export const DEFAULT_ENGINE_BUDGET_BYTES = 1024 * 1024 * 1024;
+
+export function engineBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.MASKEDIT_ENGINE_MEMORY_MB);
+  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : DEFAULT_ENGINE_BUDGET_BYTES;
+}
+
+/** Estimated peak bytes for `engine` filling `pixels` pixels. */
+export function engineCost(engine: string, pixels: number): number {
+  return pixels * (BYTES_PER_PIXEL[engine] ?? DEFAULT_BYTES_PER_PIXEL);
+}
+
+const mb = (b: number) => `${Math.ceil(b / 1024 / 1024)} MB`;
+
+/** Turns anything an engine throws into a maskedit error. */
+export function engineFailure(name: string, e: unknown): MaskeditError {
+  if (e instanceof MaskeditError) return e;
+  if (typeof e === 'number') {
+    return new MaskeditError('ENGINE_FAILED', `the ${name} engine failed inside OpenCV (WebAssembly exception ${e}, usually out of memory)`,
+      'use a smaller image or a smaller mask, or the patchmatch engine (--engine patchmatch)', { cause: e });
+  }
+  const what = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]!.slice(0, 200)}` : `${typeof e} thrown`;
+  return new MaskeditError('ENGINE_FAILED', `the ${name} engine failed (${what})`, 'try another engine (--engine telea), or report the image and mask that cause it', { cause: e });
+}
+
+export interface BudgetOptions {
+  /** Bytes (default: MASKEDIT_ENGINE_MEMORY_MB or 1 GiB). */
+  budgetBytes?: number;
+}
+
+export function withBudget(engine: Engine, opts: BudgetOptions = {}): Engine {
+  const name = String(engine.name);
+  return {
+    name: engine.name,
+    async fill(image, mask, options, signal, onProgress) {
+      const budget = opts.budgetBytes ?? engineBudgetFromEnv();
+      try {
+        const whole = image.width * image.height;
+        if (engineCost(name, whole) <= budget || mask.width !== image.width || mask.height !== image.height) {
+          return await engine.fill(image, mask, options, signal, onProgress);
+        }
+        const box = boundingBox(mask);
+        if (!box) return cloneRaster(image);
+        // Context around the holes: half the box's longer side, at least 64 px, as the crop planner does.
+        const region = growBox(box, Math.max(64, Math.ceil(Math.max(box.width, box.height) / 2)), image);
+        const cost = engineCost(name, region.width * region.height);
+        if (cost > budget) {
+          throw new MaskeditError('ENGINE_MEMORY_BUDGET',
+            `the ${name} engine would need about ${mb(cost)} for the ${region.width}x${region.height} region around the mask (image ${image.width}x${image.height}); the budget is ${mb(budget)}`,
+            `downscale the image (e.g. to 4096 px on the long side), use a smaller mask, or raise the budget with MASKEDIT_ENGINE_MEMORY_MB=${Math.ceil(cost / 1024 / 1024) + 64} if the machine has the memory`);
+        }
+        const filled = await engine.fill(crop(image, region) as Raster & { channels: 4 }, crop(mask, region) as EditMask, options, signal, onProgress);
+        return paste(cloneRaster(image), filled, region.x, region.y);
+      } catch (e) {
+        if (e instanceof AbortError || signal?.aborted) throw e instanceof MaskeditError ? e : new AbortError();
+        throw engineFailure(name, e);
+      }
+    },
+  };
+}
