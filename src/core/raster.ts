@@ -166,8 +166,12 @@ export function boundingBox(m: EditMask): Box | null {
   let minX = w, maxX = -1;
   for (let y = minY; y <= maxY; y++) {
     const row = y * w;
-    for (let x = 0; x < minX; x++) if (data[row + x] !== 0) { minX = x; break; }
-    for (let x = w - 1; x > maxX; x--) if (data[row + x] !== 0) { maxX = x; break; }
+    if (minX > 0 && !allZero(data, words, row, row + minX)) {
+      for (let x = 0; x < minX; x++) if (data[row + x] !== 0) { minX = x; break; }
+    }
+    if (maxX < w - 1 && !allZero(data, words, row + maxX + 1, row + w)) {
+      for (let x = w - 1; x > maxX; x--) if (data[row + x] !== 0) { maxX = x; break; }
+    }
   }
   return { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
 }
