@@ -326,8 +326,18 @@ export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Ras
     };
   };
   const outside = merge('outside', totals[0]), inside = merge('inside', totals[1]);
-  const changeMap = createEditMask(original.width, original.height);
-  parts.forEach((p, i) => paste(changeMap, p.changeMap, boxes[i]!.x, boxes[i]!.y));
+  // The whole-image change map (zero outside the boxes) is put together on first read: only the heatmap wants
+  // it, and it is a full-size buffer.
+  let changeMap: EditMask | undefined;
+  const build = () => {
+    const m = createEditMask(original.width, original.height);
+    parts.forEach((p, i) => paste(m, p.changeMap, boxes[i]!.x, boxes[i]!.y));
+    return m;
+  };
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  return { report: { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized: false, changeMap }, boxes: parts };
+  const report: SpilloverReport = {
+    outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized: false,
+    get changeMap() { return (changeMap ??= build()); },
+  };
+  return { report, boxes: parts };
 }

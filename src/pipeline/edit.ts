@@ -359,7 +359,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!, boxes));
   // The heatmap is a full-size image most callers never read (the CLI writes it only with --heatmap): rendered
   // on first read.
-  const changeMap = spills[0]!.changeMap, usedMask = editMask;
+  const firstSpill = spills[0]!, usedMask = editMask;
   let heatmap: Rgba | undefined;
 
   const report: EditReport = {
@@ -386,7 +386,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(responseId ? { responseId } : {}),
     timingsMs: timings,
   };
-  return { outputs, raw, get heatmap() { return (heatmap ??= renderHeatmap(original, changeMap, usedMask)); }, input, editMask, report };
+  return { outputs, raw, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
 }
 
 /** Clears every pixel of `mask` outside `keep`, in place. */
