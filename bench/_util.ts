@@ -30,3 +30,20 @@ export function verdict(label: string, ratio: number, goal: number, direction: '
   console.log(`${label}: ${ratio.toFixed(2)} (goal ${direction} ${goal}) ${ok ? 'PASS' : 'MISS'}`);
   return ok;
 }
+
+/**
+ * Median times of several functions run in turn (A, B, A, B, …), so a busy shared machine slows each alike
+ * instead of whichever happened to run during someone else's burst. One warm-up call each first.
+ */
+export async function interleavedMedians(fns: (() => Promise<unknown> | unknown)[], runs: number): Promise<number[]> {
+  for (const f of fns) await f();
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < runs; r++) {
+    for (const [k, f] of fns.entries()) {
+      const t = performance.now();
+      await f();
+      times[k]!.push(performance.now() - t);
+    }
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
+}

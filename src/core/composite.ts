@@ -13,7 +13,7 @@ import { MaskeditError } from './errors.js';
 import { crop, growBox, paste, unionBox } from './crop.js';
 import { binarize, dilate, featherInward, squaredDistanceTo } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
-import { DEFAULT_RING, matchSeam, poissonSeam } from './seam.js';
+import { DEFAULT_RING, estimateColorMatch, poissonSeam, type ColorMatch } from './seam.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -128,23 +128,47 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
   const o = crop(original, work), r = crop(result, work), b = crop(blend, work);
   const within = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
   const matchOpts = { ...(within ? { within } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) };
-  const source = seam === 'match' ? matchSeam(o, r, b, matchOpts) : seam === 'poisson' ? poissonSeam(o, r, b) : r;
+  // match: matchSeam's per-channel correction is applied while compositing, through a 256-entry table per
+  // channel (the same formula, so the same bytes), instead of writing a corrected copy of the box first.
+  const source = seam === 'poisson' ? poissonSeam(o, r, b) : r;
+  const lut = seam === 'match' ? correctionTable(estimateColorMatch(o, r, b, matchOpts)) : IDENTITY;
   const s = source.data, bd = b.data, d = out.data;
   for (let y = 0; y < work.height; y++) {
-    for (let x = 0; x < work.width; x++) {
-      const wgt = bd[y * work.width + x]!;
+    for (let x = 0, i = y * work.width, di = ((work.y + y) * out.width + work.x) * 4; x < work.width; x++, i++, di += 4) {
+      const wgt = bd[i]!;
       if (wgt === 0) continue;
-      const si = (y * work.width + x) * 4;
-      const di = ((work.y + y) * out.width + work.x + x) * 4;
+      const si = i * 4;
+      const r0 = lut[s[si]!]!, g0 = lut[256 + s[si + 1]!]!, b0 = lut[512 + s[si + 2]!]!, a0 = s[si + 3]!;
       if (wgt === 255) {
-        d[di] = s[si]!; d[di + 1] = s[si + 1]!; d[di + 2] = s[si + 2]!; d[di + 3] = s[si + 3]!;
+        d[di] = r0; d[di + 1] = g0; d[di + 2] = b0; d[di + 3] = a0;
       } else {
         const inv = 255 - wgt;
-        for (let k = 0; k < 4; k++) d[di + k] = ((d[di + k]! * inv + s[si + k]! * wgt + 127) / 255) | 0;
+        d[di] = ((d[di]! * inv + r0 * wgt + 127) / 255) | 0;
+        d[di + 1] = ((d[di + 1]! * inv + g0 * wgt + 127) / 255) | 0;
+        d[di + 2] = ((d[di + 2]! * inv + b0 * wgt + 127) / 255) | 0;
+        d[di + 3] = ((d[di + 3]! * inv + a0 * wgt + 127) / 255) | 0;
       }
     }
   }
   return out;
+}
+
+const IDENTITY = (() => {
+  const t = new Uint8Array(768);
+  for (let i = 0; i < 768; i++) t[i] = i & 255;
+  return t;
+})();
+
+/** matchSeam's correction of every R, G, B value: `gain · v + offset`, clamped to 0–255 and rounded. */
+function correctionTable({ gain, offset }: ColorMatch): Uint8Array {
+  const t = new Uint8Array(768);
+  for (let k = 0; k < 3; k++) {
+    for (let v = 0; v < 256; v++) {
+      const c = gain[k]! * v + offset[k]!;
+      t[k * 256 + v] = c <= 0 ? 0 : c >= 255 ? 255 : Math.round(c);
+    }
+  }
+  return t;
 }
 
 /** `box` in the coordinates of `work`, clipped to it (empty boxes become a 1-px box at the corner). */

@@ -119,28 +119,59 @@ export function apiRgbaToEditMask(mask: Raster): EditMask {
 
 /** Count of pixels with a non-zero value in a one-channel mask. */
 export function countNonZero(m: EditMask): number {
-  let n = 0;
+  // Masks are mostly zero: read four pixels per 32-bit word and look at the bytes of non-zero words only.
   const d = m.data;
-  for (let i = 0; i < d.length; i++) if (d[i] !== 0) n++;
+  const off = d.byteOffset, end = d.length;
+  let n = 0, i = 0;
+  for (; i < end && ((off + i) & 3) !== 0; i++) if (d[i] !== 0) n++;
+  const words = wordsOf(d);
+  const kEnd = (off + end) >>> 2;
+  for (let k = (off + i) >>> 2; k < kEnd; k++) {
+    const v = words[k]!;
+    if (v === 0) continue;
+    n += ((v & 0xff) !== 0 ? 1 : 0) + ((v & 0xff00) !== 0 ? 1 : 0) + ((v & 0xff0000) !== 0 ? 1 : 0) + ((v >>> 24) !== 0 ? 1 : 0);
+  }
+  for (i = Math.max(i, kEnd * 4 - off); i < end; i++) if (d[i] !== 0) n++;
   return n;
+}
+
+/** A 32-bit view of the whole buffer under `d` (bytes are read only within `d`'s own range). */
+function wordsOf(d: Uint8Array | Uint8ClampedArray): Uint32Array {
+  return new Uint32Array(d.buffer, 0, d.buffer.byteLength >>> 2);
+}
+
+/** True when `d[start..end)` holds only zeros; reads 32-bit words where aligned (byte order does not matter). */
+function allZero(d: Uint8Array | Uint8ClampedArray, words: Uint32Array, start: number, end: number): boolean {
+  const off = d.byteOffset;
+  let i = start;
+  for (; i < end && ((off + i) & 3) !== 0; i++) if (d[i] !== 0) return false;
+  const kEnd = (off + end) >>> 2;
+  for (let k = (off + i) >>> 2; k < kEnd; k++) if (words[k] !== 0) return false;
+  for (i = Math.max(i, kEnd * 4 - off); i < end; i++) if (d[i] !== 0) return false;
+  return true;
 }
 
 export interface Box { x: number; y: number; width: number; height: number }
 
 /** Bounding box of the non-zero pixels, or null when the mask is empty. */
 export function boundingBox(m: EditMask): Box | null {
-  let minX = m.width, minY = m.height, maxX = -1, maxY = -1;
-  const { width, height, data } = m;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (data[row + x] !== 0) {
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        maxY = y;
-      }
+  // A small mask on a big image: find the first and last non-empty rows word by word, then on the rows between
+  // read only the columns left of the leftmost and right of the rightmost non-zero pixel found so far.
+  const { width: w, height: h, data } = m;
+  const words = wordsOf(data);
+  let minY = -1, maxY = -1;
+  for (let y = 0; y < h; y++) if (!allZero(data, words, y * w, y * w + w)) { minY = y; break; }
+  if (minY < 0) return null;
+  for (let y = h - 1; y >= minY; y--) if (!allZero(data, words, y * w, y * w + w)) { maxY = y; break; }
+  let minX = w, maxX = -1;
+  for (let y = minY; y <= maxY; y++) {
+    const row = y * w;
+    if (minX > 0 && !allZero(data, words, row, row + minX)) {
+      for (let x = 0; x < minX; x++) if (data[row + x] !== 0) { minX = x; break; }
+    }
+    if (maxX < w - 1 && !allZero(data, words, row + maxX + 1, row + w)) {
+      for (let x = w - 1; x > maxX; x--) if (data[row + x] !== 0) { maxX = x; break; }
     }
   }
-  return maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
 }

@@ -89,13 +89,14 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
   const changeMap = createEditMask(w, h);
   const cm = changeMap.data;
   // Per region (0 outside, 1 inside), kept in locals: this loop runs once per pixel of a 16 MP pair.
-  let changed0 = 0, changed1 = 0, count1 = 0, abs0 = 0, abs1 = 0, sq0 = 0, sq1 = 0;
+  let changed0 = 0, changed1 = 0, abs0 = 0, abs1 = 0, sq0 = 0, sq1 = 0;
+  // The inside's size is a property of the mask alone (a word-wise count), not of the pixel loop.
+  const count1 = countNonZero(editMask);
 
-  // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma, and how many pixels of the cell are inside.
+  // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma.
   const cw = w >> 2, ch = h >> 2;
   const cells = cw * ch;
   const sx = new Int32Array(cells), sy = new Int32Array(cells), sxx = new Int32Array(cells), syy = new Int32Array(cells), sxy = new Int32Array(cells);
-  const sin = new Uint8Array(cells);
   // Columns past the last whole cell are counted but not part of any SSIM window.
   const cellCols = cw * 4;
   // Cells holding at least one changed pixel; SSIM sums are kept for those only.
@@ -113,19 +114,29 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
   for (let y = 0; y < h; y++) {
     const cellRow = (y >> 2) * cw;
     const rowEnd = (y >> 2) < ch ? cellCols : 0;
-    for (let x = 0, i = y * w, o = i * 4; x < w; x++, i++, o += 4) {
-      if (a32 && a32[i] === b32![i]) {
-        // Identical pixel (most of a stitched output): nothing to add to the differences, and its cell's SSIM
-        // sums are only needed once the cell holds a changed pixel (a window of identical cells scores 1).
-        const inside = m[i] !== 0;
-        if (inside) count1++;
-        if (x < rowEnd) {
-          const c = cellRow + (x >> 2);
-          if (inside) sin[c]!++;
-          if (differs[c]) addSame(c, o);
-        }
-        continue;
+    const rowStart = y * w;
+    let x = 0;
+    while (x < w) {
+      // A run of identical pixels (most of a stitched output) in one tight loop: nothing to add to the
+      // differences, and a cell's SSIM sums are only needed once it holds a changed pixel (a window of
+      // identical cells scores 1), so only cells already marked get the run's pixels.
+      let i = rowStart + x;
+      const stop = rowStart + w;
+      if (a32) {
+        while (i < stop && a32[i] === b32![i]) i++;
+      } else {
+        for (let o = i * 4; i < stop && a[o] === b[o] && a[o + 1] === b[o + 1] && a[o + 2] === b[o + 2] && a[o + 3] === b[o + 3]; i++, o += 4);
       }
+      const runEnd = i - rowStart;
+      for (let xx = x, lim = runEnd < rowEnd ? runEnd : rowEnd; xx < lim;) {
+        const c = cellRow + (xx >> 2);
+        const cellEnd = Math.min(((xx >> 2) + 1) << 2, lim);
+        if (differs[c]) for (; xx < cellEnd; xx++) addSame(c, (rowStart + xx) * 4);
+        else xx = cellEnd;
+      }
+      x = runEnd;
+      if (x >= w) break;
+      const o = i * 4;
       const r0 = a[o]!, g0 = a[o + 1]!, b0 = a[o + 2]!;
       const r1 = b[o]!, g1 = b[o + 1]!, b1 = b[o + 2]!;
       const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[o + 3]! - a[o + 3]!;
@@ -134,9 +145,7 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
       if (ab > mx) mx = ab;
       if (aa > mx) mx = aa;
       cm[i] = mx;
-      const inside = m[i] !== 0;
-      if (inside) {
-        count1++;
+      if (m[i] !== 0) {
         if (mx > threshold) changed1++;
         abs1 += ar + ag + ab;
         sq1 += dr * dr + dg * dg + db * db;
@@ -159,13 +168,13 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
         const lx = (r0 * 19595 + g0 * 38470 + b0 * 7471 + 32768) >> 16;
         const ly = (r1 * 19595 + g1 * 38470 + b1 * 7471 + 32768) >> 16;
         sx[c]! += lx; sy[c]! += ly; sxx[c]! += lx * lx; syy[c]! += ly * ly; sxy[c]! += lx * ly;
-        if (inside) sin[c]!++;
       }
+      x++;
     }
   }
   const changed = [changed0, changed1], count = [w * h - count1, count1], absSum = [abs0, abs1], sqSum = [sq0, sq1];
 
-  const ssim = regionSsim(original, res, editMask, { cw, ch, sx, sy, sxx, syy, sxy, sin, differs });
+  const ssim = regionSsim(original, res, editMask, { cw, ch, sx, sy, sxx, syy, sxy, differs });
   const stats = (k: 0 | 1): RegionStats => {
     const n = count[k]!;
     const mse = n ? sqSum[k]! / (n * 3) : 0;
@@ -182,7 +191,7 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
   return { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized, changeMap };
 }
 
-interface CellSums { cw: number; ch: number; sx: Int32Array; sy: Int32Array; sxx: Int32Array; syy: Int32Array; sxy: Int32Array; sin: Uint8Array; differs: Uint8Array }
+interface CellSums { cw: number; ch: number; sx: Int32Array; sy: Int32Array; sxx: Int32Array; syy: Int32Array; sxy: Int32Array; differs: Uint8Array }
 
 function ssimOf(n: number, sx: number, sy: number, sxx: number, syy: number, sxy: number): number {
   const mx = sx / n, my = sy / n;
@@ -216,9 +225,15 @@ function regionSsim(original: Raster, result: Raster, mask: EditMask, s: CellSum
     }
     s.sx[c] = sx; s.sy[c] = sx; s.sxx[c] = sxx; s.syy[c] = sxx; s.sxy[c] = sxx;
   };
-  // Fallback for regions holding no window centre: windows overlapping the region.
+  // Fallback for regions holding no window centre: windows overlapping the region. It needs how many pixels of
+  // each cell are inside, counted only when a region has no window centre (a tiny mask, or everything inside).
   const anySum = [0, 0], anyN = [0, 0];
   const m = mask.data;
+  let centresInside = 0;
+  for (let cy = 0; cy + 1 < ch; cy++) {
+    for (let cx = 0, i = (cy * 4 + 4) * w + 4; cx + 1 < cw; cx++, i += 4) if (m[i] !== 0) centresInside++;
+  }
+  const sin = centresInside === 0 || centresInside === (cw - 1) * (ch - 1) ? insideCounts(mask, cw, ch) : null;
   for (let cy = 0; cy + 1 < ch; cy++) {
     for (let cx = 0; cx + 1 < cw; cx++) {
       const c00 = cy * cw + cx, c01 = c00 + 1, c10 = c00 + cw, c11 = c10 + 1;
@@ -236,13 +251,26 @@ function regionSsim(original: Raster, result: Raster, mask: EditMask, s: CellSum
       const k = m[(y0 + 4) * w + x0 + 4] !== 0 ? 1 : 0;
       sum[k]! += v;
       n[k]!++;
-      const inside = s.sin[c00]! + s.sin[c01]! + s.sin[c10]! + s.sin[c11]!;
-      if (inside < 64) { anySum[0]! += v; anyN[0]!++; }
-      if (inside > 0) { anySum[1]! += v; anyN[1]!++; }
+      if (sin) {
+        const inside = sin[c00]! + sin[c01]! + sin[c10]! + sin[c11]!;
+        if (inside < 64) { anySum[0]! += v; anyN[0]!++; }
+        if (inside > 0) { anySum[1]! += v; anyN[1]!++; }
+      }
     }
   }
   const pick = (k: 0 | 1) => (n[k]! ? sum[k]! / n[k]! : anyN[k]! ? anySum[k]! / anyN[k]! : 1);
   return [pick(0), pick(1)];
+}
+
+/** How many pixels of each whole 4×4 cell are inside the mask. */
+function insideCounts(mask: EditMask, cw: number, ch: number): Uint8Array {
+  const sin = new Uint8Array(cw * ch);
+  const m = mask.data, w = mask.width;
+  for (let y = 0; y < ch * 4; y++) {
+    const row = (y >> 2) * cw;
+    for (let x = 0, i = y * w; x < cw * 4; x++, i++) if (m[i] !== 0) sin[row + (x >> 2)]!++;
+  }
+  return sin;
 }
 
 function wholeImageSsim(original: Raster, result: Raster): number {
@@ -298,8 +326,18 @@ export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Ras
     };
   };
   const outside = merge('outside', totals[0]), inside = merge('inside', totals[1]);
-  const changeMap = createEditMask(original.width, original.height);
-  parts.forEach((p, i) => paste(changeMap, p.changeMap, boxes[i]!.x, boxes[i]!.y));
+  // The whole-image change map (zero outside the boxes) is put together on first read: only the heatmap wants
+  // it, and it is a full-size buffer.
+  let changeMap: EditMask | undefined;
+  const build = () => {
+    const m = createEditMask(original.width, original.height);
+    parts.forEach((p, i) => paste(m, p.changeMap, boxes[i]!.x, boxes[i]!.y));
+    return m;
+  };
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  return { report: { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized: false, changeMap }, boxes: parts };
+  const report: SpilloverReport = {
+    outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized: false,
+    get changeMap() { return (changeMap ??= build()); },
+  };
+  return { report, boxes: parts };
 }

@@ -241,6 +241,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     progress({ step: 'fix', message: repaired.applied.join('; ') });
   }
   const input = decoded.image!;
+  // The mask file's RGBA is needed only by the doctor and --fix: let it go before the full-size buffers below.
+  decoded.mask = null;
   if (!editMask) throw new EditRefusedError(sortProblems(check.problems));
   const original = input.raster;
 
@@ -412,7 +414,10 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   });
   // Outputs can differ from the input only inside the crops (the stitch writes only there), so only they are read.
   const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!, boxes));
-  const heatmap = renderHeatmap(original, spills[0]!.changeMap, editMask);
+  // The heatmap is a full-size image most callers never read (the CLI writes it only with --heatmap): rendered
+  // on first read.
+  const firstSpill = spills[0]!, usedMask = editMask;
+  let heatmap: Rgba | undefined;
 
   const report: EditReport = {
     outputs: outputs.map((_, i) => ({ spillover: summarizeSpill(spills[i]!), finalOutsideChangedPixels: outsideChanged[i]! })),
@@ -445,7 +450,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(responseId ? { responseId } : {}),
     timingsMs: timings,
   };
-  return { outputs, raw, heatmap, input, editMask, report };
+  return { outputs, raw, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
 }
 
 /** Clears every pixel of `mask` outside `keep`, in place. */

@@ -12,6 +12,8 @@ import type { Provider, ProviderRequest } from '../../src/providers/provider.js'
 import { resize } from '../../src/core/resize.js';
 import { cloneRaster, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
 import { getModel, sizeProblem } from '../../src/core/models.js';
+import { renderHeatmap } from '../../src/core/heatmap.js';
+import { spillover } from '../../src/core/spillover.js';
 import { fillBox, gradient, maskRaster, noise, png, solid, withOrientation } from '../_helpers/images.js';
 
 /** Fills holes with a flat colour: fast, and obviously different from the input. */
@@ -101,6 +103,16 @@ describe('edit() locality', () => {
     expect(sent.size).not.toBe('2000x3000');
     expect(report.plan.mode).toBe('crop');
     expect(report.crops[0]!.width).toBeLessThan(2000);
+  });
+
+  it('renders the heatmap on first read, once, from the raw output mapped back onto the input', async () => {
+    const img = gradient(640, 480);
+    const box = { x: 100, y: 100, width: 120, height: 80 };
+    const result = await edit({ image: await png(img), mask: await png(maskRaster({ width: 640, height: 480, boxes: [box] })), prompt: PROMPT, provider: driftingProvider() });
+    const want = renderHeatmap(result.input.raster, spillover(result.input.raster, result.raw[0]!, result.editMask).changeMap, result.editMask);
+    const first = result.heatmap;
+    expect(Buffer.from(first.data).equals(Buffer.from(want.data))).toBe(true);
+    expect(result.heatmap).toBe(first);
   });
 
   it('keeps the raw output with strict: false, and the report counts what changed outside', async () => {
