@@ -14,4 +14,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   studio: async () => (await import('./studio.js')).default,
   session: async () => (await import('./session.js')).default,
   triage: async () => (await import('./triage.js')).default,
+  batch: async () => (await import('./batch.js')).default,
 };
