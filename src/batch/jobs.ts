@@ -129,7 +129,7 @@ function parseCsvJobs(text: string, path: string): { spec: Record<string, unknow
       // An empty cell means "not set", so a CSV can leave a column blank for some rows.
       if (raw === undefined || raw === '') return;
       const type = (JOB_OPTIONS as Record<string, string>)[h];
-      spec[h] = type === 'number' ? Number(raw) : type === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
+      spec[h] = type === 'number' ? (raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw) : type === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
     });
     return { spec, where };
   });
