@@ -196,7 +196,7 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
             return;
           }
           if (kind === 'rate-limited' && ++limited <= max429) {
-            const waitMs = limiter.backoff(retryAfterOf(e));
+            const waitMs = limiter.backoff(retryAfterOf(err));
             journal.markPending(key);
             emit({ type: 'rate-limited', id: job.id, waitMs });
             continue;
