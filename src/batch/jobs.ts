@@ -71,7 +71,7 @@ export async function readJobs(path: string, opts: { prompt?: string } = {}): Pr
   const base = dirname(resolve(path));
   if (ext === '.jsonl' || ext === '.ndjson') return normalizeJobs(parseJsonl(text, path), base, path);
   if (ext === '.csv') return normalizeJobs(parseCsvJobs(text, path), base, path);
-  throw new BatchError('BATCH_JOBS_FORMAT', `cannot read jobs from a ${ext || 'extension-less'} file (${path}); expected .jsonl, .csv or a folder`, 'write one JSON job per line to jobs.jsonl, or a CSV with a header row (image,mask,prompt,…)');
+  throw new BatchError('BATCH_JOBS_FORMAT', `cannot read jobs from ${ext ? `a ${ext}` : 'an extension-less'} file (${path}); expected .jsonl, .csv or a folder`, 'write one JSON job per line to jobs.jsonl, or a CSV with a header row (image,mask,prompt,…)');
 }
 
 function parseJsonl(text: string, path: string): { spec: Record<string, unknown>; where: string }[] {

@@ -16,6 +16,7 @@
  *   if (ev.type === 'job-failed') console.log(ev.id, ev.code);
  * }
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AbortError, isMaskeditError } from '../core/errors.js';
@@ -48,6 +49,8 @@ export interface BatchOptions {
   prompt?: string;
   /** Defaults applied to every job before its own options (e.g. provider, model). */
   defaults?: Partial<BatchJob['options']>;
+  /** OpenAI key and base URL (the CLI passes its environment's); default: the SDK reads the environment. */
+  openai?: { apiKey?: string | undefined; baseURL?: string | undefined };
   /** Used for OpenAI jobs; the provider's own retries are off, the batch does them. */
   providerFactory?: (o: { provider: ProviderName; surface?: Surface; engine?: string }) => Promise<Provider>;
   /** Consecutive 429s one job tolerates before it fails with the 429's code (default 100). */
@@ -132,7 +135,8 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
       const k = `${o.provider}|${o.surface ?? ''}|${o.engine ?? ''}`;
       if (!providers.has(k)) {
         const made = opts.providerFactory ? opts.providerFactory(o)
-          : createProvider({ provider: o.provider, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}), maxRetries: 0 });
+          : createProvider({ provider: o.provider, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}), maxRetries: 0,
+            ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}) });
         made.catch(() => providers.delete(k));
         providers.set(k, made);
       }
@@ -143,6 +147,8 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
     let spent = 0, reserved = 0, running = 0, done = 0, failed = 0, stopped = false;
     const budgetStopped: Prepared[] = [];
     const signal = opts.signal;
+    // Every running job and every waiting sleep listens on the one signal: well over Node's default of 10.
+    if (signal) setMaxListeners(Math.max(64, concurrency * 8), signal);
     const queue = [...todo];
     const tick = () => emit({ type: 'progress', done, failed, running, pending: queue.length, spentUsd: round6(spent), elapsedMs: clock.now() - started });
 

@@ -56,6 +56,8 @@ const command: Command = {
         ...pick(choiceOption(ctx, 'quality', ['low', 'medium', 'high', 'auto', 'standard'] as const, command), 'quality'),
         ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, command), 'engine'),
       },
+      // The key and base URL come from this run's environment only, and go no further than the SDK client.
+      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
       signal: ctx.signal,
     };
     const render = renderer(ctx);
