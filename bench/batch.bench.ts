@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- batch`: the batch runner against an in-test OpenAI stand-in (test/_helpers/openai-standin.ts)
- * with 1 s latency and a rate limit, with tiny images so the 2 shared cores are not the bottleneck.
+ * with 1 s latency and a rate limit, with tiny images (64x64 sent to dall-e-2 at 256x256) so the 2 shared cores
+ * are not the bottleneck.
  *
  * 1. 200 jobs at --rpm equal to the stand-in's limit: achieved rate / allowed rate (goal ≥ 0.90), 0 failed,
  *    0 sent twice.
@@ -19,7 +20,7 @@ import { gradient, maskRaster, png } from '../test/_helpers/images.js';
 import { table, verdict } from './_util.js';
 
 const BIN = fileURLToPath(new URL('../bin/maskedit.js', import.meta.url));
-const RPM = Number(process.env.BATCH_BENCH_RPM ?? 180);
+const RPM = Number(process.env.BATCH_BENCH_RPM ?? 120);
 const JOBS = Number(process.env.BATCH_BENCH_JOBS ?? 200);
 const KILL_JOBS = Number(process.env.BATCH_BENCH_KILL_JOBS ?? 100);
 const CONCURRENCY = Math.ceil((RPM / 60) * 1.0 * 2) + 2;
@@ -27,7 +28,7 @@ const CONCURRENCY = Math.ceil((RPM / 60) * 1.0 * 2) + 2;
 const dir = await mkdtemp(join(tmpdir(), 'maskedit-bench-batch-'));
 await writeFile(join(dir, 'img.png'), await png(gradient(64, 64)));
 await writeFile(join(dir, 'img.mask.png'), await png(maskRaster({ width: 64, height: 64, boxes: [{ x: 20, y: 20, width: 20, height: 16 }] })));
-const jobLines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `{"id":"${tag}${i + 1}","image":"img.png","mask":"img.mask.png","prompt":"A studio shot [${tag}${i + 1}]. Remove the tag.","model":"gpt-image-1-mini","quality":"low"}`).join('\n');
+const jobLines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `{"id":"${tag}${i + 1}","image":"img.png","mask":"img.mask.png","prompt":"A studio shot [${tag}${i + 1}]. Remove the tag.","model":"dall-e-2","size":"256x256"}`).join('\n');
 let ok = true;
 
 // 1. Rate.

@@ -55,6 +55,14 @@ export interface BatchOptions {
   providerFactory?: (o: { provider: ProviderName; surface?: Surface; engine?: string }) => Promise<Provider>;
   /** Consecutive 429s one job tolerates before it fails with the 429's code (default 100). */
   max429?: number;
+  /** `redis://HOST:PORT`: run the jobs on BullMQ instead of the embedded journal (see queue.ts). */
+  queue?: string;
+  /** With `queue`: workers in this process (default 1; 0 = enqueue and wait for remote workers). */
+  workers?: number;
+  /** With `queue`: how often the enqueuer looks at the jobs' states (default 500 ms). */
+  pollMs?: number;
+  /** With `queue`: a dead worker's jobs are picked up after this long (BullMQ lockDuration, default 30 s). */
+  lockMs?: number;
   /** Skip the index.html thumbnails (the summary files are always written). */
   contactSheet?: boolean;
   signal?: AbortSignal;
@@ -91,7 +99,7 @@ export type BatchEvent =
   | { type: 'progress'; done: number; failed: number; running: number; pending: number; spentUsd: number; elapsedMs: number }
   | { type: 'end'; summary: BatchSummary; interrupted: boolean; outdir: string };
 
-interface Prepared {
+export interface Prepared {
   job: BatchJob;
   key: string;
   estimateUsd: number;
@@ -114,6 +122,12 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
   const retries = opts.retries ?? 3;
   const max429 = opts.max429 ?? 100;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new BatchError('BATCH_OPTION_INVALID', `concurrency must be a whole number >= 1, received ${concurrency}`, 'use --concurrency 4');
+  if (opts.queue) {
+    const prepared = await Promise.all(list.map((j) => prepare(j, opts.defaults ?? {})));
+    await mkdir(outdir, { recursive: true });
+    const { queueBatch } = await import('./queue.js');
+    return yield* queueBatch(prepared, { ...opts, queue: opts.queue });
+  }
   await mkdir(outdir, { recursive: true }).catch((e: unknown) => {
     throw new BatchError('BATCH_OUTDIR_UNUSABLE', `cannot create the output folder ${outdir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'pass -o a folder you can write to');
   });
@@ -181,13 +195,10 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
         let result: EditResult | undefined;
         try {
           const o = { ...(opts.defaults ?? {}), ...job.options };
-          const providerName = (o.provider ?? 'local') as ProviderName;
-          const provider = await providerFor({ provider: providerName, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}) });
-          result = await edit({ ...o, image: job.image, mask: job.mask, provider, ...(signal ? { signal } : {}) });
-          const output = join(outdir, `${job.id}.png`);
-          await writeEditResult(result, { output, reportPath: join(outdir, `${job.id}.report.json`), inputs: [job.image, job.mask] });
-          if (opts.contactSheet !== false) await writeThumbnails(outdir, job.id, result);
-          const cost = p.billed ? actualCost(result) : 0;
+          const provider = await providerFor({ provider: (o.provider ?? 'local') as ProviderName, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}) });
+          const r = await executeJob(p, { outdir, provider, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, ...(signal ? { signal } : {}) });
+          const { output, cost } = r;
+          result = r.result;
           journal.markDone(key, { output, costUsd: cost, verdict: result.report.spillover.verdict, now: clock.now(), ms: clock.now() - t0 });
           limiter.succeeded();
           spent += cost;
@@ -263,8 +274,21 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
   }
 }
 
+/**
+ * One attempt of one job: the edit() pipeline, then writeEditResult (the PNG and its report, atomically) and the
+ * contact sheet's thumbnails. Shared by the in-process runner and the BullMQ worker.
+ */
+export async function executeJob(p: Prepared, o: { outdir: string; provider: Provider; defaults: Partial<BatchJob['options']>; contactSheet: boolean; signal?: AbortSignal }): Promise<{ result: EditResult; output: string; cost: number }> {
+  const { job } = p;
+  const result = await edit({ ...o.defaults, ...job.options, image: job.image, mask: job.mask, provider: o.provider, ...(o.signal ? { signal: o.signal } : {}) });
+  const output = join(o.outdir, `${job.id}.png`);
+  await writeEditResult(result, { output, reportPath: join(o.outdir, `${job.id}.report.json`), inputs: [job.image, job.mask] });
+  if (o.contactSheet) await writeThumbnails(o.outdir, job.id, result);
+  return { result, output, cost: p.billed ? actualCost(result) : 0 };
+}
+
 /** Reads the inputs (for the key) and estimates what OpenAI would charge for the job, before anything is sent. */
-async function prepare(job: BatchJob, defaults: Partial<BatchJob['options']>): Promise<Prepared> {
+export async function prepare(job: BatchJob, defaults: Partial<BatchJob['options']>): Promise<Prepared> {
   const options = { ...defaults, ...job.options };
   const billed = options.provider === 'openai';
   let image: Uint8Array, mask: Uint8Array;
@@ -312,14 +336,14 @@ export function classify(e: { code: string; status?: number | undefined }, signa
   return 'permanent';
 }
 
-function retryAfterOf(e: unknown): number | undefined {
+export function retryAfterOf(e: unknown): number | undefined {
   const cause = (e as { cause?: { headers?: { get(n: string): string | null } } }).cause;
   return retryAfterFromHeaders(cause?.headers);
 }
 
-interface JobError { code: string; message: string; fix: string | undefined; status?: number | undefined }
+export interface JobError { code: string; message: string; fix: string | undefined; status?: number | undefined }
 
-function asError(e: unknown): JobError {
+export function asError(e: unknown): JobError {
   if (e instanceof ProviderError) return { code: e.code, message: e.message, fix: e.fix, status: e.status };
   if (isMaskeditError(e)) return { code: e.code, message: e.message, fix: e.fix };
   return { code: 'BATCH_JOB_CRASHED', message: `the job failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`, fix: 'rerun with MASKEDIT_DEBUG=1 and report the output' };
@@ -346,13 +370,13 @@ const BATCH_FIXES: Record<string, string> = {
   BATCH_INTERRUPTED: 'rerun the same command to resume',
 };
 
-async function writeSummaries(outdir: string, summary: BatchSummary, prepared: Prepared[], journal: Journal): Promise<void> {
+export async function writeSummaries(outdir: string, summary: BatchSummary, prepared: Prepared[], journal: Pick<Journal, 'get'> | ((p: Prepared) => { verdict: string | null; fix: string | null })): Promise<void> {
   await writeFileAtomic(join(outdir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const csv = [['id', 'status', 'output', 'code', 'message', 'attempts', 'costUsd'].join(',')];
   for (const j of summary.jobs) csv.push([j.id, j.status, j.output ?? '', j.code ?? '', j.message ?? '', String(j.attempts), String(j.costUsd)].map(csvField).join(','));
   await writeFileAtomic(join(outdir, 'summary.csv'), `${csv.join('\n')}\n`);
   const rows = summary.jobs.map((j, i) => {
-    const r = journal.get(prepared[i]!.key)!;
+    const r = typeof journal === 'function' ? journal(prepared[i]!) : journal.get(prepared[i]!.key)!;
     return { ...j, verdict: r.verdict, fix: r.fix ?? (j.code ? BATCH_FIXES[j.code] : undefined) ?? undefined, image: prepared[i]!.job.image };
   });
   await writeContactSheet(outdir, summary, rows);
@@ -364,4 +388,4 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+export const round6 = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -12,14 +12,16 @@ import { painter } from '../_output.js';
 const command: Command = {
   name: 'batch',
   summary: 'Run many edits from a .jsonl/.csv job file or a folder; resumable, rate-limited, inside a budget',
-  usage: 'maskedit batch JOBS -o OUTDIR [--prompt TEXT] [--concurrency N] [--rpm N] [--max-cost USD] [--retries N] [--provider local|openai] [--surface images|json|responses] [--model M] [--quality Q] [--engine E] [--json] [-q]',
+  usage: 'maskedit batch JOBS -o OUTDIR [--queue redis://HOST:PORT [--workers N]] [--prompt TEXT] [--concurrency N] [--rpm N] [--max-cost USD] [--retries N] [--provider local|openai] [--surface images|json|responses] [--model M] [--quality Q] [--engine E] [--json] [-q]',
   details: [
     'JOBS: a .jsonl file (one {"id"?, "image", "mask", "prompt", …edit options} per line), a .csv with a header row,',
     'or a folder of images NAME.ext with masks NAME.mask.png and one --prompt. Relative paths resolve against JOBS.',
     'Writes OUTDIR/<id>.png, <id>.report.json, summary.json, summary.csv and index.html (contact sheet).',
     'Rerun the same command to resume: done jobs are never sent again (journal: OUTDIR/.maskedit/journal.sqlite).',
     '--rpm paces requests; a 429 pauses every job (Retry-After honoured); 5xx/timeouts are retried --retries times.',
-    '--max-cost USD stops sending OpenAI requests before the spend would pass USD. See docs/batch.md.',
+    '--max-cost USD stops sending OpenAI requests before the spend would pass USD.',
+    '--queue redis://HOST:PORT runs the jobs on BullMQ; --workers N local workers (0: enqueue and wait for `maskedit worker`).',
+    '`maskedit batch status --queue URL` shows the queue\'s job counts. See docs/batch.md.',
   ].join('\n'),
   options: {
     output: { type: 'string', short: 'o' },
@@ -33,10 +35,14 @@ const command: Command = {
     model: { type: 'string' },
     quality: { type: 'string' },
     engine: { type: 'string' },
+    queue: { type: 'string' },
+    workers: { type: 'string' },
+    'lock-ms': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
   },
   async run(ctx) {
+    if (ctx.positionals[0] === 'status') return status(ctx);
     if (ctx.positionals.length !== 1) throw usageError(ctx.positionals.length ? `expected one JOBS file or folder, received ${ctx.positionals.length} arguments` : 'missing JOBS (a .jsonl or .csv file, or a folder)', command.usage);
     const outdir = stringOption(ctx, 'output');
     if (!outdir) throw usageError('missing -o OUTDIR (the folder for outputs, reports and the journal)', command.usage);
@@ -56,10 +62,14 @@ const command: Command = {
         ...pick(choiceOption(ctx, 'quality', ['low', 'medium', 'high', 'auto', 'standard'] as const, command), 'quality'),
         ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, command), 'engine'),
       },
+      ...pick(stringOption(ctx, 'queue'), 'queue'),
+      ...pick(numberOption(ctx, 'workers', command, { integer: true, min: 0, max: 64 }), 'workers'),
+      ...pick(numberOption(ctx, 'lock-ms', command, { integer: true, min: 500 }), 'lockMs'),
       // The key and base URL come from this run's environment only, and go no further than the SDK client.
       openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
       signal: ctx.signal,
     };
+    if (opts.workers !== undefined && !opts.queue) throw usageError('--workers needs --queue redis://HOST:PORT', command.usage);
     const render = renderer(ctx);
     let exit: number = EXIT.ok;
     for await (const ev of batch(ctx.positionals[0]!, opts)) {
@@ -69,6 +79,17 @@ const command: Command = {
     return exit;
   },
 };
+
+/** `maskedit batch status --queue URL`. */
+async function status(ctx: CommandContext): Promise<number> {
+  const url = stringOption(ctx, 'queue');
+  if (!url) throw usageError('batch status needs --queue redis://HOST:PORT', 'maskedit batch status --queue redis://HOST:PORT [--json]');
+  const { queueStatus } = await import('../../batch/queue.js');
+  const s = await queueStatus(url);
+  if (ctx.values.json) ctx.stdout.write(`${JSON.stringify(s)}\n`);
+  else ctx.stdout.write(`waiting ${s.waiting + s.prioritized} · active ${s.active} · delayed (retrying) ${s.delayed} · completed ${s.completed} · failed ${s.failed}${s.rateLimitedForMs ? ` · rate-limited for ${(s.rateLimitedForMs / 1000).toFixed(1)} s` : ''}\n`);
+  return EXIT.ok;
+}
 
 /** Events → output: NDJSON with --json; else one live line on a TTY, or one line per job in a pipe. */
 function renderer(ctx: CommandContext): (ev: BatchEvent) => void {
