@@ -7,6 +7,8 @@
  *    0 sent twice.
  * 2. `maskedit batch` in a child process, SIGKILL once half the jobs are done, then the same command again:
  *    jobs sent twice ≤ jobs that were running (in flight) at the kill, and every job done.
+ * 3. BullMQ on Debian's redis-server: 3 `maskedit worker` processes vs 1 (concurrency 1 each, a limit that allows
+ *    both): throughput ratio (goal ≥ 2.5).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { batch } from '../src/batch/runner.js';
 import { startStandin } from '../test/_helpers/openai-standin.js';
+import { startRedis } from '../test/_helpers/redis.js';
 import { gradient, maskRaster, png } from '../test/_helpers/images.js';
 import { table, verdict } from './_util.js';
 
@@ -86,6 +89,35 @@ let ok = true;
   ok = verdict('kill: jobs sent twice − jobs in flight at the kill', twice - running, 0, '<=') && ok;
   ok = verdict('kill: rerun exit code', code ?? -1, 0, '<=') && ok;
   await standin.close();
+}
+
+// 3. BullMQ workers: 3 vs 1.
+{
+  const redis = await startRedis();
+  const standin = await startStandin({ latencyMs: 1000, rpm: 600 });
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: standin.url };
+  const throughput = async (workers: number, n: number, db: number): Promise<{ perS: number; failed: number; wall: number }> => {
+    const url = `${redis.url}/${db}`;
+    const procs = Array.from({ length: workers }, () => spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1'], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
+    // Start timing only once every worker is connected and waiting.
+    await Promise.all(procs.map((p) => new Promise<void>((r) => { let e = ''; p.stderr.on('data', (d: Buffer) => { e += d.toString(); if (e.includes('taking jobs')) r(); }); })));
+    await writeFile(join(dir, `w${workers}.jsonl`), jobLines(`w${workers}-`, n));
+    const t0 = Date.now();
+    let failed = 0;
+    for await (const ev of batch(join(dir, `w${workers}.jsonl`), { outdir: join(dir, `out-w${workers}`), queue: url, workers: 0, pollMs: 100, rpm: 600, defaults: { provider: 'openai' }, contactSheet: false })) {
+      if (ev.type === 'job-failed') failed++;
+    }
+    const wall = (Date.now() - t0) / 1000;
+    for (const p of procs) p.kill('SIGKILL');
+    return { perS: n / wall, failed, wall };
+  };
+  const one = await throughput(1, 20, 1);
+  const three = await throughput(3, 60, 2);
+  table([{ workers: 1, jobs: 20, 'wall s': one.wall, 'jobs/s': one.perS, failed: one.failed }, { workers: 3, jobs: 60, 'wall s': three.wall, 'jobs/s': three.perS, failed: three.failed }]);
+  ok = verdict('BullMQ: 3 workers / 1 worker throughput', three.perS / one.perS, 2.5, '>=') && ok;
+  ok = verdict('BullMQ: failed jobs', one.failed + three.failed, 0, '<=') && ok;
+  await standin.close();
+  await redis.stop();
 }
 
 await rm(dir, { recursive: true, force: true });
