@@ -123,9 +123,11 @@ export async function* queueBatch(prepared: Prepared[], opts: QueueBatchOptions)
       if (opts.signal?.aborted) break;
       for (const p of prepared) {
         if (finished.has(p.key)) continue;
+        // State first, then the job: a job read before it completed would have no return value yet.
+        const state = await queue.getJobState(idOf(p));
+        if (state !== 'completed' && state !== 'failed') continue;
         const job = await queue.getJob(idOf(p));
         if (!job) continue;
-        const state = await job.getState();
         if (state === 'completed') {
           const r = job.returnvalue as QueuedResult;
           const s: JobSummary = { id: p.job.id, status: 'done', output: r.output, attempts: Math.max(1, job.attemptsStarted ?? job.attemptsMade), costUsd: round6(r.costUsd) };

@@ -179,7 +179,6 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
       let transient = 0, limited = 0;
       for (;;) {
         if (signal?.aborted) return;
-        await limiter.acquire(signal);
         // The budget is checked when a request is about to go, against what is spent and what is in flight.
         if (opts.maxCostUsd !== undefined && p.billed && spent + reserved + p.estimateUsd > opts.maxCostUsd + 1e-9) {
           budgetStopped.push(p);
@@ -195,7 +194,10 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
         let result: EditResult | undefined;
         try {
           const o = { ...(opts.defaults ?? {}), ...job.options };
-          const provider = await providerFor({ provider: (o.provider ?? 'local') as ProviderName, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}) });
+          const inner = await providerFor({ provider: (o.provider ?? 'local') as ProviderName, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}) });
+          // The token is taken right before the request leaves, not before the job's local work (decode, crop,
+          // encode): under CPU load that work takes a varying time, and pacing it would clump the requests.
+          const provider: Provider = { name: inner.name, surface: inner.surface, ...(inner.native ? { native: inner.native } : {}), edit: async (req) => { await limiter.acquire(signal); return inner.edit(req); } };
           const r = await executeJob(p, { outdir, provider, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, ...(signal ? { signal } : {}) });
           const { output, cost } = r;
           result = r.result;
