@@ -41,6 +41,10 @@ export { checkPair, checkPairDecoded, checkFiles, repairMask, type CheckReport }
 export { edit, EditRefusedError, type EditOptions, type EditResult, type EditReport } from './pipeline/edit.js';
 export { writeEditResult, reportJson, outputPaths } from './pipeline/write.js';
 
+// Batches
+export { batch, type BatchOptions, type BatchEvent, type BatchSummary, type JobSummary } from './batch/runner.js';
+export { readJobs, type BatchJob, type JobSpec } from './batch/jobs.js';
+
 // Providers and engines
 export { createProvider, ProviderError, type Provider, type ProviderRequest, type ProviderResult, type CreateProviderOptions } from './providers/index.js';
 export { getEngine, ENGINE_NAMES, DEFAULT_ENGINE, type Engine, type FillOptions } from './engines/index.js';

@@ -15,4 +15,6 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   session: async () => (await import('./session.js')).default,
   triage: async () => (await import('./triage.js')).default,
   models: async () => (await import('./models.js')).default,
+  batch: async () => (await import('./batch.js')).default,
+  worker: async () => (await import('./worker.js')).default,
 };
