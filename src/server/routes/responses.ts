@@ -31,6 +31,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import sharp from 'sharp';
 import type { Problem } from '../../core/problems.js';
+import type { Code } from '../../core/codes.js';
 import { probeImage } from '../../io/image.js';
 import '../context.js';
 import { parseEditOptions, type EditOptions } from '../edit-options.js';
@@ -59,7 +60,7 @@ const TOOL_FIELDS = new Set(['type', 'model', 'action', 'input_image_mask', 'inp
 const id = (prefix: string) => `${prefix}_${randomBytes(16).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
-function badRequest(param: string | null, message: string, apiCode = 'invalid_value', code = 'RESPONSES_INVALID'): ApiError {
+function badRequest(param: string | null, message: string, apiCode = 'invalid_value', code: Code = 'RESPONSES_INVALID'): ApiError {
   return new ApiError({ status: 400, apiCode, param, code, message });
 }
 
