@@ -50,7 +50,7 @@ export function missingParameter(param: string): ApiError {
 }
 
 function invalidType(param: string, expected: string, value: unknown): ApiError {
-  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'decimal') : typeof value}`;
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value === 'number' ? (Number.isInteger(value) ? 'an integer' : 'a decimal') : `a ${typeof value}`;
   return new ApiError({ status: 400, apiCode: 'invalid_type', param, code: 'INVALID_TYPE', message: `Invalid type for '${param}': expected ${expected}, but got ${got} instead.` });
 }
 
