@@ -16,15 +16,16 @@ describe('/v1/models', () => {
     for (const m of body.data) expect(m).toEqual({ id: m.id, object: 'model', created: server.app.maskedit.startedAt, owned_by: 'maskedit' });
   });
 
-  it.each([
-    ['gpt-image-1.5', 200],
-    ['chatgpt-image-latest', 200],
-    ['gpt-4o', 404],
-  ])('GET /v1/models/%s → %i', async (id, status) => {
+  it.each(['gpt-image-1.5', 'chatgpt-image-latest'])('GET /v1/models/%s → 200', async (id) => {
     const res = await server.app.inject({ method: 'GET', url: `/v1/models/${id}` });
-    expect(res.statusCode).toBe(status);
-    if (status === 404) expect(res.json().error).toMatchObject({ code: 'model_not_found', param: 'model', message: `The model '${id}' does not exist. This maskedit server serves gpt-image-1.5, gpt-image-1, gpt-image-1-mini, gpt-image-2, dall-e-2.` });
-    else expect(res.json().id).toBe(id);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().id).toBe(id);
+  });
+
+  it('GET /v1/models/gpt-4o → 404 model_not_found', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/v1/models/gpt-4o' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toMatchObject({ code: 'model_not_found', param: 'model', message: "The model 'gpt-4o' does not exist. This maskedit server serves gpt-image-1.5, gpt-image-1, gpt-image-1-mini, gpt-image-2, dall-e-2." });
   });
 
   it('answers unknown routes with OpenAI\'s 404', async () => {
