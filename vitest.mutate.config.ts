@@ -9,10 +9,6 @@ export default defineConfig({
   test: {
     include: [
       'test/core/codes.test.ts',
-      'test/core/doctor.test.ts',
-      'test/core/sizing.test.ts',
-      'test/core/fidelity.test.ts',
-      'test/core/cost.test.ts',
       'test/server/errors.test.ts',
       'test/server/edit-options.test.ts',
       'test/providers/errors.test.ts',

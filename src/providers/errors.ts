@@ -3,7 +3,7 @@
  * Our code is `OPENAI_<UPPER(openai code)>` (e.g. `OPENAI_MODERATION_BLOCKED`) or `OPENAI_HTTP_<status>` when
  * the body has none; the raw OpenAI code stays in `openaiCode` so callers can match on either.
  *
- * The hints follow the error codes observed on /v1/images/edits (DESIGN.md, "OpenAI facts") and the mask edit
+ * The hints follow the error codes observed on /v1/images/edits (docs/server.md, "Errors"; docs/architecture.md) and the mask edit
  * guide's triage order: mask validity first, then prompt scope, then preservation.
  */
 import type { Code, ProviderCode } from '../core/codes.js';

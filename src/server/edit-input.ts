@@ -8,7 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Multipart } from '@fastify/multipart';
 import { ApiError, type ParamNames } from './errors.js';
-import { parseEditOptions, missingParameter, type EditOptions } from './edit-options.js';
+import { parseEditOptions, missingParameter, type EditParams } from './edit-options.js';
 import type { FileStore } from './files.js';
 
 /** One uploaded or referenced image, still encoded. */
@@ -20,7 +20,7 @@ export interface InputFile {
 }
 
 export interface EditInput {
-  options: EditOptions;
+  options: EditParams;
   /** The base image first (the mask applies to it), then references. */
   images: InputFile[];
   mask?: InputFile;
@@ -142,7 +142,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
   return { options, images, ...(mask ? { mask } : {}), params: { image: images[0]!.param, mask: 'mask' } };
 }
 
-function checkModelImageCount(options: EditOptions, count: number, param: string): void {
+function checkModelImageCount(options: EditParams, count: number, param: string): void {
   const max = options.modelInfo.maxImages;
   if (count > max) throw tooManyImages(param, count, max);
 }

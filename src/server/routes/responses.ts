@@ -34,7 +34,7 @@ import type { Problem } from '../../core/problems.js';
 import type { Code } from '../../core/codes.js';
 import { probeImage } from '../../io/image.js';
 import '../context.js';
-import { parseEditOptions, type EditOptions } from '../edit-options.js';
+import { parseEditOptions, type EditParams } from '../edit-options.js';
 import { resolveImageRefs, type EditInput, type InputFile } from '../edit-input.js';
 import { runEdit } from '../edit-run.js';
 import { ApiError, toApiError, type ParamNames } from '../errors.js';
@@ -187,7 +187,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
 }
 
 /** The tool's fields through the images/edits validator, with `param` and wording moved under `tools[i]`. */
-function toolOptions(req: ResponsesRequest): EditOptions {
+function toolOptions(req: ResponsesRequest): EditParams {
   const t = req.tool;
   const raw: Record<string, unknown> = { prompt: req.prompt, model: t.model ?? DEFAULT_TOOL_MODEL, stream: req.stream };
   for (const k of ['size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'partial_images', 'moderation']) if (t[k] !== undefined && t[k] !== null) raw[k] = t[k];
@@ -204,7 +204,7 @@ function toolOptions(req: ResponsesRequest): EditOptions {
 }
 
 /** The tool as Response.tools echoes it: defaults filled in, a data-URL mask left out (it can be megabytes). */
-function echoTool(req: ResponsesRequest, options: EditOptions): Record<string, unknown> {
+function echoTool(req: ResponsesRequest, options: EditParams): Record<string, unknown> {
   const mask = req.tool.input_image_mask as { file_id?: unknown } | undefined;
   return {
     type: 'image_generation', model: options.model, action: req.tool.action ?? 'auto',
@@ -294,7 +294,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
       return { images, mask, params };
     }
 
-    async function respond(request: FastifyRequest, reply: FastifyReply, req: ResponsesRequest, options: EditOptions, input: Omit<EditInput, 'options'>, signal: AbortSignal): Promise<unknown> {
+    async function respond(request: FastifyRequest, reply: FastifyReply, req: ResponsesRequest, options: EditParams, input: Omit<EditInput, 'options'>, signal: AbortSignal): Promise<unknown> {
       const ctx = app.maskedit;
       const ticket = request.maskeditTicket!;
       const tool = echoTool(req, options);
