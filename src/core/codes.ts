@@ -84,7 +84,8 @@ export const CODES = {
   MASK_REPEATED: err(400, 'invalid_value', 'mask', SERVER),
 
   // Prompts (the linter).
-  PROMPT_EMPTY: err(400, 'empty_string', 'prompt', LINT),
+  // The studio answers prompt_empty; the OpenAI edit route names OpenAI's own `empty_string` at its call site.
+  PROMPT_EMPTY: err(400, 'prompt_empty', 'prompt', LINT),
   PROMPT_TOO_LONG: err(400, 'string_above_max_length', 'prompt', LINT),
   PROMPT_HOLE_ONLY: warn(400, 'prompt_hole_only', 'prompt', LINT),
   PROMPT_NO_PRESERVE: warn(400, 'prompt_no_preserve', 'prompt', LINT),

@@ -45,7 +45,7 @@ const EXPECTED: [TableCode, string, number, string | null, string | null, string
     ['MASK_RECT_OUTSIDE', 'error', 400, 'mask_rect_outside', 'mask', 'mask', false],
     ['MASK_REQUIRED', 'error', 400, 'missing_required_parameter', 'mask', 'mask', false],
     ['MASK_REPEATED', 'error', 400, 'invalid_value', 'mask', 'mask', false],
-    ['PROMPT_EMPTY', 'error', 400, 'empty_string', 'prompt', 'prompt', false],
+    ['PROMPT_EMPTY', 'error', 400, 'prompt_empty', 'prompt', 'prompt', false],
     ['PROMPT_TOO_LONG', 'error', 400, 'string_above_max_length', 'prompt', 'prompt', false],
     ['PROMPT_HOLE_ONLY', 'warning', 400, 'prompt_hole_only', 'prompt', 'prompt', false],
     ['PROMPT_NO_PRESERVE', 'warning', 400, 'prompt_no_preserve', 'prompt', 'prompt', false],
@@ -288,3 +288,44 @@ describe('codes raised in src/ and web/src', () => {
     for (const code of TEMPLATES[template]!) expect(Object.keys(CODES)).toContain(code);
   });
 });
+
+/**
+ * Routes that build their ApiError by hand with a status or OpenAI code: each must match the code's row, except
+ * these, where OpenAI's route answers differently from the code's general answer (file: code → reason).
+ */
+const ROUTE_OVERRIDES: Record<string, string> = {
+  'src/server/edit-options.ts: PROMPT_EMPTY': "OpenAI's edit route says empty_string; the studio says prompt_empty",
+  'src/server/routes/files.ts: TOO_MANY_FILES': "a second file part in one upload is OpenAI's invalid_value on 'file'",
+  'src/server/edit-run.ts: PROVIDER_NO_IMAGE': 'the server route treats an empty provider answer as its own 500',
+};
+
+describe('hand-built ApiErrors in src/server agree with the table', () => {
+  const sites: [string, string, number | undefined, string | null | undefined][] = [];
+  for (const file of sources(join(ROOT, 'src/server'))) {
+    const rel = file.slice(ROOT.length + 1);
+    for (const m of readFileSync(file, 'utf8').matchAll(/new ApiError\(\{([\s\S]*?)\}\)/g)) {
+      const body = m[1]!;
+      const code = /\bcode: '([A-Z0-9_]+)'/.exec(body)?.[1];
+      if (!code) continue;
+      const status = /\bstatus: (\d+)/.exec(body)?.[1];
+      const api = /\bapiCode: ('([a-z0-9_]+)'|null)/.exec(body);
+      sites.push([`${rel}: ${code}`, code, status === undefined ? undefined : Number(status), api ? (api[1] === 'null' ? null : api[2]!) : undefined]);
+    }
+  }
+
+  it('found the call sites', () => {
+    expect(sites.length).toBeGreaterThan(40);
+  });
+
+  it.each(sites.filter(([where]) => !ROUTE_OVERRIDES[where]))('%s', (_where, code, status, apiCode) => {
+    const row = CODES[code as TableCode];
+    expect(row).toBeDefined();
+    // A site that leaves a field out takes the table's value.
+    expect([status ?? row.status, apiCode === undefined ? row.apiCode : apiCode]).toEqual([row.status, row.apiCode]);
+  });
+
+  it.each(Object.keys(ROUTE_OVERRIDES))('override %s is still in use', (where) => {
+    expect(sites.map((s) => s[0])).toContain(where);
+  });
+});
+
