@@ -6,6 +6,7 @@
 export { createRaster, createEditMask, cloneRaster, toRgba, luma, editMaskToApiRgba, apiRgbaToEditMask, countNonZero, boundingBox, type Raster, type EditMask, type Box } from './core/raster.js';
 export { MaskeditError, ImageError, MaskError, AbortError, isMaskeditError } from './core/errors.js';
 export { hasErrors, sortProblems, type Problem, type Severity } from './core/problems.js';
+export { CODES, REPAIRABLE_CODES, codeInfo, type Code, type CodeInfo, type TableCode, type ProviderCode } from './core/codes.js';
 export type { ProgressEvent, ProgressCallback } from './core/progress.js';
 
 // Models, prompt, fidelity, cost

@@ -4,6 +4,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
+import type { Code } from '../core/codes.js';
 import { MaskeditError } from '../core/errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -35,7 +36,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 /** A usage error: wrong arguments. Exits 2. */
 export class CliError extends MaskeditError {
   readonly exitCode: number;
-  constructor(code: string, message: string, fix?: string, exitCode: number = EXIT.usage) {
+  constructor(code: Code, message: string, fix?: string, exitCode: number = EXIT.usage) {
     super(code, message, fix);
     this.name = 'CliError';
     this.exitCode = exitCode;

@@ -3,10 +3,13 @@
  * on. Layers subclass it (`ImageError`, `MaskError`, `ProviderError`, `CliError`, …) so callers can tell where
  * a failure came from; the CLI and the server turn any of them into their own output without a stack trace.
  */
+import type { Code } from './codes.js';
+
 export class MaskeditError extends Error {
-  readonly code: string;
+  /** A row of the code table (src/core/codes.ts) or a passed-through OpenAI code. */
+  readonly code: Code;
   readonly fix: string | undefined;
-  constructor(code: string, message: string, fix?: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, fix?: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'MaskeditError';
     this.code = code;
@@ -16,7 +19,7 @@ export class MaskeditError extends Error {
 
 /** An input image that cannot be used (unreadable, unsupported, too large). */
 export class ImageError extends MaskeditError {
-  constructor(code: string, message: string, fix?: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, fix?: string, options?: { cause?: unknown }) {
     super(code, message, fix, options);
     this.name = 'ImageError';
   }
@@ -24,7 +27,7 @@ export class ImageError extends MaskeditError {
 
 /** A mask that cannot be used or built. */
 export class MaskError extends MaskeditError {
-  constructor(code: string, message: string, fix?: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, fix?: string, options?: { cause?: unknown }) {
     super(code, message, fix, options);
     this.name = 'MaskError';
   }

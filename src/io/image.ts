@@ -70,7 +70,7 @@ export function maxPixelsFromEnv(): number {
 
 function fail(role: Role, kind: 'UNREADABLE' | 'FORMAT_UNSUPPORTED' | 'TOO_MANY_PIXELS', message: string, fix: string, cause?: unknown): MaskeditError {
   if (role === 'mask') {
-    const code = kind === 'FORMAT_UNSUPPORTED' ? 'MASK_NOT_PNG' : `MASK_${kind}`;
+    const code = kind === 'FORMAT_UNSUPPORTED' ? 'MASK_NOT_PNG' : `MASK_${kind}` as const;
     return new MaskError(code, message, fix, { cause });
   }
   return new ImageError(`IMAGE_${kind}`, message, fix, { cause });

@@ -1,6 +1,6 @@
 /**
  * `check`: decode an image and its mask once, run the mask doctor, and hand back both the report (the JSON of
- * `maskedit check --json`, DESIGN.md) and the decoded pixels so the edit pipeline and the server never decode
+ * `maskedit check --json`, docs/mask-doctor.md; layers in docs/architecture.md) and the decoded pixels so the edit pipeline and the server never decode
  * twice. `repairMask` is what `maskedit edit --fix` applies: only the repairs whose intent is unambiguous.
  */
 import { diagnoseMarkup } from '../core/markup.js';

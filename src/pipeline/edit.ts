@@ -8,6 +8,7 @@
  */
 import { readInputFile, probeImage, decodeImage, MIME, type DecodedImage } from '../io/image.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
+import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
 import { boundingBox, cloneRaster, createEditMask, type Box, type EditMask, type Raster } from '../core/raster.js';
 import { describeSizes, findModel, getModel, MODELS, parseSize, sizeProblem } from '../core/models.js';
@@ -175,7 +176,7 @@ export class EditRefusedError extends MaskeditError {
   constructor(problems: Problem[], repairable = false) {
     const first = problems.find((p) => p.severity === 'error')!;
     const more = problems.filter((p) => p.severity === 'error').length - 1;
-    super(first.code, `${first.message}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`,
+    super(first.code as Code, `${first.message}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`,
       repairable ? `${first.fix}; or rerun with --fix to repair the mask automatically` : first.fix);
     this.name = 'EditRefusedError';
     this.problems = problems;
@@ -465,8 +466,8 @@ function keepOnlyInside(mask: EditMask, keep: Box): void {
   }
 }
 
-/** Problems `--fix` may repair; anything else stops the edit even with --fix. */
-const REPAIRABLE = new Set(['MASK_NO_ALPHA', 'MASK_NOTHING_EDITABLE', 'MASK_SIZE_MISMATCH', 'MASK_ORIENTATION_MISMATCH', 'MASK_NOT_PNG']);
+/** Problems `--fix` may repair (the code table's `repairable` rows); anything else stops the edit even with --fix. */
+const REPAIRABLE = REPAIRABLE_CODES;
 
 function summarizeCheck(r: CheckReport): string {
   const e = r.problems.filter((p) => p.severity === 'error').length;

@@ -3,9 +3,10 @@
  * Our code is `OPENAI_<UPPER(openai code)>` (e.g. `OPENAI_MODERATION_BLOCKED`) or `OPENAI_HTTP_<status>` when
  * the body has none; the raw OpenAI code stays in `openaiCode` so callers can match on either.
  *
- * The hints follow the error codes observed on /v1/images/edits (DESIGN.md, "OpenAI facts") and the mask edit
+ * The hints follow the error codes observed on /v1/images/edits (docs/server.md, "Errors"; docs/architecture.md) and the mask edit
  * guide's triage order: mask validity first, then prompt scope, then preservation.
  */
+import type { Code, ProviderCode } from '../core/codes.js';
 import { MaskeditError } from '../core/errors.js';
 
 export interface ProviderErrorDetails {
@@ -24,7 +25,7 @@ export class ProviderError extends MaskeditError {
   readonly param: string | undefined;
   readonly type: string | undefined;
   readonly requestId: string | undefined;
-  constructor(code: string, message: string, fix: string | undefined, details: ProviderErrorDetails = {}) {
+  constructor(code: Code, message: string, fix: string | undefined, details: ProviderErrorDetails = {}) {
     super(code, message, fix, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'ProviderError';
     this.status = details.status;
@@ -69,7 +70,7 @@ export function hintForStatus(status: number | undefined): string {
 }
 
 /** `moderation_blocked` → `OPENAI_MODERATION_BLOCKED`; no code → `OPENAI_HTTP_<status>`. */
-export function providerCode(openaiCode: string | undefined | null, status: number | undefined): string {
+export function providerCode(openaiCode: string | undefined | null, status: number | undefined): ProviderCode {
   if (openaiCode) return `OPENAI_${openaiCode.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()}`;
   return status === undefined ? 'OPENAI_ERROR' : `OPENAI_HTTP_${status}`;
 }

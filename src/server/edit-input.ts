@@ -11,7 +11,7 @@ import { ApiError, type ParamNames } from './errors.js';
 import { checkedParts } from './multipart.js';
 import type { IncomingMessage } from 'node:http';
 import { guardedGet, UrlFetchRefused } from './url-fetch.js';
-import { parseEditOptions, missingParameter, type EditOptions } from './edit-options.js';
+import { parseEditOptions, missingParameter, type EditParams } from './edit-options.js';
 import type { FileStore } from './files.js';
 
 /** One uploaded or referenced image, still encoded. */
@@ -23,7 +23,7 @@ export interface InputFile {
 }
 
 export interface EditInput {
-  options: EditOptions;
+  options: EditParams;
   /** The base image first (the mask applies to it), then references. */
   images: InputFile[];
   mask?: InputFile;
@@ -147,7 +147,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
   return { options, images, ...(mask ? { mask } : {}), params: { image: images[0]!.param, mask: 'mask' } };
 }
 
-function checkModelImageCount(options: EditOptions, count: number, param: string): void {
+function checkModelImageCount(options: EditParams, count: number, param: string): void {
   const max = options.modelInfo.maxImages;
   if (count > max) throw tooManyImages(param, count, max);
 }

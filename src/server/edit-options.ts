@@ -11,7 +11,11 @@ import { ApiError } from './errors.js';
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 export type Background = 'transparent' | 'opaque' | 'auto';
 
-export interface EditOptions {
+/**
+ * One edit request's parameters as the server validated them (OpenAI's field names, parsed). Not the library's
+ * `EditOptions` (src/pipeline/edit.ts), which is what `edit()` takes.
+ */
+export interface EditParams {
   prompt: string;
   /** The id as sent (aliases kept), and its registry entry. */
   model: string;
@@ -114,7 +118,7 @@ class Fields {
  * @example
  * parseEditOptions({ prompt: 'A lounge with a flamingo in the pool.', n: '2' }, 'multipart').n // 2
  */
-export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource, today: string = isoDate(new Date())): EditOptions {
+export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource, today: string = isoDate(new Date())): EditParams {
   const allowed = new Set([...COMMON_FIELDS, ...(from === 'multipart' ? MULTIPART_ONLY : JSON_ONLY)]);
   for (const key of Object.keys(raw)) {
     if (!allowed.has(key)) throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: key, code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${key.slice(0, 100)}'.` });

@@ -7,6 +7,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MaskeditError, isMaskeditError } from '../core/errors.js';
+import { OPENAI_FAMILY, codeInfo, isTableCode, type Code, type CodeInfo, type CodeParam, type TableCode } from '../core/codes.js';
 import type { Problem } from '../core/problems.js';
 
 /** OpenAI's error object (spec: `Error`). */
@@ -22,15 +23,16 @@ export interface OpenAIErrorBody {
 }
 
 export interface ApiErrorInit {
-  status: number;
+  /** Defaults to the code table's status for `code`. */
+  status?: number;
   message: string;
-  /** OpenAI's `error.code` (snake case), or null where OpenAI sends none. */
-  apiCode: string | null;
+  /** OpenAI's `error.code` (snake case), or null where OpenAI sends none; defaults to the code table's. */
+  apiCode?: string | null;
   param?: string | null;
   /** OpenAI's `error.type`; `invalid_request_error` for 4xx, `server_error` for 5xx unless given. */
   type?: string;
   /** maskedit's own stable UPPER_SNAKE code (for logs and `MaskeditError.code`). */
-  code?: string;
+  code?: Code;
   fix?: string;
   headers?: Record<string, string>;
   cause?: unknown;
@@ -49,12 +51,15 @@ export class ApiError extends MaskeditError {
   readonly apiCode: string | null;
   readonly headers: Record<string, string>;
   constructor(init: ApiErrorInit) {
-    super(init.code ?? (init.apiCode ? init.apiCode.toUpperCase() : `HTTP_${init.status}`), init.message, init.fix, { cause: init.cause });
+    const row = init.code === undefined ? undefined : codeInfo(init.code);
+    const status = init.status ?? row?.status ?? 400;
+    const apiCode = init.apiCode !== undefined ? init.apiCode : row ? row.apiCode : null;
+    super(init.code ?? ((apiCode ? apiCode.toUpperCase() : `HTTP_${status}`) as Code), init.message, init.fix, { cause: init.cause });
     this.name = 'ApiError';
-    this.status = init.status;
-    this.type = init.type ?? (init.status >= 500 ? 'server_error' : 'invalid_request_error');
+    this.status = status;
+    this.type = init.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = init.param ?? null;
-    this.apiCode = init.apiCode;
+    this.apiCode = apiCode;
     this.headers = init.headers ?? {};
   }
 
@@ -72,57 +77,51 @@ export interface ParamNames {
 const MULTIPART_PARAMS: ParamNames = { image: 'image', mask: 'mask' };
 const SUPPORTED_MIMES = "Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.";
 
-interface Mapping {
-  status?: number;
-  apiCode: string;
-  param: (p: ParamNames) => string | null;
-  /** OpenAI's observed wording, when there is one; otherwise maskedit's message and fix are sent. */
-  message?: (detail: string, p: ParamNames) => string;
+/** OpenAI's observed wording for the codes that have one (docs/server.md, "Errors"); other codes send maskedit's message and fix. */
+const WORDING: Partial<Record<TableCode, (detail: string, p: ParamNames) => string>> = {
+  MASK_SIZE_MISMATCH: () => 'Invalid mask image format - mask size does not match image size',
+  MASK_NO_ALPHA: () => 'Invalid mask image format - mask image missing alpha channel',
+  MASK_NOT_PNG: (d, p) => `Invalid file '${p.mask}': unsupported mimetype (${d}). ${SUPPORTED_MIMES}`,
+  IMAGE_FORMAT_UNSUPPORTED: (d, p) => `Invalid file '${p.image}': unsupported mimetype (${d}). ${SUPPORTED_MIMES}`,
+  IMAGE_UNREADABLE: (d, p) => `Invalid image file or mode for '${p.image}', please check your image file (${d}).`,
+  MASK_UNREADABLE: (d, p) => `Invalid image file or mode for '${p.mask}', please check your image file (${d}).`,
+};
+
+/** A code outside the table (a passed-through OpenAI code, or one a newer layer forgot to add): 400, lower-cased. */
+function unlisted(code: string): CodeInfo {
+  if (code.startsWith('OPENAI_')) return { ...OPENAI_FAMILY, apiCode: code.toLowerCase() };
+  const param = code.startsWith('MASK_') ? 'mask' : code.startsWith('IMAGE_') ? 'image' : code.startsWith('PROMPT_') ? 'prompt' : code.startsWith('MODEL_') ? 'model' : null;
+  return { severity: 'error', status: 400, apiCode: code.toLowerCase(), param, repairable: false, docs: '' };
+}
+
+/** The table's `param` in this request's names (`image` → `images[0]` on the JSON surface). */
+export function resolveParam(param: CodeParam, params: ParamNames): string | null {
+  return param === 'image' ? params.image : param === 'mask' ? params.mask : param;
 }
 
 /**
- * maskedit codes → OpenAI's codes, where OpenAI has one (DESIGN.md "OpenAI facts": the two
- * `invalid_mask_image_format` messages are OpenAI's observed text). Codes not listed are sent lower-cased with
- * maskedit's message and fix.
+ * What the server answers for a maskedit code: the row of the code table (src/core/codes.ts), or for a code
+ * outside it, 400 with the code lower-cased.
  */
-const MAPPINGS: Record<string, Mapping> = {
-  MASK_SIZE_MISMATCH: { apiCode: 'invalid_mask_image_format', param: (p) => p.mask, message: () => 'Invalid mask image format - mask size does not match image size' },
-  MASK_NO_ALPHA: { apiCode: 'invalid_mask_image_format', param: (p) => p.mask, message: () => 'Invalid mask image format - mask image missing alpha channel' },
-  MASK_NOT_PNG: { apiCode: 'unsupported_file_mimetype', param: (p) => p.mask, message: (d, p) => `Invalid file '${p.mask}': unsupported mimetype (${d}). ${SUPPORTED_MIMES}` },
-  IMAGE_FORMAT_UNSUPPORTED: { apiCode: 'unsupported_file_mimetype', param: (p) => p.image, message: (d, p) => `Invalid file '${p.image}': unsupported mimetype (${d}). ${SUPPORTED_MIMES}` },
-  IMAGE_UNREADABLE: { apiCode: 'invalid_image_file', param: (p) => p.image, message: (d, p) => `Invalid image file or mode for '${p.image}', please check your image file (${d}).` },
-  MASK_UNREADABLE: { apiCode: 'invalid_image_file', param: (p) => p.mask, message: (d, p) => `Invalid image file or mode for '${p.mask}', please check your image file (${d}).` },
-  IMAGE_TOO_LARGE: { status: 413, apiCode: 'image_too_large', param: (p) => p.image },
-  MASK_TOO_LARGE: { status: 413, apiCode: 'image_too_large', param: (p) => p.mask },
-  IMAGE_TOO_MANY_PIXELS: { apiCode: 'image_too_large', param: (p) => p.image },
-  MASK_TOO_MANY_PIXELS: { apiCode: 'image_too_large', param: (p) => p.mask },
-  MASK_NOTHING_EDITABLE: { apiCode: 'mask_nothing_editable', param: (p) => p.mask },
-  MASK_ALL_EDITABLE: { apiCode: 'mask_all_editable', param: (p) => p.mask },
-  PROMPT_TOO_LONG: { apiCode: 'string_above_max_length', param: () => 'prompt' },
-  ENGINE_UNKNOWN: { status: 500, apiCode: 'engine_unknown', param: () => null },
-};
-
-/** Codes that are the server's fault, not the request's. */
-const SERVER_CODES = new Set(['OUTPUT_WRITE_FAILED', 'INTERNAL', 'ENGINE_FAILED', 'ENGINE_UNKNOWN']);
+export function serverAnswer(code: string): CodeInfo {
+  return codeInfo(code) ?? unlisted(code);
+}
 
 function withFix(message: string, fix: string | undefined): string {
   return fix ? `${message.replace(/[.\s]+$/, '')}. Fix: ${fix}` : message;
 }
 
 function mapCoded(code: string, message: string, fix: string | undefined, params: ParamNames, cause?: unknown): ApiError {
-  const prefixParam = code.startsWith('MASK_') ? params.mask : code.startsWith('IMAGE_') ? params.image : code.startsWith('PROMPT_') ? 'prompt' : code.startsWith('MODEL_') ? 'model' : null;
-  const m = MAPPINGS[code];
-  if (m) {
-    return new ApiError({
-      status: m.status ?? (SERVER_CODES.has(code) ? 500 : 400),
-      apiCode: m.apiCode,
-      param: m.param(params),
-      message: m.message ? m.message(message, params) : withFix(message, fix),
-      code, fix, cause,
-    });
-  }
-  const status = code === 'ABORTED' ? 499 : SERVER_CODES.has(code) ? 500 : 400;
-  return new ApiError({ status, apiCode: code.toLowerCase(), param: prefixParam, message: withFix(message, fix), code, fix, cause });
+  const row = serverAnswer(code);
+  const wording = isTableCode(code) ? WORDING[code] : undefined;
+  return new ApiError({
+    status: row.status,
+    apiCode: row.apiCode,
+    param: resolveParam(row.param, params),
+    message: wording ? wording(message, params) : withFix(message, fix),
+    // A Problem's code is a plain string (core/problems); the code-table test keeps every raised one in the table.
+    code: code as Code, fix, cause,
+  });
 }
 
 /**

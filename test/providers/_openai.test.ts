@@ -83,7 +83,7 @@ describe('mapOpenAIError', () => {
   });
 
   it('passes maskedit errors through', () => {
-    const own = new MaskeditError('X', 'y');
+    const own = new MaskeditError('INTERNAL', 'y');
     expect(mapOpenAIError(own)).toBe(own);
   });
 });

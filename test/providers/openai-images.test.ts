@@ -123,13 +123,13 @@ describe('openaiImagesProvider: retries and errors', () => {
   it.each([
     ['a mask of the wrong size', { mask: { width: 10, height: 10, channels: 1 as const, data: new Uint8Array(100) } }, 'OPENAI_INVALID_MASK_IMAGE_FORMAT', 'mask', 'Invalid mask image format - mask size does not match image size'],
     ['input_fidelity on gpt-image-2', { model: 'gpt-image-2', inputFidelity: 'high' as const }, 'OPENAI_INVALID_INPUT_FIDELITY_MODEL', 'input_fidelity', "Invalid parameter: 'input_fidelity' is not supported for model 'gpt-image-2'."],
-    ['a reference with a GIF MIME type', { references: [{ bytes: new Uint8Array([71, 73, 70, 56, 57, 97]), mime: 'image/gif' }] }, 'OPENAI_UNSUPPORTED_FILE_MIMETYPE', 'image[]', undefined],
+    ['a reference with a GIF MIME type', { references: [{ bytes: new Uint8Array([71, 73, 70, 56, 57, 97]), mime: 'image/gif' }] }, 'OPENAI_UNSUPPORTED_FILE_MIMETYPE', 'image[]', "Invalid file 'image[]': unsupported mimetype ('image/gif')."],
   ])('maps the server\'s answer to %s', async (_name, extra, code, param, message) => {
     const err = await make().edit(request(extra)).catch((e: unknown) => e) as ProviderError;
     expect(err).toBeInstanceOf(ProviderError);
     expect(err.code).toBe(code);
     expect(err.param).toBe(param);
-    if (message) expect(err.message).toContain(message);
+    expect(err.message).toContain(message);
     expect(err.fix).toBeTruthy();
   });
 
@@ -168,9 +168,8 @@ describe('openaiImagesProvider: retries and errors', () => {
       const controller = new AbortController();
       const p = openaiImagesProvider({ apiKey: KEY, baseURL: slow.url, maxRetries: 0 }).edit(request({ signal: controller.signal }));
       setTimeout(() => controller.abort(), 100);
-      const t0 = Date.now();
+      // The fake answers after 2 s with an image; ABORTED instead proves the request was cut off.
       await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
-      expect(Date.now() - t0).toBeLessThan(1500);
     } finally {
       await slow.close();
     }

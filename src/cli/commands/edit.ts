@@ -122,7 +122,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     ...pick(numberOption(ctx, 'feather', cmd, { min: 0, max: 256 }), 'feather'),
     ...pick(numberOption(ctx, 'feather-outward', cmd, { min: 0, max: 256 }), 'featherOutward'),
     ...pick(numberOption(ctx, 'grow', cmd, { min: 0, max: 512 }), 'grow'),
-    // DESIGN: openai when OPENAI_API_KEY is set, else the embedded engine (read from this run's environment).
+    // The provider default (docs/providers.md, docs/architecture.md): openai when OPENAI_API_KEY is set, else the embedded engine (read from this run's environment).
     provider: choiceOption(ctx, 'provider', ['local', 'openai'] as const, cmd) ?? (ctx.env.OPENAI_API_KEY ? 'openai' : 'local'),
     ...pick(choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, cmd), 'surface'),
     ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, cmd), 'engine'),

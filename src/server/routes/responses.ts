@@ -32,9 +32,10 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import sharp from 'sharp';
 import type { Problem } from '../../core/problems.js';
+import type { Code } from '../../core/codes.js';
 import { probeImage } from '../../io/image.js';
 import '../context.js';
-import { parseEditOptions, type EditOptions } from '../edit-options.js';
+import { parseEditOptions, type EditParams } from '../edit-options.js';
 import { resolveImageRefs, type EditInput, type InputFile } from '../edit-input.js';
 import { runEdit } from '../edit-run.js';
 import { ApiError, toApiError, type ParamNames } from '../errors.js';
@@ -60,7 +61,7 @@ const TOOL_FIELDS = new Set(['type', 'model', 'action', 'input_image_mask', 'inp
 const id = (prefix: string) => `${prefix}_${randomBytes(16).toString('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
-function badRequest(param: string | null, message: string, apiCode = 'invalid_value', code = 'RESPONSES_INVALID'): ApiError {
+function badRequest(param: string | null, message: string, apiCode = 'invalid_value', code: Code = 'RESPONSES_INVALID'): ApiError {
   return new ApiError({ status: 400, apiCode, param, code, message });
 }
 
@@ -187,7 +188,7 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
 }
 
 /** The tool's fields through the images/edits validator, with `param` and wording moved under `tools[i]`. */
-function toolOptions(req: ResponsesRequest, today: string): EditOptions {
+function toolOptions(req: ResponsesRequest, today: string): EditParams {
   const t = req.tool;
   const raw: Record<string, unknown> = { prompt: req.prompt, model: t.model ?? defaultModel(today), stream: req.stream };
   for (const k of ['size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'partial_images', 'moderation', 'complexity']) if (t[k] !== undefined && t[k] !== null) raw[k] = t[k];
@@ -204,7 +205,7 @@ function toolOptions(req: ResponsesRequest, today: string): EditOptions {
 }
 
 /** The tool as Response.tools echoes it: defaults filled in, a data-URL mask left out (it can be megabytes). */
-function echoTool(req: ResponsesRequest, options: EditOptions): Record<string, unknown> {
+function echoTool(req: ResponsesRequest, options: EditParams): Record<string, unknown> {
   const mask = req.tool.input_image_mask as { file_id?: unknown } | undefined;
   return {
     type: 'image_generation', model: options.model, action: req.tool.action ?? 'auto',
@@ -294,7 +295,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
       return { images, mask, params };
     }
 
-    async function respond(request: FastifyRequest, reply: FastifyReply, req: ResponsesRequest, options: EditOptions, input: Omit<EditInput, 'options'>, signal: AbortSignal): Promise<unknown> {
+    async function respond(request: FastifyRequest, reply: FastifyReply, req: ResponsesRequest, options: EditParams, input: Omit<EditInput, 'options'>, signal: AbortSignal): Promise<unknown> {
       const ctx = app.maskedit;
       const ticket = request.maskeditTicket!;
       const tool = echoTool(req, options);
