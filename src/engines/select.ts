@@ -27,6 +27,7 @@ interface CV {
   CV_8UC1: number;
   CV_8UC3: number;
   GC_INIT_WITH_MASK: number;
+  setRNGSeed(seed: number): void;
   grabCut(img: Mat, mask: Mat, rect: unknown, bgd: Mat, fgd: Mat, iterations: number, mode: number): void;
 }
 
@@ -159,6 +160,9 @@ async function grabCut(img: Raster & { channels: 4 }, labels: Uint8Array, iterat
       d[i * 3 + 2] = s[i * 4 + 2]!;
     }
     m.data.set(labels);
+    // GrabCut seeds its colour models by k-means on OpenCV's global RNG: reseed so a selection does not depend
+    // on what ran before it in the process.
+    cv.setRNGSeed(1);
     cv.grabCut(src, m, new cv.Rect(0, 0, 1, 1), bgd, fgd, iterations, cv.GC_INIT_WITH_MASK);
     labels.set(m.data);
   } finally {
