@@ -13,6 +13,7 @@ import { defaultModel, lifecycleProblems } from './lifecycle.js';
 import { drawnOnStoredPixels, lumaSplit, ORIENTATION_NAMES, sameAspect, shellQuote, siblingName } from './maskops.js';
 import { sortProblems, type Problem, type Severity } from './problems.js';
 import type { EditMask, Raster } from './raster.js';
+import { SOFT_THRESHOLD } from './threshold.js';
 
 /** What io/ learned about a file's header (io/image.ts `ImageInfo` extends it). */
 export interface ImageFacts {
@@ -40,6 +41,8 @@ export interface AlphaStats {
   partial: number;
   /** alpha == 255. */
   opaque: number;
+  /** alpha < 128 (SOFT_THRESHOLD): what a repaired mask edits (`maskedit mask`, `edit --fix`, the studio). */
+  soft: number;
 }
 
 export interface DiagnoseInput {
@@ -82,7 +85,7 @@ export function scanAlpha(mask: Raster & { channels: 4 }, editOut?: EditMask): A
   const s = mask.data;
   const n = mask.width * mask.height;
   const o = editOut?.data;
-  let transparent = 0, opaque = 0;
+  let transparent = 0, opaque = 0, soft = 0;
   if (LITTLE_ENDIAN && (s.byteOffset & 3) === 0) {
     // Hot path (16.7 M pixels at 4096²): one 32-bit read per pixel (alpha is the top byte on little-endian),
     // and masks are long runs of one alpha value, so branch once per run and fill the edit mask in bulk.
@@ -96,15 +99,17 @@ export function scanAlpha(mask: Raster & { channels: 4 }, editOut?: EditMask): A
         transparent += j - i;
         if (o) o.fill(255, i, j);
       } else if (a === 255) opaque += j - i;
+      if (a < SOFT_THRESHOLD) soft += j - i;
       i = j;
     }
   } else {
     for (let i = 0, j = 3; i < n; i++, j += 4) {
       const a = s[j]!;
       if (a === 0) { transparent++; if (o) o[i] = 255; } else if (a === 255) opaque++;
+      if (a < SOFT_THRESHOLD) soft++;
     }
   }
-  return { pixels: n, transparent, partial: n - transparent - opaque, opaque };
+  return { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -146,8 +151,26 @@ export function modelCode(model: ImageModel): string {
  * // [{ code: 'MASK_SIZE_MISMATCH', severity: 'error', message: 'mask.png is 512x512 but image.png is 1024x1024 …', fix: 'maskedit mask …' }]
  */
 export function diagnose(input: DiagnoseInput): Problem[] {
+  return diagnoseWithFix(input).problems;
+}
+
+/**
+ * {@link diagnose} plus **one** command that repairs every repairable problem at once (null when none is):
+ * each problem's own fix rewrites the same `MASK.fixed.png`, so running two of them, the second undoes the
+ * first. The flags of every repairable problem go into one `maskedit mask` call instead.
+ *
+ * @example
+ * diagnoseWithFix({ image, mask, maskRaster, maskLabel: 'm.png', imageLabel: 'a.png' }).fix
+ * // 'maskedit mask m.png --match a.png -o m.fixed.png' (for a gray mask at half size: MASK_NO_ALPHA + MASK_SIZE_MISMATCH)
+ */
+export function diagnoseWithFix(input: DiagnoseInput): { problems: Problem[]; fix: string | null } {
   const problems: Problem[] = [];
-  const add = (code: string, severity: Severity, message: string, fix: string) => problems.push({ code, severity, message, fix });
+  /** `maskedit mask MASK <flags> -o MASK.fixed.png` repairs these codes; the flags of each. */
+  const repairs = new Map<string, string[]>();
+  const add = (code: string, severity: Severity, message: string, fix: string, repairFlags?: string[]) => {
+    problems.push({ code, severity, message, fix });
+    if (repairFlags) repairs.set(code, repairFlags);
+  };
   const { image, mask } = input;
   const imageLabel = input.imageLabel ?? 'image.png';
   const maskLabel = input.maskLabel ?? 'mask.png';
@@ -180,15 +203,15 @@ export function diagnose(input: DiagnoseInput): Problem[] {
   if (mask) {
     const shrinkFix = `rewrite it as a compact 0/255 mask: maskedit mask ${M} -o ${fixed}`;
     if (mask.bytes > API_MAX_BYTES) {
-      add('MASK_TOO_LARGE', 'error', `${maskLabel} is ${fmtMb(mask.bytes)}; the API takes masks under ${fmtMb(API_MAX_BYTES)}`, shrinkFix);
+      add('MASK_TOO_LARGE', 'error', `${maskLabel} is ${fmtMb(mask.bytes)}; the API takes masks under ${fmtMb(API_MAX_BYTES)}`, shrinkFix, []);
     } else if (mask.bytes > model.maxMaskBytes) {
-      add(`MODEL_${mc}_TOO_LARGE`, 'error', `${maskLabel} is ${fmtMb(mask.bytes)}; ${model.id} takes masks under ${fmtMb(model.maxMaskBytes)}`, shrinkFix);
+      add(`MODEL_${mc}_TOO_LARGE`, 'error', `${maskLabel} is ${fmtMb(mask.bytes)}; ${model.id} takes masks under ${fmtMb(model.maxMaskBytes)}`, shrinkFix, []);
     } else if (mask.bytes > model.maskSpecBytes) {
       // Same code, lower severity: the spec says 4 MB, the guide says 50 MB and larger masks are accepted.
-      add('MASK_TOO_LARGE', 'warning', `${maskLabel} is ${fmtMb(mask.bytes)}; the API spec asks for masks under ${fmtMb(model.maskSpecBytes)} (the guide allows ${fmtMb(API_MAX_BYTES)})`, shrinkFix);
+      add('MASK_TOO_LARGE', 'warning', `${maskLabel} is ${fmtMb(mask.bytes)}; the API spec asks for masks under ${fmtMb(model.maskSpecBytes)} (the guide allows ${fmtMb(API_MAX_BYTES)})`, shrinkFix, []);
     }
     if (mask.format !== 'png') {
-      add('MASK_NOT_PNG', 'error', `${maskLabel} is ${mask.format.toUpperCase()}; OpenAI reads the mask as a PNG with an alpha channel`, `convert it: maskedit mask ${M} -o ${fixed}`);
+      add('MASK_NOT_PNG', 'error', `${maskLabel} is ${mask.format.toUpperCase()}; OpenAI reads the mask as a PNG with an alpha channel`, `convert it: maskedit mask ${M} -o ${fixed}`, []);
     } else if (image && image.format !== mask.format) {
       add('MASK_FORMAT_DIFFERS', 'warning', `the guide asks for the mask in the image's format; ${imageLabel} is ${image.format.toUpperCase()}, ${maskLabel} is PNG`, `nothing to do with maskedit edit, which uploads the image as PNG; calling the API yourself, send a PNG copy of ${imageLabel}`);
     }
@@ -201,14 +224,15 @@ export function diagnose(input: DiagnoseInput): Problem[] {
     if (!displayedMatch && storedMatch && image.orientation !== 1) {
       add('MASK_ORIENTATION_MISMATCH', 'error',
         `${maskLabel} is ${mask.width}x${mask.height}, the stored size of ${imageLabel}, but the image is displayed ${image.width}x${image.height} (EXIF orientation ${image.orientation}: ${ORIENTATION_NAMES[image.orientation]}); the mask was drawn on the stored pixels`,
-        `orient it like the image: maskedit mask ${M} --match ${I} -o ${fixed}`);
+        `orient it like the image: maskedit mask ${M} --match ${I} -o ${fixed}`, ['--match', I]);
     } else if (!displayedMatch) {
       const aspect = sameAspect(mask, image);
       add('MASK_SIZE_MISMATCH', 'error',
         `${maskLabel} is ${mask.width}x${mask.height} but ${imageLabel} is ${image.width}x${image.height}${aspect ? ' (same aspect ratio)' : ' (different aspect ratio)'}`,
         aspect
           ? `resize it (nearest neighbour): maskedit mask ${M} --match ${I} -o ${fixed}`
-          : `re-export the mask at ${image.width}x${image.height} from the same canvas as the image (maskedit mask ${M} --match ${I} -o ${fixed} would stretch it)`);
+          : `re-export the mask at ${image.width}x${image.height} from the same canvas as the image (maskedit mask ${M} --match ${I} -o ${fixed} would stretch it)`,
+        aspect ? ['--match', I] : undefined);
     } else if (image.orientation !== 1 && input.imageRaster && input.maskRaster && mask.hasAlpha) {
       // Same displayed size, so the sizes cannot tell (orientations 2–4, or a square picture): compare the
       // mask's opaque RGB with the image as displayed and as stored. Only masks cut from a copy of the
@@ -216,7 +240,7 @@ export function diagnose(input: DiagnoseInput): Problem[] {
       if (drawnOnStoredPixels(input.imageRaster, input.maskRaster, image.orientation)) {
         add('MASK_ORIENTATION_MISMATCH', 'error',
           `${maskLabel} matches the stored pixels of ${imageLabel}, not the displayed ones (EXIF orientation ${image.orientation}: ${ORIENTATION_NAMES[image.orientation]})`,
-          `orient it like the image: maskedit mask ${M} --match ${I} -o ${fixed}`);
+          `orient it like the image: maskedit mask ${M} --match ${I} -o ${fixed}`, ['--match', I]);
       }
     }
   }
@@ -229,7 +253,7 @@ export function diagnose(input: DiagnoseInput): Problem[] {
       const picks = split ? (split.dark <= split.light ? 'black' : 'white') : 'the smaller region';
       const kind = mask.channels === 1 ? 'a grayscale ' : mask.channels === 3 ? 'an RGB ' : 'a ';
       add('MASK_NO_ALPHA', 'error', `${maskLabel} is ${kind}${mask.format.toUpperCase()} with no alpha channel${sides}; OpenAI edits only where alpha is 0 and rejects a mask without one`,
-        `make an RGBA mask: maskedit mask ${M} -o ${fixed} (picks ${picks} as editable; add --edit white or --edit black to choose)`);
+        `make an RGBA mask: maskedit mask ${M} -o ${fixed} (picks ${picks} as editable; add --edit white or --edit black to choose)`, []);
     } else {
       const stats = input.alpha ?? scanAlpha(input.maskRaster!);
       const fraction = editableFraction(stats);
@@ -238,11 +262,14 @@ export function diagnose(input: DiagnoseInput): Problem[] {
         const minority = split ? Math.min(split.dark, split.light) : 0;
         if (stats.partial > 0) {
           add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} has no pixel with alpha 0; its ${count(stats.partial)} semi-transparent pixels (alpha 1–254) are kept by OpenAI`,
-            `count them as editable: maskedit mask ${M} --threshold 255 -o ${fixed}`);
+            stats.soft > 0
+              ? `read them with the one threshold (alpha below ${SOFT_THRESHOLD} editable): maskedit mask ${M} -o ${fixed}`
+              : `they are all ${SOFT_THRESHOLD} or more, so count every one as editable: maskedit mask ${M} --threshold 255 -o ${fixed}`,
+            stats.soft > 0 ? [] : ['--threshold', '255']);
         } else if (split && minority > 0 && split.mid <= PAINTED_MAX_MIDTONES) {
           const strokes = split.light <= split.dark ? 'white' : 'black';
           add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} looks painted on an opaque layer: every pixel has alpha 255, and its ${strokes} strokes (${pct(minority)}) are not transparent, so nothing would be edited`,
-            `turn the strokes into transparency: maskedit mask ${M} --edit ${strokes} -o ${fixed}`);
+            `turn the strokes into transparency: maskedit mask ${M} --edit ${strokes} -o ${fixed}`, ['--edit', strokes]);
         } else if (split && split.mid > PAINTED_MAX_MIDTONES) {
           add('MASK_NOTHING_EDITABLE', 'error', `${maskLabel} is fully opaque (every pixel has alpha 255) and looks like a picture, not a mask (${pct(split.mid)} mid-tones), so nothing would be edited`,
             image ? `if you painted over a copy of the image, build the mask from the difference: maskedit mask ${M} --diff ${I} -o ${fixed}; otherwise erase the region to edit to transparency`
@@ -260,13 +287,22 @@ export function diagnose(input: DiagnoseInput): Problem[] {
             `if the transparent part is what should stay, invert it: maskedit mask ${M} --invert -o ${shellQuote(siblingName(maskLabel, 'inverted'))}`);
         }
         if (stats.partial > 0) {
-          add('MASK_PARTIAL_ALPHA', 'warning', `${count(stats.partial)} pixels (${pct(stats.partial / stats.pixels)}) of ${maskLabel} are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so they are kept`,
-            `make it 0/255: maskedit mask ${M} -o ${fixed} keeps them; add --threshold 255 to make them editable`);
+          add('MASK_PARTIAL_ALPHA', 'warning', `${count(stats.partial)} pixels (${pct(stats.partial / stats.pixels)}) of ${maskLabel} are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so it would edit ${pct(fraction)}; read at the one threshold (alpha below ${SOFT_THRESHOLD}) the mask is ${pct(stats.soft / stats.pixels)}`,
+            `make it 0/255 with alpha below ${SOFT_THRESHOLD} editable (what maskedit edit --fix does): maskedit mask ${M} -o ${fixed}`, []);
         }
       }
     }
   }
-  return sortProblems(problems);
+  let fix: string | null = null;
+  if (repairs.size) {
+    const flags: string[] = [];
+    for (const f of repairs.values()) {
+      // Each flag pair once (--match I from both the size and the orientation rule).
+      for (let i = 0; i < f.length; i += 2) if (!flags.some((x, j) => j % 2 === 0 && x === f[i])) flags.push(f[i]!, f[i + 1]!);
+    }
+    fix = ['maskedit mask', M, ...flags, '-o', fixed].join(' ');
+  }
+  return { problems: sortProblems(problems), fix };
 }
 
 function fmtMb(bytes: number): string {

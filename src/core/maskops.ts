@@ -8,6 +8,7 @@
  */
 import { resize } from './resize.js';
 import { MaskError } from './errors.js';
+import { SOFT_THRESHOLD } from './threshold.js';
 import { connectedComponents, squaredDistanceTo } from './morphology.js';
 import { countNonZero, createEditMask, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 
@@ -308,7 +309,8 @@ export function shellQuote(s: string): string {
 export interface MaskPixelsOptions {
   /** `auto` (default): alpha when the mask has usable alpha, else the smaller of black/white. */
   edit?: Polarity;
-  /** Alpha masks: alpha < threshold is editable (default 1, OpenAI's reading). Luminance: split point (default 128). */
+  /** Alpha masks: alpha < threshold is editable (default SOFT_THRESHOLD, 128: the one threshold, which keeps a
+   * 0/255 mask exactly as OpenAI reads it). Luminance: split point (default 128). */
   threshold?: number;
 }
 
@@ -332,10 +334,10 @@ export interface MaskPixelsResult {
 export function readMaskPixels(r: Raster & { channels: 4 }, hasAlpha: boolean, opts: MaskPixelsOptions = {}): MaskPixelsResult {
   const edit = opts.edit ?? 'auto';
   if (edit === 'auto' && hasAlpha) {
-    const threshold = opts.threshold ?? 1;
+    const threshold = opts.threshold ?? SOFT_THRESHOLD;
     const mask = maskFromAlpha(r, threshold);
     if (countNonZero(mask) > 0) {
-      return { mask, source: 'alpha', note: threshold > 1 ? `alpha below ${threshold} counts as editable` : null };
+      return { mask, source: 'alpha', note: threshold !== SOFT_THRESHOLD ? `alpha below ${threshold} counts as editable` : null };
     }
     // Alpha everywhere opaque: the strokes are in the RGB (the guide's "painted on an opaque layer").
     const res = maskFromLuma(r, 'auto');

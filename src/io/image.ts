@@ -76,7 +76,17 @@ function fail(role: Role, kind: 'UNREADABLE' | 'FORMAT_UNSUPPORTED' | 'TOO_MANY_
   return new ImageError(`IMAGE_${kind}`, message, fix, { cause });
 }
 
-const CONVERT_FIX = (label: string) => `convert it to PNG first, e.g. \`maskedit mask ${label} -o mask.png\` for a mask or any editor's "Export as PNG" for an image`;
+/**
+ * maskedit reads only PNG/JPEG/WebP, so `maskedit mask` cannot convert a GIF (or BMP, TIFF…) either: the fix
+ * converts the file with a common tool, and for a mask then names the command that makes it an API mask.
+ */
+const CONVERT_FIX = (label: string, role: Role = 'image') => {
+  const dot = label.lastIndexOf('.'), slash = Math.max(label.lastIndexOf('/'), label.lastIndexOf('\\'));
+  const png = `${dot > slash + 1 ? label.slice(0, dot) : label}.png`;
+  const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const convert = `convert it to PNG first (its first frame), e.g. \`convert ${q(label)}[0] ${q(png)}\` (ImageMagick) or "Export as PNG" in any editor`;
+  return role === 'mask' ? `${convert}, then make it an API mask: maskedit mask ${q(png)} -o ${q(png.replace(/\.png$/, '.fixed.png'))}` : `${convert}, then use ${q(png)} as the image`;
+};
 
 /**
  * Reads the header only: format, sizes, orientation, alpha. Throws an {@link ImageError}/{@link MaskError}
@@ -94,7 +104,7 @@ export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): P
     throw fail(role, 'UNREADABLE', `${label} is not an image maskedit can read (expected PNG, JPEG or WebP bytes; received ${describeBytes(bytes)})`, `check that ${label} is a complete PNG, JPEG or WebP file`);
   }
   if ('other' in sniffed) {
-    throw fail(role, 'FORMAT_UNSUPPORTED', `${label} is ${sniffed.other}; expected PNG, JPEG or WebP`, CONVERT_FIX(label));
+    throw fail(role, 'FORMAT_UNSUPPORTED', `${label} is ${sniffed.other}; expected PNG, JPEG or WebP`, CONVERT_FIX(label, role));
   }
   let meta: Metadata;
   try {

@@ -4,11 +4,12 @@
  * twice. `repairMask` is what `maskedit edit --fix` applies: only the repairs whose intent is unambiguous.
  */
 import { diagnoseMarkup } from '../core/markup.js';
-import { diagnose, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
+import { diagnoseWithFix, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
 import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
 import { countNonZero, createEditMask, type EditMask } from '../core/raster.js';
+import { SOFT_THRESHOLD } from '../core/threshold.js';
 import { decodeImage, readInputFile, type DecodedImage } from '../io/image.js';
 
 export interface ImageSummary {
@@ -27,6 +28,9 @@ export interface MaskSummary {
   hasAlpha: boolean;
   /** Share of pixels OpenAI will edit (alpha 0); 0 for a mask without alpha. */
   editableFraction: number;
+  /** Share editable once repaired at the one threshold (alpha < 128): what `maskedit mask`, `edit --fix` and the
+   * studio's repair produce; equals editableFraction for a 0/255 mask; null without alpha. */
+  repairedFraction: number | null;
 }
 
 /** Exactly the JSON `maskedit check --json` prints. */
@@ -35,6 +39,8 @@ export interface CheckReport {
   image: ImageSummary | null;
   mask: MaskSummary | null;
   problems: Problem[];
+  /** One `maskedit mask …` command that repairs every repairable problem at once; null when none is. */
+  fix: string | null;
 }
 
 export interface CheckDecoded {
@@ -117,7 +123,7 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
   const img = isDecoded(image) ? image : null;
   const msk = isDecoded(mask) ? mask : null;
 
-  problems.push(...diagnose({
+  const diagnosed = diagnoseWithFix({
     image: img?.info ?? null,
     mask: msk?.info ?? null,
     imageRaster: img?.raster,
@@ -127,7 +133,8 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
     ...(opts.today !== undefined ? { today: opts.today } : {}),
     imageLabel,
     maskLabel,
-  }));
+  });
+  problems.push(...diagnosed.problems);
   if (opts.markup && img) {
     const label = opts.markupLabel ?? 'markup.png';
     const m = await decodeImage(opts.markup, { label, maxPixels: opts.maxPixels }).catch(asError);
@@ -145,8 +152,10 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
       bytes: msk.info.bytes,
       hasAlpha: msk.info.hasAlpha,
       editableFraction: alpha ? editableFraction(alpha) : 0,
+      repairedFraction: alpha ? (alpha.pixels ? alpha.soft / alpha.pixels : 0) : null,
     } : null,
     problems: sorted,
+    fix: diagnosed.fix,
   };
   return { report, decoded: { image: img, mask: msk, editMask } };
 }
@@ -162,8 +171,8 @@ export interface RepairResult {
  * Repairs what can be repaired without guessing the user's intent, for `maskedit edit --fix`:
  * - no alpha → the smaller of black/white is editable (`maskedit mask`'s `auto`);
  * - alpha but every pixel opaque, with strokes in the RGB → the same luminance reading;
- * - semi-transparent pixels → counted as editable (alpha < 255): a soft brush edge is part of the
- *   painted region, and leaving it out would leave a seam of the old content around the edit;
+ * - semi-transparent pixels → read at the one threshold, alpha < 128 editable (core/threshold.ts): a blurred
+ *   or soft-brushed edge goes back to where it was painted, as `maskedit mask` and the doctor read it;
  * - drawn on an EXIF-rotated photo's stored pixels → oriented like the photo;
  * - another size with the same aspect ratio → nearest-neighbour resize.
  * Anything else (another aspect ratio, nothing editable at all) throws a {@link MaskError} with its code.
@@ -174,12 +183,11 @@ export interface RepairResult {
 export function repairMask(image: DecodedImage, mask: DecodedImage): RepairResult {
   const applied: string[] = [];
   const r = mask.raster;
-  let threshold = 1;
+  const threshold = SOFT_THRESHOLD;
   if (mask.info.hasAlpha) {
     const stats = scanAlpha(r);
     if (stats.partial > 0) {
-      threshold = 255;
-      applied.push(`counted ${stats.partial} semi-transparent pixels (alpha 1–254) as editable`);
+      applied.push(`read ${stats.partial} semi-transparent pixels (alpha 1–254) at the one threshold: ${stats.soft - stats.transparent} with alpha below ${SOFT_THRESHOLD} are editable, ${stats.partial - (stats.soft - stats.transparent)} are kept`);
     }
   } else {
     applied.push('the mask has no alpha channel');

@@ -227,7 +227,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const problems: Problem[] = [...check.problems.filter((p) => p.code !== 'MODEL_UNKNOWN'), ...lifecycle];
   const repairs: string[] = [];
   let editMask = decoded.editMask;
-  if (hasErrors(check.problems)) {
+  // --fix also reads a soft mask at the one threshold (core/threshold.ts), as check's repaired figure and `maskedit mask` do.
+  if (hasErrors(check.problems) || (opts.fix && check.problems.some((p) => p.code === 'MASK_PARTIAL_ALPHA'))) {
     const candidate = decoded.image && decoded.mask && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
     // Whether --fix would work is known only by trying (another aspect ratio, say, cannot be repaired).
     let repaired: ReturnType<typeof repairMask> | undefined;

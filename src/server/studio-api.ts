@@ -58,3 +58,14 @@ export interface StudioCheck<Report = unknown> {
   /** Why no repair is possible, when the report has errors and none is. */
   repairError: { code: string; message: string; fix: string } | null;
 }
+
+/** What `POST /api/select` answers. */
+export interface StudioSelect {
+  width: number;
+  height: number;
+  /** The selection as a gray PNG data URL, 255 = selected (editable). */
+  mask: string;
+  /** Selected share of the picture. */
+  fraction: number;
+  parts: { select: string; box: { x: number; y: number; width: number; height: number }; pixels: number; ms: number }[];
+}

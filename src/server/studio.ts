@@ -11,6 +11,8 @@
  *   `edit()` through the server's queue. With `Accept: text/event-stream` the answer is a stream of `progress`,
  *   `partial` and finally `result` (or `error`) events; otherwise one JSON `result`. Closing the request cancels
  *   the edit (the request's AbortSignal from `app.maskedit.track`).
+ * - `POST /api/select` — multipart `image` + `select` (`box:X,Y,W,H` or `point:X,Y`, several joined by `;`): the
+ *   smart selection (GrabCut, `engines/select.ts`) as a gray PNG (255 = selected), queued like an edit.
  *
  * @example
  * const app = await buildServer({ engine: 'telea', plugins: [studioPlugin()] });
@@ -23,11 +25,13 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { MultipartFile } from '@fastify/multipart';
 import { renderPlanPreview } from '../core/heatmap.js';
 import type { ProgressEvent } from '../core/progress.js';
-import type { EditMask, Raster } from '../core/raster.js';
+import { countNonZero, type EditMask, type Raster } from '../core/raster.js';
+import { formatSelection, parseSelection } from '../core/select.js';
+import { selectObjects } from '../engines/select.js';
 import { MODELS } from '../core/models.js';
 import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
-import { encodeImage } from '../io/image.js';
+import { decodeImage, encodeImage } from '../io/image.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
 import { reportJson } from '../pipeline/write.js';
@@ -37,7 +41,7 @@ import { ApiError, toApiError } from './errors.js';
 import { checkedParts } from './multipart.js';
 import { openSse, type SseStream } from './sse.js';
 import { abortReason, queuedRoute, runQueuedWork } from './queued-route.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf } from './studio-api.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './studio-api.js';
 
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
@@ -71,7 +75,7 @@ const CHOICES = {
   moderation: ['low', 'auto'],
 } as const;
 
-const TEXT_FIELDS = ['prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation'] as const;
+const TEXT_FIELDS = ['select', 'prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation'] as const;
 
 /**
  * @example
@@ -205,6 +209,22 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       }
     });
 
+    // Smart selection runs here, not in the page: OpenCV stays on the server, and the work is queued like an edit.
+    app.post('/api/select', queuedRoute(app), async (request, reply) => {
+      const ctx = app.maskedit;
+      const ticket = request.maskeditTicket!;
+      const work = ctx.track(reply.raw);
+      try {
+        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
+        return await ticket.run(() => runSelect(requireFile(files, 'image'), fields.select ?? '', ctx.maxPixels, work.signal), work.signal);
+      } catch (e) {
+        throw abortReason(work.signal, e);
+      } finally {
+        work.done();
+        ticket.release();
+      }
+    });
+
     /** Form fields → pipeline options; every bad value is a 400 naming the field. */
     async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array): Promise<EditOptions> {
       for (const [name, choices] of Object.entries(CHOICES)) {
@@ -254,6 +274,22 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ...(providerName === 'openai' && partialImages ? { partialImages } : {}),
       };
     }
+  };
+}
+
+/** `POST /api/select`: `select` holds one or more `box:X,Y,W,H` / `point:X,Y` separated by `;`. */
+async function runSelect(image: Uint8Array, select: string, maxPixels: number | undefined, signal: AbortSignal): Promise<StudioSelect> {
+  const texts = select.split(';').map((t) => t.trim()).filter(Boolean);
+  if (!texts.length || texts.length > 16) {
+    throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'select', code: 'SELECT_INVALID', message: `Invalid value for 'select': expected 1 to 16 of box:X,Y,W,H or point:X,Y separated by ';', received ${texts.length}.` });
+  }
+  const selections = texts.map(parseSelection);
+  const decoded = await decodeImage(image, { label: 'image', ...(maxPixels !== undefined ? { maxPixels } : {}) });
+  const { mask, parts } = await selectObjects(decoded.raster, selections, { signal });
+  const n = mask.width * mask.height;
+  return {
+    width: mask.width, height: mask.height, mask: await maskDataUrl(mask), fraction: countNonZero(mask) / n,
+    parts: parts.map((p) => ({ select: formatSelection(p.selection), box: p.box, pixels: p.pixels, ms: p.ms })),
   };
 }
 

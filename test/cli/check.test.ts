@@ -41,12 +41,14 @@ describe('maskedit check (in process)', () => {
     const r = await runCli(['check', p('rotated.jpg'), p('bw.png'), '--json', '--model', 'gpt-image-1'], { env: { MASKEDIT_TODAY: '2026-03-01' } });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['ok', 'image', 'mask', 'problems']);
+    expect(Object.keys(report)).toEqual(['ok', 'image', 'mask', 'problems', 'fix']);
+    expect(report.fix).toBe(`maskedit mask ${p('bw.png')} -o ${p('bw.fixed.png')}`);
     expect(report.ok).toBe(false);
     expect(report.image).toMatchObject({ width: 64, height: 48, format: 'jpeg', orientation: 8 });
     expect(Object.keys(report.image)).toEqual(['width', 'height', 'format', 'bytes', 'orientation']);
     expect(report.mask).toMatchObject({ width: 64, height: 48, format: 'png', hasAlpha: false, editableFraction: 0 });
-    expect(Object.keys(report.mask)).toEqual(['width', 'height', 'format', 'bytes', 'hasAlpha', 'editableFraction']);
+    expect(Object.keys(report.mask)).toEqual(['width', 'height', 'format', 'bytes', 'hasAlpha', 'editableFraction', 'repairedFraction']);
+    expect(report.mask.repairedFraction).toBeNull();
     expect(report.problems.map((x: { code: string }) => x.code)).toEqual(['MASK_NO_ALPHA', 'MASK_FORMAT_DIFFERS']);
     for (const prob of report.problems) expect(Object.keys(prob)).toEqual(['code', 'severity', 'message', 'fix']);
   });

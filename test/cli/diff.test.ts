@@ -57,6 +57,12 @@ describe('maskedit diff', () => {
     expect(j.outside.ssim).toBe(1);
   });
 
+  it('an identical result reads "identical" in both the PSNR and the SSIM column', async () => {
+    const { out } = await cli(['diff', p('original.png'), p('original.png'), '--mask', p('mask.png')]);
+    const rows = out.split('\n').filter((l) => /^\s*(outside|inside) /.test(l));
+    expect(rows.map((l) => l.trim().split(/\s{2,}/).slice(-2))).toEqual([['identical', 'identical'], ['identical', 'identical']]);
+  });
+
   it('maps a result of another size back and says so', async () => {
     const { out } = await cli(['diff', p('original.png'), p('result-big.png'), '--mask', p('mask.png'), '--json']);
     const j = JSON.parse(out);

@@ -85,10 +85,18 @@ describe('maskedit edit', () => {
   });
 
   it('with --fix repairs a same-aspect mask and names the repaired code once, not as an error', async () => {
-    const r = await runCli(['edit', p('in.png'), '--mask', p('small-mask.png'), '--prompt', PROMPT, '--fix', '--engine', 'telea', '-o', p('fixed.png'), '-q']);
+    const r = await runCli(['edit', p('in.png'), '--mask', p('small-mask.png'), '--prompt', PROMPT, '--fix', '--engine', 'telea', '-o', p('fixed.png')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^repaired {5}MASK_SIZE_MISMATCH: /m);
     expect(r.stderr).not.toMatch(/^error /m);
+  });
+
+  it('-q prints nothing but errors: no progress, no summary', async () => {
+    const ok = await runCli(['edit', p('in.png'), '--mask', p('small-mask.png'), '--prompt', PROMPT, '--fix', '--engine', 'telea', '-o', p('quiet.png'), '-q']);
+    expect([ok.code, ok.stdout, ok.stderr]).toEqual([0, '', '']);
+    const bad = await runCli(['edit', p('in.png'), '--mask', p('small-mask.png'), '--prompt', PROMPT, '--engine', 'telea', '-o', p('quiet-bad.png'), '-q']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/MASK_SIZE_MISMATCH/);
   });
 
   it('notes OpenAI-only flags the embedded engine ignores', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -44,6 +45,7 @@ beforeAll(async () => {
   await writeFile(p('mask.png'), await raw(editMaskToApiRgba(mask)).png().toBuffer());
   await writeFile(p('result.png'), await raw(noise(W, H, 3, 255)).png().toBuffer());
   await writeFile(p('result-1024.png'), await raw(noise(1024, 1024, 4, 255)).png().toBuffer());
+  await writeFile(p('result-100x60.png'), await raw(noise(100, 60, 4, 255)).png().toBuffer());
   await writeFile(p('patch.png'), await raw(noise(10, 8, 5, 255)).png().toBuffer());
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -62,10 +64,19 @@ describe('maskedit stitch', () => {
     expect(assertKeptIdentical(original, stitched, mask)).toBe(W * H - 180);
   });
 
-  it('keeps alpha outside the mask and maps a 1024x1024 result back', async () => {
-    const { code, out } = await cli(['stitch', p('alpha.png'), p('result-1024.png'), '--mask', p('mask.png'), '-o', p('alpha-out.png'), '--json']);
+  it('refuses a result of another aspect without --crop (STITCH_ASPECT_MISMATCH, the fix names --crop); nothing written', async () => {
+    const { code, out } = await cli(['stitch', p('alpha.png'), p('result-1024.png'), '--mask', p('mask.png'), '-o', p('stretched.png'), '--json']);
+    expect(code).toBe(1);
+    const e = JSON.parse(out).error;
+    expect([e.code, e.message]).toEqual(['STITCH_ASPECT_MISMATCH', `${p('result-1024.png')} is 1024x1024 but ${p('alpha.png')} is 50x30, a different aspect ratio; stitching it over the whole picture would stretch it`]);
+    expect(e.fix).toMatch(/--crop x,y,w,h/);
+    expect(existsSync(p('stretched.png'))).toBe(false);
+  });
+
+  it('keeps alpha outside the mask and maps a larger result of the same aspect back', async () => {
+    const { code, out } = await cli(['stitch', p('alpha.png'), p('result-100x60.png'), '--mask', p('mask.png'), '-o', p('alpha-out.png'), '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(out).resized).toEqual({ from: { width: 1024, height: 1024 }, to: { width: W, height: H } });
+    expect(JSON.parse(out).resized).toEqual({ from: { width: 100, height: 60 }, to: { width: W, height: H } });
     const original = (await decodeImage(await readFile(p('alpha.png')))).raster;
     assertKeptIdentical(original, (await decodeImage(await readFile(p('alpha-out.png')))).raster, mask);
   });

@@ -90,7 +90,10 @@ describe('diagnose', () => {
       'if you painted over a copy of the image, build the mask from the difference: maskedit mask mask.png --diff photo.png -o mask.fixed.png; otherwise erase the region to edit to transparency'],
     ['only semi-transparent pixels', fillBox(solid(W, H, [0, 0, 0, 255]), { x: 0, y: 0, width: 10, height: 2 }, [0, 0, 0, 100]),
       'mask.png has no pixel with alpha 0; its 20 semi-transparent pixels (alpha 1–254) are kept by OpenAI',
-      'count them as editable: maskedit mask mask.png --threshold 255 -o mask.fixed.png'],
+      'read them with the one threshold (alpha below 128 editable): maskedit mask mask.png -o mask.fixed.png'],
+    ['only light semi-transparent pixels', fillBox(solid(W, H, [0, 0, 0, 255]), { x: 0, y: 0, width: 10, height: 2 }, [0, 0, 0, 200]),
+      'mask.png has no pixel with alpha 0; its 20 semi-transparent pixels (alpha 1–254) are kept by OpenAI',
+      'they are all 128 or more, so count every one as editable: maskedit mask mask.png --threshold 255 -o mask.fixed.png'],
     ['uniform and opaque', solid(W, H, [255, 255, 255, 255]),
       'mask.png is fully opaque (every pixel has alpha 255), so nothing would be edited',
       'erase the region to edit to transparency, or build a mask from a box: maskedit mask photo.png --rect X,Y,W,H -o photo.mask.png'],
@@ -100,7 +103,10 @@ describe('diagnose', () => {
 
   it('counts semi-transparent pixels', () => {
     const p = find(base({ maskRaster: fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 128]) }), 'MASK_PARTIAL_ALPHA');
-    expect(p?.message).toBe('5 pixels (0.3 %) of mask.png are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so they are kept');
+    expect(p?.message).toBe('5 pixels (0.3 %) of mask.png are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so it would edit 10.0 %; read at the one threshold (alpha below 128) the mask is 10.0 %');
+    expect(p?.fix).toBe('make it 0/255 with alpha below 128 editable (what maskedit edit --fix does): maskedit mask mask.png -o mask.fixed.png');
+    const q = find(base({ maskRaster: fillBox(goodMask(), { x: 0, y: 10, width: 40, height: 4 }, [0, 0, 0, 127]) }), 'MASK_PARTIAL_ALPHA');
+    expect(q?.message).toBe('160 pixels (10.0 %) of mask.png are semi-transparent (alpha 1–254); OpenAI edits only alpha 0, so it would edit 10.0 %; read at the one threshold (alpha below 128) the mask is 20.0 %');
   });
 
   it('reports sizes against the right limit', () => {
@@ -130,7 +136,7 @@ describe('diagnose', () => {
   });
 
   it('uses precomputed alpha stats instead of the raster', () => {
-    expect(codes(base({ maskRaster: undefined, alpha: { pixels: 100, transparent: 0, partial: 0, opaque: 100 } }))).toEqual(['error:MASK_NOTHING_EDITABLE']);
+    expect(codes(base({ maskRaster: undefined, alpha: { pixels: 100, transparent: 0, partial: 0, opaque: 100, soft: 0 } }))).toEqual(['error:MASK_NOTHING_EDITABLE']);
   });
 });
 
@@ -158,7 +164,8 @@ describe('scanAlpha / editableFraction', () => {
   it('counts alpha classes and writes OpenAI\'s reading in the same pass', () => {
     const m = fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 7]);
     const edit = createEditMask(W, H);
-    expect(scanAlpha(m, edit)).toEqual({ pixels: 1600, transparent: 160, partial: 5, opaque: 1435 });
+    expect(scanAlpha(m, edit)).toEqual({ pixels: 1600, transparent: 160, partial: 5, opaque: 1435, soft: 165 });
+    expect(scanAlpha(fillBox(goodMask(), { x: 0, y: 10, width: 5, height: 1 }, [0, 0, 0, 128]))).toEqual({ pixels: 1600, transparent: 160, partial: 5, opaque: 1435, soft: 160 });
     expect(editableFraction(edit)).toBe(0.1);
     expect(editableFraction(m)).toBe(0.1);
     expect(editableFraction(scanAlpha(m))).toBe(0.1);

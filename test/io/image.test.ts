@@ -47,6 +47,17 @@ describe('decodeImage: formats by content, never SVG', () => {
     await expect(decodeImage(text(body), { label: 'x.png', role: 'mask' })).rejects.toMatchObject({ code: maskCode });
   });
 
+  it('a GIF image\'s fix converts the image (maskedit cannot); a GIF mask\'s fix converts it, then makes the API mask', async () => {
+    await expect(decodeImage(text('GIF89a\x01\x00\x01\x00'), { label: 'photos/cat.gif' })).rejects.toMatchObject({
+      code: 'IMAGE_FORMAT_UNSUPPORTED',
+      fix: 'convert it to PNG first (its first frame), e.g. `convert photos/cat.gif[0] photos/cat.png` (ImageMagick) or "Export as PNG" in any editor, then use photos/cat.png as the image',
+    });
+    await expect(decodeImage(text('GIF89a\x01\x00\x01\x00'), { label: 'my mask.gif', role: 'mask' })).rejects.toMatchObject({
+      code: 'MASK_NOT_PNG',
+      fix: 'convert it to PNG first (its first frame), e.g. `convert \'my mask.gif\'[0] \'my mask.png\'` (ImageMagick) or "Export as PNG" in any editor, then make it an API mask: maskedit mask \'my mask.png\' -o \'my mask.fixed.png\'',
+    });
+  });
+
   it('an SVG never reaches the renderer, even one that would load a file', async () => {
     const svg = text('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="file:///etc/passwd"/></svg>');
     await expect(probeImage(svg)).rejects.toMatchObject({ code: 'IMAGE_FORMAT_UNSUPPORTED' });

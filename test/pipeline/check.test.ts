@@ -28,10 +28,11 @@ describe('checkPair', () => {
     expect(report).toEqual({
       ok: true,
       image: { width: W, height: H, format: 'png', bytes: image.length, orientation: 1 },
-      mask: { width: W, height: H, format: 'png', bytes: goodMask.length, hasAlpha: true, editableFraction: 0.0625 },
+      mask: { width: W, height: H, format: 'png', bytes: goodMask.length, hasAlpha: true, editableFraction: 0.0625, repairedFraction: 0.0625 },
       problems: [],
+      fix: null,
     });
-    expect(Object.keys(report)).toEqual(['ok', 'image', 'mask', 'problems']);
+    expect(Object.keys(report)).toEqual(['ok', 'image', 'mask', 'problems', 'fix']);
   });
 
   it('hands back the decoded pixels and OpenAI\'s reading of the mask', async () => {
@@ -139,8 +140,10 @@ describe('repairMask', () => {
       ['no alpha channel: made white editable, the smaller region (6.3 %; black would be 93.8 %); pass --edit black for the other'], 192],
     ['painted on an opaque layer', () => png(maskRaster({ width: W, height: H, boxes: [BOX], style: 'white' })),
       ['no pixel is transparent, so its luminance was read instead: made white editable, the smaller region (6.3 %; black would be 93.8 %); pass --edit black for the other'], 192],
-    ['semi-transparent edge → editable', () => png(fillBox(maskRaster({ width: W, height: H, boxes: [BOX] }), { x: 7, y: 8, width: 1, height: 12 }, [0, 0, 0, 128])),
-      ['counted 12 semi-transparent pixels (alpha 1–254) as editable'], 204],
+    ['semi-transparent edge, alpha 127 → editable', () => png(fillBox(maskRaster({ width: W, height: H, boxes: [BOX] }), { x: 7, y: 8, width: 1, height: 12 }, [0, 0, 0, 127])),
+      ['read 12 semi-transparent pixels (alpha 1–254) at the one threshold: 12 with alpha below 128 are editable, 0 are kept'], 204],
+    ['semi-transparent edge, alpha 128 → kept', () => png(fillBox(maskRaster({ width: W, height: H, boxes: [BOX] }), { x: 7, y: 8, width: 1, height: 12 }, [0, 0, 0, 128])),
+      ['read 12 semi-transparent pixels (alpha 1–254) at the one threshold: 0 with alpha below 128 are editable, 12 are kept'], 192],
     ['half size → nearest resize', () => png(maskRaster({ width: W / 2, height: H / 2, boxes: [{ x: 4, y: 4, width: 8, height: 6 }] })),
       ['resized 32x24 → 64x48 (nearest neighbour)'], 192],
   ])('%s', async (_, make, applied, editable) => {

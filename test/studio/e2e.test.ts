@@ -13,6 +13,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/listen.js';
 import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/server/studio.js';
+import { countNonZero } from '../../src/core/raster.js';
+import { png } from '../_helpers/images.js';
+import { scene } from '../_helpers/scene.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -213,5 +216,48 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio in chromium', 
     expect(await page.getByTestId('result').isVisible()).toBe(false);
     await expect.poll(() => server.app.maskedit.queue.stats().running, { timeout: 10_000 }).toBe(0);
     expect(await page.getByRole('button', { name: 'Run edit' }).isEnabled()).toBe(true);
+  });
+
+  it('Select tool: a dragged box and a click each add an object as one undoable step, then the eraser refines', async () => {
+    const W = 640, H = 480;
+    const sc = scene(W, H, { cx: 200, cy: 240, r: 110, sx: 430, sy: 80, s: 120 });
+    await page.goto(server.origin);
+    await page.setInputFiles('#image-input', { name: 'objects.png', mimeType: 'image/png', buffer: await png(sc.image) });
+    await expect.poll(() => page.locator('#status-size').textContent()).toBe('640 × 480 px');
+    const at = async (x: number, y: number) => {
+      const box = (await page.locator('canvas.mask-layer').boundingBox())!;
+      return { x: box.x + (x / W) * box.width, y: box.y + (y / H) * box.height };
+    };
+    const pct = (n: number) => (n / (W * H)) * 100;
+    await page.keyboard.press('s');
+    expect(await page.locator('.tool[data-tool="select"]').getAttribute('aria-pressed')).toBe('true');
+    // Drag a box around the disc.
+    const a = await at(70, 110), b = await at(330, 370);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(b.x, b.y, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(editablePercent, { timeout: 30_000 }).toBeCloseTo(pct(countNonZero(sc.disc)), 0);
+    await shot('07-select-box');
+    // Click the square: added to the disc.
+    const c = await at(490, 140);
+    await page.mouse.click(c.x, c.y);
+    const both = countNonZero(sc.disc) + countNonZero(sc.square);
+    await expect.poll(editablePercent, { timeout: 30_000 }).toBeCloseTo(pct(both), 0);
+    // One step each: undo removes the square, redo brings it back.
+    await page.keyboard.press('Control+z');
+    await expect.poll(editablePercent).toBeCloseTo(pct(countNonZero(sc.disc)), 0);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(editablePercent).toBeCloseTo(pct(both), 0);
+    // Refine with the eraser: a stroke across the square lowers the editable share.
+    const before = await editablePercent();
+    await page.keyboard.press('e');
+    const e0 = await at(440, 140), e1 = await at(540, 140);
+    await page.mouse.move(e0.x, e0.y);
+    await page.mouse.down();
+    await page.mouse.move(e1.x, e1.y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(editablePercent).toBeLessThan(before);
+    await shot('08-select-refined');
   });
 });

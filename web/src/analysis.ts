@@ -34,7 +34,7 @@ export function maskFindings(image: ImageMeta, mask: MaskBuffer, editable: numbe
   const problems = diagnose({
     image: facts({ format: image.format, bytes: image.bytes }),
     mask: facts({}),
-    alpha: { pixels, transparent: editable, partial: 0, opaque: pixels - editable },
+    alpha: { pixels, transparent: editable, partial: 0, opaque: pixels - editable, soft: editable },
     model,
     imageLabel: image.name,
     maskLabel: 'the painted mask',

@@ -4,9 +4,9 @@
  * the result, and aborting it cancels the edit on the server.
  */
 import type { Problem } from '../../src/core/problems.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf } from '../../src/server/studio-api.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from '../../src/server/studio-api.js';
 
-export type { StudioConfig } from '../../src/server/studio-api.js';
+export type { StudioConfig, StudioSelect } from '../../src/server/studio-api.js';
 
 /** core/spillover.ts `RegionStats` as JSON (Infinity PSNR becomes null). */
 export interface RegionView {
@@ -80,6 +80,16 @@ export async function checkPair(image: Blob, imageName: string, mask: Blob, mask
   const res = await fetch('/api/check', { method: 'POST', body: form });
   if (!res.ok) throw await failure(res);
   return (await res.json()) as StudioCheck;
+}
+
+/** Smart selection on the server: `select` is `box:X,Y,W,H` or `point:X,Y` in image pixels. */
+export async function selectObject(image: Blob, imageName: string, select: string): Promise<StudioSelect> {
+  const form = new FormData();
+  form.append('image', image, imageName);
+  form.append('select', select);
+  const res = await fetch('/api/select', { method: 'POST', body: form });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as StudioSelect;
 }
 
 export interface ProgressInfo {

@@ -1,13 +1,14 @@
 /**
  * The painting surface: the image and the mask overlay as two canvases at the image's own pixel size inside a
  * "world" element that is scaled and translated for zoom and pan, so every stroke lands on image pixels and
- * the display is only a view. Tools: brush, eraser, rectangle, lasso, hand (pan). In-progress shapes and the
+ * the display is only a view. Tools: brush, eraser, rectangle, lasso, hand (pan), select (a box or a click,
+ * handed to `onSelect`; the server's answer comes back through `addSelection` as one undoable step). In-progress shapes and the
  * planned crops are drawn in an SVG on top (strokes that stay one screen pixel wide at any zoom).
  */
 import type { Box } from '../../src/core/raster.js';
 import { History, MaskBuffer, union, type Point } from './mask.js';
 
-export type Tool = 'brush' | 'eraser' | 'rect' | 'lasso' | 'hand';
+export type Tool = 'brush' | 'eraser' | 'rect' | 'lasso' | 'hand' | 'select';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Overlay colour for editable pixels (the canvas's CSS opacity sets how strongly it shows). */
@@ -18,6 +19,8 @@ export interface EditorEvents {
   onMaskChange(): void;
   /** Zoom, tool or brush size changed. */
   onViewChange(): void;
+  /** The select tool finished a gesture: `box:X,Y,W,H` (a drag) or `point:X,Y` (a click), in image pixels. */
+  onSelect?(selection: string): void;
 }
 
 export class MaskEditor {
@@ -38,7 +41,7 @@ export class MaskEditor {
   private shape = document.createElementNS(SVG, 'path');
   private planLayer = document.createElementNS(SVG, 'g');
   private cursor = document.createElement('div');
-  private drag: { kind: 'paint' | 'rect' | 'lasso' | 'pan'; last: Point; start: Point; points: Point[]; screen: Point; t0: Point; value: 0 | 255; dirty: Box | null } | null = null;
+  private drag: { kind: 'paint' | 'rect' | 'lasso' | 'pan' | 'select'; last: Point; start: Point; points: Point[]; screen: Point; t0: Point; value: 0 | 255; dirty: Box | null } | null = null;
   private spaceHeld = false;
   hasImage = false;
 
@@ -125,6 +128,13 @@ export class MaskEditor {
     fn(this.mask);
     this.redrawMask();
     this.events.onMaskChange();
+  }
+
+  /** Adds a selection (gray pixels, RGBA from a decoded PNG: ≥ 128 = selected) to the mask as one undoable step. */
+  addSelection(rgba: Uint8ClampedArray | Uint8Array): void {
+    this.command((m) => {
+      for (let i = 0, j = 0; i < m.data.length; i++, j += 4) if (rgba[j]! >= 128) m.data[i] = 255;
+    });
   }
 
   undo(): void {
@@ -237,6 +247,11 @@ export class MaskEditor {
         this.drag = { kind: 'pan', value: 0, ...base };
         return;
       }
+      if (this.tool === 'select') {
+        // No history entry yet: the selection arrives later from the server as one command.
+        this.drag = { kind: 'select', value: 255, ...base };
+        return;
+      }
       this.history.push(this.mask.data);
       if (this.tool === 'brush' || this.tool === 'eraser') {
         const value = this.tool === 'brush' ? 255 : 0;
@@ -262,7 +277,7 @@ export class MaskEditor {
         const box = this.mask.line(d.last.x, d.last.y, p.x, p.y, this.brush / 2, d.value);
         d.dirty = union(d.dirty, box);
         this.redrawMask(box);
-      } else if (d.kind === 'rect') {
+      } else if (d.kind === 'rect' || d.kind === 'select') {
         const x = Math.min(d.start.x, p.x), y = Math.min(d.start.y, p.y);
         this.setShape(`M${x},${y}h${Math.abs(p.x - d.start.x)}v${Math.abs(p.y - d.start.y)}h${-Math.abs(p.x - d.start.x)}Z`);
       } else {
@@ -277,6 +292,21 @@ export class MaskEditor {
       this.drag = null;
       if (vp.hasPointerCapture(e.pointerId)) vp.releasePointerCapture(e.pointerId);
       if (d.kind === 'pan') return;
+      if (d.kind === 'select') {
+        this.setShape('');
+        const p = this.toImage(e.clientX, e.clientY);
+        const moved = Math.hypot(e.clientX - d.screen.x, e.clientY - d.screen.y) >= 4;
+        const clampX = (v: number) => Math.max(0, Math.min(this.mask.width - 1, Math.round(v)));
+        const clampY = (v: number) => Math.max(0, Math.min(this.mask.height - 1, Math.round(v)));
+        if (moved) {
+          const x0 = clampX(Math.min(d.start.x, p.x)), y0 = clampY(Math.min(d.start.y, p.y));
+          const x1 = clampX(Math.max(d.start.x, p.x)), y1 = clampY(Math.max(d.start.y, p.y));
+          if (x1 - x0 >= 2 && y1 - y0 >= 2) this.events.onSelect?.(`box:${x0},${y0},${x1 - x0},${y1 - y0}`);
+        } else {
+          this.events.onSelect?.(`point:${clampX(p.x)},${clampY(p.y)}`);
+        }
+        return;
+      }
       if (d.kind === 'rect') this.redrawMask(this.mask.rect(d.start, this.toImage(e.clientX, e.clientY), d.value));
       if (d.kind === 'lasso') this.redrawMask(this.mask.polygon(d.points, d.value));
       this.setShape('');

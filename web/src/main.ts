@@ -9,7 +9,7 @@ import { getModel } from '../../src/core/models.js';
 import type { StudioModel } from '../../src/server/studio-api.js';
 import type { Problem } from '../../src/core/problems.js';
 import type { FidelityRequest } from '../../src/core/fidelity.js';
-import { checkPair, getConfig, runEdit, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';
+import { checkPair, getConfig, runEdit, selectObject, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';
 import { fidelityView, formatUsd, promptView, type ImageMeta } from './analysis.js';
 import type { AnalysisAnswer, AnalysisRequest } from './analysis.worker.js';
 import { byId, h, pct, setOptions } from './dom.js';
@@ -34,7 +34,30 @@ const viewport = byId('viewport');
 const editor = new MaskEditor(viewport, {
   onMaskChange: () => scheduleAnalysis(),
   onViewChange: () => updateStatus(),
+  onSelect: (selection) => void runSelection(selection),
 });
+
+/** The Select tool: the server runs GrabCut on the image; the answer is added to the mask as one undoable step. */
+async function runSelection(selection: string): Promise<void> {
+  if (!current) return;
+  viewport.dataset.busy = 'select';
+  $.statusTool.textContent = `select · selecting (${selection})…`;
+  try {
+    const res = await selectObject(current.blob, current.meta.name, selection);
+    const bitmap = await createImageBitmap(await (await fetch(res.mask)).blob(), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+    if (bitmap.width !== editor.mask.width || bitmap.height !== editor.mask.height) throw new StudioApiError(`the selection is ${bitmap.width}x${bitmap.height}, the image ${editor.mask.width}x${editor.mask.height}`, 'SELECT_SIZE', 0);
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    editor.addSelection(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data);
+  } catch (e) {
+    const err = e as StudioApiError;
+    showFindings([{ code: err.code ?? 'SELECT_FAILED', severity: 'error', message: `Select ${selection}: ${err.message}`, fix: 'drag a box around the whole object, or paint it with the brush' }]);
+  } finally {
+    delete viewport.dataset.busy;
+    updateStatus();
+  }
+}
 const results = new Results({
   onContinue: (step) => void continueFrom(step),
   onShowCompare: () => setView('compare'),
@@ -247,7 +270,7 @@ byId('show-shortcuts').addEventListener('click', (e) => {
 });
 
 // ---- keyboard -----------------------------------------------------------------------------------------
-const TOOL_KEYS: Record<string, Tool> = { b: 'brush', e: 'eraser', r: 'rect', l: 'lasso', h: 'hand' };
+const TOOL_KEYS: Record<string, Tool> = { b: 'brush', e: 'eraser', r: 'rect', l: 'lasso', h: 'hand', s: 'select' };
 window.addEventListener('keydown', (e) => {
   const key = e.key.toLowerCase();
   const mod = e.ctrlKey || e.metaKey;

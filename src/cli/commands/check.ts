@@ -8,7 +8,7 @@ const command: Command = {
   name: 'check',
   summary: 'Find every reason OpenAI would reject or misread a mask, with the command that fixes it',
   usage: 'maskedit check IMAGE MASK [--model M] [--markup FILE] [--json]',
-  details: 'Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error. --json prints { ok, image, mask, problems }.\nThe model is judged on today\'s date (or MASKEDIT_TODAY): a shut-down model is an error, a deprecated one a warning.\n--markup FILE also checks a markup overlay for the 2.6 models (same size as the image, transparent background).',
+  details: 'Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error. --json prints { ok, image, mask, problems, fix } (fix: one command that repairs every repairable problem, or null).\nThe model is judged on today\'s date (or MASKEDIT_TODAY): a shut-down model is an error, a deprecated one a warning.\n--markup FILE also checks a markup overlay for the 2.6 models (same size as the image, transparent background).',
   options: {
     model: { type: 'string' },
     markup: { type: 'string' },
@@ -35,10 +35,13 @@ export function renderReport(report: CheckReport, imagePath: string, maskPath: s
     ? `${imagePath} ${image.width}x${image.height} ${image.format.toUpperCase()} ${formatBytes(image.bytes)}${image.orientation !== 1 ? ` (EXIF orientation ${image.orientation})` : ''}`
     : `${imagePath} (unreadable)`;
   const msk = mask
-    ? `mask ${maskPath} ${mask.width}x${mask.height} ${mask.format.toUpperCase()} ${formatBytes(mask.bytes)} ${mask.hasAlpha ? `· ${formatPercent(mask.editableFraction)} editable` : '· no alpha'}`
+    ? `mask ${maskPath} ${mask.width}x${mask.height} ${mask.format.toUpperCase()} ${formatBytes(mask.bytes)} ${mask.hasAlpha ? `· ${formatPercent(mask.editableFraction)} editable${mask.repairedFraction !== null && mask.repairedFraction !== mask.editableFraction ? ` (${formatPercent(mask.repairedFraction)} once repaired)` : ''}` : '· no alpha'}`
     : `mask ${maskPath} (unreadable)`;
   const lines = [`${p.bold(img)} · ${msk}`];
   if (report.problems.length) lines.push(formatProblems(report.problems, p));
+  // Several repairable problems: their own fixes all write the same file, so one command does them together.
+  const repairable = report.problems.filter((x) => /maskedit mask /.test(x.fix)).length;
+  if (report.fix && repairable > 1) lines.push(`${p.bold('fix all at once:')} ${report.fix}`);
   const errors = report.problems.filter((x) => x.severity === 'error').length;
   const warnings = report.problems.length - errors;
   const tally = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;

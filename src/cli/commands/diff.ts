@@ -89,7 +89,9 @@ function fmtStats(s: RegionStats): string[] {
     `${s.changedPixels} (${formatPercent(s.changedFraction)})`,
     s.meanAbsDiff.toFixed(2),
     Number.isFinite(s.psnr) ? `${s.psnr.toFixed(1)} dB` : 'identical',
-    s.ssim.toFixed(4),
+    // No pixel changed: say identical in both columns (SSIM's float sum can land a hair under 1, which would
+    // print 0.9999 next to "identical"); otherwise never round a changed region up to a perfect 1.0000.
+    s.changedPixels === 0 && !Number.isFinite(s.psnr) ? 'identical' : s.ssim >= 0.99995 ? '> 0.9999' : s.ssim.toFixed(4),
   ];
 }
 

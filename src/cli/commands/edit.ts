@@ -192,7 +192,8 @@ const command: Command = {
     const written = await writeEditResult(result, writeOpts);
     if (session) await session.record(result, opts, onProgress);
     if (json) writeJson(ctx.stdout, reportJson(result, written));
-    else ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));
+    // -q: nothing but errors (the summary included); the written files and the exit code say it worked.
+    else if (!ctx.values.quiet) ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));
     return EXIT.ok;
   },
 };

@@ -8,10 +8,17 @@ import { diffMask, featheredApiRgba, matchGeometry, parseRect, readMaskPixels, r
 import { dilate, erode, fillHoles, invert } from '../../core/morphology.js';
 import { countNonZero, editMaskToApiRgba, type EditMask } from '../../core/raster.js';
 import { editableFraction } from '../../core/doctor.js';
+import { formatSelection, parseSelection } from '../../core/select.js';
+import { selectObjects } from '../../engines/select.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
 import { decodeImage, encodeImage, probeImage, readInputFile, type DecodedImage } from '../../io/image.js';
 import { CliError, EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
 import { formatPercent, painter, writeJson } from '../_output.js';
+
+function unionMask(a: EditMask, b: EditMask): EditMask {
+  for (let i = 0; i < a.data.length; i++) if (b.data[i]) a.data[i] = 255;
+  return a;
+}
 
 /** Diff masks: components smaller than this are JPEG noise, not strokes. */
 const MIN_STROKE_AREA = 8;
@@ -19,9 +26,10 @@ const MIN_STROKE_AREA = 8;
 const command: Command = {
   name: 'mask',
   summary: 'Write an RGBA PNG mask OpenAI accepts, from a black/white or RGBA mask, boxes, or painted strokes',
-  usage: 'maskedit mask INPUT -o OUT [--match IMAGE] [--edit auto|black|white] [--invert] [--threshold N] [--grow N] [--shrink N] [--fill-holes] [--rect x,y,w,h]... [--diff ORIGINAL] [--tolerance N] [--feather N] [--json]',
+  usage: 'maskedit mask INPUT -o OUT [--match IMAGE] [--edit auto|black|white] [--invert] [--threshold N] [--grow N] [--shrink N] [--fill-holes] [--rect x,y,w,h]... [--select box:X,Y,W,H|point:X,Y]... [--diff ORIGINAL] [--tolerance N] [--feather N] [--json]',
   details: [
-    'INPUT is a mask; with --rect it is the image the boxes are drawn on; with --diff it is a copy of ORIGINAL with the region to edit painted over.',
+    'INPUT is a mask; with --rect or --select it is the image; with --diff it is a copy of ORIGINAL with the region to edit painted over.',
+    '--select box:X,Y,W,H selects the object inside the box, --select point:X,Y the object under that pixel (GrabCut; repeat to add objects; --grow N widens the result).',
     '--edit auto (default): an RGBA mask keeps its alpha (alpha 0 editable); without alpha the smaller of black/white becomes editable.',
     '--threshold N: alpha masks, alpha < N is editable (default 1); black/white masks, the luminance split (default 128).',
     'Order: read → --match (orient/resize to the image\'s displayed size) → --invert → --fill-holes → --shrink → --grow → --feather.',
@@ -37,6 +45,7 @@ const command: Command = {
     shrink: { type: 'string' },
     'fill-holes': { type: 'boolean' },
     rect: { type: 'string', multiple: true },
+    select: { type: 'string', multiple: true },
     diff: { type: 'string' },
     tolerance: { type: 'string' },
     feather: { type: 'string' },
@@ -52,15 +61,17 @@ const command: Command = {
     const matchPath = stringOption(ctx, 'match');
     const diffPath = stringOption(ctx, 'diff');
     const rects = ((ctx.values.rect as string[] | undefined) ?? []).map(parseRect);
+    const selections = ((ctx.values.select as string[] | undefined) ?? []).map(parseSelection);
+    const fromImage = rects.length > 0 || selections.length > 0;
     const edit = choiceOption<Polarity>(ctx, 'edit', ['auto', 'black', 'white'], command);
     const threshold = numberOption(ctx, 'threshold', command, { integer: true, min: 1, max: 255 });
     const grow = numberOption(ctx, 'grow', command, { integer: true, min: 0, max: 4096 }) ?? 0;
     const shrink = numberOption(ctx, 'shrink', command, { integer: true, min: 0, max: 4096 }) ?? 0;
     const tolerance = numberOption(ctx, 'tolerance', command, { integer: true, min: 0, max: 254 });
     const feather = numberOption(ctx, 'feather', command, { integer: true, min: 0, max: 1024 }) ?? 0;
-    if (rects.length && diffPath) throw usageError('--rect and --diff build a mask in two different ways; pass one of them', command.usage);
-    if ((rects.length || diffPath) && (edit || threshold !== undefined)) {
-      throw usageError(`--edit and --threshold read a mask's pixels; with ${rects.length ? '--rect' : '--diff'} there is no mask to read`, command.usage);
+    if (fromImage && diffPath) throw usageError(`${rects.length ? '--rect' : '--select'} and --diff build a mask in two different ways; pass one of them`, command.usage);
+    if ((fromImage || diffPath) && (edit || threshold !== undefined)) {
+      throw usageError(`--edit and --threshold read a mask's pixels; with ${rects.length ? '--rect' : selections.length ? '--select' : '--diff'} there is no mask to read`, command.usage);
     }
     if (tolerance !== undefined && !diffPath) throw usageError('--tolerance only applies to --diff', command.usage);
     assertNotInput(output, [input, matchPath, diffPath]);
@@ -69,8 +80,22 @@ const command: Command = {
     let mask: EditMask;
     let source: string;
     let maskRgba: DecodedImage['raster'] | undefined;
-    const inputBytes = await readInputFile(input, rects.length || diffPath ? 'image' : 'mask');
-    if (rects.length) {
+    const inputBytes = await readInputFile(input, fromImage || diffPath ? 'image' : 'mask');
+    if (selections.length) {
+      const image = await decodeImage(inputBytes, { label: input });
+      const selected = await selectObjects(image.raster, selections, { signal: ctx.signal });
+      for (const part of selected.parts) {
+        const { width: w, height: h } = image.raster;
+        notes.push(`--select ${formatSelection(part.selection)}: ${formatPercent(part.pixels / (w * h))} of the image in ${part.ms} ms${part.fallback ? ' (no clear region under the click: started from a box of a third of the picture)' : ''}`);
+        if (part.pixels === 0) {
+          throw new MaskError('SELECT_EMPTY', `--select ${formatSelection(part.selection)} found no object in ${input}`,
+            part.selection.kind === 'point' ? 'click inside the object, or draw a box around it: --select box:X,Y,W,H' : 'draw the box around the whole object with some background on each side, or use --rect for the box itself');
+        }
+      }
+      mask = selected.mask;
+      if (rects.length) mask = unionMask(mask, rectsMask(mask.width, mask.height, rects).mask);
+      source = 'select';
+    } else if (rects.length) {
       const info = await probeImage(inputBytes, { label: input });
       const built = rectsMask(info.width, info.height, rects);
       for (const b of built.clipped) notes.push(`--rect ${b.x},${b.y},${b.width},${b.height} reaches past the ${info.width}x${info.height} image and was clipped`);

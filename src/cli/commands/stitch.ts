@@ -6,7 +6,8 @@
  */
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_SEAM, stitch, type SeamMode } from '../../core/composite.js';
 import { boxInside, crop, paste } from '../../core/crop.js';
-import { parseRect } from '../../core/maskops.js';
+import { MaskeditError } from '../../core/errors.js';
+import { parseRect, sameAspect } from '../../core/maskops.js';
 import { cloneRaster, countNonZero, createEditMask, sameSize, type Box, type EditMask, type Raster } from '../../core/raster.js';
 import { kernelFor, resize } from '../../core/resize.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
@@ -67,6 +68,13 @@ const command: Command = {
     const o = original.raster;
     if (cropBox && !boxInside(cropBox, o)) {
       throw usageError(`--crop ${cropText} is not inside ${originalPath} (${o.width}x${o.height})`, command.usage);
+    }
+    // A result of another aspect with no --crop would be stretched over the whole picture: it is almost always
+    // the model's answer for a crop (maskedit plan / the edit report's crops[] say which).
+    if (!cropBox && !sameAspect(result.raster, o)) {
+      throw new MaskeditError('STITCH_ASPECT_MISMATCH',
+        `${resultPath} is ${result.raster.width}x${result.raster.height} but ${originalPath} is ${o.width}x${o.height}, a different aspect ratio; stitching it over the whole picture would stretch it`,
+        `if it is the model's answer for a crop, say where that crop lies: --crop x,y,w,h (the crop's box in ${originalPath}; \`maskedit plan\` or the edit report's crops[] list it)`);
     }
     const placed = placeResult(o, result.raster, cropBox);
     const blendOn = cropBox ? maskWithin(mask, cropBox) : mask;

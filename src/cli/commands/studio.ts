@@ -14,6 +14,7 @@ import { startServer } from '../../server/listen.js';
 import { DEFAULT_DIST_DIR, studioPlugin } from '../../server/studio.js';
 import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
 import { painter } from '../_output.js';
+import { ensureStudioBuilt } from '../_studio-build.js';
 
 /** One above `maskedit serve`'s 8787, so both can run side by side. */
 export const DEFAULT_STUDIO_PORT = 8788;
@@ -23,7 +24,7 @@ const command: Command = {
   summary: 'Paint masks, write the prompt, run and compare in the browser (local web app)',
   usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine patchmatch|telea|ns] [--files-dir DIR] [--open|--no-open] [--verbose]',
   details: [
-    'Serves web/dist (built by `npm run build`) and the studio API on one local server and prints its URL.',
+    'Serves web/dist and the studio API on one local server and prints its URL; without web/dist (a fresh clone) the web app is built once with vite into ~/.cache/maskedit (MASKEDIT_CACHE_DIR).',
     'Runs edits on the embedded engine; OpenAI too when OPENAI_API_KEY is set in this shell (the key never reaches the browser).',
     'A browser is opened with --open, or by default on an interactive desktop session; --no-open never opens one.',
     '--port 0 picks a free port. --files-dir: the private upload store (default ~/.local/share/maskedit/files, see docs/security.md). Stop with Ctrl+C.',
@@ -47,10 +48,15 @@ const command: Command = {
       throw new MaskeditError('SERVER_HOST_NEEDS_KEY', `--host ${host} would expose the studio beyond this machine; it has no login, so it binds to loopback (127.0.0.1, ::1, localhost) only`,
         `drop --host, and from another machine use an SSH tunnel: ssh -L ${port || DEFAULT_STUDIO_PORT}:127.0.0.1:${port || DEFAULT_STUDIO_PORT} THIS_HOST, then open http://127.0.0.1:${port || DEFAULT_STUDIO_PORT}/`);
     }
-    const distDir = ctx.env.MASKEDIT_STUDIO_DIST ?? DEFAULT_DIST_DIR;
-    if (!existsSync(join(distDir, 'index.html'))) {
-      throw new MaskeditError('STUDIO_NOT_BUILT', `the studio's web app is not built (no index.html in ${distDir})`,
-        'build it once in the maskedit folder: npm run build (or only the web app: npm run build:web)');
+    let distDir = ctx.env.MASKEDIT_STUDIO_DIST ?? DEFAULT_DIST_DIR;
+    if (ctx.env.MASKEDIT_STUDIO_DIST) {
+      if (!existsSync(join(distDir, 'index.html'))) {
+        throw new MaskeditError('STUDIO_NOT_BUILT', `the studio's web app is not built (no index.html in ${distDir}, named by MASKEDIT_STUDIO_DIST)`,
+          'point MASKEDIT_STUDIO_DIST at a built web/dist, or unset it');
+      }
+    } else {
+      // A fresh clone has no web/dist: build it once into the cache (see _studio-build.ts).
+      distDir = (await ensureStudioBuilt(distDir, ctx.env, (line) => ctx.stderr.write(line))).dir;
     }
     const server = await startServer({
       host, port,
