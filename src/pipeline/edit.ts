@@ -24,6 +24,7 @@ import { DEFAULT_RING } from '../core/seam.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
+import { DEFAULT_ENGINE } from '../engines/engine.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -361,7 +362,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     outputs: outputs.map((_, i) => ({ spillover: summarizeSpill(spills[i]!), finalOutsideChangedPixels: outsideChanged[i]! })),
     provider: providerName,
     surface: provider.surface,
-    ...(providerName === 'local' ? { engine: opts.engine ?? 'patchmatch' } : {}),
+    ...(providerName === 'local' ? { engine: opts.engine ?? DEFAULT_ENGINE } : {}),
     model: modelId,
     image: { width: original.width, height: original.height, format: input.info.format, orientation: input.info.orientation },
     request: { size: plan.crops.map((c) => `${c.sendWidth}x${c.sendHeight}`).join(','), quality: opts.quality, inputFidelity: fidelity.value, prompt, n },

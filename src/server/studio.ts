@@ -25,7 +25,7 @@ import { renderPlanPreview } from '../core/heatmap.js';
 import type { ProgressEvent } from '../core/progress.js';
 import type { EditMask, Raster } from '../core/raster.js';
 import { DEFAULT_MODEL } from '../core/models.js';
-import { ENGINE_NAMES } from '../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../engines/engine.js';
 import { encodeImage } from '../io/image.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
@@ -109,7 +109,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ],
         defaultProvider: 'local',
         engines: [...ENGINE_NAMES],
-        defaultEngine: app.maskedit.engine ?? 'patchmatch',
+        defaultEngine: app.maskedit.engine ?? DEFAULT_ENGINE,
         defaultModel: DEFAULT_MODEL,
         maxImageBytes: app.maskedit.limits.maxImageBytes,
       };

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
 import { edit } from '../../pipeline/edit.js';
 import { reportJson, writeEditResult } from '../../pipeline/write.js';
 import { choiceOption, EXIT, stringOption, usageError, type Command } from '../_context.js';
@@ -25,7 +25,7 @@ const command: Command = {
   async run(ctx) {
     if (ctx.positionals.length) throw usageError(`unexpected argument ${JSON.stringify(ctx.positionals[0])}`, command.usage);
     const dir = stringOption(ctx, 'out') ?? 'maskedit-demo';
-    const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command) ?? 'patchmatch';
+    const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command) ?? DEFAULT_ENGINE;
     const image = join(EXAMPLES, 'lounge.png');
     const mask = join(EXAMPLES, 'lounge-mask.png');
     ctx.stderr.write(`maskedit demo: ${image} with ${mask} on the embedded ${engine} engine → ${dir}/\n`);

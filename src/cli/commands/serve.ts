@@ -4,7 +4,7 @@
  * Prints the base URL and how to point the openai SDK at it, then runs until SIGINT/SIGTERM; `run` resolves
  * only after the server has closed.
  */
-import { ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/listen.js';
 import { defaultFilesDir } from '../../server/files.js';
 import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
@@ -64,7 +64,7 @@ const command: Command = {
     const p = painter(ctx.stdout, ctx.env);
     ctx.stdout.write([
       `${p.green('maskedit serve')} listening on ${p.bold(server.baseURL)}`,
-      `  engine ${engine ?? 'patchmatch'} · ${q.concurrency} at once + ${q.maxQueued} queued · files in ${files.dir} · auth ${apiKey ? 'Bearer key required' : 'off (loopback only)'}${ctx.values['allow-url-fetch'] ? ' · http(s) image URLs fetched' : ''}`,
+      `  engine ${engine ?? DEFAULT_ENGINE} · ${q.concurrency} at once + ${q.maxQueued} queued · files in ${files.dir} · auth ${apiKey ? 'Bearer key required' : 'off (loopback only)'}${ctx.values['allow-url-fetch'] ? ' · http(s) image URLs fetched' : ''}`,
       '',
       'Point the openai SDK at it:',
       `  const client = new OpenAI({ baseURL: '${server.baseURL}', apiKey: ${apiKey ? 'process.env.MASKEDIT_API_KEY' : "'unused'"} });`,
