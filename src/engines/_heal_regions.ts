@@ -238,21 +238,30 @@ function pushPull(v: Float32Array, known: Uint8Array, w: number, h: number, c: n
   }
 }
 
-/** Gauss–Seidel sweeps of Laplace's equation over the `unknown` pixels (4-neighbours; the image edge is free). */
+/** Gauss–Seidel sweeps of Laplace's equation over the `unknown` pixels (4-neighbours in `use`; other pixels and the image edge are free). */
 function relax(v: Float32Array, unknown: Int32Array, use: Uint8Array, w: number, h: number, c: number, sweeps: number): void {
-  const acc = new Float32Array(c);
+  // Neighbour lists once (up to 4 per pixel, -1 = none), so the sweeps are plain sums.
+  const nb = new Int32Array(unknown.length * 4).fill(-1);
+  for (let t = 0; t < unknown.length; t++) {
+    const q = unknown[t]!, x = q % w, y = (q - x) / w;
+    if (x > 0 && use[q - 1]) nb[t * 4] = q - 1;
+    if (x < w - 1 && use[q + 1]) nb[t * 4 + 1] = q + 1;
+    if (y > 0 && use[q - w]) nb[t * 4 + 2] = q - w;
+    if (y < h - 1 && use[q + w]) nb[t * 4 + 3] = q + w;
+  }
   for (let s = 0; s < sweeps; s++) {
     const forward = s % 2 === 0;
-    for (let t = 0; t < unknown.length; t++) {
-      const q = unknown[forward ? t : unknown.length - 1 - t]!;
-      const x = q % w, y = (q - x) / w;
-      acc.fill(0);
-      let k = 0;
-      if (x > 0 && use[q - 1]) { for (let j = 0; j < c; j++) acc[j] = acc[j]! + v[(q - 1) * c + j]!; k++; }
-      if (x < w - 1 && use[q + 1]) { for (let j = 0; j < c; j++) acc[j] = acc[j]! + v[(q + 1) * c + j]!; k++; }
-      if (y > 0 && use[q - w]) { for (let j = 0; j < c; j++) acc[j] = acc[j]! + v[(q - w) * c + j]!; k++; }
-      if (y < h - 1 && use[q + w]) { for (let j = 0; j < c; j++) acc[j] = acc[j]! + v[(q + w) * c + j]!; k++; }
-      if (k) for (let j = 0; j < c; j++) v[q * c + j] = acc[j]! / k;
+    for (let k = 0; k < unknown.length; k++) {
+      const t = forward ? k : unknown.length - 1 - k;
+      const q = unknown[t]!;
+      for (let j = 0; j < c; j++) {
+        let sum = 0, n = 0;
+        for (let e = 0; e < 4; e++) {
+          const o = nb[t * 4 + e]!;
+          if (o >= 0) { sum += v[o * c + j]!; n++; }
+        }
+        if (n) v[q * c + j] = sum / n;
+      }
     }
   }
 }

@@ -51,7 +51,7 @@ export interface HealOptions extends FillOptions {
   thinWidth?: number;
   /** EM iterations at the coarsest level (fewer on finer levels). Default 8. */
   emIterations?: number;
-  /** Sharpness of the final vote: mean squared difference per pixel within which proposals share. Default 8. */
+  /** Sharpness of the final vote: mean squared difference per pixel within which proposals share. Default 1. */
   sharpness?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
   seams?: boolean;
@@ -70,7 +70,7 @@ const BIG_FINEST = 150_000;
 /** Edges (border differences above this per channel) are not spread into the hole by the blend. */
 const SEAM_MAX_DIFF = 32;
 /** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
-const SWEEPS = 24;
+const SWEEPS = 12;
 
 function intOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
   const v = o[key];
@@ -101,7 +101,7 @@ function settings(o: FillOptions): Settings {
     far: numOption(o, 'farPenalty', 16, 0, 1e6),
     thin: numOption(o, 'thinWidth', 3, 0, 64),
     em: intOption(o, 'emIterations', 8, 1, 100),
-    sharp: numOption(o, 'sharpness', 8, 0.01, 1e6),
+    sharp: numOption(o, 'sharpness', 1, 0.01, 1e6),
     seams: o.seams !== false,
     workers: w === undefined || w === 'auto' ? 'auto' : intOption(o, 'workers', 0, 0, 16),
     seed: intOption(o, 'seed', 1, -(2 ** 31), 2 ** 32 - 1) >>> 0,
@@ -178,7 +178,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     const ringL = Math.max(1, ring / 2 ** l);
     L.far = (s.far * 3 * area) / (ringL * ringL);
   }
-  const emAt = (l: number) => (l === 0 ? (levelsMax === 1 ? 3 : 1) : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
+  const emAt = (l: number) => (l === 0 ? 2 : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
   let total = 0, done = 0;
   for (let l = 0; l < K; l++) total += emAt(l) * levels[l]!.w * levels[l]!.h;
   const run = async (L: Level, phase: Phase, extra: { forward?: boolean; radiusCap?: number; sharpness?: number } = {}) => {
@@ -193,7 +193,9 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     if (l === K - 1) {
       // The smooth diffusion is the estimate the first search matches against (the finest level already has it).
       if (l > 0) diffuse(L.img, invert(L.hole), L.w, L.h, 4, SWEEPS, L.hole);
-      randomField(L, random);
+      // Thin parts start from nearby sources (their search stays local); objects from anywhere in the ring.
+      if (levelsMax === 1) localField(L, random, Math.max(4, ring));
+      else randomField(L, random);
     } else {
       upsampleField(L, levels[l + 1]!, random);
       computeWeights(L, false);
@@ -201,12 +203,13 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     }
     let targets = 0;
     if (l === 0) for (let i = 0; i < L.target.length; i++) targets += L.target[i]!;
-    const big = l === 0 && targets > BIG_FINEST && K > 1;
+    // The finest level refines locally (the coarse levels did the global search); thin parts search their ring.
+    const local = l === 0 ? (K > 1 ? (targets > BIG_FINEST ? 4 : 16) : Math.max(4, ring)) : 0;
     const em = emAt(l);
     for (let i = 0; i < em; i++) {
       await run(L, 'dist');
-      const passes = l === 0 ? (big ? 1 : 2) : 2;
-      for (let j = 0; j < passes; j++) await run(L, 'search', { forward: (i * passes + j) % 2 === 0, ...(big ? { radiusCap: 8 } : {}) });
+      const passes = l === 0 ? 1 : 2;
+      for (let j = 0; j < passes; j++) await run(L, 'search', { forward: (i * passes + j) % 2 === 0, ...(local ? { radiusCap: local } : {}) });
       if (l === 0) {
         await run(L, 'voteSharp', { sharpness: s.sharp });
       } else {
@@ -225,6 +228,21 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     blendSeams(L0);
   }
   for (let i = 0; i < group.length; i++) if (group[i]) for (let c = 0; c < 4; c++) img[i * 4 + c] = L0.img[i * 4 + c]!;
+}
+
+/** For every target, a random source within `radius` (16 tries), else any source. */
+function localField(L: Level, random: () => number, radius: number): void {
+  const { w, h, target, valid, nnf, sources } = L;
+  for (let p = 0; p < target.length; p++) {
+    if (!target[p]) continue;
+    const px = p % w, py = (p - px) / w;
+    let s = -1;
+    for (let k = 0; k < 16 && s < 0; k++) {
+      const x = px + Math.round((random() * 2 - 1) * radius), y = py + Math.round((random() * 2 - 1) * radius);
+      if (x >= 0 && y >= 0 && x < w && y < h && valid[y * w + x]) s = y * w + x;
+    }
+    nnf[p] = s >= 0 ? s : sources[Math.floor(random() * sources.length)]!;
+  }
 }
 
 /** A copy on the allocator's memory (shared when helper threads read it). */

@@ -38,7 +38,9 @@ export function localProvider(opts: LocalProviderOptions = {}): Provider {
       const seed = request.seed ?? 1;
       const images: (Raster & { channels: 4 })[] = [];
       for (let i = 0; i < n; i++) {
-        const filled = await engine.fill(request.image, request.mask, { seed: seed + i }, request.signal, request.onProgress);
+        const filled = await engine.fill(request.image, request.mask, {
+          seed: seed + i, ...(request.sampleFrom ? { sampleFrom: request.sampleFrom } : {}), ...(request.exclude ? { exclude: request.exclude } : {}),
+        }, request.signal, request.onProgress);
         throwIfAborted(request.signal);
         images.push(await resize(filled, size));
       }

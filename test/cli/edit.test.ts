@@ -139,6 +139,10 @@ describe('maskedit demo', () => {
     expect(report).toMatchObject({ provider: 'local', finalOutsideChangedPixels: 0, output: join(out, 'result.png') });
     expect((await readdir(out)).sort()).toEqual(['heatmap.png', 'report.json', 'result.png']);
     const result = await decodeImage(await readFile(join(out, 'result.png')));
-    expect([result.info.width, result.info.height]).toEqual([1024, 1024]);
+    // The bundled public-domain photo (examples/rocket.png), filled at its own size.
+    expect([result.info.width, result.info.height]).toEqual([640, 427]);
+    // The guide's lounge edit as OpenAI would get it: one 564x564 crop sent at 1024x1024, priced, nothing sent.
+    expect(report.openaiExample).toMatchObject({ model: 'gpt-image-1.5', crops: [{ x: 271, y: 361, width: 564, height: 564, sendWidth: 1024, sendHeight: 1024 }] });
+    expect(report.openaiExample.usd).toBeGreaterThan(0);
   });
 });

@@ -39,6 +39,8 @@ export const EDIT_OPTIONS = {
   provider: { type: 'string' },
   surface: { type: 'string' },
   engine: { type: 'string' },
+  'sample-from': { type: 'string' },
+  exclude: { type: 'string' },
   ref: { type: 'string', multiple: true },
   fix: { type: 'boolean' },
   'max-cost': { type: 'string' },
@@ -93,6 +95,8 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     provider: choiceOption(ctx, 'provider', ['local', 'openai'] as const, cmd) ?? (ctx.env.OPENAI_API_KEY ? 'openai' : 'local'),
     ...pick(choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, cmd), 'surface'),
     ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, cmd), 'engine'),
+    ...pick(stringOption(ctx, 'sample-from'), 'sampleFrom'),
+    ...pick(stringOption(ctx, 'exclude'), 'exclude'),
     ...(Array.isArray(ctx.values.ref) ? { references: ctx.values.ref as string[] } : {}),
     ...(ctx.values.fix ? { fix: true } : {}),
     ...pick(numberOption(ctx, 'max-cost', cmd, { min: 0 }), 'maxCostUsd'),
@@ -105,7 +109,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
 const command: Command = {
   name: 'edit',
   summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
-  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|auto] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|auto] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine heal|patchmatch|telea|ns] [--sample-from MASK] [--exclude MASK] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
   details: [
     'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
@@ -113,6 +117,7 @@ const command: Command = {
     '--no-strict keeps the raw model output (resized to the input) instead of stitching it inside the mask.',
     '--fix repairs a mask the doctor can repair safely (no alpha, painted on an opaque layer, same-aspect size, EXIF orientation, not PNG) and says what it did.',
     '--context F: crop margin as a fraction of the mask box\'s side (default 0.25, at least 64 px), as in `maskedit plan`.',
+    '--sample-from MASK / --exclude MASK (embedded engine): where the fill may also copy from / must never copy from; masks in the --mask format (the transparent area is the area).',
     '--session DIR records the step in DIR; --continue DIR (no IMAGE) edits the last result with its mask and flags (docs/sessions.md).',
   ].join('\n'),
   options: EDIT_OPTIONS,
@@ -125,6 +130,10 @@ const command: Command = {
     const json = Boolean(ctx.values.json);
     // Say so when OpenAI-only flags meet the embedded engine, rather than dropping them silently.
     const openaiOnly = (['surface', 'stream', 'partial-images', 'max-cost', 'ref'] as const).filter((f) => ctx.values[f] !== undefined);
+    const localOnly = (['sample-from', 'exclude'] as const).filter((f) => ctx.values[f] !== undefined);
+    if (opts.provider === 'openai' && localOnly.length && !ctx.values.quiet) {
+      ctx.stderr.write(`note: ${localOnly.map((f) => `--${f}`).join(', ')} ${localOnly.length > 1 ? 'apply' : 'applies'} to the embedded engine (--provider local) only; OpenAI ignores ${localOnly.length > 1 ? 'them' : 'it'}\n`);
+    }
     if (opts.provider === 'local' && openaiOnly.length && !ctx.values.quiet) {
       ctx.stderr.write(`note: ${openaiOnly.map((f) => `--${f}`).join(', ')} ${openaiOnly.length > 1 ? 'apply' : 'applies'} to --provider openai only; the embedded engine ignores ${openaiOnly.length > 1 ? 'them' : 'it'}${ctx.env.OPENAI_API_KEY ? '' : ' (OPENAI_API_KEY is not set)'}\n`);
     }
