@@ -490,7 +490,7 @@ analyse();
 getConfig().then((c) => {
   config = c;
   setOptions($.provider, c.providers.map((p) => ({ value: p.id, label: p.available ? p.label : `${p.label} — unavailable: ${p.reason ?? ''}`, disabled: !p.available })), c.defaultProvider);
-  setOptions($.engine, c.engines.map((e) => ({ value: e, label: e === 'patchmatch' ? 'patchmatch (best)' : e === 'telea' ? 'telea (fast)' : e })), c.defaultEngine);
+  setOptions($.engine, c.engines.map((e) => ({ value: e, label: e === 'heal' ? 'heal (best)' : e === 'telea' ? 'telea (fast)' : e })), c.defaultEngine);
   setOptions($.model, MODELS.map((m) => ({ value: m.id })), c.defaultModel);
   syncProvider();
   const openai = c.providers.find((p) => p.id === 'openai')?.available;

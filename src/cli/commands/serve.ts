@@ -15,7 +15,7 @@ const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const command: Command = {
   name: 'serve',
   summary: 'Run an OpenAI-compatible server (POST /v1/images/edits, /v1/files, /v1/models) on the embedded engine',
-  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key K] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch] [--timeout SECONDS] [--log-level info]',
+  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key K] [--files-dir D] [--queue N] [--concurrency N] [--engine heal|patchmatch|telea|ns] [--allow-url-fetch] [--timeout SECONDS] [--log-level info]',
   details: [
     'Point any OpenAI SDK at it: baseURL http://127.0.0.1:8787/v1 (or OPENAI_BASE_URL). Runs until Ctrl-C.',
     '--api-key (or MASKEDIT_API_KEY) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',

@@ -21,7 +21,7 @@ export const DEFAULT_STUDIO_PORT = 8788;
 const command: Command = {
   name: 'studio',
   summary: 'Paint masks, write the prompt, run and compare in the browser (local web app)',
-  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine patchmatch|telea|ns] [--open|--no-open] [--verbose]',
+  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine heal|patchmatch|telea|ns] [--open|--no-open] [--verbose]',
   details: [
     'Serves web/dist (built by `npm run build`) and the studio API on one local server and prints its URL.',
     'Runs edits on the embedded engine; OpenAI too when OPENAI_API_KEY is set in this shell (the key never reaches the browser).',
