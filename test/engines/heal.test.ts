@@ -12,7 +12,7 @@ afterAll(closeHelpers);
 /** Grey noise-free texture (diagonal waves) with a bright green square just right of a hole at (30, 32). */
 const GREEN = [20, 230, 40] as const;
 const scene = () => rgba(80, 64, (x, y) => (x >= 42 && x < 54 && y >= 26 && y < 38 ? [...GREEN] : [Math.round(110 + 20 * Math.sin((x + y) * 0.5)), Math.round(110 + 20 * Math.sin((x + y) * 0.5)), 120]));
-const green = (img: { data: Uint8Array }, m: { data: Uint8Array }) => [...m.data.keys()].filter((i) => m.data[i] && img.data[i * 4 + 1]! > 180 && img.data[i * 4]! < 80).length;
+const green = (img: { data: ArrayLike<number> }, m: { data: ArrayLike<number> }) => Array.from({ length: m.data.length }, (_, i) => i).filter((i) => m.data[i] && img.data[i * 4 + 1]! > 180 && img.data[i * 4]! < 80).length;
 
 describe('heal sampling', () => {
   it('never copies from an excluded area', async () => {
