@@ -1,48 +1,59 @@
 /**
- * `npm run bench engines`: the embedded fill engines on real photos with synthetic, seeded holes.
+ * `npm run bench -- engines`: object removal on real photos with known ground truth, and a distractor.
  *
- * Measured per photo, hole kind and engine:
- * - coherence: mean over sampled filled pixels of the per-pixel SSD from their 7×7 patch to the nearest fully
- *   known 7×7 patch of the image, found by an exact search here (not the engine's) — lower is better; blur and
- *   smears score badly because no known patch looks like them;
- * - PSNR over the hole pixels, reported for thin strokes where it means something;
- * - fill time.
- * Then: patchmatch's win rate over telea on coherence (goal ≥ 80 %), its PSNR gap on strokes (goal ≤ 1.5 dB)
- * and the median fill time of a 1024×768 image with a 10 % hole (goal ≤ 1.5 s). Side-by-side PNGs
- * (original | hole | telea | patchmatch) go to bench/out/engines/.
+ * Each case takes a real photo (Debian's python3-skimage / opencv-doc, ≤ 1024 px), places a distinctive
+ * **distractor** object (a striped disc of a colour far from the photo's) next to where the hole will be — it is
+ * part of the scene, so it is in the ground truth too — then paints a synthetic object into a seeded hole (blob,
+ * box, or thin strokes) and masks it. A good fill rebuilds the photo's background in the hole and does not copy
+ * the distractor into it.
+ *
+ * Per engine (heal, patchmatch, telea, and G'MIC `inpaint_matchpatch` run as a process; G'MIC is only a
+ * yardstick here, never a dependency): SSIM and GMSD in the hole against the ground truth, sharpness ratio
+ * (gradient inside the hole, fill / truth), seam ratio (gradient on the hole's outline, fill / truth),
+ * transplant fraction (hole pixels in the distractor's colour), wall and CPU time. Montages of the hole's
+ * neighbourhood (input | heal | patchmatch | telea | gmic | truth) go to bench/out/engines/.
+ *
+ * Then speed: heal's median on 1024×768 with a 10 % hole, and a 12 MP photo with a 5 % hole in a child process
+ * (wall time and peak RSS). Environment: MASKEDIT_BENCH_SIZE (default 1024), MASKEDIT_BENCH_ENGINES=speed (skip
+ * quality), MASKEDIT_BENCH_PHOTOS=n (first n photos), MASKEDIT_BENCH_GMIC=0 (skip G'MIC).
  */
-import { mkdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { countNonZero, type EditMask, type Raster } from '../src/core/raster.js';
+import { boundingBox, countNonZero, type EditMask, type Raster } from '../src/core/raster.js';
 import { getEngine, type Engine } from '../src/engines/index.js';
 import { closeHelpers } from '../src/engines/_patchmatch_pool.js';
 import { rng } from '../src/engines/_patchmatch_kernel.js';
 import { photoPath } from './_photos.js';
 import { median, table, verdict } from './_util.js';
+import { gmsdInHole, seamRatio, sharpnessRatio, ssimInHole, transplantFraction } from './_fill_metrics.js';
 
 type Rgba = Raster & { channels: 4 };
 const OUT = join('bench', 'out', 'engines');
-const PHOTOS = ['skimage/coffee.png', 'skimage/astronaut.png', 'skimage/chelsea.png', 'skimage/rocket.jpg', 'skimage/motorcycle_left.png', 'skimage/brick.png', 'opencv/fruits.jpg', 'opencv/baboon.jpg', 'opencv/home.jpg'];
+const PHOTOS = ['skimage/coffee.png', 'skimage/astronaut.png', 'skimage/chelsea.png', 'skimage/rocket.jpg', 'skimage/motorcycle_left.png', 'skimage/brick.png', 'skimage/grass.png', 'opencv/fruits.jpg', 'opencv/baboon.jpg', 'opencv/home.jpg'];
 const KINDS = ['blob', 'box', 'strokes'] as const;
 type Kind = (typeof KINDS)[number];
-const ENGINES = ['telea', 'ns', 'patchmatch'] as const;
-const SAMPLES = 300;
+const LOCAL = ['heal', 'patchmatch', 'telea'] as const;
+const PALETTE: [number, number, number][] = [[0, 230, 255], [255, 40, 200], [40, 255, 40], [255, 230, 0], [30, 60, 255], [255, 90, 0]];
+const SIZE = Number(process.env.MASKEDIT_BENCH_SIZE ?? 1024);
+const USE_GMIC = process.env.MASKEDIT_BENCH_GMIC !== '0';
 
 async function load(name: string, maxSide: number, exact?: { width: number; height: number }): Promise<Rgba> {
   let s = sharp(photoPath(name)).removeAlpha().toColourspace('srgb');
-  s = exact ? s.resize(exact.width, exact.height, { fit: 'cover' }) : s.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true });
+  s = exact ? s.resize(exact.width, exact.height, { fit: 'cover' }) : s.resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: false });
   const { data, info } = await s.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: 4, data: new Uint8Array(data) };
 }
 
-/** Seeded synthetic holes: a blob of overlapping discs (~8 %), a box (~6 %), or thin strokes (~3 %). */
+/** Seeded holes: a blob of overlapping discs, a box, or thin strokes (~5 px wide). */
 function makeHole(kind: Kind, W: number, H: number, seed: number, fraction?: number): EditMask {
   const m: EditMask = { width: W, height: H, channels: 1, data: new Uint8Array(W * H) };
   const rand = rng(seed);
-  const area = () => { let n = 0; for (const v of m.data) if (v) n++; return n / (W * H); };
+  const area = () => countNonZero(m) / (W * H);
   const disc = (cx: number, cy: number, rad: number) => {
     for (let y = Math.max(0, Math.floor(cy - rad)); y <= Math.min(H - 1, Math.ceil(cy + rad)); y++) {
       for (let x = Math.max(0, Math.floor(cx - rad)); x <= Math.min(W - 1, Math.ceil(cx + rad)); x++) {
@@ -51,18 +62,18 @@ function makeHole(kind: Kind, W: number, H: number, seed: number, fraction?: num
     }
   };
   if (kind === 'blob') {
-    const goal = fraction ?? 0.08;
-    const cx = W * (0.3 + 0.4 * rand()), cy = H * (0.3 + 0.4 * rand());
-    const base = Math.sqrt(goal * W * H / Math.PI) * 0.55;
-    while (area() < goal) disc(cx + (rand() - 0.5) * base * 1.6, cy + (rand() - 0.5) * base * 1.6, base * (0.5 + 0.5 * rand()));
+    const goal = fraction ?? 0.05;
+    const cx = W * (0.35 + 0.3 * rand()), cy = H * (0.35 + 0.3 * rand());
+    const base = Math.sqrt((goal * W * H) / Math.PI) * 0.6;
+    while (area() < goal) disc(cx + (rand() - 0.5) * base * 1.4, cy + (rand() - 0.5) * base * 1.4, base * (0.5 + 0.5 * rand()));
   } else if (kind === 'box') {
-    const bw = Math.round(W * (0.2 + 0.1 * rand())), bh = Math.round((0.06 * W * H) / bw);
-    const x0 = Math.floor(rand() * (W - bw)), y0 = Math.floor(rand() * (H - bh));
+    const bw = Math.round(W * (0.15 + 0.1 * rand())), bh = Math.round((0.04 * W * H) / bw);
+    const x0 = Math.floor(W * 0.2 + rand() * (W * 0.6 - bw)), y0 = Math.floor(H * 0.2 + rand() * (H * 0.6 - bh));
     for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) m.data[y * W + x] = 255;
   } else {
-    while (area() < 0.03) {
-      let x = rand() * W, y = rand() * H, a = rand() * Math.PI * 2;
-      for (let i = 0; i < 120; i++) {
+    while (area() < 0.025) {
+      let x = W * (0.15 + 0.7 * rand()), y = H * (0.15 + 0.7 * rand()), a = rand() * Math.PI * 2;
+      for (let i = 0; i < 80; i++) {
         disc(x, y, 2.5);
         a += (rand() - 0.5) * 0.3;
         x += Math.cos(a) * 2; y += Math.sin(a) * 2;
@@ -72,166 +83,202 @@ function makeHole(kind: Kind, W: number, H: number, seed: number, fraction?: num
   return m;
 }
 
-/** Per-channel patch means of every 7×7 patch (for the exact search's lower bound). */
-function patchMeans(img: Rgba, r: number): Float32Array {
-  const { width: W, height: H, data } = img;
-  const S = new Float64Array((W + 1) * (H + 1) * 3);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      for (let c = 0; c < 3; c++) {
-        S[((y + 1) * (W + 1) + x + 1) * 3 + c] = data[(y * W + x) * 4 + c]! + S[(y * (W + 1) + x + 1) * 3 + c]! + S[((y + 1) * (W + 1) + x) * 3 + c]! - S[(y * (W + 1) + x) * 3 + c]!;
-      }
+/** The palette colour farthest from every pixel of the photo (so the distractor is unmistakable). */
+function distinctColour(img: Rgba): [number, number, number] {
+  let best = PALETTE[0]!, bestD = -1;
+  for (const c of PALETTE) {
+    let d = Infinity;
+    for (let i = 0; i < img.data.length; i += 4 * 7) d = Math.min(d, Math.hypot(img.data[i]! - c[0], img.data[i + 1]! - c[1], img.data[i + 2]! - c[2]));
+    if (d > bestD) { bestD = d; best = c; }
+  }
+  return best;
+}
+
+/**
+ * Paints the distractor, a striped disc, just outside the hole: right of its box (or left when that does not
+ * fit), `gap` pixels off the hole's nearest pixel on that row. Returns its colour.
+ */
+function placeDistractor(img: Rgba, m: EditMask, rad: number, colour: [number, number, number]): void {
+  const W = img.width, H = img.height, b = boundingBox(m)!;
+  const cy = Math.round(b.y + b.height / 2);
+  // The hole's extent on the distractor's row decides where "just outside" is.
+  let right = -1, left = W;
+  for (let y = Math.max(0, cy - rad); y <= Math.min(H - 1, cy + rad); y++) for (let x = 0; x < W; x++) if (m.data[y * W + x]) { right = Math.max(right, x); left = Math.min(left, x); }
+  const gap = 6;
+  const cx = right + gap + rad < W ? right + gap + rad : left - gap - rad;
+  for (let y = Math.max(0, cy - rad); y <= Math.min(H - 1, cy + rad); y++) {
+    for (let x = Math.max(0, cx - rad); x <= Math.min(W - 1, cx + rad); x++) {
+      if ((x - cx) ** 2 + (y - cy) ** 2 > rad * rad || m.data[y * W + x]) continue;
+      const stripe = Math.floor((x - cx + rad) / Math.max(2, rad / 3)) % 2 === 1;
+      const shade = stripe ? 0.55 : 1;
+      img.data.set([Math.round(colour[0] * shade), Math.round(colour[1] * shade), Math.round(colour[2] * shade), 255], (y * W + x) * 4);
     }
   }
-  const out = new Float32Array(W * H * 3);
-  const n = (2 * r + 1) ** 2;
-  for (let y = r; y < H - r; y++) {
-    for (let x = r; x < W - r; x++) {
-      for (let c = 0; c < 3; c++) {
-        const a = ((y + r + 1) * (W + 1) + x + r + 1) * 3 + c, b = ((y - r) * (W + 1) + x + r + 1) * 3 + c;
-        const d = ((y + r + 1) * (W + 1) + x - r) * 3 + c, e = ((y - r) * (W + 1) + x - r) * 3 + c;
-        out[(y * W + x) * 3 + c] = (S[a]! - S[b]! - S[d]! + S[e]!) / n;
-      }
+}
+
+/** The object to remove: a shaded grey blob over the hole (only what the montage's input shows). */
+function paintObject(img: Rgba, m: EditMask): Rgba {
+  const out = { ...img, data: new Uint8Array(img.data) };
+  const b = boundingBox(m)!;
+  for (let y = b.y; y < b.y + b.height; y++) {
+    for (let x = b.x; x < b.x + b.width; x++) {
+      if (!m.data[y * img.width + x]) continue;
+      const v = Math.round(70 + 90 * ((x - b.x) / Math.max(1, b.width)) * (1 - (y - b.y) / Math.max(1, b.height)));
+      out.data.set([v, v - 10, v + 15, 255], (y * img.width + x) * 4);
     }
   }
   return out;
 }
 
-/** Centres of the fully known 7×7 patches, and a seeded sample of hole pixels whose 7×7 patch fits the image. */
-function plan(mask: EditMask, r: number, seed: number): { sources: Int32Array; samples: Int32Array } {
-  const { width: W, height: H, data } = mask;
-  const sources: number[] = [];
-  const holes: number[] = [];
-  for (let y = r; y < H - r; y++) {
-    for (let x = r; x < W - r; x++) {
-      if (data[y * W + x]) holes.push(y * W + x);
-      let known = true;
-      for (let dy = -r; dy <= r && known; dy++) for (let dx = -r; dx <= r; dx++) if (data[(y + dy) * W + x + dx]) { known = false; break; }
-      if (known) sources.push(y * W + x);
-    }
-  }
-  const rand = rng(seed);
-  for (let i = holes.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [holes[i], holes[j]] = [holes[j]!, holes[i]!]; }
-  return { sources: Int32Array.from(sources), samples: Int32Array.from(holes.slice(0, SAMPLES)) };
+async function toPng(img: Raster, file: string): Promise<void> {
+  await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toFile(file);
 }
 
-/**
- * Exact nearest known patch by brute force: SSD ≥ n·|Δmean|² prunes most candidates, the rest stop early.
- * Returns the mean per-pixel RGB SSD (over the 49 pixels) of the sampled filled patches.
- */
-function coherence(img: Rgba, sources: Int32Array, samples: Int32Array, r: number): number {
-  const { width: W, data } = img;
-  const means = patchMeans(img, r);
-  const n = (2 * r + 1) ** 2;
-  let total = 0;
-  for (const p of samples) {
-    const m0 = means[p * 3]!, m1 = means[p * 3 + 1]!, m2 = means[p * 3 + 2]!;
-    let best = Infinity;
-    for (const s of sources) {
-      const a = means[s * 3]! - m0, b = means[s * 3 + 1]! - m1, c = means[s * 3 + 2]! - m2;
-      if (n * (a * a + b * b + c * c) >= best) continue;
-      let sum = 0;
-      for (let dy = -r; dy <= r && sum < best; dy++) {
-        let i = ((p + dy * W - r) * 4), j = ((s + dy * W - r) * 4);
-        for (let dx = -r; dx <= r; dx++, i += 4, j += 4) {
-          const d0 = data[i]! - data[j]!, d1 = data[i + 1]! - data[j + 1]!, d2 = data[i + 2]! - data[j + 2]!;
-          sum += d0 * d0 + d1 * d1 + d2 * d2;
-        }
-      }
-      if (sum < best) best = sum;
-    }
-    total += best / n;
-  }
-  return total / samples.length;
+/** G'MIC's inpaint_matchpatch as a process: returns the fill and the process's wall and CPU ms. */
+async function gmicFill(input: Rgba, m: EditMask, dir: string): Promise<{ out: Rgba; ms: number; cpuMs: number }> {
+  const rgb = { width: input.width, height: input.height, channels: 3 as const, data: new Uint8Array(input.width * input.height * 3) };
+  for (let i = 0; i < input.width * input.height; i++) rgb.data.set(input.data.subarray(i * 4, i * 4 + 3), i * 3);
+  await toPng(rgb, join(dir, 'in.png'));
+  await toPng(m, join(dir, 'mask.png'));
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', 'gmic', '-v', '-1', '-network', '0', join(dir, 'in.png'), join(dir, 'mask.png'), 'inpaint_matchpatch[0]', '[1]', 'keep[0]', 'o', join(dir, 'out.png')], { encoding: 'utf8' });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`gmic failed: ${r.stderr}`);
+  const [u, s] = r.stderr.trim().split(/\s+/).slice(-2).map(Number) as [number, number];
+  const { data } = await sharp(join(dir, 'out.png')).removeAlpha().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const out: Rgba = { ...input, data: new Uint8Array(input.data) };
+  for (let i = 0; i < m.data.length; i++) if (m.data[i]) out.data.set(data.subarray(i * 4, i * 4 + 3), i * 4);
+  return { out, ms, cpuMs: (u + s) * 1000 };
 }
 
-function psnr(a: Rgba, b: Rgba, mask: EditMask): number {
-  let se = 0, k = 0;
-  for (let i = 0; i < mask.data.length; i++) {
-    if (!mask.data[i]) continue;
-    for (let c = 0; c < 3; c++) { const d = a.data[i * 4 + c]! - b.data[i * 4 + c]!; se += d * d; k++; }
-  }
-  return 10 * Math.log10((255 * 255) / (se / k));
-}
-
-async function sideBySide(file: string, original: Rgba, mask: EditMask, fills: Rgba[]): Promise<void> {
-  const holed = new Uint8Array(original.data);
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i]) { holed[i * 4] = 255; holed[i * 4 + 1] = 0; holed[i * 4 + 2] = 255; }
-  const tiles = [original.data, holed, ...fills.map((f) => f.data)];
-  const { width: W, height: H } = original;
-  const inputs = await Promise.all(tiles.map((t) => sharp(Buffer.from(t), { raw: { width: W, height: H, channels: 4 } }).png().toBuffer()));
-  await sharp({ create: { width: W * tiles.length, height: H, channels: 4, background: '#000' } })
-    .composite(inputs.map((input, i) => ({ input, left: i * W, top: 0 })))
+/** input | each fill | truth, cropped to the hole's neighbourhood, with a label strip. */
+async function montage(file: string, tiles: { label: string; img: Rgba }[], m: EditMask): Promise<void> {
+  const b = boundingBox(m)!;
+  const pad = Math.round(Math.max(b.width, b.height) * 0.5) + 24;
+  const x0 = Math.max(0, b.x - pad), y0 = Math.max(0, b.y - pad);
+  const cw = Math.min(tiles[0]!.img.width, b.x + b.width + pad) - x0, ch = Math.min(tiles[0]!.img.height, b.y + b.height + pad) - y0;
+  const scale = Math.min(1, 420 / Math.max(cw, ch));
+  const tw = Math.max(1, Math.round(cw * scale)), th = Math.max(1, Math.round(ch * scale));
+  const inputs = await Promise.all(tiles.map(async ({ img }) => sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 4 } }).extract({ left: x0, top: y0, width: cw, height: ch }).resize(tw, th).png().toBuffer()));
+  const labels = Buffer.from(`<svg width="${tw * tiles.length}" height="24" xmlns="http://www.w3.org/2000/svg">${tiles.map((t, i) => `<text x="${i * tw + 6}" y="17" font-family="sans-serif" font-size="15" fill="white">${t.label}</text>`).join('')}</svg>`);
+  await sharp({ create: { width: tw * tiles.length, height: th + 24, channels: 4, background: '#222' } })
+    .composite([{ input: labels, left: 0, top: 0 }, ...inputs.map((input, i) => ({ input, left: i * tw, top: 24 }))])
     .png().toFile(file);
 }
 
-async function main(): Promise<void> {
+interface Row { ssim: number; gmsd: number; sharp: number; seam: number; transplant: number; ms: number; cpuMs: number }
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+async function quality(engines: Record<string, Engine>): Promise<{ rows: Record<string, Row[]> }> {
   mkdirSync(OUT, { recursive: true });
-  const engines = Object.fromEntries(await Promise.all(ENGINES.map(async (n) => [n, await getEngine(n)] as const))) as Record<(typeof ENGINES)[number], Engine>;
-  const r = 3;
-  const rows: Record<string, string | number>[] = [];
-  let wins = 0, cases = 0;
-  const strokeGap: number[] = [];
-  // MASKEDIT_BENCH_ENGINES=speed skips the quality part (for re-measuring speed when the machine is quieter).
-  const speedOnly = process.env.MASKEDIT_BENCH_ENGINES === 'speed';
-  for (const [pi, name] of (speedOnly ? [] : PHOTOS).entries()) {
-    const img = await load(name, 512);
-    for (const [ki, kind] of KINDS.entries()) {
-      const seed = 1000 + pi * 10 + ki;
-      const mask = makeHole(kind, img.width, img.height, seed);
-      const { sources, samples } = plan(mask, r, seed);
-      const result: Record<string, { coh: number; psnr: number; ms: number; out: Rgba }> = {};
-      for (const e of ENGINES) {
-        const t = performance.now();
-        const out = await engines[e].fill(img, mask, { seed });
-        const ms = performance.now() - t;
-        result[e] = { coh: coherence(out, sources, samples, r), psnr: psnr(out, img, mask), ms, out };
+  const tmp = mkdtempSync(join(tmpdir(), 'maskedit-bench-gmic-'));
+  const names = [...LOCAL, ...(USE_GMIC ? ['gmic'] : [])];
+  const rows: Record<string, Row[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const printed: Record<string, string | number>[] = [];
+  const nPhotos = Number(process.env.MASKEDIT_BENCH_PHOTOS ?? PHOTOS.length);
+  try {
+    for (const [pi, name] of PHOTOS.slice(0, nPhotos).entries()) {
+      const photo = await load(name, SIZE);
+      const colour = distinctColour(photo);
+      for (const [ki, kind] of KINDS.entries()) {
+        const seed = 2000 + pi * 10 + ki;
+        const m = makeHole(kind, photo.width, photo.height, seed);
+        const truth: Rgba = { ...photo, data: new Uint8Array(photo.data) };
+        const holePx = countNonZero(m);
+        const rad = kind === 'strokes' ? 14 : Math.max(12, Math.round(Math.sqrt(holePx / Math.PI) * 0.45));
+        placeDistractor(truth, m, rad, colour);
+        const input = paintObject(truth, m);
+        const fills: Record<string, Rgba> = {};
+        for (const e of names) {
+          let out: Rgba, ms: number, cpuMs: number;
+          if (e === 'gmic') ({ out, ms, cpuMs } = await gmicFill(input, m, tmp));
+          else {
+            const c0 = process.cpuUsage(), t = performance.now();
+            out = await engines[e]!.fill(input, m, { seed });
+            ms = performance.now() - t;
+            const c = process.cpuUsage(c0);
+            cpuMs = (c.user + c.system) / 1000;
+          }
+          fills[e] = out;
+          const row: Row = { ssim: ssimInHole(out, truth, m), gmsd: gmsdInHole(out, truth, m), sharp: sharpnessRatio(out, truth, m), seam: seamRatio(out, truth, m), transplant: transplantFraction(out, truth, m, colour), ms, cpuMs };
+          rows[e]!.push(row);
+          printed.push({ photo: name, hole: `${kind} ${((holePx / m.data.length) * 100).toFixed(1)}%`, engine: e, ssim: Number(row.ssim.toFixed(3)), gmsd: Number(row.gmsd.toFixed(3)), sharp: Number(row.sharp.toFixed(2)), seam: Number(row.seam.toFixed(2)), 'transplant %': Number((row.transplant * 100).toFixed(2)), ms: Math.round(ms), 'cpu ms': Math.round(cpuMs) });
+        }
+        await montage(join(OUT, `${name.replace(/[/.]/g, '_')}-${kind}.png`), [{ label: 'input', img: input }, ...names.map((n) => ({ label: n, img: fills[n]! })), { label: 'truth', img: truth }], m);
       }
-      const hole = countNonZero(mask) / mask.data.length;
-      for (const e of ENGINES) {
-        rows.push({ photo: name, size: `${img.width}x${img.height}`, hole: `${kind} ${(hole * 100).toFixed(1)}%`, engine: e, coherence: Number(result[e]!.coh.toFixed(1)), psnr: Number(result[e]!.psnr.toFixed(2)), ms: Math.round(result[e]!.ms) });
-      }
-      cases++;
-      if (result.patchmatch!.coh < result.telea!.coh) wins++;
-      if (kind === 'strokes') strokeGap.push(result.telea!.psnr - result.patchmatch!.psnr);
-      await sideBySide(join(OUT, `${name.replace(/[/.]/g, '_')}-${kind}.png`), img, mask, [result.telea!.out, result.patchmatch!.out]);
     }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-  table(rows);
+  table(printed);
+  console.log('');
+  table(names.map((n) => {
+    const r = rows[n]!;
+    return {
+      engine: n, cases: r.length, 'mean SSIM': Number(mean(r.map((x) => x.ssim)).toFixed(3)), 'mean GMSD': Number(mean(r.map((x) => x.gmsd)).toFixed(3)),
+      'mean sharpness': Number(mean(r.map((x) => x.sharp)).toFixed(2)), 'mean seam': Number(mean(r.map((x) => x.seam)).toFixed(2)),
+      'transplant-free': `${r.filter((x) => x.transplant < 0.005).length}/${r.length}`, 'median ms': Math.round(med(r.map((x) => x.ms))), 'median cpu ms': Math.round(med(r.map((x) => x.cpuMs))),
+    };
+  }));
+  return { rows };
+}
+
+/** The child-process part: one 12 MP fill with a 5 % hole; prints JSON with wall ms and peak RSS. */
+async function big12(): Promise<void> {
+  const img = await load('opencv/aero1.jpg', 0, { width: 4000, height: 3000 });
+  const m = makeHole('blob', 4000, 3000, 12, 0.05);
+  const e = await getEngine(process.env.MASKEDIT_BENCH_ENGINE ?? 'heal');
+  const t = performance.now();
+  await e.fill(img, m, { seed: 3 });
+  const ms = performance.now() - t;
+  await closeHelpers();
+  process.stdout.write(JSON.stringify({ ms, hole: countNonZero(m) / m.data.length, peakMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+async function main(): Promise<void> {
+  if (process.env.MASKEDIT_BENCH_ENGINES === 'big12') return big12();
+  try { execFileSync('gmic', ['-v', '-1', '-network', '0', 'version'], { stdio: 'ignore' }); } catch { throw new Error('gmic is not installed (Debian package gmic); set MASKEDIT_BENCH_GMIC=0 to skip it'); }
+  const engines = Object.fromEntries(await Promise.all(LOCAL.map(async (n) => [n, await getEngine(n)] as const))) as Record<string, Engine>;
+  const speedOnly = process.env.MASKEDIT_BENCH_ENGINES === 'speed';
+  const ok: boolean[] = [];
+  if (!speedOnly) {
+    const { rows } = await quality(engines);
+    const h = rows.heal!;
+    ok.push(verdict('heal transplant-free cases (fraction)', h.filter((x) => x.transplant < 0.005).length / h.length, 0.9, '>='));
+    ok.push(verdict('heal mean sharpness ratio', mean(h.map((x) => x.sharp)), 0.85, '>='));
+    ok.push(verdict('heal mean seam ratio', mean(h.map((x) => x.seam)), 1.15, '<='));
+    if (USE_GMIC) {
+      const g = rows.gmic!;
+      ok.push(verdict('heal mean SSIM − gmic mean SSIM', mean(h.map((x) => x.ssim)) - mean(g.map((x) => x.ssim)), 0, '>='));
+      ok.push(verdict('heal mean GMSD − gmic mean GMSD', mean(h.map((x) => x.gmsd)) - mean(g.map((x) => x.gmsd)), 0, '<='));
+      ok.push(verdict('heal median wall ms / gmic median wall ms', med(h.map((x) => x.ms)) / med(g.map((x) => x.ms)), 1, '<='));
+    }
+    console.log(`montages (input | ${[...LOCAL, ...(USE_GMIC ? ['gmic'] : [])].join(' | ')} | truth): ${OUT}/`);
+  }
 
   // Speed: 1024×768, 10 % blob, fill only.
   const big = await load('opencv/aero1.jpg', 1024, { width: 1024, height: 768 });
   const bigMask = makeHole('blob', 1024, 768, 77, 0.10);
-  const holeFrac = countNonZero(bigMask) / bigMask.data.length;
   const load0 = loadavg()[0]!;
-  const speed: Record<string, number> = {};
-  const variants: [string, Engine, Record<string, unknown>][] = [
-    ['patchmatch (auto threads)', engines.patchmatch, {}],
-    ['patchmatch (main thread only)', engines.patchmatch, { workers: 0 }],
-    ['telea', engines.telea, {}],
-  ];
-  const cpu: Record<string, number> = {};
-  for (const [label, e, o] of variants) {
+  const speed: Record<string, number> = {}, cpu: Record<string, number> = {};
+  for (const [label, e] of [['heal', engines.heal!], ['patchmatch', engines.patchmatch!], ['telea', engines.telea!]] as const) {
     const c0 = process.cpuUsage();
-    speed[label] = await median(() => e.fill(big, bigMask, { seed: 5, ...o }), 5, 1);
+    speed[label] = await median(() => e.fill(big, bigMask, { seed: 5 }), 5, 1);
     const c = process.cpuUsage(c0);
     cpu[label] = (c.user + c.system) / 1000 / 6;
   }
-  // CPU time per fill (all threads of this process) is far less sensitive than wall time to other load.
-  table(Object.entries(speed).map(([k, v]) => ({ 'speed 1024x768': k, hole: `${(holeFrac * 100).toFixed(1)}%`, 'median wall ms (5 runs)': Math.round(v), 'mean CPU ms per fill': Math.round(cpu[k]!) })));
+  table(Object.entries(speed).map(([k, v]) => ({ 'speed 1024x768': k, hole: `${((countNonZero(bigMask) / bigMask.data.length) * 100).toFixed(1)}%`, 'median wall ms (5 runs)': Math.round(v), 'mean CPU ms per fill': Math.round(cpu[k]!) })));
   console.log(`load average before the speed runs: ${load0.toFixed(2)} (1 min), after: ${loadavg()[0]!.toFixed(2)}; CPUs: 2`);
+  ok.push(verdict('1024x768 10% hole, heal median seconds', speed.heal! / 1000, 1, '<='));
 
-  strokeGap.sort((a, b) => a - b);
-  const meanGap = strokeGap.reduce((a, b) => a + b, 0) / strokeGap.length;
-  if (!speedOnly) console.log(`\npatchmatch beats telea on coherence in ${wins}/${cases} cases`);
-  const ok = [
-    ...(speedOnly ? [] : [
-      verdict('coherence win rate patchmatch vs telea', wins / cases, 0.8, '>='),
-      verdict('stroke PSNR gap telea − patchmatch, mean dB', meanGap, 1.5, '<='),
-    ]),
-    verdict('1024x768 10% hole, patchmatch median seconds', speed['patchmatch (auto threads)']! / 1000, 1.5, '<='),
-  ];
-  console.log(`side-by-side images (original | hole | telea | patchmatch): ${OUT}/`);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, MASKEDIT_BENCH_ENGINES: 'big12' }, encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`12 MP child failed: ${child.stderr}`);
+  const r12 = JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; hole: number; peakMB: number };
+  console.log(`12 MP (4000x3000) with a ${(r12.hole * 100).toFixed(1)}% hole: ${Math.round(r12.ms)} ms, peak RSS ${Math.round(r12.peakMB)} MB (whole process)`);
+  ok.push(verdict('12 MP 5% hole, heal seconds', r12.ms / 1000, 4, '<='));
+  ok.push(verdict('12 MP 5% hole, peak RSS GB', r12.peakMB / 1024, 1, '<='));
   await closeHelpers();
   process.exitCode = ok.every(Boolean) ? 0 : 1;
 }

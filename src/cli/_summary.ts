@@ -2,10 +2,11 @@
 import type { EditReport } from '../pipeline/edit.js';
 import type { Written } from '../pipeline/write.js';
 import { formatProblems, formatPercent, type Painter } from './_output.js';
+import { DEFAULT_ENGINE } from '../engines/engine.js';
 
 export function renderEditSummary(report: EditReport, written: Written, p: Painter): string {
   const lines: string[] = [];
-  const who = report.provider === 'local' ? `local/${report.engine ?? 'patchmatch'}` : `openai/${report.surface}`;
+  const who = report.provider === 'local' ? `local/${report.engine ?? DEFAULT_ENGINE}` : `openai/${report.surface}`;
   const crops = report.plan.mode === 'native'
     ? `${report.image.width}x${report.image.height} at its own resolution`
     : report.crops.map((c) => `${c.width}x${c.height} → ${c.sendWidth}x${c.sendHeight}`).join(', ');

@@ -35,6 +35,21 @@ export interface LevelArrays {
   dist: Float32Array;
   /** Vote weight of each target patch. */
   weight: Float32Array;
+  /**
+   * Penalty per squared pixel of distance between a target and its source, added to the SSD (the heal engine's
+   * preference for near sources). 0 or absent: none (patchmatch).
+   */
+  far?: number;
+}
+
+/** The far-source penalty of matching target p with source s (0 when the level has none). */
+export function farCost(L: LevelArrays, p: number, s: number): number {
+  const f = L.far;
+  if (!f) return 0;
+  const w = L.w;
+  const px = p % w, sx = s % w;
+  const dx = px - sx, dy = (p - px) / w - (s - sx) / w;
+  return f * (dx * dx + dy * dy);
 }
 
 /** Mulberry32: tiny, fast, good enough for PatchMatch's random search, and fully determined by its seed. */
@@ -108,7 +123,7 @@ export function patchSsd(L: LevelArrays, p: number, s: number, best: number): nu
 export function distanceBand(L: LevelArrays, y0: number, y1: number): void {
   const { w, target, nnf, dist } = L;
   for (let p = y0 * w, end = y1 * w; p < end; p++) {
-    if (target[p]) dist[p] = patchSsd(L, p, nnf[p]!, Infinity);
+    if (target[p]) dist[p] = patchSsd(L, p, nnf[p]!, Infinity) + farCost(L, p, nnf[p]!);
   }
 }
 
@@ -118,11 +133,13 @@ export function distanceBand(L: LevelArrays, y0: number, y1: number): void {
  * exponentially shrinking radii (Barnes et al. §3.2, α = ½), plus one draw from all sources to escape local
  * minima.
  */
-export function searchBand(L: LevelArrays, y0: number, y1: number, forward: boolean, seed: number): void {
+export function searchBand(L: LevelArrays, y0: number, y1: number, forward: boolean, seed: number, radiusCap = 0): void {
   const { w, h, target, valid, nnf, dist, sources } = L;
+  // With a far-source penalty the cost of a candidate is its SSD plus that penalty (early exit on what is left).
+  const cost = L.far ? (p: number, c: number, best: number) => { const f = farCost(L, p, c); return f >= best ? f : patchSsd(L, p, c, best - f) + f; } : patchSsd.bind(null, L);
   const random = rng(seed);
   const n = w * h;
-  const maxRadius = Math.max(w, h);
+  const maxRadius = radiusCap > 0 ? Math.min(radiusCap, Math.max(w, h)) : Math.max(w, h);
   const step = forward ? 1 : -1;
   const rowStep = forward ? w : -w;
   const yStart = forward ? y0 : y1 - 1;
@@ -142,14 +159,14 @@ export function searchBand(L: LevelArrays, y0: number, y1: number, forward: bool
         const c = nnf[p - step]! + step;
         // valid[] is 0 within r of every edge, so a shift that wrapped to another row is never a source.
         if (c >= 0 && c < n && valid[c] && c !== bs) {
-          const d = patchSsd(L, p, c, best);
+          const d = cost(p, c, best);
           if (d < best) { best = d; bs = c; }
         }
       }
       if (hasPrevRow && target[p - rowStep]) {
         const c = nnf[p - rowStep]! + rowStep;
         if (c >= 0 && c < n && valid[c] && c !== bs) {
-          const d = patchSsd(L, p, c, best);
+          const d = cost(p, c, best);
           if (d < best) { best = d; bs = c; }
         }
       }
@@ -162,12 +179,12 @@ export function searchBand(L: LevelArrays, y0: number, y1: number, forward: bool
         if (cx < 0 || cy < 0 || cx >= w || cy >= h) continue;
         const c = cy * w + cx;
         if (!valid[c] || c === bs) continue;
-        const d = patchSsd(L, p, c, best);
+        const d = cost(p, c, best);
         if (d < best) { best = d; bs = c; }
       }
-      const c = sources[Math.floor(random() * sources.length)]!;
+      const c = radiusCap > 0 ? bs : sources[Math.floor(random() * sources.length)]!;
       if (c !== bs) {
-        const d = patchSsd(L, p, c, best);
+        const d = cost(p, c, best);
         if (d < best) { best = d; bs = c; }
       }
       nnf[p] = bs;
@@ -215,6 +232,51 @@ export function voteBand(L: LevelArrays, y0: number, y1: number): void {
         img[a + 2] = s2 / ws;
         img[a + 3] = s3 / ws;
       }
+    }
+  }
+}
+
+/**
+ * The heal engine's vote without averaging blur: every hole pixel in rows [y0, y1) takes what the overlapping
+ * patches' matches propose, weighted by exp(-(d - dmin) / h) where d is a patch's cost per pixel, dmin the lowest
+ * among the patches covering the pixel and `h` a sharpness (small h: the single best patch decides). Two passes
+ * per pixel, allocation-free; reads only known pixels of the sources and writes only hole pixels.
+ */
+export function voteSharpBand(L: LevelArrays, y0: number, y1: number, h: number): void {
+  const { w, h: H, r, img, hole, target, nnf, dist } = L;
+  const inv = 1 / Math.max(1e-6, h);
+  const area = (2 * r + 1) * (2 * r + 1);
+  for (let y = y0; y < y1; y++) {
+    const dyMin = Math.max(-r, y - (H - 1));
+    const dyMax = Math.min(r, y);
+    for (let x = 0; x < w; x++) {
+      const q = y * w + x;
+      if (!hole[q]) continue;
+      const dxMin = Math.max(-r, x - (w - 1));
+      const dxMax = Math.min(r, x);
+      let dmin = Infinity;
+      for (let dy = dyMin; dy <= dyMax; dy++) {
+        for (let dx = dxMin; dx <= dxMax; dx++) {
+          const p = q - dy * w - dx;
+          if (target[p] && nnf[p]! >= 0 && dist[p]! < dmin) dmin = dist[p]!;
+        }
+      }
+      if (dmin === Infinity) continue;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, ws = 0;
+      for (let dy = dyMin; dy <= dyMax; dy++) {
+        for (let dx = dxMin; dx <= dxMax; dx++) {
+          const p = q - dy * w - dx;
+          if (!target[p] || nnf[p]! < 0) continue;
+          const e = ((dist[p]! - dmin) / area) * inv;
+          if (e > 20) continue;
+          const wt = Math.exp(-e);
+          const b = (nnf[p]! + dy * w + dx) * 4;
+          s0 += wt * img[b]!; s1 += wt * img[b + 1]!; s2 += wt * img[b + 2]!; s3 += wt * img[b + 3]!;
+          ws += wt;
+        }
+      }
+      const a = q * 4;
+      img[a] = s0 / ws; img[a + 1] = s1 / ws; img[a + 2] = s2 / ws; img[a + 3] = s3 / ws;
     }
   }
 }

@@ -204,7 +204,12 @@ function neighbours(i: number, w: number, h: number, f: (j: number) => boolean):
  * keeps its detail, while a fill copied from a brighter or darker place, or from the wrong step of a
  * gradient, meets its border without a visible seam.
  */
-export function correctSeams(L: Level, relaxations: number, maxDiff: number): void {
+/**
+ * The boundary condition of seam correction: for each known pixel touching the hole, what is really there minus
+ * what the matches propose for it (`diff`, 4 per pixel), and `ring` = 1 where that difference is usable (at most
+ * `maxDiff` per channel: a larger one is an edge the fill did not continue, not a shift in lighting).
+ */
+export function seamBoundary(L: LevelArrays & { hole: Uint8Array }, maxDiff: number): { diff: Float32Array; ring: Uint8Array } {
   const { w, h, r, img, hole, target, nnf, weight } = L;
   const n = w * h;
   const diff = new Float32Array(n * 4);
@@ -241,6 +246,16 @@ export function correctSeams(L: Level, relaxations: number, maxDiff: number): vo
       diff[q * 4] = d0; diff[q * 4 + 1] = d1; diff[q * 4 + 2] = d2; diff[q * 4 + 3] = d3;
     }
   }
+  return { diff, ring };
+}
+
+/**
+ * Seam correction (see seamBoundary), with an onion-peel start and Jacobi sweeps of the membrane.
+ */
+export function correctSeams(L: Level, relaxations: number, maxDiff: number): void {
+  const { w, h, img, hole } = L;
+  const n = w * h;
+  const { diff, ring } = seamBoundary(L, maxDiff);
   // Only the ring bounds the membrane; image edges the hole touches act as free (Neumann) borders.
   onionPeel(diff, hole, w, h, ring);
   let count = 0;

@@ -6,15 +6,19 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { distanceBand, searchBand, voteBand, type LevelArrays } from './_patchmatch_kernel.js';
+import { distanceBand, searchBand, voteBand, voteSharpBand, type LevelArrays } from './_patchmatch_kernel.js';
 
-export type Phase = 'dist' | 'search' | 'vote';
+export type Phase = 'dist' | 'search' | 'vote' | 'voteSharp';
 
 /** One phase over a list of bands, each `[y0, y1, seed]`. */
 export interface PhaseRequest {
   phase: Phase;
   bands: number[];
   forward: boolean;
+  /** search: cap on the random-search radius (0 = the level's size, plus a draw from all sources). */
+  radiusCap?: number;
+  /** voteSharp: the sharpness h of voteSharpBand. */
+  sharpness?: number;
 }
 
 /** Runs the bands `[y0, y1, seed]` at positions start, start+stride, … of `bands` on this thread. */
@@ -23,7 +27,8 @@ export function runBands(L: LevelArrays, req: PhaseRequest, start: number, strid
   for (let k = start; k * 3 < bands.length; k += stride) {
     const y0 = bands[k * 3]!, y1 = bands[k * 3 + 1]!, seed = bands[k * 3 + 2]!;
     if (phase === 'dist') distanceBand(L, y0, y1);
-    else if (phase === 'search') searchBand(L, y0, y1, forward, seed);
+    else if (phase === 'search') searchBand(L, y0, y1, forward, seed, req.radiusCap ?? 0);
+    else if (phase === 'voteSharp') voteSharpBand(L, y0, y1, req.sharpness ?? 1);
     else voteBand(L, y0, y1);
   }
 }
@@ -104,8 +109,8 @@ export function workerExecutor(count: number): Executor {
     threads,
     async setLevel(L) {
       level = L;
-      const { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist, weight } = L;
-      await Promise.all(hs.map((x) => send(x, { type: 'level', level: { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist, weight } })));
+      const { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist, weight, far } = L;
+      await Promise.all(hs.map((x) => send(x, { type: 'level', level: { w, h, r, opaque, img, hole, valid, sources, target, nnf, dist, weight, far } })));
     },
     async run(req) {
       const done = hs.map((x, i) => send(x, { type: 'run', req, start: i + 1, stride: threads }));

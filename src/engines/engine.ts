@@ -1,14 +1,16 @@
 /**
- * The embedded fill engines (patchmatch, telea, ns) behind one small interface. An engine fills the editable
+ * The embedded fill engines (heal, patchmatch, telea, ns) behind one small interface. An engine fills the editable
  * pixels of an RGBA image from the rest of it; pixels outside the mask are returned untouched.
  */
 import { countNonZero, pixelCount, sameSize, type EditMask, type Raster } from '../core/raster.js';
 import { ImageError, MaskError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 
-export type EngineName = 'patchmatch' | 'telea' | 'ns';
-export const ENGINE_NAMES: readonly EngineName[] = ['patchmatch', 'telea', 'ns'];
-export const DEFAULT_ENGINE: EngineName = 'patchmatch';
+export type EngineName = 'heal' | 'patchmatch' | 'telea' | 'ns';
+export const ENGINE_NAMES: readonly EngineName[] = ['heal', 'patchmatch', 'telea', 'ns'];
+export const DEFAULT_ENGINE: EngineName = 'heal';
+/** Engines that use a helper thread of their own: a server runs one of their fills at a time. */
+export const THREADED_ENGINES: readonly string[] = ['heal', 'patchmatch'];
 
 export interface FillOptions {
   /** Seed for anything random; the same seed gives the same output. Default 1. */

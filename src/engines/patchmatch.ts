@@ -110,7 +110,7 @@ function cropToFloat(image: Raster, mask: EditMask, box: { x: number; y: number;
 }
 
 /** Splits rows into bands of BAND rows, shifted by `offset` so that band edges move between passes. */
-function bands(h: number, offset: number, seed: number, pass: number): number[] {
+export function bands(h: number, offset: number, seed: number, pass: number): number[] {
   const out: number[] = [];
   let y0 = 0, k = 0;
   let y1 = offset % BAND || BAND;
@@ -124,7 +124,7 @@ function bands(h: number, offset: number, seed: number, pass: number): number[] 
 }
 
 /** Vote weights (Wexler et al. §3.3): similarity exp(-d / 2σ²) with σ² the 75th percentile of the distances, times confidence γ^-depth. */
-function computeWeights(L: Level, useDistance: boolean): void {
+export function computeWeights(L: Level, useDistance: boolean): void {
   const { target, dist, weight, holeDist } = L;
   let sigma2 = 1;
   if (useDistance) {
@@ -144,13 +144,13 @@ function computeWeights(L: Level, useDistance: boolean): void {
 }
 
 /** Random nearest neighbours for every target (coarsest level). */
-function randomField(L: Level, random: () => number): void {
+export function randomField(L: Level, random: () => number): void {
   const { target, nnf, sources } = L;
   for (let p = 0; p < target.length; p++) if (target[p]) nnf[p] = sources[Math.floor(random() * sources.length)]!;
 }
 
 /** Carries the coarse field up one level: the match of (x, y) is twice the coarse match of (x/2, y/2) plus the same sub-offset. */
-function upsampleField(fine: Level, coarse: Level, random: () => number): void {
+export function upsampleField(fine: Level, coarse: Level, random: () => number): void {
   const { w, h, r, target, valid, nnf, sources } = fine;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {

@@ -7,10 +7,10 @@
  * through `signal`.
  */
 import { readInputFile, probeImage, decodeImage, MIME, type DecodedImage } from '../io/image.js';
-import { MaskeditError, throwIfAborted } from '../core/errors.js';
+import { MaskError, MaskeditError, throwIfAborted } from '../core/errors.js';
 import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { boundingBox, cloneRaster, createEditMask, type Box, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from '../core/raster.js';
 import { describeSizes, findModel, getModel, MODELS, parseSize, sizeProblem } from '../core/models.js';
 import { assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
 import { resolveParams, type ParamDecision } from '../core/params.js';
@@ -28,6 +28,8 @@ import { DEFAULT_RING } from '../core/seam.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
+import { DEFAULT_ENGINE } from '../engines/engine.js';
+import { readEditMask } from '../io/mask.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -81,6 +83,10 @@ export interface EditOptions {
   provider?: ProviderName | Provider;
   surface?: Surface;
   engine?: string;
+  /** Embedded engine only: mask files (same format as `mask`: alpha 0 marks the area) of areas the fill may
+   * also sample from, and of areas it must never sample from. */
+  sampleFrom?: string;
+  exclude?: string;
   /** Extra images after the base one (the mask applies to the first). */
   references?: (string | Uint8Array)[];
   /** Repair what the mask doctor can safely repair instead of stopping. */
@@ -247,6 +253,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   decoded.mask = null;
   if (!editMask) throw new EditRefusedError(sortProblems(check.problems));
   const original = input.raster;
+  const sampling = await readSamplingMasks(opts, original);
 
   // 2. Prompt and fidelity.
   const prompt = buildPrompt({
@@ -379,6 +386,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
       } : {}),
       ...(opts.previousResponseId ? { previousResponseId: opts.previousResponseId } : {}),
       ...(opts.engine ? { engine: opts.engine } : {}),
+      ...(native && sampling.sampleFrom ? { sampleFrom: crop(sampling.sampleFrom, box) } : {}),
+      ...(native && sampling.exclude ? { exclude: crop(sampling.exclude, box) } : {}),
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (e) => { if (e.ms === undefined) progress(e); },
@@ -425,7 +434,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     outputs: outputs.map((_, i) => ({ spillover: summarizeSpill(spills[i]!), finalOutsideChangedPixels: outsideChanged[i]! })),
     provider: providerName,
     surface: provider.surface,
-    ...(providerName === 'local' ? { engine: opts.engine ?? 'patchmatch' } : {}),
+    ...(providerName === 'local' ? { engine: opts.engine ?? DEFAULT_ENGINE } : {}),
     model: modelId,
     image: { width: original.width, height: original.height, format: input.info.format, orientation: input.info.orientation },
     request: {
@@ -537,3 +546,21 @@ async function loadReference(r: string | Uint8Array, i: number): Promise<{ ref: 
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
+
+/**
+ * The embedded engine's sampling areas (`sampleFrom`, `exclude`): mask files read like the edit mask (alpha 0
+ * marks the area), of the image's size.
+ */
+async function readSamplingMasks(opts: Pick<EditOptions, 'sampleFrom' | 'exclude' | 'maxPixels'>, image: Raster): Promise<{ sampleFrom?: EditMask; exclude?: EditMask }> {
+  const out: { sampleFrom?: EditMask; exclude?: EditMask } = {};
+  for (const [key, flag] of [['sampleFrom', '--sample-from'], ['exclude', '--exclude']] as const) {
+    const path = opts[key];
+    if (path === undefined) continue;
+    const { mask } = await readEditMask(path, opts.maxPixels ? { maxPixels: opts.maxPixels } : {});
+    if (!sameSize(mask, image)) {
+      throw new MaskError('MASK_SIZE_MISMATCH', `${flag} mask ${path} is ${mask.width}x${mask.height} but the image is ${image.width}x${image.height}`, `resize it with \`maskedit mask ${path} -o OUT --match IMAGE\``);
+    }
+    out[key] = mask;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /**
  * The `local` provider: the embedded fill engine in-process, no network, no key. It behaves like a model so
  * the pipeline treats every provider alike: it fills the editable pixels with `getEngine(request.engine ??
- * options.engine ?? 'patchmatch')`, then returns the whole image resized to the requested `size` (`auto` → the
+ * options.engine ?? DEFAULT_ENGINE)`, then returns the whole image resized to the requested `size` (`auto` → the
  * model's size nearest the input's aspect), `n` times (seeds `seed`, `seed + 1`, …), with a usage *estimate*
  * from core/cost.ts in OpenAI's usage shape.
  *
@@ -16,7 +16,7 @@ import { estimateCost, nearestStandardSize, usageFor } from '../core/cost.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { getModel, parseSize, sizeProblem, type Size } from '../core/models.js';
 import type { Raster } from '../core/raster.js';
-import { getEngine, type Engine } from '../engines/index.js';
+import { DEFAULT_ENGINE, getEngine, type Engine } from '../engines/index.js';
 import type { Provider, ProviderRequest, ProviderResult } from './provider.js';
 
 export interface LocalProviderOptions {
@@ -32,13 +32,15 @@ export function localProvider(opts: LocalProviderOptions = {}): Provider {
     async edit(request: ProviderRequest): Promise<ProviderResult> {
       throwIfAborted(request.signal);
       const started = Date.now();
-      const engine = typeof opts.engine === 'object' && !request.engine ? opts.engine : await getEngine(request.engine ?? (opts.engine as string | undefined) ?? 'patchmatch');
+      const engine = typeof opts.engine === 'object' && !request.engine ? opts.engine : await getEngine(request.engine ?? (opts.engine as string | undefined) ?? DEFAULT_ENGINE);
       const size = request.keepSize ? { width: request.image.width, height: request.image.height } : outputSize(request);
       const n = Math.max(1, request.n ?? 1);
       const seed = request.seed ?? 1;
       const images: (Raster & { channels: 4 })[] = [];
       for (let i = 0; i < n; i++) {
-        const filled = await engine.fill(request.image, request.mask, { seed: seed + i }, request.signal, request.onProgress);
+        const filled = await engine.fill(request.image, request.mask, {
+          seed: seed + i, ...(request.sampleFrom ? { sampleFrom: request.sampleFrom } : {}), ...(request.exclude ? { exclude: request.exclude } : {}),
+        }, request.signal, request.onProgress);
         throwIfAborted(request.signal);
         images.push(await resize(filled, size));
       }

@@ -49,6 +49,9 @@ export interface ProviderRequest {
   previousResponseId?: string;
   /** Engine for the local provider. */
   engine?: string;
+  /** Local provider only: where the engine may also sample from / must never sample from (same size as image). */
+  sampleFrom?: EditMask;
+  exclude?: EditMask;
   /** Native providers only: answer at the image's own size instead of `size`. */
   keepSize?: boolean;
   seed?: number;

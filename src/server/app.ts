@@ -21,7 +21,7 @@ import pino, { type Logger } from 'pino';
 import { MaskeditError } from '../core/errors.js';
 import type { Provider } from '../providers/provider.js';
 import { localProvider } from '../providers/local.js';
-import { DEFAULT_ENGINE } from '../engines/engine.js';
+import { DEFAULT_ENGINE, THREADED_ENGINES } from '../engines/engine.js';
 import { installAuth } from './auth.js';
 import type { ServerContext } from './context.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './edit-input.js';
@@ -120,7 +120,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
   const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32 });
-  const fills = options.providerConcurrency ?? (!options.provider && (options.engine ?? DEFAULT_ENGINE) === 'patchmatch' ? 1 : queue.concurrency);
+  const fills = options.providerConcurrency ?? (!options.provider && THREADED_ENGINES.includes(options.engine ?? DEFAULT_ENGINE) ? 1 : queue.concurrency);
   const provider = limitProvider(options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {}), fills);
   const inFlight = new Set<AbortController>();
 

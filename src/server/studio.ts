@@ -30,7 +30,7 @@ import { formatSelection, parseSelection } from '../core/select.js';
 import { selectObjects } from '../engines/select.js';
 import { MODELS } from '../core/models.js';
 import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
-import { ENGINE_NAMES } from '../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../engines/engine.js';
 import { decodeImage, encodeImage } from '../io/image.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
@@ -118,7 +118,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ],
         defaultProvider: 'local',
         engines: [...ENGINE_NAMES],
-        defaultEngine: app.maskedit.engine ?? 'patchmatch',
+        defaultEngine: app.maskedit.engine ?? DEFAULT_ENGINE,
         defaultModel: defaultModel(app.maskedit.today()),
         today: app.maskedit.today(),
         models: studioModels(app.maskedit.today()),

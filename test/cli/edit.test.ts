@@ -84,6 +84,22 @@ describe('maskedit edit', () => {
     expect((await readdir(dir)).includes('never.png')).toBe(false);
   });
 
+  it('exits 1 with MASK_SIZE_MISMATCH when an --exclude mask has another size, and writes nothing', async () => {
+    const r = await runCli(['edit', p('in.png'), '--mask', p('mask.png'), '--exclude', p('small-mask.png'), '--prompt', PROMPT, '--provider', 'local', '-o', p('never2.png'), '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'MASK_SIZE_MISMATCH', message: `--exclude mask ${p('small-mask.png')} is 160x120 but the image is 320x240` });
+    expect((await readdir(dir)).includes('never2.png')).toBe(false);
+  });
+
+  it('notes that --sample-from and --exclude apply to the embedded engine only', async () => {
+    const r = await spawnCli(['edit', p('in.png'), '--mask', p('mask.png'), '--exclude', p('mask.png'), '--sample-from', p('mask.png'), '--prompt', PROMPT, '-o', p('openai-note.png'), '-q'], { env: openaiEnv() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('note:');
+    const loud = await spawnCli(['edit', p('in.png'), '--mask', p('mask.png'), '--exclude', p('mask.png'), '--prompt', PROMPT, '-o', p('openai-note2.png')], { env: openaiEnv() });
+    expect(loud.code).toBe(0);
+    expect(loud.stderr).toMatch(/^note: --exclude applies to the embedded engine \(--provider local\) only; OpenAI ignores it$/m);
+  });
+
   it('with --fix repairs a same-aspect mask and names the repaired code once, not as an error', async () => {
     const r = await runCli(['edit', p('in.png'), '--mask', p('small-mask.png'), '--prompt', PROMPT, '--fix', '--engine', 'telea', '-o', p('fixed.png')]);
     expect(r.code).toBe(0);
@@ -147,6 +163,10 @@ describe('maskedit demo', () => {
     expect(report).toMatchObject({ provider: 'local', finalOutsideChangedPixels: 0, output: join(out, 'result.png') });
     expect((await readdir(out)).sort()).toEqual(['heatmap.png', 'report.json', 'result.png']);
     const result = await decodeImage(await readFile(join(out, 'result.png')));
-    expect([result.info.width, result.info.height]).toEqual([1024, 1024]);
+    // The bundled public-domain photo (examples/rocket.png), filled at its own size.
+    expect([result.info.width, result.info.height]).toEqual([640, 427]);
+    // The guide's lounge edit as OpenAI would get it: one 564x564 crop sent at 1024x1024, priced, nothing sent.
+    expect(report.openaiExample).toMatchObject({ model: 'gpt-image-1.5', crops: [{ x: 271, y: 361, width: 564, height: 564, sendWidth: 1024, sendHeight: 1024 }] });
+    expect(report.openaiExample.usd).toBeGreaterThan(0);
   });
 });

@@ -41,7 +41,7 @@ describe('maskedit serve', () => {
   it.each([
     [['serve', '--host', '0.0.0.0'], 1, 'error SERVER_HOST_NEEDS_KEY: --host 0.0.0.0 would expose the server beyond this machine without an API key'],
     [['serve', '--port', 'abc'], 2, 'error USAGE: --port expects a whole number from 0 to 65535, received "abc"'],
-    [['serve', '--engine', 'magic'], 2, 'error USAGE: --engine expects one of patchmatch, telea, ns, received "magic"'],
+    [['serve', '--engine', 'magic'], 2, 'error USAGE: --engine expects one of heal, patchmatch, telea, ns, received "magic"'],
   ])('%j exits %i', async (argv, code, message) => {
     const out = sink();
     const err = sink();

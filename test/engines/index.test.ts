@@ -7,15 +7,16 @@ describe('getEngine', () => {
     expect((await getEngine(name)).name).toBe(name);
   });
 
-  it('defaults to patchmatch', async () => {
-    expect(DEFAULT_ENGINE).toBe('patchmatch');
-    expect((await getEngine()).name).toBe('patchmatch');
+  it('defaults to heal', async () => {
+    expect(DEFAULT_ENGINE).toBe('heal');
+    expect((await getEngine()).name).toBe('heal');
   });
 
   it('names the engines it knows when asked for another', async () => {
     await expect(getEngine('lama')).rejects.toMatchObject({
       code: 'ENGINE_UNKNOWN',
-      message: 'unknown engine "lama"; expected one of patchmatch, telea, ns',
+      message: 'unknown engine "lama"; expected one of heal, patchmatch, telea, ns',
+      fix: 'use --engine heal (the default), patchmatch, telea or ns',
     });
   });
 });

@@ -227,6 +227,37 @@ describe('edit() locality', () => {
   });
 });
 
+describe('edit() sampling areas for the embedded engine', () => {
+  let tmp: string;
+  beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'maskedit-sampling-')); });
+  afterAll(async () => { await rm(tmp, { recursive: true, force: true }); });
+
+  it('reads --sample-from and --exclude masks like the edit mask and hands them to the engine', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const capturing: Engine = { name: 'capturing', async fill(image, _mask, options) { seen.push({ ...options }); return cloneRaster(image); } };
+    await writeFile(join(tmp, 'from.png'), await png(maskRaster({ width: 64, height: 48, boxes: [{ x: 0, y: 0, width: 8, height: 4 }] })));
+    await writeFile(join(tmp, 'not.png'), await png(maskRaster({ width: 64, height: 48, boxes: [{ x: 40, y: 10, width: 3, height: 2 }] })));
+    await edit({
+      image: await png(noise(64, 48, 3)), mask: await png(maskRaster({ width: 64, height: 48, boxes: [{ x: 20, y: 20, width: 10, height: 10 }] })),
+      prompt: PROMPT, provider: localProvider({ engine: capturing }), sampleFrom: join(tmp, 'from.png'), exclude: join(tmp, 'not.png'),
+    });
+    expect(seen).toHaveLength(1);
+    const from = seen[0]!.sampleFrom as EditMask, not = seen[0]!.exclude as EditMask;
+    expect([from.width, from.height, not.width, not.height]).toEqual([64, 48, 64, 48]);
+    expect([...from.data.keys()].filter((i) => from.data[i])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 64, 65, 66, 67, 68, 69, 70, 71, 128, 129, 130, 131, 132, 133, 134, 135, 192, 193, 194, 195, 196, 197, 198, 199]);
+    expect([...not.data.keys()].filter((i) => not.data[i])).toEqual([680, 681, 682, 744, 745, 746]);
+  });
+
+  it('refuses a sampling mask of another size with MASK_SIZE_MISMATCH before any fill', async () => {
+    await writeFile(join(tmp, 'small.png'), await png(maskRaster({ width: 32, height: 24 })));
+    const p = edit({
+      image: await png(noise(64, 48, 3)), mask: await png(maskRaster({ width: 64, height: 48, boxes: [{ x: 20, y: 20, width: 10, height: 10 }] })),
+      prompt: PROMPT, provider: localProvider({ engine: flatEngine }), exclude: join(tmp, 'small.png'),
+    });
+    await expect(p).rejects.toMatchObject({ code: 'MASK_SIZE_MISMATCH', message: `--exclude mask ${join(tmp, 'small.png')} is 32x24 but the image is 64x48` });
+  });
+});
+
 describe('countOutsideChanged', () => {
   it.each([
     ['no boxes (the whole image)', undefined],

@@ -530,7 +530,7 @@ analyse();
 getConfig().then((c) => {
   config = c;
   setOptions($.provider, c.providers.map((p) => ({ value: p.id, label: p.available ? p.label : `${p.label} — unavailable: ${p.reason ?? ''}`, disabled: !p.available })), c.defaultProvider);
-  setOptions($.engine, c.engines.map((e) => ({ value: e, label: e === 'patchmatch' ? 'patchmatch (best)' : e === 'telea' ? 'telea (fast)' : e })), c.defaultEngine);
+  setOptions($.engine, c.engines.map((e) => ({ value: e, label: e === 'heal' ? 'heal (best)' : e === 'telea' ? 'telea (fast)' : e })), c.defaultEngine);
   // The model list, the default and each model's controls come from the registry through the server (judged on its date).
   setOptions($.model, c.models.map((m) => ({ value: m.id, label: m.status === 'deprecated' ? `${m.id} — deprecated, shuts down ${m.shutdownDate}` : m.id === c.defaultModel ? `${m.id} (default)` : m.id })), c.defaultModel);
   syncModelOptions();

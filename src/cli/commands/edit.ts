@@ -45,6 +45,8 @@ export const EDIT_OPTIONS = {
   provider: { type: 'string' },
   surface: { type: 'string' },
   engine: { type: 'string' },
+  'sample-from': { type: 'string' },
+  exclude: { type: 'string' },
   ref: { type: 'string', multiple: true },
   fix: { type: 'boolean' },
   'max-cost': { type: 'string' },
@@ -126,6 +128,8 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     provider: choiceOption(ctx, 'provider', ['local', 'openai'] as const, cmd) ?? (ctx.env.OPENAI_API_KEY ? 'openai' : 'local'),
     ...pick(choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, cmd), 'surface'),
     ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, cmd), 'engine'),
+    ...pick(stringOption(ctx, 'sample-from'), 'sampleFrom'),
+    ...pick(stringOption(ctx, 'exclude'), 'exclude'),
     ...(Array.isArray(ctx.values.ref) ? { references: ctx.values.ref as string[] } : {}),
     ...(ctx.values.fix ? { fix: true } : {}),
     ...pick(numberOption(ctx, 'max-cost', cmd, { min: 0 }), 'maxCostUsd'),
@@ -138,7 +142,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
 const command: Command = {
   name: 'edit',
   summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
-  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|xhigh|max|auto] [--complexity low|medium|high] [--moderation low|auto] [--markup auto|FILE] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine patchmatch|telea|ns] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|xhigh|max|auto] [--complexity low|medium|high] [--moderation low|auto] [--markup auto|FILE] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine heal|patchmatch|telea|ns] [--sample-from MASK] [--exclude MASK] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
   details: [
     'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
@@ -149,6 +153,7 @@ const command: Command = {
     'Model: default = the newest active model recommended for edits on today\'s date (MASKEDIT_TODAY=YYYY-MM-DD to pin it; `maskedit models` lists them). A shut-down model is refused before anything is sent; a deprecated one warns.',
     'Parameters go through the registry: one the model does not take is dropped with a warning (--fidelity on 2.x, --markup before 2.6, --moderation off the json/responses surfaces) or refused before any request (--quality xhigh on gpt-image-2, --complexity before 2.6).',
     '--markup auto draws the mask\'s outline and a pointer on a transparent overlay (2.6 models); --markup FILE sends your own RGBA PNG of the image\'s size.',
+    '--sample-from MASK / --exclude MASK (embedded engine): where the fill may also copy from / must never copy from; masks in the --mask format (the transparent area is the area).',
     '--session DIR records the step in DIR; --continue DIR (no IMAGE) edits the last result with its mask and flags (docs/sessions.md).',
   ].join('\n'),
   options: EDIT_OPTIONS,
@@ -162,6 +167,10 @@ const command: Command = {
     const json = Boolean(ctx.values.json);
     // Say so when OpenAI-only flags meet the embedded engine, rather than dropping them silently.
     const openaiOnly = (['surface', 'stream', 'partial-images', 'max-cost', 'ref'] as const).filter((f) => ctx.values[f] !== undefined);
+    const localOnly = (['sample-from', 'exclude'] as const).filter((f) => ctx.values[f] !== undefined);
+    if (opts.provider === 'openai' && localOnly.length && !ctx.values.quiet) {
+      ctx.stderr.write(`note: ${localOnly.map((f) => `--${f}`).join(', ')} ${localOnly.length > 1 ? 'apply' : 'applies'} to the embedded engine (--provider local) only; OpenAI ignores ${localOnly.length > 1 ? 'them' : 'it'}\n`);
+    }
     if (opts.provider === 'local' && openaiOnly.length && !ctx.values.quiet) {
       ctx.stderr.write(`note: ${openaiOnly.map((f) => `--${f}`).join(', ')} ${openaiOnly.length > 1 ? 'apply' : 'applies'} to --provider openai only; the embedded engine ignores ${openaiOnly.length > 1 ? 'them' : 'it'}${ctx.env.OPENAI_API_KEY ? '' : ' (OPENAI_API_KEY is not set)'}\n`);
     }

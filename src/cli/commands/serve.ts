@@ -4,7 +4,7 @@
  * Prints the base URL and how to point the openai SDK at it, then runs until SIGINT/SIGTERM; `run` resolves
  * only after the server has closed.
  */
-import { ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../server/listen.js';
 import { defaultFilesDir } from '../../server/files.js';
 import { resolveServerKey } from '../../server/api-key.js';
@@ -16,7 +16,7 @@ const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const command: Command = {
   name: 'serve',
   summary: 'Run an OpenAI-compatible server (POST /v1/images/edits, /v1/files, /v1/models) on the embedded engine',
-  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine patchmatch|telea|ns] [--allow-url-fetch [--allow-private-urls]] [--timeout SECONDS] [--log-level info]',
+  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine heal|patchmatch|telea|ns] [--allow-url-fetch [--allow-private-urls]] [--timeout SECONDS] [--log-level info]',
   details: [
     'Point any OpenAI SDK at it: baseURL http://127.0.0.1:8787/v1 (or OPENAI_BASE_URL). Runs until Ctrl-C.',
     'MASKEDIT_API_KEY or --api-key-file F (mode 600) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',
@@ -72,7 +72,7 @@ const command: Command = {
     const p = painter(ctx.stdout, ctx.env);
     ctx.stdout.write([
       `${p.green('maskedit serve')} listening on ${p.bold(server.baseURL)}`,
-      `  engine ${engine ?? 'patchmatch'} · ${q.concurrency} at once + ${q.maxQueued} queued · files in ${files.dir} · auth ${apiKey ? 'Bearer key required' : 'off (loopback only)'}${ctx.values['allow-url-fetch'] ? ' · http(s) image URLs fetched' : ''}`,
+      `  engine ${engine ?? DEFAULT_ENGINE} · ${q.concurrency} at once + ${q.maxQueued} queued · files in ${files.dir} · auth ${apiKey ? 'Bearer key required' : 'off (loopback only)'}${ctx.values['allow-url-fetch'] ? ' · http(s) image URLs fetched' : ''}`,
       '',
       'Point the openai SDK at it:',
       `  const client = new OpenAI({ baseURL: '${server.baseURL}', apiKey: ${apiKey ? 'process.env.MASKEDIT_API_KEY' : "'unused'"} });`,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ProgressCallback } from '../../core/progress.js';
 import type { EditOptions, EditResult } from '../../pipeline/edit.js';
 import { assertSessionExists, continuation, nextIndex, readSession, recordStep, stepDir, undoStep, type SessionStep } from '../../pipeline/session.js';
+import { DEFAULT_ENGINE } from '../../engines/engine.js';
 import { EXIT, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
 import { formatPercent, painter, writeJson, type Painter } from '../_output.js';
 
@@ -70,7 +71,7 @@ function renderSteps(dir: string, steps: readonly SessionStep[], p: Painter): st
   for (const s of steps) {
     const prompt = s.prompt.length > 120 ? `${s.prompt.slice(0, 117)}…` : s.prompt;
     // The local provider's surface is always "engine"; which engine filled is the useful part.
-    const who = s.provider === 'local' ? `local/${typeof s.options.engine === 'string' ? s.options.engine : 'patchmatch'}` : `${s.provider}/${s.surface}`;
+    const who = s.provider === 'local' ? `local/${typeof s.options.engine === 'string' ? s.options.engine : DEFAULT_ENGINE}` : `${s.provider}/${s.surface}`;
     lines.push(`  ${p.bold(String(s.index).padStart(2))}  ${s.createdAt.replace('T', ' ').slice(0, 19)}  ${who} ${s.model}${s.responseId ? `  ${s.responseId}` : ''}`);
     lines.push(`      "${prompt}"`);
     lines.push(`      → ${join(dir, s.output)} · raw output changed ${formatPercent(s.rawOutsideChangedFraction)} of kept pixels (${s.verdict}) · ${s.finalOutsideChangedPixels} changed after stitch`);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MaskeditError } from '../../core/errors.js';
-import { ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
 import { isLoopbackHost } from '../../server/auth.js';
 import { startServer } from '../../server/listen.js';
 import { DEFAULT_DIST_DIR, studioPlugin } from '../../server/studio.js';
@@ -22,7 +22,7 @@ export const DEFAULT_STUDIO_PORT = 8788;
 const command: Command = {
   name: 'studio',
   summary: 'Paint masks, write the prompt, run and compare in the browser (local web app)',
-  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine patchmatch|telea|ns] [--files-dir DIR] [--open|--no-open] [--verbose]',
+  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine heal|patchmatch|telea|ns] [--files-dir DIR] [--open|--no-open] [--verbose]',
   details: [
     'Serves web/dist and the studio API on one local server and prints its URL; without web/dist (a fresh clone) the web app is built once with vite into ~/.cache/maskedit (MASKEDIT_CACHE_DIR).',
     'Runs edits on the embedded engine; OpenAI too when OPENAI_API_KEY is set in this shell (the key never reaches the browser).',
@@ -70,7 +70,7 @@ const command: Command = {
     const p = painter(ctx.stdout, ctx.env);
     ctx.stdout.write(`maskedit studio: ${p.bold(url)}\n`);
     const openai = Boolean(ctx.env.OPENAI_API_KEY?.trim());
-    ctx.stderr.write(`engine ${engine ?? 'patchmatch'}${openai ? ', OpenAI available (key stays on this machine)' : ', OpenAI off (set OPENAI_API_KEY to enable)'} · Ctrl+C to stop\n`);
+    ctx.stderr.write(`engine ${engine ?? DEFAULT_ENGINE}${openai ? ', OpenAI available (key stays on this machine)' : ', OpenAI off (set OPENAI_API_KEY to enable)'} · Ctrl+C to stop\n`);
     if (shouldOpen(ctx.values.open === true, ctx.values['no-open'] === true, ctx)) openBrowser(url);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) return resolve();

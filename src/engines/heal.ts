@@ -1,0 +1,384 @@
+/**
+ * The default embedded engine, `heal`: object removal that samples where a person would and does not transplant
+ * nearby objects into the hole.
+ *
+ * It keeps patchmatch's machinery (Wexler et al.'s multi-scale EM completion over Barnes et al.'s PatchMatch,
+ * banded and optionally on a helper thread) and changes what goes into it and what comes out:
+ * - **Where sources come from.** A ring around the hole whose width follows the hole's depth (like GIMP
+ *   Resynthesizer's corpus ring), plus areas the user adds (`sampleFrom`), minus areas the user forbids
+ *   (`exclude`). Every candidate also pays a penalty growing with its squared distance from the target.
+ * - **Initialisation.** The hole is first filled by a smooth multi-scale diffusion (push–pull plus relaxation),
+ *   and the coarsest level matches against that: smooth background patches, not the nearest distinct object,
+ *   win the first search (as in G'MIC's inpaint_matchpatch). Offsets are carried up every level.
+ * - **No averaging at the finest level.** The last vote weights the overlapping proposals by
+ *   exp(−Δd / h) relative to the best one (h small): in practice one patch decides each pixel, so texture keeps its
+ *   sharpness.
+ * - **Gradient-domain blend.** The difference between the known border and what the matches propose for it is
+ *   spread over the hole as a harmonic membrane (push–pull start, Gauss–Seidel) and added: the fill keeps its
+ *   gradients and meets the border without an outline or a tone step (Pérez, Gangnet, Blake 2003).
+ * - **Thin parts.** Each connected component of the hole whose deepest pixel is within `thinWidth` of the known
+ *   image (strokes, scratches, text) is filled on its own at full resolution with small local patches and a
+ *   narrow ring: the edges crossing a stroke continue through it instead of being smeared.
+ *
+ * @example
+ * const filled = await healEngine.fill(image, mask, { seed: 7, exclude: dontSampleMask });
+ */
+import { availableParallelism } from 'node:os';
+import { AbortError, MaskError, throwIfAborted } from '../core/errors.js';
+import { growBox } from '../core/crop.js';
+import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import type { ProgressCallback } from '../core/progress.js';
+import { checkFillInputs, type Engine, type FillOptions } from './engine.js';
+import { bandSeed, rng } from './_patchmatch_kernel.js';
+import { downsample, makeLevel, plainAlloc, seamBoundary, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
+import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
+import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
+import { diffuse, downsampleAllowed, restrictSources, samplingMask, splitByThickness, type Rect } from './_heal_regions.js';
+
+/** The knobs of the heal engine, all optional (FillOptions keys). */
+export interface HealOptions extends FillOptions {
+  /** Odd patch side in pixels, 3–15. Default 7. */
+  patchSize?: number;
+  /** Extra areas to sample from (non-zero = allowed), same size as the image; added to the ring. */
+  sampleFrom?: EditMask;
+  /** Areas never to sample from (non-zero = excluded), same size as the image; wins over everything. */
+  exclude?: EditMask;
+  /** Width of the sampling ring around the hole in pixels; default from the hole's depth (16–256). */
+  ring?: number;
+  /** Penalty for far sources: squared levels per channel added at one ring width of distance. Default 16. */
+  farPenalty?: number;
+  /** Components whose deepest pixel is at most this far from the known image are "thin". Default 3. */
+  thinWidth?: number;
+  /** EM iterations at the coarsest level (fewer on finer levels). Default 8. */
+  emIterations?: number;
+  /** Sharpness of the final vote: mean squared difference per pixel within which proposals share. Default 1. */
+  sharpness?: number;
+  /** Blend the fill into its border in the gradient domain. Default true. */
+  seams?: boolean;
+  /** Helper worker threads: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
+  workers?: number | 'auto';
+}
+
+interface Settings { r: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; seams: boolean; workers: number | 'auto'; seed: number }
+
+/** A level needs at least this many source patches to be searched. */
+const MIN_SOURCES = 64;
+/** Below this many hole pixels the helper thread is not worth its hand-offs. */
+const WORKER_MIN_HOLES = 20_000;
+/** Above this many targets at full resolution, one EM iteration with a local search (big photos). */
+const BIG_FINEST = 150_000;
+/** Edges (border differences above this per channel) are not spread into the hole by the blend. */
+const SEAM_MAX_DIFF = 32;
+/** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
+const SWEEPS = 12;
+
+function intOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`heal option ${key} must be an integer from ${min} to ${max}, received ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function numOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new RangeError(`heal option ${key} must be a number from ${min} to ${max}, received ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function settings(o: FillOptions): Settings {
+  const patch = intOption(o, 'patchSize', 7, 3, 15);
+  if (patch % 2 === 0) throw new RangeError(`heal option patchSize must be odd, received ${patch}`);
+  if (o.seams !== undefined && typeof o.seams !== 'boolean') throw new RangeError(`heal option seams must be true or false, received ${JSON.stringify(o.seams)}`);
+  const w = o.workers;
+  return {
+    r: patch >> 1,
+    ring: o.ring === undefined ? undefined : intOption(o, 'ring', 0, 1, 1 << 16),
+    far: numOption(o, 'farPenalty', 16, 0, 1e6),
+    thin: numOption(o, 'thinWidth', 3, 0, 64),
+    em: intOption(o, 'emIterations', 8, 1, 100),
+    sharp: numOption(o, 'sharpness', 1, 0.01, 1e6),
+    seams: o.seams !== false,
+    workers: w === undefined || w === 'auto' ? 'auto' : intOption(o, 'workers', 0, 0, 16),
+    seed: intOption(o, 'seed', 1, -(2 ** 31), 2 ** 32 - 1) >>> 0,
+  };
+}
+
+/** A sampleFrom / exclude mask: one channel, the image's size. */
+function areaOption(o: FillOptions, key: 'sampleFrom' | 'exclude', image: Raster): EditMask | undefined {
+  const v = o[key] as EditMask | undefined;
+  if (v === undefined) return undefined;
+  if (!v || typeof v !== 'object' || !(v.data instanceof Uint8Array || v.data instanceof Uint8ClampedArray) || v.channels !== 1) {
+    throw new MaskError('MASK_NOT_SINGLE_CHANNEL', `heal option ${key} must be a one-channel mask (EditMask), received ${v && typeof v === 'object' ? `${String((v as Raster).channels)} channel(s)` : typeof v}`, 'read it with readEditMask() (io/mask), as for the edit mask');
+  }
+  if (v.width !== image.width || v.height !== image.height) {
+    throw new MaskError('MASK_SIZE_MISMATCH', `${key} mask is ${v.width}x${v.height} but image is ${image.width}x${image.height}`, 'resize the mask with `maskedit mask MASK -o OUT --match IMAGE`');
+  }
+  return v;
+}
+
+/** Crops a full-size one-channel mask to `box` as 0/1. */
+function cropMask(m: ArrayLike<number>, W: number, box: Rect): Uint8Array {
+  const out = new Uint8Array(box.w * box.h);
+  for (let y = 0; y < box.h; y++) for (let x = 0; x < box.w; x++) out[y * box.w + x] = m[(box.y + y) * W + box.x + x] ? 1 : 0;
+  return out;
+}
+
+function toRect(b: { x: number; y: number; width: number; height: number }): Rect {
+  return { x: b.x, y: b.y, w: b.width, h: b.height };
+}
+
+interface Ctx {
+  s: Settings;
+  exec: Executor;
+  alloc: Alloc;
+  signal: AbortSignal | undefined;
+  opaque: boolean;
+  pass: number;
+  progress: (fraction: number, message: string) => void;
+}
+
+/**
+ * Fills the pixels of `group` in `img` (w×h, RGBA floats; every hole pixel already holds the diffusion
+ * estimate) by multi-scale patch search from the `allowed` pixels. `levelsMax` = 1 for thin parts.
+ */
+async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed: Uint8Array, w: number, h: number, r: number, ring: number, levelsMax: number, span: [number, number]): Promise<void> {
+  const { s, exec, alloc } = ctx;
+  const area = (2 * r + 1) ** 2;
+  const hole = alloc(Uint8Array, w * h);
+  hole.set(group);
+  const work = alloc(Float32Array, img.length);
+  work.set(img);
+  const L0 = makeLevel(work, hole, w, h, r, ctx.opaque, alloc);
+  let allowedL = allowed;
+  L0.sources = shared(alloc, restrictSources(L0.valid, allowedL, w, h, r));
+  if (L0.sources.length === 0) return; // nothing to sample from: the diffusion stays
+  const levels: (Level | undefined)[] = [L0];
+  const allowedAt: Uint8Array[] = [allowedL];
+  while (levels.length < levelsMax) {
+    const top = levels[levels.length - 1]!;
+    if (top.maxHoleDist <= r) break;
+    if (((top.w + 1) >> 1) < 4 * r + 2 || ((top.h + 1) >> 1) < 4 * r + 2) break;
+    const c = downsample(top.img, top.hole, top.w, top.h, alloc);
+    const a = downsampleAllowed(allowedL, top.w, top.h);
+    const L = makeLevel(c.img, c.hole, c.w, c.h, r, ctx.opaque, alloc);
+    L.sources = shared(alloc, restrictSources(L.valid, a, c.w, c.h, r));
+    if (L.sources.length < MIN_SOURCES) break;
+    levels.push(L);
+    allowedAt.push(a);
+    allowedL = a;
+  }
+  const K = levels.length;
+  for (let l = 0; l < K; l++) {
+    const L = levels[l]!;
+    const ringL = Math.max(1, ring / 2 ** l);
+    L.far = (s.far * 3 * area) / (ringL * ringL);
+  }
+  const emAt = (l: number) => (l === 0 ? 2 : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
+  let total = 0, done = 0;
+  for (let l = 0; l < K; l++) total += emAt(l) * levels[l]!.w * levels[l]!.h;
+  const run = async (L: Level, phase: Phase, extra: { forward?: boolean; radiusCap?: number; sharpness?: number } = {}) => {
+    throwIfAborted(ctx.signal);
+    ctx.pass++;
+    await exec.run({ phase, forward: extra.forward ?? true, bands: bands(L.h, phase === 'search' ? (ctx.pass * 7) % 16 : 0, s.seed, ctx.pass), ...(extra.radiusCap ? { radiusCap: extra.radiusCap } : {}), ...(extra.sharpness ? { sharpness: extra.sharpness } : {}) });
+  };
+  for (let l = K - 1; l >= 0; l--) {
+    const L = levels[l]!;
+    const random = rng(bandSeed(s.seed, 0x7ffe0000 + l, levelsMax));
+    await exec.setLevel(L);
+    if (l === K - 1) {
+      // The smooth diffusion is the estimate the first search matches against (the finest level already has it).
+      if (l > 0) diffuse(L.img, invert(L.hole), L.w, L.h, 4, SWEEPS, L.hole);
+      // Thin parts start from nearby sources (their search stays local); objects from anywhere in the ring.
+      if (levelsMax === 1) localField(L, random, Math.max(4, ring));
+      else randomField(L, random);
+    } else {
+      upsampleField(L, levels[l + 1]!, random);
+      computeWeights(L, false);
+      await run(L, 'vote');
+    }
+    let targets = 0;
+    if (l === 0) for (let i = 0; i < L.target.length; i++) targets += L.target[i]!;
+    // The finest level refines locally (the coarse levels did the global search); thin parts search their ring.
+    const local = l === 0 ? (K > 1 ? (targets > BIG_FINEST ? 4 : 16) : Math.max(4, ring)) : 0;
+    const em = emAt(l);
+    for (let i = 0; i < em; i++) {
+      await run(L, 'dist');
+      const passes = l === 0 ? 1 : 2;
+      for (let j = 0; j < passes; j++) await run(L, 'search', { forward: (i * passes + j) % 2 === 0, ...(local ? { radiusCap: local } : {}) });
+      if (l === 0) {
+        await run(L, 'voteSharp', { sharpness: s.sharp });
+      } else {
+        computeWeights(L, true);
+        await run(L, 'vote');
+      }
+      done += L.w * L.h;
+      ctx.progress(span[0] + ((span[1] - span[0]) * done) / total, `${levelsMax === 1 ? 'thin parts' : 'object'}: level ${l + 1}/${K}, iteration ${i + 1}/${em}`);
+    }
+    levels[l + 1] = undefined;
+  }
+  if (ctx.signal?.aborted) throw new AbortError();
+  if (s.seams) {
+    await run(L0, 'dist');
+    computeWeights(L0, true);
+    blendSeams(L0);
+  }
+  for (let i = 0; i < group.length; i++) if (group[i]) for (let c = 0; c < 4; c++) img[i * 4 + c] = L0.img[i * 4 + c]!;
+}
+
+/** For every target, a random source within `radius` (16 tries), else any source. */
+function localField(L: Level, random: () => number, radius: number): void {
+  const { w, h, target, valid, nnf, sources } = L;
+  for (let p = 0; p < target.length; p++) {
+    if (!target[p]) continue;
+    const px = p % w, py = (p - px) / w;
+    let s = -1;
+    for (let k = 0; k < 16 && s < 0; k++) {
+      const x = px + Math.round((random() * 2 - 1) * radius), y = py + Math.round((random() * 2 - 1) * radius);
+      if (x >= 0 && y >= 0 && x < w && y < h && valid[y * w + x]) s = y * w + x;
+    }
+    nnf[p] = s >= 0 ? s : sources[Math.floor(random() * sources.length)]!;
+  }
+}
+
+/** A copy on the allocator's memory (shared when helper threads read it). */
+function shared(alloc: Alloc, a: Int32Array): Int32Array {
+  const out = alloc(Int32Array, a.length);
+  out.set(a);
+  return out;
+}
+
+function invert(m: Uint8Array): Uint8Array {
+  const out = new Uint8Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = m[i] ? 0 : 1;
+  return out;
+}
+
+/**
+ * Gradient-domain blend: the border difference (seamBoundary) becomes a harmonic membrane over the hole,
+ * solved by push–pull plus Gauss–Seidel with the border pixels fixed, and is added to the fill.
+ */
+function blendSeams(L: Level): void {
+  const { w, h, img, hole } = L;
+  const { diff, ring } = seamBoundary(L, SEAM_MAX_DIFF);
+  let any = false;
+  for (let i = 0; i < ring.length && !any; i++) if (ring[i]) any = true;
+  if (!any) return;
+  diffuse(diff, ring, w, h, 4, SWEEPS * 2, hole);
+  for (let q = 0; q < hole.length; q++) if (hole[q]) for (let c = 0; c < 4; c++) img[q * 4 + c] = img[q * 4 + c]! + diff[q * 4 + c]!;
+}
+
+function resolveWorkers(s: Settings, holes: number): number {
+  if (s.workers !== 'auto') return s.workers;
+  return availableParallelism() >= 2 && holes >= WORKER_MIN_HOLES ? 1 : 0;
+}
+
+/** The default sampling ring for a hole whose deepest pixel is `depth` pixels from the known image. */
+export function defaultRing(depth: number, r: number): number {
+  return Math.max(16, Math.min(256, Math.round(depth + 4 * r + 8)));
+}
+
+async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: FillOptions = {}, signal?: AbortSignal, onProgress?: ProgressCallback): Promise<Raster & { channels: 4 }> {
+  throwIfAborted(signal);
+  const s = settings(options);
+  const out = cloneRaster(image);
+  const holes = checkFillInputs(image, mask);
+  const add = areaOption(options, 'sampleFrom', image);
+  const exclude = areaOption(options, 'exclude', image);
+  if (holes === 0) return out;
+  const started = Date.now();
+  const W = image.width;
+
+  // Thickness per component, measured in the hole's box plus one pixel of known border.
+  const hb = toRect(growBox(boundingBox(mask)!, 1, image));
+  const split = splitByThickness(cropMask(mask.data, W, hb), hb.w, hb.h, s.thin);
+  const ringThick = s.ring ?? defaultRing(split.thickDepth, s.r);
+  const rThin = Math.min(s.r, 3);
+  const ringThin = s.ring ?? Math.max(12, Math.round(4 * split.thinDepth + 4 * rThin));
+  const margin = Math.max(split.thickDepth > 0 ? ringThick : 0, ringThin) + s.r + 1;
+  let box = toRect(growBox(boundingBox(mask)!, margin, image));
+  if (add) {
+    const ab = boundingBox(add);
+    if (ab) {
+      const x0 = Math.min(box.x, ab.x), y0 = Math.min(box.y, ab.y);
+      const x1 = Math.max(box.x + box.w, ab.x + ab.width), y1 = Math.max(box.y + box.h, ab.y + ab.height);
+      box = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+    }
+  }
+  const { w, h } = box;
+  const n = w * h;
+  const hole = cropMask(mask.data, W, box);
+  const addC = add ? cropMask(add.data, W, box) : undefined;
+  const exclC = exclude ? cropMask(exclude.data, W, box) : undefined;
+  // The split again, in the work box (same components; the box holds the whole hole).
+  const parts = splitByThickness(hole, w, h, s.thin);
+
+  const helpers = resolveWorkers(s, holes);
+  const alloc = helpers > 0 ? sharedAlloc : plainAlloc;
+  const img = new Float32Array(n * 4);
+  let opaque = true;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x, j = ((box.y + y) * W + box.x + x) * 4;
+      if (hole[i]) continue;
+      for (let c = 0; c < 4; c++) img[i * 4 + c] = image.data[j + c]!;
+      if (image.data[j + 3] !== 255) opaque = false;
+    }
+  }
+  // 1. A smooth multi-scale diffusion into every hole: the estimate the searches start from.
+  diffuse(img, invert(hole), w, h, 4, SWEEPS, hole);
+  throwIfAborted(signal);
+  onProgress?.({ step: 'fill', fraction: 0.05, message: 'diffusion' });
+
+  const lease = helpers > 0 ? leaseWorkerExecutor(helpers) : null;
+  const ctx: Ctx = {
+    s, exec: lease ?? localExecutor(), alloc, signal, opaque, pass: 0,
+    progress: (fraction, message) => onProgress?.({ step: 'fill', fraction, message }),
+  };
+  try {
+    let thickN = 0, thinN = 0;
+    for (let i = 0; i < n; i++) { thickN += parts.thick[i]!; thinN += parts.thin[i]!; }
+    const split0 = 0.05 + (0.9 * thickN) / (thickN + thinN);
+    // 2. Thick parts (objects): ring sampling, multi-scale, far penalty, sharp final vote, gradient blend.
+    if (thickN) {
+      let allowed = samplingMask(parts.thick, hole, w, h, ringThick, addC, exclC);
+      if (countOnes(allowed) < (2 * s.r + 1) ** 2 * MIN_SOURCES) allowed = samplingMask(parts.thick, hole, w, h, Infinity, addC, exclC);
+      await fillGroup(ctx, img, parts.thick, allowed, w, h, s.r, ringThick, 16, [0.05, split0]);
+    }
+    // 3. Thin parts (strokes, scratches, text): full resolution, small patches, a narrow ring.
+    if (thinN) {
+      let allowed = samplingMask(parts.thin, hole, w, h, ringThin, addC, exclC);
+      if (countOnes(allowed) < (2 * rThin + 1) ** 2 * 4) allowed = samplingMask(parts.thin, hole, w, h, Infinity, addC, exclC);
+      await fillGroup(ctx, img, parts.thin, allowed, w, h, rThin, ringThin, 1, [split0, 0.95]);
+    }
+  } finally {
+    lease?.release();
+  }
+  throwIfAborted(signal);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!hole[i]) continue;
+      const j = ((box.y + y) * W + box.x + x) * 4;
+      for (let c = 0; c < 4; c++) {
+        const v = Math.round(img[i * 4 + c]!);
+        out.data[j + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+      if (opaque) out.data[j + 3] = 255;
+    }
+  }
+  onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
+  return out;
+}
+
+function countOnes(m: Uint8Array): number {
+  let k = 0;
+  for (let i = 0; i < m.length; i++) k += m[i]!;
+  return k;
+}
+
+export const healEngine: Engine = { name: 'heal', fill };

@@ -1,0 +1,113 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ProgressEvent } from '../../src/core/progress.js';
+import { defaultRing, healEngine } from '../../src/engines/heal.js';
+import { farCost, type LevelArrays } from '../../src/engines/_patchmatch_kernel.js';
+import { closeHelpers } from '../../src/engines/_patchmatch_pool.js';
+import { engineContract } from './engine.case.js';
+import { changedOutside, disc, holeError, mask, paintHole, rgba } from './_images.js';
+
+engineContract('heal', async () => healEngine);
+afterAll(closeHelpers);
+
+/** Grey noise-free texture (diagonal waves) with a bright green square just right of a hole at (30, 32). */
+const GREEN = [20, 230, 40] as const;
+const scene = () => rgba(80, 64, (x, y) => (x >= 42 && x < 54 && y >= 26 && y < 38 ? [...GREEN] : [Math.round(110 + 20 * Math.sin((x + y) * 0.5)), Math.round(110 + 20 * Math.sin((x + y) * 0.5)), 120]));
+const green = (img: { data: ArrayLike<number> }, m: { data: ArrayLike<number> }) => Array.from({ length: m.data.length }, (_, i) => i).filter((i) => m.data[i] && img.data[i * 4 + 1]! > 180 && img.data[i * 4]! < 80).length;
+
+describe('heal sampling', () => {
+  it('never copies from an excluded area', async () => {
+    const img = scene();
+    const m = mask(80, 64, disc(30, 32, 10));
+    const exclude = mask(80, 64, (x, y) => x >= 40 && x < 56 && y >= 24 && y < 40);
+    const out = await healEngine.fill(paintHole(img, m), m, { seed: 1, exclude });
+    expect(changedOutside(out, paintHole(img, m), m)).toEqual([]);
+    expect(green(out, m)).toBe(0);
+  });
+
+  it('copies from an added area when the ring is excluded', async () => {
+    // Left half grey, right half blue; the hole sits in the grey half, the ring is forbidden, blue is allowed.
+    const img = rgba(96, 48, (x) => (x < 48 ? [128, 128, 128] : [30, 60, 200]));
+    const m = mask(96, 48, disc(20, 24, 6));
+    const exclude = mask(96, 48, (x) => x < 48);
+    const sampleFrom = mask(96, 48, (x) => x >= 60);
+    const out = await healEngine.fill(img, m, { seed: 2, exclude, sampleFrom, seams: false });
+    // Without a gradient blend the fill is pure copied blue.
+    const blue = [...m.data.keys()].filter((i) => m.data[i] && out.data[i * 4 + 2] === 200 && out.data[i * 4] === 30).length;
+    expect(blue).toBe([...m.data].filter(Boolean).length);
+  });
+
+  it('rebuilds a thin stroke across stripes from its own row neighbours (thin path)', async () => {
+    // Vertical stripes of period 6; a 1-pixel horizontal scratch: the truth continues every stripe.
+    const img = rgba(64, 40, (x) => (x % 6 < 3 ? [40, 40, 40] : [210, 210, 210]));
+    const m = mask(64, 40, (_x, y) => y === 20);
+    const out = await healEngine.fill(paintHole(img, m), m, { seed: 3 });
+    expect(holeError(out, img, m)).toBeLessThan(3);
+  });
+
+  it('reports progress for both the object and the thin parts, ending at 1', async () => {
+    const img = scene();
+    const m = mask(80, 64, (x, y) => disc(20, 20, 9)(x, y) || (y === 50 && x > 10 && x < 70));
+    const events: ProgressEvent[] = [];
+    await healEngine.fill(img, m, { seed: 1 }, undefined, (e) => events.push(e));
+    expect(events.some((e) => e.message?.startsWith('object:'))).toBe(true);
+    expect(events.some((e) => e.message?.startsWith('thin parts:'))).toBe(true);
+    expect(events[events.length - 1]!.fraction).toBe(1);
+    const fractions = events.map((e) => e.fraction!);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+  });
+
+  it('gives the same bytes with a helper thread as without', async () => {
+    const img = scene();
+    const m = mask(80, 64, disc(30, 32, 12));
+    const a = await healEngine.fill(img, m, { seed: 9, workers: 0 });
+    const b = await healEngine.fill(img, m, { seed: 9, workers: 1 });
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+  });
+});
+
+describe('heal options', () => {
+  it.each([
+    ['patchSize', 8, 'heal option patchSize must be odd, received 8'],
+    ['patchSize', 17, 'heal option patchSize must be an integer from 3 to 15, received 17'],
+    ['ring', 0, 'heal option ring must be an integer from 1 to 65536, received 0'],
+    ['farPenalty', -1, 'heal option farPenalty must be a number from 0 to 1000000, received -1'],
+    ['thinWidth', 'x', 'heal option thinWidth must be a number from 0 to 64, received "x"'],
+    ['emIterations', 0, 'heal option emIterations must be an integer from 1 to 100, received 0'],
+    ['sharpness', 0, 'heal option sharpness must be a number from 0.01 to 1000000, received 0'],
+    ['seams', 'yes', 'heal option seams must be true or false, received "yes"'],
+    ['workers', 17, 'heal option workers must be an integer from 0 to 16, received 17'],
+  ])('refuses %s = %j', async (key, value, message) => {
+    await expect(healEngine.fill(scene(), mask(80, 64, disc(30, 32, 5)), { [key]: value })).rejects.toThrow(new RangeError(message));
+  });
+
+  it.each([
+    ['exclude', 'MASK_SIZE_MISMATCH', mask(10, 10, () => false), 'exclude mask is 10x10 but image is 80x64'],
+    ['sampleFrom', 'MASK_SIZE_MISMATCH', mask(80, 10, () => false), 'sampleFrom mask is 80x10 but image is 80x64'],
+    ['exclude', 'MASK_NOT_SINGLE_CHANNEL', scene(), 'heal option exclude must be a one-channel mask (EditMask), received 4 channel(s)'],
+  ])('refuses a bad %s mask with %s', async (key, code, value, message) => {
+    await expect(healEngine.fill(scene(), mask(80, 64, disc(30, 32, 5)), { [key]: value })).rejects.toMatchObject({ code, message });
+  });
+
+  it.each([
+    [0, 3, 20],
+    [10, 3, 30],
+    [100, 3, 120],
+    [500, 3, 256],
+    [0, 1, 16],
+  ])('defaultRing(depth %i, radius %i) = %i', (depth, r, ring) => {
+    expect(defaultRing(depth, r)).toBe(ring);
+  });
+});
+
+describe('farCost', () => {
+  const L = (far?: number) => ({ w: 10, far } as unknown as LevelArrays);
+  it.each([
+    [undefined, 0, 99, 0],
+    [0, 0, 99, 0],
+    [2, 0, 3, 18],
+    [2, 11, 0, 4],
+    [0.5, 0, 22, 4],
+  ])('far %j between %i and %i costs %d', (far, p, s, cost) => {
+    expect(farCost(L(far), p, s)).toBe(cost);
+  });
+});
