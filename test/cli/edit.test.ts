@@ -157,7 +157,8 @@ describe('maskedit edit', () => {
 describe('maskedit demo', () => {
   it('runs the bundled example offline and writes result, report and heatmap', async () => {
     const out = p('demo');
-    const r = await spawnCli(['demo', '--out', out, '--engine', 'telea', '--json']);
+    // Judged on a pinned date: the plan and price below are the default model's of that day.
+    const r = await spawnCli(['demo', '--out', out, '--engine', 'telea', '--json'], { env: { MASKEDIT_TODAY: '2026-11-30' } });
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ provider: 'local', finalOutsideChangedPixels: 0, output: join(out, 'result.png') });
@@ -165,8 +166,9 @@ describe('maskedit demo', () => {
     const result = await decodeImage(await readFile(join(out, 'result.png')));
     // The bundled public-domain photo (examples/rocket.png), filled at its own size.
     expect([result.info.width, result.info.height]).toEqual([640, 427]);
-    // The guide's lounge edit as OpenAI would get it: one 564x564 crop sent at 1024x1024, priced, nothing sent.
-    expect(report.openaiExample).toMatchObject({ model: 'gpt-image-1.5', crops: [{ x: 271, y: 361, width: 564, height: 564, sendWidth: 1024, sendHeight: 1024 }] });
+    // The guide's lounge edit as OpenAI would get it on that day: one 567x532 crop sent at 1296x1216 (the 16-px
+    // grid of gpt-image-2.6-sunburst, above its 655,360-pixel floor), priced, nothing sent.
+    expect(report.openaiExample).toMatchObject({ model: 'gpt-image-2.6-sunburst', crops: [{ x: 270, y: 377, width: 567, height: 532, sendWidth: 1296, sendHeight: 1216 }] });
     expect(report.openaiExample.usd).toBeGreaterThan(0);
   });
 });

@@ -69,9 +69,9 @@ export function runProviderContract(c: ProviderCase): void {
 
     it.skipIf(!c.lastSent)('sends model, size, quality and prompt over the wire', async () => {
       const provider = await c.make();
-      const req = request({ size: '1024x1536', quality: 'medium', model: 'gpt-image-1' });
+      const req = request({ size: '1024x1536', quality: 'medium', model: 'gpt-image-2.5-flare' });
       await provider.edit(req);
-      expect(c.lastSent!()).toMatchObject({ model: 'gpt-image-1', size: '1024x1536', quality: 'medium', prompt: req.prompt });
+      expect(c.lastSent!()).toMatchObject({ model: 'gpt-image-2.5-flare', size: '1024x1536', quality: 'medium', prompt: req.prompt });
     });
 
     it('aborts when the signal has fired', async () => {
