@@ -405,13 +405,24 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const feather = opts.featherOutward ?? opts.feather ?? undefined;
   const seam = opts.seam ?? DEFAULT_SEAM;
   let stitchInfo: EditReport['stitch'] = null;
+  // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
+  // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
+  // `result.raw` on first read (the CLI never reads it; the studio does).
+  let rawPatches: { i: number; box: Box; patch: Rgba }[] | undefined;
   const outputs = await step('stitch', () => {
     if (!strict) return raw;
     const { blend, outwardBand } = blendMaskFor(editMask!, { direction, ...(feather !== undefined ? { feather } : {}) });
     stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
     const resultBox = plan.crops.length === 1 ? plan.crops[0]! : undefined;
-    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+    rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
+    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
   });
+  let rawOut: Rgba[] | undefined = rawPatches ? undefined : raw;
+  const rebuildRaw = (patches: { i: number; box: Box; patch: Rgba }[]) => {
+    const rebuilt = Array.from({ length: n }, () => cloneRaster(original));
+    for (const p of patches) paste(rebuilt[p.i]!, p.patch, p.box.x, p.box.y);
+    return rebuilt;
+  };
   // Outputs can differ from the input only inside the crops (the stitch writes only there), so only they are read.
   const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!, boxes));
   // The heatmap is a full-size image most callers never read (the CLI writes it only with --heatmap): rendered
@@ -450,7 +461,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(responseId ? { responseId } : {}),
     timingsMs: timings,
   };
-  return { outputs, raw, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
+  return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
 }
 
 /** Clears every pixel of `mask` outside `keep`, in place. */
