@@ -6,7 +6,7 @@
  * output → strict stitch. Every step reports its time through `onProgress`; the whole run can be cancelled
  * through `signal`.
  */
-import { readInputFile, probeImage, decodeImage, MIME, type DecodedImage } from '../io/image.js';
+import { readInputFile, probeImage, decodeImage, decodeProbed, MIME, type DecodedImage } from '../io/image.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
 import { boundingBox, cloneRaster, createEditMask, type Box, type EditMask, type Raster } from '../core/raster.js';
@@ -218,20 +218,23 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   // 1. Decode both files once and run the mask doctor on them.
   const imageLabel = typeof opts.image === 'string' ? opts.image : 'image';
   const maskLabel = typeof opts.mask === 'string' ? opts.mask : 'mask';
+  let maskBytes: Uint8Array | undefined;
   const { report: check, decoded } = await step('check', async () => {
     const [image, mask] = await Promise.all([toBytes(opts.image, 'image'), toBytes(opts.mask, 'mask')]);
-    return checkPairDecoded({ image, mask, imageLabel, maskLabel, model: modelId, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
+    maskBytes = mask;
+    // Of the mask only its alpha is decoded (its RGBA is decoded again below in the rare case --fix needs it).
+    return checkPairDecoded({ image, mask, imageLabel, maskLabel, model: modelId, keepMask: false, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
   }, (r) => summarizeCheck(r.report));
   // The doctor's MODEL_UNKNOWN is replaced by the lifecycle's (which names the closest ids).
   const problems: Problem[] = [...check.problems.filter((p) => p.code !== 'MODEL_UNKNOWN'), ...lifecycle];
   const repairs: string[] = [];
   let editMask = decoded.editMask;
   if (hasErrors(check.problems)) {
-    const candidate = decoded.image && decoded.mask && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
+    const candidate = decoded.image && decoded.maskInfo && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
     // Whether --fix would work is known only by trying (another aspect ratio, say, cannot be repaired).
     let repaired: ReturnType<typeof repairMask> | undefined;
     try {
-      if (candidate) repaired = repairMask(decoded.image!, decoded.mask!);
+      if (candidate) repaired = repairMask(decoded.image!, decoded.mask ?? await decodeProbed(maskBytes!, decoded.maskInfo!, { role: 'mask', label: maskLabel, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) }));
     } catch (e) {
       if (opts.fix) throw e;
     }
