@@ -102,6 +102,13 @@ export interface StitchOptions {
   resultBox?: Box;
   /** The mask the model was sent (grown for context); `match` samples its cast just outside it. Default: the blend. */
   modelMask?: EditMask;
+  /**
+   * Write the output into `result`'s own buffer instead of a fresh copy of the original, and return `result`.
+   * Allowed only when `result` equals `original` everywhere outside these boxes (a model output pasted onto a
+   * copy of the input): they are copied back from the original before compositing, so the output has the same
+   * bytes as without this option, and the caller's `result` is gone. Saves one full-size copy.
+   */
+  reuseResult?: { changed: readonly Box[] };
 }
 
 /**
@@ -118,9 +125,9 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
       `stitch needs the original, the result and the blend mask at one size; received ${original.width}x${original.height}, ${result.width}x${result.height} and ${blend.width}x${blend.height}`,
       'resize the result to the original first (resize(result, original.width, original.height)), or pass --crop x,y,w,h when the result covers only a box of the original');
   }
-  const out = cloneRaster(original);
+  const reuse = opts.reuseResult;
   const box = boundingBox(blend);
-  if (!box) return out;
+  if (!box) return reuse ? restoreBoxes(result, original, reuse.changed) : cloneRaster(original);
   const seam = opts.seam ?? DEFAULT_SEAM;
   // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
   const sampledBox = seam === 'match' && opts.modelMask ? boundingBox(opts.modelMask) : null;
@@ -132,6 +139,8 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
   // channel (the same formula, so the same bytes), instead of writing a corrected copy of the box first.
   const source = seam === 'poisson' ? poissonSeam(o, r, b) : r;
   const lut = seam === 'match' ? correctionTable(estimateColorMatch(o, r, b, matchOpts)) : IDENTITY;
+  // Everything the composite reads from `result` is in the copies above, so its buffer can take the output now.
+  const out = reuse ? restoreBoxes(result, original, reuse.changed) : cloneRaster(original);
   const s = source.data, bd = b.data, d = out.data;
   for (let y = 0; y < work.height; y++) {
     for (let x = 0, i = y * work.width, di = ((work.y + y) * out.width + work.x) * 4; x < work.width; x++, i++, di += 4) {
@@ -151,6 +160,18 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
     }
   }
   return out;
+}
+
+/** Copies `boxes` (clipped to the image) from `from` into `into`, in place; returns `into`. */
+function restoreBoxes(into: Rgba, from: Rgba, boxes: readonly Box[]): Rgba {
+  const w = from.width;
+  for (const bx of boxes) {
+    const x0 = Math.max(0, bx.x), x1 = Math.min(w, bx.x + bx.width);
+    const y0 = Math.max(0, bx.y), y1 = Math.min(from.height, bx.y + bx.height);
+    if (x1 <= x0) continue;
+    for (let y = y0; y < y1; y++) into.data.set(from.data.subarray((y * w + x0) * 4, (y * w + x1) * 4), (y * w + x0) * 4);
+  }
+  return into;
 }
 
 const IDENTITY = (() => {

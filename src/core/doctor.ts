@@ -112,6 +112,50 @@ export function scanAlpha(mask: Raster & { channels: 4 }, editOut?: EditMask): A
   return { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft };
 }
 
+/**
+ * {@link scanAlpha} for a decoded alpha plane alone (one byte per pixel): the same counts and the same edit
+ * mask. Masks are long runs of alpha 0 or 255, so four pixels are read at a time and runs are filled in bulk.
+ *
+ * @example
+ * const edit = createEditMask(alpha.width, alpha.height);
+ * const stats = scanAlphaPlane(alpha, edit);
+ */
+export function scanAlphaPlane(alpha: Raster & { channels: 1 }, editOut?: EditMask): AlphaStats {
+  const a = alpha.data;
+  const n = alpha.width * alpha.height;
+  const o = editOut?.data;
+  let transparent = 0, opaque = 0, soft = 0;
+  const one = (i: number) => {
+    const v = a[i]!;
+    if (v === 0) { transparent++; if (o) o[i] = 255; } else if (v === 255) opaque++;
+    if (v < SOFT_THRESHOLD) soft++;
+  };
+  let i = 0;
+  const head = Math.min(n, (4 - (a.byteOffset & 3)) & 3);
+  for (; i < head; i++) one(i);
+  const words = (n - i) >> 2;
+  const px = new Uint32Array(a.buffer, a.byteOffset + i, words);
+  for (let k = 0; k < words;) {
+    const v = px[k]!;
+    if (v === 0 || v === 0xffffffff) {
+      let j = k + 1;
+      while (j < words && px[j] === v) j++;
+      if (v === 0) {
+        transparent += (j - k) * 4;
+        soft += (j - k) * 4;
+        if (o) o.fill(255, i + k * 4, i + j * 4);
+      } else opaque += (j - k) * 4;
+      k = j;
+    } else {
+      const b = i + k * 4;
+      one(b); one(b + 1); one(b + 2); one(b + 3);
+      k++;
+    }
+  }
+  for (i += words * 4; i < n; i++) one(i);
+  return { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft };
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**

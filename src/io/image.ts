@@ -151,6 +151,11 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   return { raster, info };
 }
 
+/** {@link decodeImage} for bytes already probed with {@link probeImage} (the header is not read twice). */
+export async function decodeProbed(bytes: Uint8Array, info: ImageInfo, opts: DecodeOptions = {}): Promise<DecodedImage> {
+  return { raster: await decodeRaw(bytes, info, opts, true), info };
+}
+
 /** Decodes without applying EXIF orientation (the pixels as stored). */
 export async function decodeStored(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<DecodedImage> {
   const info = await probeImage(bytes, opts);
@@ -171,6 +176,48 @@ async function decodeRaw(bytes: Uint8Array, info: ImageInfo, opts: DecodeOptions
       .toBuffer({ resolveWithObject: true });
     if (out.channels !== 4) throw new Error(`decoder returned ${out.channels} channels`);
     return { width: out.width, height: out.height, channels: 4, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (cause) {
+    throw fail(role, 'UNREADABLE', `${label} (${info.format.toUpperCase()} ${info.storedWidth}x${info.storedHeight}) cannot be decoded: ${errorText(cause)}`, `re-export ${label}; the file is damaged or truncated`, cause);
+  }
+}
+
+/**
+ * Decodes only the alpha channel, in displayed orientation: the same bytes as the alpha of
+ * {@link decodeImage}'s RGBA (255 where the file has no alpha), a quarter of the memory, and for 8-bit files
+ * without the colour conversion for 8-bit RGBA files (libvips' sRGB conversion of an 8-bit file leaves its alpha as it is). For the
+ * mask doctor, which reads only alpha unless something is wrong.
+ *
+ * @example
+ * const info = await probeImage(maskBytes, { role: 'mask' });
+ * const alpha = await decodeAlpha(maskBytes, info, { role: 'mask' });
+ */
+export async function decodeAlpha(bytes: Uint8Array, info: ImageInfo, opts: DecodeOptions = {}): Promise<Raster & { channels: 1 }> {
+  const role = opts.role ?? 'image';
+  const label = opts.label ?? role;
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? maxPixelsFromEnv(), failOn: 'error' });
+    if (info.orientation !== 1) pipeline = pipeline.autoOrient();
+    const direct = info.hasAlpha && info.bitDepth === 8 && info.channels === 4 && !info.palette;
+    if (direct) pipeline = pipeline.extractChannel(3);
+    else pipeline = pipeline.toColourspace('srgb').ensureAlpha().extractChannel(3);
+    const { data, info: out } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (out.channels !== 1) throw new Error(`decoder returned ${out.channels} channels`);
+    return { width: out.width, height: out.height, channels: 1, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (cause) {
+    throw fail(role, 'UNREADABLE', `${label} (${info.format.toUpperCase()} ${info.storedWidth}x${info.storedHeight}) cannot be decoded: ${errorText(cause)}`, `re-export ${label}; the file is damaged or truncated`, cause);
+  }
+}
+
+/**
+ * Decodes every pixel and keeps none: whether the file is readable to its end, at the cost of the decode alone
+ * (no RGBA expansion). Throws like {@link decodeImage}.
+ */
+export async function verifyDecodes(bytes: Uint8Array, info: ImageInfo, opts: DecodeOptions = {}): Promise<void> {
+  const role = opts.role ?? 'image';
+  const label = opts.label ?? role;
+  try {
+    // decodeImage's pipeline without the alpha expansion, so a file fails here exactly when it fails there.
+    await sharp(bytes, { limitInputPixels: opts.maxPixels ?? maxPixelsFromEnv(), failOn: 'error' }).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer();
   } catch (cause) {
     throw fail(role, 'UNREADABLE', `${label} (${info.format.toUpperCase()} ${info.storedWidth}x${info.storedHeight}) cannot be decoded: ${errorText(cause)}`, `re-export ${label}; the file is damaged or truncated`, cause);
   }

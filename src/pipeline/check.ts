@@ -4,13 +4,13 @@
  * twice. `repairMask` is what `maskedit edit --fix` applies: only the repairs whose intent is unambiguous.
  */
 import { diagnoseMarkup } from '../core/markup.js';
-import { diagnoseWithFix, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
+import { diagnose, diagnoseWithFix, editableFraction, scanAlpha, scanAlphaPlane, type AlphaStats } from '../core/doctor.js';
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
 import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
 import { countNonZero, createEditMask, type EditMask } from '../core/raster.js';
 import { SOFT_THRESHOLD } from '../core/threshold.js';
-import { decodeImage, readInputFile, type DecodedImage } from '../io/image.js';
+import { decodeAlpha, decodeImage, decodeProbed, probeImage, readInputFile, verifyDecodes, type DecodedImage, type ImageInfo } from '../io/image.js';
 
 export interface ImageSummary {
   width: number;
@@ -48,6 +48,8 @@ export interface CheckDecoded {
   mask: DecodedImage | null;
   /** OpenAI's reading of the mask (alpha 0 → 255), in displayed orientation; null without alpha or pixels. */
   editMask: EditMask | null;
+  /** The mask file's header facts whenever it decoded (also when `mask` is null because only its alpha was read). */
+  maskInfo: ImageInfo | null;
 }
 
 export interface CheckInput {
@@ -74,7 +76,8 @@ export interface CheckInput {
  * if (!report.ok) console.log(report.problems);
  */
 export async function checkPair(input: CheckInput): Promise<CheckReport> {
-  return (await checkPairDecoded(input)).report;
+  // The report needs neither file's RGBA: the image is only verified to decode, the mask's alpha is decoded alone.
+  return (await checkInputs(input.image, input.mask, input, 'report')).report;
 }
 
 /**
@@ -83,8 +86,8 @@ export async function checkPair(input: CheckInput): Promise<CheckReport> {
  * @example
  * const { report, decoded } = await checkPairDecoded({ image, mask, model: 'gpt-image-1' });
  */
-export async function checkPairDecoded(input: CheckInput): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
-  return checkInputs(input.image, input.mask, input);
+export async function checkPairDecoded(input: CheckInput & { keepMask?: boolean }): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
+  return checkInputs(input.image, input.mask, input, input.keepMask === false ? 'edit' : 'all');
 }
 
 /**
@@ -102,30 +105,60 @@ export async function checkFiles(imagePath: string, maskPath: string, opts: Omit
   return checkInputs(image, mask, { imageLabel: imagePath, maskLabel: maskPath, ...opts });
 }
 
-async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Array | MaskeditError, opts: Omit<CheckInput, 'image' | 'mask'>): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
+/**
+ * How much of each file `checkInputs` keeps: `all` decodes both to RGBA (for callers that repair or compare);
+ * `edit` decodes the image to RGBA and of the mask only its alpha, unless the doctor needs more; `report`
+ * also only verifies that the image decodes (its pixels matter to the doctor only for an EXIF-rotated photo).
+ */
+type Keep = 'all' | 'edit' | 'report';
+
+async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Array | MaskeditError, opts: Omit<CheckInput, 'image' | 'mask'>, keep: Keep = 'all'): Promise<{ report: CheckReport; decoded: CheckDecoded }> {
   const imageLabel = opts.imageLabel ?? 'image.png';
   const maskLabel = opts.maskLabel ?? 'mask.png';
-  const decode = (b: Uint8Array | MaskeditError, role: 'image' | 'mask', label: string) =>
-    b instanceof Uint8Array ? decodeImage(b, { role, label, maxPixels: opts.maxPixels }).catch(asError) : Promise.resolve(b);
+  const io = (role: 'image' | 'mask', label: string) => ({ role, label, maxPixels: opts.maxPixels });
+  const probe = (b: Uint8Array | MaskeditError, role: 'image' | 'mask', label: string) =>
+    b instanceof Uint8Array ? probeImage(b, io(role, label)).catch(asError) : Promise.resolve(b);
+  const imageProbe = probe(imageIn, 'image', imageLabel);
   // Both decodes run at once (libvips works off the JS thread), and the mask's alpha is scanned as soon as the
   // mask is ready, while the (usually bigger) image is still decoding.
-  const [image, [mask, editMask, alpha]] = await Promise.all([
-    decode(imageIn, 'image', imageLabel),
-    decode(maskIn, 'mask', maskLabel).then((m): [DecodedImage | MaskeditError, EditMask | null, AlphaStats | undefined] => {
-      if (!isDecoded(m) || !m.info.hasAlpha) return [m, null, undefined];
+  const imageWork = imageProbe.then(async (info): Promise<{ info: ImageInfo; raster?: DecodedImage['raster'] } | MaskeditError> => {
+    if (isMaskeditError(info)) return info;
+    const bytes = imageIn as Uint8Array;
+    if (keep === 'report' && info.orientation === 1) return verifyDecodes(bytes, info, io('image', imageLabel)).then(() => ({ info }), asError);
+    return decodeProbed(bytes, info, io('image', imageLabel)).catch(asError);
+  });
+  const maskWork = (async (): Promise<MaskWork> => {
+    const info = await probe(maskIn, 'mask', maskLabel);
+    if (isMaskeditError(info)) return [info, null, null, undefined];
+    const bytes = maskIn as Uint8Array;
+    const full = async (): Promise<MaskWork> => {
+      const m = await decodeProbed(bytes, info, io('mask', maskLabel)).catch(asError);
+      if (!isDecoded(m) || !m.info.hasAlpha) return [m, info, null, undefined];
       const edit = createEditMask(m.raster.width, m.raster.height);
-      return [m, edit, scanAlpha(m.raster, edit)]; // one pass: counts and OpenAI's reading together
-    }),
-  ]);
+      return [m, info, edit, scanAlpha(m.raster, edit)]; // one pass: counts and OpenAI's reading together
+    };
+    // The doctor reads the mask's RGB only without alpha, on a rotated photo, or when every pixel is opaque.
+    const imageInfo = await imageProbe;
+    if (keep === 'all' || !info.hasAlpha || (!isMaskeditError(imageInfo) && imageInfo.orientation !== 1)) return full();
+    const alpha = await decodeAlpha(bytes, info, io('mask', maskLabel)).catch(asError);
+    if (isMaskeditError(alpha)) return [alpha, null, null, undefined];
+    const edit = createEditMask(alpha.width, alpha.height);
+    const stats = scanAlphaPlane(alpha, edit);
+    if (stats.transparent === 0 && stats.partial === 0) return full();
+    return [new LeanMask(info), info, edit, stats];
+  })();
+  const [image, [maskResult, maskInfo, editMask, alpha]] = await Promise.all([imageWork, maskWork]);
+  const mask = maskResult instanceof LeanMask ? null : maskResult;
 
   const problems: Problem[] = [];
-  for (const r of [image, mask]) if (!isDecoded(r)) problems.push(toProblem(r));
-  const img = isDecoded(image) ? image : null;
-  const msk = isDecoded(mask) ? mask : null;
+  for (const r of [image, mask]) if (r && isMaskeditError(r)) problems.push(toProblem(r));
+  const img = isMaskeditError(image) ? null : image;
+  const msk = mask && isDecoded(mask) ? mask : null;
+  const mInfo = msk?.info ?? (maskResult instanceof LeanMask ? maskInfo : null);
 
   const diagnosed = diagnoseWithFix({
     image: img?.info ?? null,
-    mask: msk?.info ?? null,
+    mask: mInfo,
     imageRaster: img?.raster,
     maskRaster: msk?.raster,
     alpha,
@@ -145,19 +178,27 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
   const report: CheckReport = {
     ok: !hasErrors(sorted),
     image: img ? { width: img.info.width, height: img.info.height, format: img.info.format, bytes: img.info.bytes, orientation: img.info.orientation } : null,
-    mask: msk ? {
-      width: msk.info.width,
-      height: msk.info.height,
-      format: msk.info.format,
-      bytes: msk.info.bytes,
-      hasAlpha: msk.info.hasAlpha,
+    mask: mInfo ? {
+      width: mInfo.width,
+      height: mInfo.height,
+      format: mInfo.format,
+      bytes: mInfo.bytes,
+      hasAlpha: mInfo.hasAlpha,
       editableFraction: alpha ? editableFraction(alpha) : 0,
       repairedFraction: alpha ? (alpha.pixels ? alpha.soft / alpha.pixels : 0) : null,
     } : null,
     problems: sorted,
     fix: diagnosed.fix,
   };
-  return { report, decoded: { image: img, mask: msk, editMask } };
+  const decodedImage = img?.raster ? { info: img.info, raster: img.raster } : null;
+  return { report, decoded: { image: decodedImage, mask: msk, maskInfo: mInfo, editMask } };
+}
+
+type MaskWork = [DecodedImage | LeanMask | MaskeditError, ImageInfo | null, EditMask | null, AlphaStats | undefined];
+
+/** A mask that decoded fine but whose RGBA was not kept (only its alpha was decoded). */
+class LeanMask {
+  constructor(readonly info: ImageInfo) {}
 }
 
 export interface RepairResult {

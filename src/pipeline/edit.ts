@@ -6,7 +6,7 @@
  * output → strict stitch. Every step reports its time through `onProgress`; the whole run can be cancelled
  * through `signal`.
  */
-import { readInputFile, probeImage, decodeImage, MIME, type DecodedImage } from '../io/image.js';
+import { readInputFile, probeImage, decodeImage, decodeProbed, MIME, type DecodedImage } from '../io/image.js';
 import { MaskError, MaskeditError, throwIfAborted } from '../core/errors.js';
 import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
@@ -225,9 +225,12 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   // 1. Decode both files once and run the mask doctor on them.
   const imageLabel = typeof opts.image === 'string' ? opts.image : 'image';
   const maskLabel = typeof opts.mask === 'string' ? opts.mask : 'mask';
+  let maskBytes: Uint8Array | undefined;
   const { report: check, decoded } = await step('check', async () => {
     const [image, mask] = await Promise.all([toBytes(opts.image, 'image'), toBytes(opts.mask, 'mask')]);
-    return checkPairDecoded({ image, mask, imageLabel, maskLabel, model: modelId, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
+    maskBytes = mask;
+    // Of the mask only its alpha is decoded (its RGBA is decoded again below in the rare case --fix needs it).
+    return checkPairDecoded({ image, mask, imageLabel, maskLabel, model: modelId, keepMask: false, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
   }, (r) => summarizeCheck(r.report));
   // The doctor's MODEL_UNKNOWN is replaced by the lifecycle's (which names the closest ids).
   const problems: Problem[] = [...check.problems.filter((p) => p.code !== 'MODEL_UNKNOWN'), ...lifecycle];
@@ -235,11 +238,11 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   let editMask = decoded.editMask;
   // --fix also reads a soft mask at the one threshold (core/threshold.ts), as check's repaired figure and `maskedit mask` do.
   if (hasErrors(check.problems) || (opts.fix && check.problems.some((p) => p.code === 'MASK_PARTIAL_ALPHA'))) {
-    const candidate = decoded.image && decoded.mask && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
+    const candidate = decoded.image && decoded.maskInfo && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE.has(p.code));
     // Whether --fix would work is known only by trying (another aspect ratio, say, cannot be repaired).
     let repaired: ReturnType<typeof repairMask> | undefined;
     try {
-      if (candidate) repaired = repairMask(decoded.image!, decoded.mask!);
+      if (candidate) repaired = repairMask(decoded.image!, decoded.mask ?? await decodeProbed(maskBytes!, decoded.maskInfo!, { role: 'mask', label: maskLabel, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) }));
     } catch (e) {
       if (opts.fix) throw e;
     }
@@ -416,13 +419,24 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const feather = opts.featherOutward ?? opts.feather ?? undefined;
   const seam = opts.seam ?? DEFAULT_SEAM;
   let stitchInfo: EditReport['stitch'] = null;
+  // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
+  // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
+  // `result.raw` on first read (the CLI never reads it; the studio does).
+  let rawPatches: { i: number; box: Box; patch: Rgba }[] | undefined;
   const outputs = await step('stitch', () => {
     if (!strict) return raw;
     const { blend, outwardBand } = blendMaskFor(editMask!, { direction, ...(feather !== undefined ? { feather } : {}) });
     stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
     const resultBox = plan.crops.length === 1 ? plan.crops[0]! : undefined;
-    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+    rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
+    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
   });
+  let rawOut: Rgba[] | undefined = rawPatches ? undefined : raw;
+  const rebuildRaw = (patches: { i: number; box: Box; patch: Rgba }[]) => {
+    const rebuilt = Array.from({ length: n }, () => cloneRaster(original));
+    for (const p of patches) paste(rebuilt[p.i]!, p.patch, p.box.x, p.box.y);
+    return rebuilt;
+  };
   // Outputs can differ from the input only inside the crops (the stitch writes only there), so only they are read.
   const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask!, boxes));
   // The heatmap is a full-size image most callers never read (the CLI writes it only with --heatmap): rendered
@@ -461,7 +475,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(responseId ? { responseId } : {}),
     timingsMs: timings,
   };
-  return { outputs, raw, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
+  return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
 }
 
 /** Clears every pixel of `mask` outside `keep`, in place. */

@@ -203,6 +203,19 @@ function refHeatmap(original: Rgba, changeMap: EditMask, editMask: EditMask): Rg
   return out;
 }
 
+/** The bounding box of the pixels where `a` and `b` differ, or null. */
+function diffBox(a: Rgba, b: Rgba): { x: number; y: number; width: number; height: number } | null {
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      const i = (y * a.width + x) * 4;
+      if (a.data[i] === b.data[i] && a.data[i + 1] === b.data[i + 1] && a.data[i + 2] === b.data[i + 2] && a.data[i + 3] === b.data[i + 3]) continue;
+      x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+    }
+  }
+  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
 // ── cases ─────────────────────────────────────────────────────────────────────────────────────────────────
 const CASES = Array.from({ length: 120 }, (_, i) => i + 1);
 function setup(seed: number) {
@@ -236,6 +249,24 @@ describe('hot paths against their reference implementations (120 random cases ea
     for (const seam of ['none', 'match', 'poisson'] as const) {
       const got = stitch(original, result, blend, { seam, modelMask, ...(resultBox ? { resultBox } : {}) });
       expect(Buffer.from(got.data).equals(Buffer.from(refStitch(original, result, blend, seam, modelMask, resultBox).data))).toBe(true);
+    }
+  });
+
+  it.each(CASES)('stitch into the result\'s own buffer (reuseResult) gives the same bytes, case %i', (seed) => {
+    const { rand, w, h, original, result, mask } = setup(seed);
+    const soft = rand() < 0.5;
+    const blend = soft ? randomMask(w, h, rand, 0, true) : blendMaskFor(mask, { feather: Math.floor(rand() * 6) }).blend;
+    const modelMask = modelMaskFor(mask, { grow: Math.floor(rand() * 10) });
+    // The boxes where the result may differ: the box of its changed pixels, and sometimes a random extra one
+    // that may reach past the image's edges (the stitch clips it).
+    const changedBoxes = [diffBox(original, result), ...(rand() < 0.5 ? [{ x: Math.floor(rand() * w) - 3, y: Math.floor(rand() * h) - 3, width: 1 + Math.floor(rand() * (w + 6)), height: 1 + Math.floor(rand() * (h + 6)) }] : [])]
+      .filter((b): b is NonNullable<typeof b> => b !== null);
+    for (const seam of ['none', 'match', 'poisson'] as const) {
+      const want = refStitch(original, result, blend, seam, modelMask);
+      const own: Rgba = { ...result, data: new Uint8Array(result.data) };
+      const got = stitch(original, own, blend, { seam, modelMask, reuseResult: { changed: changedBoxes } });
+      expect(got).toBe(own);
+      expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
     }
   });
 

@@ -14,6 +14,7 @@ import { cloneRaster, createRaster, type EditMask, type Raster } from '../../src
 import { getModel, sizeProblem } from '../../src/core/models.js';
 import { renderHeatmap } from '../../src/core/heatmap.js';
 import { spillover } from '../../src/core/spillover.js';
+import { blendMaskFor, stitch } from '../../src/core/composite.js';
 import { fillBox, gradient, maskRaster, noise, png, solid, withOrientation } from '../_helpers/images.js';
 
 /** Fills holes with a flat colour: fast, and obviously different from the input. */
@@ -188,6 +189,29 @@ describe('edit() locality', () => {
       expect(wrong, `region ${k + 1}`).toEqual([]);
     });
     expect(report.finalOutsideChangedPixels).toBe(0);
+  });
+
+  it.each([
+    ['one crop', { regions: undefined }],
+    ['two overlapping crops', { regions: 'separate' as const }],
+  ])('writes the stitch into the raw output\'s buffer and still hands back the raw outputs unchanged (%s, n 2)', async (_, { regions }) => {
+    // Two thin strokes whose separate crops overlap (see above), or one crop around both.
+    const boxes = [{ x: 300, y: 200, width: 10, height: 300 }, { x: 450, y: 200, width: 10, height: 300 }];
+    const image = await png(gradient(1000, 800)), mask = await png(maskRaster({ width: 1000, height: 800, boxes }));
+    const common = { image, mask, prompt: PROMPT, model: 'gpt-image-1.5', today: '2026-11-20', n: 2, seam: 'none' as const, ...(regions ? { regions } : {}) };
+    const loose = await edit({ ...common, provider: driftingProvider(), strict: false });
+    const strict = await edit({ ...common, provider: driftingProvider() });
+    expect(strict.report.crops).toHaveLength(regions ? 2 : 1);
+    // The raw outputs, rebuilt from their crops, are byte for byte those of the unstitched run.
+    expect(strict.raw.map((r, i) => Buffer.from(r.data).equals(Buffer.from(loose.outputs[i]!.data)))).toEqual([true, true]);
+    // The outputs are a fresh stitch of those raw outputs onto the input (no buffer reused). Seam none here:
+    // the reuse is the same for every seam (test/core/hotpath.test.ts checks all three against a reference).
+    const { blend } = blendMaskFor(strict.editMask);
+    strict.outputs.forEach((o, i) => {
+      const want = stitch(strict.input.raster, strict.raw[i]!, blend, { seam: 'none' });
+      expect(Buffer.from(o.data).equals(Buffer.from(want.data)), `output ${i}`).toBe(true);
+    });
+    expect(strict.raw).toBe(strict.raw); // rebuilt once, on first read
   });
 
   it('returns n outputs, each strict', async () => {
@@ -392,4 +416,5 @@ describe('writeEditResult', () => {
     expect(Buffer.compare(await readFile(imagePath), original)).toBe(0);
   });
 });
+
 
