@@ -201,7 +201,7 @@ export const CODES = {
   // The studio.
   STUDIO_NOT_BUILT: err(503, 'studio_not_built', null, STUDIO),
   CHECK_FAILED: err(400, 'check_failed', null, STUDIO),
-  STUDIO_BUILD_FAILED: err(400, 'studio_build_failed', null, STUDIO_APP),
+  STUDIO_BUILD_FAILED: err(400, 'studio_build_failed', null, 'docs/studio.md#studio'),
   // Raised in the browser only (web/src): a selection answer of the wrong size, a failed select request.
   SELECT_SIZE: err(400, 'select_size', null, STUDIO_APP),
   SELECT_FAILED: err(400, 'select_failed', null, STUDIO_APP),
