@@ -10,6 +10,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import type { Code } from '../core/codes.js';
 import { MaskeditError } from '../core/errors.js';
 import type { EditOptions } from '../pipeline/edit.js';
 
@@ -40,7 +41,7 @@ export interface JobSpec extends Partial<Record<JobOptionName, unknown>> {
 }
 
 export class BatchError extends MaskeditError {
-  constructor(code: string, message: string, fix?: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, fix?: string, options?: { cause?: unknown }) {
     super(code, message, fix, options);
     this.name = 'BatchError';
   }

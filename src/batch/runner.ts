@@ -21,8 +21,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AbortError, isMaskeditError } from '../core/errors.js';
 import { estimateCost, formatUsd } from '../core/cost.js';
-import { getModel } from '../core/models.js';
 import { defaultModel, isoDate } from '../core/lifecycle.js';
+import { getModel } from '../core/models.js';
 import { pricesFor } from '../core/prices.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { probeImage, readInputFile } from '../io/image.js';
@@ -307,6 +307,7 @@ export async function prepare(job: BatchJob, defaults: Partial<BatchJob['options
   if (billed) {
     try {
       const info = await probeImage(image, { label: job.image });
+      // The model edit() picks when none is given: the default model of today's UTC date.
       const model = options.model ?? defaultModel(isoDate(new Date()));
       estimateUsd = estimateCost({ model, size: options.size ?? 'auto', quality: options.quality ?? 'auto', inputImages: [{ width: info.width, height: info.height }], promptChars: [...(options.prompt ?? `${options.scene ?? ''} ${options.change ?? ''}`)].length + 200 }).usd;
     } catch {

@@ -45,6 +45,25 @@ const TRIAGE = 'docs/triage.md#output';
 const STUDIO = 'docs/studio.md#http-api-srcserverstudiots';
 const CLI = 'docs/codes.md#command-line-and-outputs';
 const SERVE = 'docs/codes.md#starting-the-server';
+const LIFECYCLE = 'docs/models.md#lifecycle-on-a-date';
+const PARAMS = 'docs/models.md#parameters-through-the-registry';
+const REFRESH = 'docs/models.md#--refresh-and-the-cache';
+const SELECT = 'docs/mask-doctor.md#smart-selection-maskedit-mask-image---select-';
+const SEC_FILES = 'docs/security.md#files-you-name-cli';
+const SEC_SESSIONS = 'docs/security.md#session-folders';
+const SEC_STORE = 'docs/security.md#the-file-store-server-and-studio';
+const SEC_WEB = 'docs/security.md#web-pages-and-dns-rebinding';
+const SEC_BODIES = 'docs/security.md#request-bodies';
+const SEC_KEY = 'docs/security.md#the-servers-api-key';
+const SEC_URLS = 'docs/security.md#fetching-image-urls';
+const SEC_ENGINE = 'docs/security.md#engine-memory';
+const SEC_STALLED = 'docs/security.md#stalled-uploads';
+const STUDIO_APP = 'docs/studio.md#the-app';
+const BATCH_JOBS = 'docs/batch.md#job-files';
+const BATCH_JOURNAL = 'docs/batch.md#the-journal-resuming-without-paying-twice';
+const BATCH_LIMITS = 'docs/batch.md#limits';
+const BATCH_OUTPUT = 'docs/batch.md#output';
+const BATCH_QUEUE = 'docs/batch.md#scale-out-on-bullmq-redis';
 
 /** An error row; `warn` a warning row. Positional to keep one code per line. */
 const err = (status: number, apiCode: string | null, param: CodeParam, docs: string, repairable = false): CodeInfo =>
@@ -61,6 +80,7 @@ export const CODES = {
   IMAGE_TOO_LARGE: err(413, 'image_too_large', 'image', DOCTOR),
   IMAGE_NOT_RGBA: err(400, 'image_not_rgba', 'image', ENGINES),
   IMAGE_REQUIRED: err(400, 'missing_required_parameter', 'image', SERVER),
+  IMAGE_NOT_A_FILE: err(400, 'image_not_a_file', 'image', SEC_FILES),
 
   // Masks (io/mask, the doctor, mask building).
   MASK_NOT_FOUND: err(400, 'mask_not_found', 'mask', DOCTOR),
@@ -82,6 +102,13 @@ export const CODES = {
   MASK_RECT_OUTSIDE: err(400, 'mask_rect_outside', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_REQUIRED: err(400, 'missing_required_parameter', 'mask', SERVER),
   MASK_REPEATED: err(400, 'invalid_value', 'mask', SERVER),
+  MASK_NOT_A_FILE: err(400, 'mask_not_a_file', 'mask', SEC_FILES),
+
+  // Smart selection (core/select, `maskedit mask --select`, the studio's select).
+  // The studio answers OpenAI's invalid_value on 'select' for an empty or over-long list at its call site.
+  SELECT_INVALID: err(400, 'select_invalid', null, SELECT),
+  SELECT_OUTSIDE: err(400, 'select_outside', null, SELECT),
+  SELECT_EMPTY: err(400, 'select_empty', null, SELECT),
 
   // Prompts (the linter).
   // The studio answers prompt_empty; the OpenAI edit route names OpenAI's own `empty_string` at its call site.
@@ -90,6 +117,19 @@ export const CODES = {
   PROMPT_HOLE_ONLY: warn(400, 'prompt_hole_only', 'prompt', LINT),
   PROMPT_NO_PRESERVE: warn(400, 'prompt_no_preserve', 'prompt', LINT),
   PROMPT_MULTIPLE_CHANGES: warn(400, 'prompt_multiple_changes', 'prompt', LINT),
+
+  // Markup overlays (core/markup, the 2.6 models' `markup`).
+  // An overlay that cannot be decoded (pipeline/check renames decodeImage's IMAGE_ codes).
+  MARKUP_UNREADABLE: err(400, 'markup_unreadable', null, PARAMS),
+  MARKUP_FORMAT_UNSUPPORTED: err(400, 'markup_format_unsupported', null, PARAMS),
+  MARKUP_TOO_MANY_PIXELS: err(400, 'markup_too_many_pixels', null, PARAMS),
+  MARKUP_NOT_PNG: err(400, 'markup_not_png', null, PARAMS),
+  MARKUP_SIZE_MISMATCH: err(400, 'markup_size_mismatch', null, PARAMS),
+  MARKUP_NO_ALPHA: err(400, 'markup_no_alpha', null, PARAMS),
+  MARKUP_OPAQUE: err(400, 'markup_opaque', null, PARAMS),
+  MARKUP_EMPTY: warn(400, 'markup_empty', null, PARAMS),
+  MARKUP_COVERS_IMAGE: warn(400, 'markup_covers_image', null, PARAMS),
+  MARKUP_AWAY_FROM_MASK: warn(400, 'markup_away_from_mask', null, PARAMS),
 
   // Models (the registry's rules).
   MODEL_UNKNOWN: warn(400, 'model_unknown', 'model', DOCTOR),
@@ -101,6 +141,13 @@ export const CODES = {
   MODEL_TOO_MANY_IMAGES: err(400, 'model_too_many_images', 'model', SERVER),
   MODEL_NO_INPUT_FIDELITY: warn(400, 'invalid_input_fidelity_model', 'input_fidelity', FIDELITY),
   MODEL_FIDELITY_IMAGES: warn(400, 'model_fidelity_images', 'model', FIDELITY),
+  // A shut-down model is OpenAI's 404 model_not_found (the edit and models routes build it).
+  MODEL_SHUT_DOWN: err(404, 'model_not_found', 'model', LIFECYCLE),
+  MODEL_DEPRECATED: warn(400, 'model_deprecated', 'model', LIFECYCLE),
+  // OpenAI's invalid_value; the route names the param (complexity, markup).
+  MODEL_PARAM_UNSUPPORTED: err(400, 'invalid_value', null, PARAMS),
+  MODEL_PARAM_DROPPED: warn(400, 'model_param_dropped', 'model', PARAMS),
+  TODAY_INVALID: err(400, 'today_invalid', null, LIFECYCLE),
 
   // Request fields (the server; OpenAI's parameter errors — the route names the param).
   MISSING_PARAMETER: err(400, 'missing_required_parameter', null, SERVER),
@@ -118,17 +165,25 @@ export const CODES = {
   INVALID_DATA_URL: err(400, 'invalid_image_url', null, SERVER),
   URL_FETCH_DISABLED: err(400, 'image_url_fetch_disabled', null, SERVER_LIMITS),
   URL_FETCH_FAILED: err(400, 'image_url_fetch_failed', null, SERVER_LIMITS),
+  URL_FETCH_BLOCKED: err(400, 'image_url_blocked', null, SEC_URLS),
   INVALID_JSON: err(400, 'invalid_json', null, SERVER),
   INVALID_MULTIPART: err(400, 'invalid_multipart', null, SERVER),
+  MULTIPART_PART_WITHOUT_NAME: err(400, 'invalid_multipart', null, SEC_BODIES),
+  DUPLICATE_PARAMETER: err(400, 'duplicate_parameter', null, SEC_BODIES),
+  FIELD_TOO_LONG: err(400, 'string_above_max_length', null, SEC_BODIES),
   UNSUPPORTED_CONTENT_TYPE: err(400, 'unsupported_content_type', null, SERVER),
   BAD_REQUEST: err(400, 'invalid_request', null, SERVER),
   REQUEST_TOO_LARGE: err(413, 'request_too_large', null, SERVER_LIMITS),
   REQUEST_TIMEOUT: err(504, 'timeout', null, SERVER_LIMITS),
+  // Logged when a stalled upload is cut off; the client gets Node's 408 answer in OpenAI's shape (server/client-errors).
+  UPLOAD_STALLED: err(408, 'request_timeout', null, SEC_STALLED),
   QUEUE_FULL: err(429, 'rate_limit_exceeded', null, SERVER_LIMITS),
   SERVER_SHUTTING_DOWN: err(503, 'server_shutting_down', null, SERVER_LIMITS),
   CLIENT_DISCONNECTED: err(400, 'client_disconnected', null, SERVER_LIMITS),
   AUTH_MISSING: err(401, null, null, SERVER_AUTH),
   AUTH_INVALID: err(401, 'invalid_api_key', null, SERVER_AUTH),
+  HOST_NOT_ALLOWED: err(403, 'host_not_allowed', null, SEC_WEB),
+  CROSS_ORIGIN_REFUSED: err(403, 'cross_origin_refused', null, SEC_WEB),
   NOT_FOUND: err(404, null, null, SERVER),
   INTERNAL: err(500, null, null, SERVER),
 
@@ -136,6 +191,8 @@ export const CODES = {
   FILE_NOT_FOUND: err(404, null, null, FILES),
   FILE_TOO_LARGE: err(413, 'file_too_large', 'file', FILES),
   FILES_QUOTA_EXCEEDED: err(400, 'files_quota_exceeded', 'file', FILES),
+  STORE_UNSAFE: err(400, 'store_unsafe', null, SEC_STORE),
+  STORE_UNAVAILABLE: err(400, 'store_unavailable', null, SEC_STORE),
   RESPONSES_INVALID: err(400, 'invalid_value', null, RESPONSES),
   RESPONSES_UNSUPPORTED: err(400, 'unsupported_parameter', null, RESPONSES),
   RESPONSE_NOT_FOUND: err(404, 'not_found', null, RESPONSES),
@@ -144,16 +201,23 @@ export const CODES = {
   // The studio.
   STUDIO_NOT_BUILT: err(503, 'studio_not_built', null, STUDIO),
   CHECK_FAILED: err(400, 'check_failed', null, STUDIO),
+  STUDIO_BUILD_FAILED: err(400, 'studio_build_failed', null, 'docs/studio.md#studio'),
+  // Raised in the browser only (web/src): a selection answer of the wrong size, a failed select request.
+  SELECT_SIZE: err(400, 'select_size', null, STUDIO_APP),
+  SELECT_FAILED: err(400, 'select_failed', null, STUDIO_APP),
 
   // Engines and providers.
   ENGINE_UNKNOWN: err(500, 'engine_unknown', null, ENGINES),
   ENGINE_UNAVAILABLE: err(400, 'engine_unavailable', null, ENGINES),
   ENGINE_FAILED: err(500, 'engine_failed', null, ENGINES),
+  ENGINE_MEMORY_BUDGET: err(400, 'engine_memory_budget', null, SEC_ENGINE),
   PROVIDER_UNKNOWN: err(400, 'provider_unknown', null, PROVIDERS),
   PROVIDER_UNAVAILABLE: err(400, 'provider_unavailable', 'provider', PROVIDERS),
   PROVIDER_NO_IMAGE: err(400, 'provider_no_image', null, PROVIDERS),
   SURFACE_UNAVAILABLE: err(400, 'surface_unavailable', null, PROVIDERS),
   OPENAI_API_KEY_MISSING: err(400, 'openai_api_key_missing', null, PROVIDERS),
+  // `maskedit models --refresh` without OPENAI_API_KEY.
+  OPENAI_NO_KEY: err(400, 'openai_no_key', null, REFRESH),
   OPENAI_CONNECTION: err(400, 'openai_connection', null, PROVIDERS),
   OPENAI_TIMEOUT: err(400, 'openai_timeout', null, PROVIDERS),
   OPENAI_ERROR: err(400, 'openai_error', null, PROVIDERS),
@@ -170,14 +234,26 @@ export const CODES = {
   OUTPUT_PATHS_CLASH: err(400, 'output_paths_clash', null, CLI),
   OUTPUT_WRITE_FAILED: err(500, 'output_write_failed', null, CLI),
   STITCH_SIZE_MISMATCH: err(400, 'stitch_size_mismatch', null, CLI),
+  STITCH_ASPECT_MISMATCH: err(400, 'stitch_aspect_mismatch', null, CLI),
   COST_ABOVE_LIMIT: err(400, 'cost_above_limit', null, COST),
   SESSION_UNREADABLE: err(400, 'session_unreadable', null, SESSIONS),
   SESSION_CORRUPT: err(400, 'session_corrupt', null, SESSIONS),
   SESSION_EMPTY: err(400, 'session_empty', null, SESSIONS),
+  SESSION_NOT_FOUND: err(400, 'session_not_found', null, SESSIONS),
+  SESSION_MANIFEST_NOT_FOUND: err(400, 'session_manifest_not_found', null, SEC_SESSIONS),
+  SESSION_MANIFEST_NOT_A_FILE: err(400, 'session_manifest_not_a_file', null, SEC_SESSIONS),
+  SESSION_MANIFEST_UNREADABLE: err(400, 'session_manifest_unreadable', null, SEC_SESSIONS),
+  SESSION_MANIFEST_TOO_LARGE: err(400, 'session_manifest_too_large', null, SEC_SESSIONS),
   SERVER_HOST_NEEDS_KEY: err(400, 'server_host_needs_key', null, SERVE),
   SERVER_HOST_UNAVAILABLE: err(400, 'server_host_unavailable', null, SERVE),
   SERVER_PORT_DENIED: err(400, 'server_port_denied', null, SERVE),
   SERVER_PORT_IN_USE: err(400, 'server_port_in_use', null, SERVE),
+  API_KEY_FILE_NOT_FOUND: err(400, 'api_key_file_not_found', null, SEC_KEY),
+  API_KEY_FILE_NOT_A_FILE: err(400, 'api_key_file_not_a_file', null, SEC_KEY),
+  API_KEY_FILE_UNREADABLE: err(400, 'api_key_file_unreadable', null, SEC_KEY),
+  API_KEY_FILE_TOO_LARGE: err(400, 'api_key_file_too_large', null, SEC_KEY),
+  API_KEY_FILE_UNSAFE: err(400, 'api_key_file_unsafe', null, SEC_KEY),
+  API_KEY_FILE_INVALID: err(400, 'api_key_file_invalid', null, SEC_KEY),
 
   // Triage findings (`maskedit triage`).
   TRIAGE_REWRITTEN: err(400, 'triage_rewritten', null, TRIAGE),
@@ -187,6 +263,27 @@ export const CODES = {
   TRIAGE_FIDELITY_LOW: warn(400, 'triage_fidelity_low', null, TRIAGE),
   TRIAGE_FILE_IDS: warn(400, 'triage_file_ids', null, TRIAGE),
   TRIAGE_ITERATIVE: warn(400, 'triage_iterative', null, TRIAGE),
+
+  // Batches (`maskedit batch`): job files, the journal, limits, the BullMQ queue. Outcomes of one job are
+  // recorded in the journal and the report; none reaches the server.
+  BATCH_JOBS_NOT_FOUND: err(400, 'batch_jobs_not_found', null, BATCH_JOBS),
+  BATCH_JOBS_FORMAT: err(400, 'batch_jobs_format', null, BATCH_JOBS),
+  BATCH_JOBS_EMPTY: err(400, 'batch_jobs_empty', null, BATCH_JOBS),
+  BATCH_JOB_INVALID: err(400, 'batch_job_invalid', null, BATCH_JOBS),
+  BATCH_ID_INVALID: err(400, 'batch_id_invalid', null, BATCH_JOBS),
+  BATCH_ID_DUPLICATE: err(400, 'batch_id_duplicate', null, BATCH_JOBS),
+  BATCH_OPTION_UNKNOWN: err(400, 'batch_option_unknown', null, BATCH_JOBS),
+  BATCH_MASK_MISSING: err(400, 'batch_mask_missing', null, BATCH_JOBS),
+  BATCH_PROMPT_MISSING: err(400, 'batch_prompt_missing', null, BATCH_JOBS),
+  BATCH_OPTION_INVALID: err(400, 'batch_option_invalid', null, BATCH_LIMITS),
+  BATCH_BUDGET_REACHED: err(400, 'batch_budget_reached', null, BATCH_LIMITS),
+  BATCH_JOURNAL_UNUSABLE: err(500, 'batch_journal_unusable', null, BATCH_JOURNAL),
+  BATCH_INTERRUPTED: err(400, 'batch_interrupted', null, BATCH_JOURNAL),
+  BATCH_OUTDIR_UNUSABLE: err(500, 'batch_outdir_unusable', null, BATCH_OUTPUT),
+  BATCH_JOB_CRASHED: err(500, 'batch_job_crashed', null, BATCH_OUTPUT),
+  BATCH_QUEUE_URL_INVALID: err(400, 'batch_queue_url_invalid', null, BATCH_QUEUE),
+  BATCH_QUEUE_UNREACHABLE: err(500, 'batch_queue_unreachable', null, BATCH_QUEUE),
+  BATCH_QUEUE_JOB_FAILED: err(500, 'batch_queue_job_failed', null, BATCH_QUEUE),
 } as const satisfies Record<string, CodeInfo>;
 
 /** A code in the table. */

@@ -121,6 +121,9 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** The codes {@link lifecycleProblems} raises (rows of src/core/codes.ts). */
+export type LifecycleCode = 'MODEL_UNKNOWN' | 'MODEL_DEPRECATED' | 'MODEL_SHUT_DOWN';
+
 /**
  * What the user must hear about a model on a date: nothing (active), MODEL_DEPRECATED (warning: shutdown date,
  * days left, the replacement flag), MODEL_SHUT_DOWN (error: nothing may be sent) or MODEL_UNKNOWN (warning:
@@ -130,7 +133,7 @@ function editDistance(a: string, b: string): number {
  * lifecycleProblems('gpt-image-1.5', '2026-11-20')[0]!.message
  * // 'gpt-image-1.5 is deprecated: OpenAI shuts it down on 2026-12-01 (in 11 days); …'
  */
-export function lifecycleProblems(id: string, today: string): Problem[] {
+export function lifecycleProblems(id: string, today: string): Problem<LifecycleCode>[] {
   const m = findModel(id);
   if (!m) {
     const close = closestModels(id);

@@ -42,12 +42,15 @@ export interface ParamDecision {
   action: ParamAction;
 }
 
+/** The codes {@link resolveParams} raises (rows of src/core/codes.ts). */
+export type ParamCode = 'MODEL_NO_INPUT_FIDELITY' | 'MODEL_PARAM_DROPPED' | 'MODEL_PARAM_UNSUPPORTED';
+
 export interface ResolvedParams {
   /** What to send: the requested params minus the dropped ones (a refused one makes `ok` false). */
   send: RequestedParams;
   decisions: ParamDecision[];
   /** Warnings for dropped params, errors for refused ones. */
-  problems: Problem[];
+  problems: Problem<ParamCode>[];
   ok: boolean;
 }
 
@@ -101,7 +104,7 @@ export function resolveParams(modelId: string, requested: RequestedParams, surfa
   const model = getModel(modelId);
   const send: RequestedParams = {};
   const decisions: ParamDecision[] = [];
-  const problems: Problem[] = [];
+  const problems: Problem<ParamCode>[] = [];
   const flagFor = (p: ParamName) => PARAM_FLAGS[p];
   for (const param of Object.keys(KEY) as ParamName[]) {
     const key = KEY[param];

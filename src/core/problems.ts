@@ -5,8 +5,9 @@
  */
 export type Severity = 'error' | 'warning';
 
-export interface Problem {
-  code: string;
+/** `C` narrows the code where a function raises a known few (`Problem<LifecycleCode>`). */
+export interface Problem<C extends string = string> {
+  code: C;
   severity: Severity;
   message: string;
   fix: string;

@@ -5,7 +5,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { stat } from 'node:fs/promises';
-import { readRegularFile } from './safe-read.js';
+import { readRegularFile, type SafeReadOptions } from './safe-read.js';
 import { ImageError, MaskError, type MaskeditError } from '../core/errors.js';
 import type { Raster } from '../core/raster.js';
 import type { ImageFacts } from '../core/doctor.js';
@@ -236,7 +236,7 @@ export async function readImageFile(path: string, opts: DecodeOptions = {}): Pro
  * PNG, JPEG or WebP is refused from its header, before the rest is read.
  */
 export async function readInputFile(path: string, role: Role = 'image'): Promise<Uint8Array> {
-  const opts = { code: role === 'mask' ? 'MASK' : 'IMAGE', what: role === 'mask' ? 'a mask image file' : 'an image file', errorClass: role === 'mask' ? MaskError : ImageError };
+  const opts: Omit<SafeReadOptions, 'maxBytes' | 'headBytes'> = { code: role === 'mask' ? 'MASK' : 'IMAGE', what: role === 'mask' ? 'a mask image file' : 'an image file', errorClass: role === 'mask' ? MaskError : ImageError };
   const head = await readRegularFile(path, { ...opts, headBytes: 4096 });
   const sniffed = sniffFormat(head);
   if (!sniffed || 'other' in sniffed) {

@@ -10,14 +10,18 @@
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import type { Code } from '../core/codes.js';
 import { MaskeditError } from '../core/errors.js';
 
 /** Node cannot hold one buffer of 2 GiB or more; nothing maskedit reads is that large. */
 export const MAX_READ_BYTES = 2 ** 31 - 1;
 
+/** The files read through here; each prefix has the four rows `<prefix>_NOT_FOUND|_NOT_A_FILE|_UNREADABLE|_TOO_LARGE` in src/core/codes.ts. */
+export type SafeReadPrefix = 'IMAGE' | 'MASK' | 'SESSION_MANIFEST' | 'API_KEY_FILE';
+
 export interface SafeReadOptions {
   /** Code prefix: `IMAGE` gives IMAGE_NOT_FOUND, IMAGE_NOT_A_FILE, IMAGE_TOO_LARGE, IMAGE_UNREADABLE. */
-  code: string;
+  code: SafeReadPrefix;
   /** What the file should be, for messages: "an image file". */
   what: string;
   /** Largest size accepted (default and ceiling: {@link MAX_READ_BYTES}). */
@@ -25,7 +29,7 @@ export interface SafeReadOptions {
   /** Read only this many bytes from the start (a header), after the same checks. */
   headBytes?: number;
   /** Error class to raise (default MaskeditError); ImageError/MaskError keep their layer visible. */
-  errorClass?: new (code: string, message: string, fix?: string, options?: { cause?: unknown }) => MaskeditError;
+  errorClass?: new (code: Code, message: string, fix?: string, options?: { cause?: unknown }) => MaskeditError;
 }
 
 export interface OpenedFile {

@@ -3,6 +3,7 @@
  * `maskedit check --json`, docs/mask-doctor.md; layers in docs/architecture.md) and the decoded pixels so the edit pipeline and the server never decode
  * twice. `repairMask` is what `maskedit edit --fix` applies: only the repairs whose intent is unambiguous.
  */
+import { isTableCode, type TableCode } from '../core/codes.js';
 import { diagnoseMarkup } from '../core/markup.js';
 import { diagnose, diagnoseWithFix, editableFraction, scanAlpha, scanAlphaPlane, type AlphaStats } from '../core/doctor.js';
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
@@ -172,7 +173,7 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
     const label = opts.markupLabel ?? 'markup.png';
     const m = await decodeImage(opts.markup, { label, maxPixels: opts.maxPixels }).catch(asError);
     if (isDecoded(m)) problems.push(...diagnoseMarkup(m.info, img.info, m.raster, editMask ?? undefined, label));
-    else problems.push({ ...toProblem(m), code: m.code.replace(/^IMAGE_/, 'MARKUP_') });
+    else problems.push({ ...toProblem(m), code: (isTableCode(m.code) && MARKUP_DECODE[m.code]) || m.code });
   }
   const sorted = sortProblems(problems);
   const report: CheckReport = {
@@ -255,6 +256,13 @@ function asError(e: unknown): MaskeditError {
   if (isMaskeditError(e)) return e;
   throw e;
 }
+
+/** A markup overlay that cannot be decoded gets its own codes (decodeImage raises the IMAGE_ ones). */
+const MARKUP_DECODE: Partial<Record<TableCode, TableCode>> = {
+  IMAGE_UNREADABLE: 'MARKUP_UNREADABLE',
+  IMAGE_FORMAT_UNSUPPORTED: 'MARKUP_FORMAT_UNSUPPORTED',
+  IMAGE_TOO_MANY_PIXELS: 'MARKUP_TOO_MANY_PIXELS',
+};
 
 function toProblem(e: MaskeditError): Problem {
   return { code: e.code, severity: 'error', message: e.message, fix: e.fix ?? 'see the message' };

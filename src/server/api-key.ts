@@ -7,7 +7,7 @@
  * const { key, warning } = await resolveServerKey({ file: '/run/secrets/maskedit-key', env: process.env });
  */
 import { MaskeditError } from '../core/errors.js';
-import { openRegularFile, readRegularFile } from '../io/safe-read.js';
+import { openRegularFile, readRegularFile, type SafeReadOptions } from '../io/safe-read.js';
 
 export interface KeySources {
   /** `--api-key-file` */
@@ -27,7 +27,7 @@ export const ARGV_KEY_WARNING = 'warning: --api-key puts the key in this process
 
 /** Reads and checks a key file: regular, owned by this user, unreadable by group and others, one non-empty line. */
 export async function readKeyFile(path: string): Promise<string> {
-  const opts = { code: 'API_KEY_FILE', what: 'a key file', maxBytes: 4096 };
+  const opts: SafeReadOptions = { code: 'API_KEY_FILE', what: 'a key file', maxBytes: 4096 };
   const { handle } = await openRegularFile(path, opts);
   let mode: number;
   let uid: number;

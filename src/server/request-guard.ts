@@ -36,7 +36,7 @@ export function hostName(header: string | undefined): string | undefined {
   return m?.[1]?.replace(/\.$/, '');
 }
 
-function refuse(code: string, message: string, fix: string): ApiError {
+function refuse(code: 'HOST_NOT_ALLOWED' | 'CROSS_ORIGIN_REFUSED', message: string, fix: string): ApiError {
   return new ApiError({ status: 403, apiCode: code.toLowerCase(), code, message, fix, type: 'invalid_request_error' });
 }
 
