@@ -93,19 +93,17 @@ const MAX_WIDENINGS = 2;
 
 /**
  * GrabCut on the work region around `box`, refined at full resolution; the mask covers `region`. For a click,
- * when the object reaches a side of the box (not the picture's edge), the box grows on that side: the first
- * pass runs at the full work size (most clicks stop there, so they cost one GrabCut); each widened box (at most
- * {@link MAX_WIDENINGS}) runs at the smaller {@link EXPLORE_PIXELS} with {@link EXPLORE_ITERATIONS} iterations,
- * and the last one's result is refined at full resolution like any other — a click costs at most one full-size
- * GrabCut and two small ones, instead of three full-size ones.
+ * the box is first settled by cheap exploration passes ({@link EXPLORE_PIXELS}, {@link EXPLORE_ITERATIONS}):
+ * when the object reaches a side of the box, the box grows on that side and the exploration runs again (at most
+ * {@link MAX_WIDENINGS} times). Only then does GrabCut run once at the full work size — so a click costs one
+ * full GrabCut plus one to three small ones, instead of up to three full ones.
  */
 async function selectOne(image: Raster & { channels: 4 }, startBox: Box, click: { x: number; y: number } | undefined, options: SelectOptions): Promise<{ mask: EditMask; region: Box; box: Box }> {
   const whole: Box = { x: 0, y: 0, width: image.width, height: image.height };
-  const iterations = options.iterations ?? 3;
   let box = startBox;
-  let run = await cutAround(image, box, click, WORK_PIXELS, iterations, options);
   if (click) {
     for (let round = 0; round < MAX_WIDENINGS; round++) {
+      const run = await cutAround(image, box, click, EXPLORE_PIXELS, Math.min(EXPLORE_ITERATIONS, options.iterations ?? 3), options);
       if (countNonZero(run.coarse) === 0) break;
       const { region, sx, sy } = run;
       // The picture's edges in work coordinates, so a box already at the edge does not count as touched.
@@ -116,11 +114,9 @@ async function selectOne(image: Raster & { channels: 4 }, startBox: Box, click: 
         x: region.x + Math.floor(wider.x / sx), y: region.y + Math.floor(wider.y / sy),
         width: Math.ceil(wider.width / sx), height: Math.ceil(wider.height / sy),
       }, whole);
-      // After a widening GrabCut runs at the smaller size: its result is kept when the box stops growing.
-      run = await cutAround(image, box, click, EXPLORE_PIXELS, Math.min(EXPLORE_ITERATIONS, iterations), options);
     }
   }
-  const { region, scale, small, coarse } = run;
+  const { region, scale, small, coarse } = await cutAround(image, box, click, WORK_PIXELS, options.iterations ?? 3, options);
   if (countNonZero(coarse) === 0) return { mask: createEditMask(region.width, region.height), region, box };
   const mask = scale === 1 ? coarse : options.refine === false ? resizeNearest(coarse, region.width, region.height) : refineEdge(image, region, small, coarse);
   // No component pass at full resolution: the refinement only re-decides pixels near GrabCut's boundary, and
