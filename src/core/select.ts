@@ -27,13 +27,6 @@ export type Selection = { kind: 'box'; box: Box } | { kind: 'point'; x: number; 
 
 /** GrabCut's work region is downscaled to at most this many pixels (~ 400×300). */
 export const WORK_PIXELS = 120_000;
-/**
- * A click's box is settled by exploration passes at this smaller work size ({@link EXPLORE_ITERATIONS}
- * iterations): they only decide whether the object reaches the box's sides; the final GrabCut runs at
- * {@link WORK_PIXELS}.
- */
-export const EXPLORE_PIXELS = 30_000;
-export const EXPLORE_ITERATIONS = 2;
 /** The point seed is grown on a copy of the photo at most this long on its longer side. */
 export const SEED_MAX_SIDE = 512;
 /** Colour distance (RGB, Euclidean) from the seed region's mean that still joins it. */

@@ -12,7 +12,7 @@ import { throwIfAborted } from '../core/errors.js';
 import { crop } from '../core/crop.js';
 import {
   clipSelection, componentAt, grabCutLabels, widenTouchedSides, keepLargeComponents, labelsToMask, nearestSet, pasteMax, refineEdge,
-  seedBox, SEED_MAX_SIDE, workRegion, workScale, EXPLORE_PIXELS, EXPLORE_ITERATIONS, WORK_PIXELS, type Selection,
+  seedBox, SEED_MAX_SIDE, workRegion, workScale, type Selection,
 } from '../core/select.js';
 import { countNonZero, createEditMask, type Box, type EditMask, type Raster } from '../core/raster.js';
 import { resizeNearest } from '../core/maskops.js';
@@ -93,58 +93,48 @@ const MAX_WIDENINGS = 2;
 
 /**
  * GrabCut on the work region around `box`, refined at full resolution; the mask covers `region`. For a click,
- * the box is first settled by cheap exploration passes ({@link EXPLORE_PIXELS}, {@link EXPLORE_ITERATIONS}):
- * when the object reaches a side of the box, the box grows on that side and the exploration runs again (at most
- * {@link MAX_WIDENINGS} times). Only then does GrabCut run once at the full work size — so a click costs one
- * full GrabCut plus one to three small ones, instead of up to three full ones.
+ * when the object reaches a side of the box, the box grows on that side and GrabCut runs again (at most
+ * {@link MAX_WIDENINGS} times).
  */
 async function selectOne(image: Raster & { channels: 4 }, startBox: Box, click: { x: number; y: number } | undefined, options: SelectOptions): Promise<{ mask: EditMask; region: Box; box: Box }> {
   const whole: Box = { x: 0, y: 0, width: image.width, height: image.height };
   let box = startBox;
-  if (click) {
-    for (let round = 0; round < MAX_WIDENINGS; round++) {
-      const run = await cutAround(image, box, click, EXPLORE_PIXELS, Math.min(EXPLORE_ITERATIONS, options.iterations ?? 3), options);
-      if (countNonZero(run.coarse) === 0) break;
-      const { region, sx, sy } = run;
+  for (let round = 0; ; round++) {
+    const region = workRegion(box, image.width, image.height);
+    const scale = workScale(region);
+    const w = Math.max(2, Math.round(region.width * scale)), h = Math.max(2, Math.round(region.height * scale));
+    const small = scale === 1 ? crop(image, region) : await resampleRegion(image, region, w, h);
+    const sx = w / region.width, sy = h / region.height;
+    const localBox: Box = {
+      x: Math.floor((box.x - region.x) * sx), y: Math.floor((box.y - region.y) * sy),
+      width: Math.max(1, Math.round(box.width * sx)), height: Math.max(1, Math.round(box.height * sy)),
+    };
+    const localClick = click ? { x: Math.min(w - 1, Math.floor((click.x - region.x) * sx)), y: Math.min(h - 1, Math.floor((click.y - region.y) * sy)) } : undefined;
+    const labels = grabCutLabels(w, h, localBox, localClick ? [localClick] : []);
+    await grabCut(small, labels, options.iterations ?? 3);
+    throwIfAborted(options.signal);
+    let coarse = keepLargeComponents(labelsToMask(labels, w, h));
+    if (localClick) {
+      const at = nearestSet(coarse, localClick.x, localClick.y, 3);
+      coarse = at ? componentAt(coarse, at.x, at.y) : createEditMask(w, h);
       // The picture's edges in work coordinates, so a box already at the edge does not count as touched.
       const limit: Box = { x: Math.round((0 - region.x) * sx), y: Math.round((0 - region.y) * sy), width: Math.round(image.width * sx), height: Math.round(image.height * sy) };
-      const wider = widenTouchedSides(run.coarse, run.localBox, limit);
-      if (!wider) break;
-      box = clipBox({
-        x: region.x + Math.floor(wider.x / sx), y: region.y + Math.floor(wider.y / sy),
-        width: Math.ceil(wider.width / sx), height: Math.ceil(wider.height / sy),
-      }, whole);
+      const wider = round < MAX_WIDENINGS && countNonZero(coarse) > 0 ? widenTouchedSides(coarse, localBox, limit) : null;
+      if (wider) {
+        const grown = {
+          x: region.x + Math.floor(wider.x / sx), y: region.y + Math.floor(wider.y / sy),
+          width: Math.ceil(wider.width / sx), height: Math.ceil(wider.height / sy),
+        };
+        box = clipBox(grown, whole);
+        continue;
+      }
     }
+    if (countNonZero(coarse) === 0) return { mask: createEditMask(region.width, region.height), region, box };
+    const mask = scale === 1 ? coarse : options.refine === false ? resizeNearest(coarse, region.width, region.height) : refineEdge(image, region, small, coarse);
+    // No component pass at full resolution: the refinement only re-decides pixels near GrabCut's boundary, and
+    // the isolated-pixel pass there already removes single-pixel crumbs.
+    return { mask, region, box };
   }
-  const { region, scale, small, coarse } = await cutAround(image, box, click, WORK_PIXELS, options.iterations ?? 3, options);
-  if (countNonZero(coarse) === 0) return { mask: createEditMask(region.width, region.height), region, box };
-  const mask = scale === 1 ? coarse : options.refine === false ? resizeNearest(coarse, region.width, region.height) : refineEdge(image, region, small, coarse);
-  // No component pass at full resolution: the refinement only re-decides pixels near GrabCut's boundary, and
-  // the isolated-pixel pass there already removes single-pixel crumbs.
-  return { mask, region, box };
-}
-
-/** One GrabCut on `box`'s work region scaled to at most `maxPixels`; a click keeps only the component under it. */
-async function cutAround(image: Raster & { channels: 4 }, box: Box, click: { x: number; y: number } | undefined, maxPixels: number, iterations: number, options: SelectOptions) {
-  const region = workRegion(box, image.width, image.height);
-  const scale = workScale(region, maxPixels);
-  const w = Math.max(2, Math.round(region.width * scale)), h = Math.max(2, Math.round(region.height * scale));
-  const small = scale === 1 ? crop(image, region) : await resampleRegion(image, region, w, h);
-  const sx = w / region.width, sy = h / region.height;
-  const localBox: Box = {
-    x: Math.floor((box.x - region.x) * sx), y: Math.floor((box.y - region.y) * sy),
-    width: Math.max(1, Math.round(box.width * sx)), height: Math.max(1, Math.round(box.height * sy)),
-  };
-  const localClick = click ? { x: Math.min(w - 1, Math.floor((click.x - region.x) * sx)), y: Math.min(h - 1, Math.floor((click.y - region.y) * sy)) } : undefined;
-  const labels = grabCutLabels(w, h, localBox, localClick ? [localClick] : []);
-  await grabCut(small, labels, iterations);
-  throwIfAborted(options.signal);
-  let coarse = keepLargeComponents(labelsToMask(labels, w, h));
-  if (localClick) {
-    const at = nearestSet(coarse, localClick.x, localClick.y, 3);
-    coarse = at ? componentAt(coarse, at.x, at.y) : createEditMask(w, h);
-  }
-  return { region, scale, small, sx, sy, localBox, coarse };
 }
 
 function clipBox(b: Box, limit: Box): Box {
