@@ -98,6 +98,8 @@ export const CODES = {
   MASK_FORMAT_DIFFERS: warn(400, 'mask_format_differs', 'mask', DOCTOR),
   MASK_EMPTY: err(400, 'mask_empty', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_NOT_SINGLE_CHANNEL: err(400, 'mask_not_single_channel', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
+  MASK_EXPAND_LARGE: warn(400, 'mask_expand_large', 'mask', 'docs/locality.md#maskedit-edit---expand-n-expand-the-region-that-is-replaced'),
+  EXPAND_INVALID: err(400, 'invalid_value', 'expand', 'docs/locality.md#maskedit-edit---expand-n-expand-the-region-that-is-replaced'),
   MASK_RECT_INVALID: err(400, 'mask_rect_invalid', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_RECT_OUTSIDE: err(400, 'mask_rect_outside', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_REQUIRED: err(400, 'missing_required_parameter', 'mask', SERVER),

@@ -19,6 +19,8 @@ const INFERNO: readonly Rgb[] = [
 const OUTLINE: Rgb = [0, 229, 255];
 const BOX_COLOURS: readonly Rgb[] = [[255, 214, 0], [118, 255, 3], [255, 64, 129], [64, 196, 255], [255, 145, 0], [224, 64, 251]];
 const DIM = 0.45;
+/** The change that reaches the top of the heatmap's ramp (pale yellow). */
+export const DEFAULT_HEATMAP_SCALE = 96;
 
 /** Colour of t in [0, 1] on the inferno ramp. */
 export function inferno(t: number): Rgb {
@@ -106,7 +108,7 @@ export interface HeatmapOptions {
  */
 export function renderHeatmap(original: Raster & { channels: 4 }, changeMap: EditMask, editMask: EditMask, opts: HeatmapOptions = {}): Raster & { channels: 4 } {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  const scale = opts.scale ?? 96;
+  const scale = opts.scale ?? DEFAULT_HEATMAP_SCALE;
   const out = dimmed(original);
   const d = out.data, c = changeMap.data;
   for (let i = 0; i < c.length; i++) {

@@ -24,6 +24,9 @@ import { spilloverInBoxes, type RegionStats, type SpilloverReport, type Verdict 
 import { resample } from '../io/resample.js';
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
+import type { EncodeLoss } from '../core/encode-loss.js';
+import { expandEditMask, MAX_EXPAND, type ExpandResult } from '../core/expand.js';
+import { LIKELY_INVERTED_FRACTION } from '../core/doctor.js';
 import { DEFAULT_RING } from '../core/seam.js';
 import type { ProgressCallback } from '../core/progress.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
@@ -79,6 +82,12 @@ export interface EditOptions {
   featherOutward?: number;
   /** How far the mask sent to the model is grown for context (the blend stays tight). */
   grow?: number;
+  /**
+   * Expands the region that is REPLACED by this many pixels (Crop-and-Stitch's "mask expand pixels"): the
+   * doctor's coverage check, the plan and the stitch use the expanded mask, so a tight mask's edge ring is
+   * replaced too. Everything outside the expanded mask stays bit-identical. Default 0 (docs/locality.md).
+   */
+  expand?: number;
   /** `local` (embedded engine) or `openai`; default: openai when OPENAI_API_KEY is set, else local. */
   provider?: ProviderName | Provider;
   surface?: Surface;
@@ -126,6 +135,8 @@ export interface OutputReport {
   path?: string;
   spillover: SpilloverSummary;
   finalOutsideChangedPixels: number;
+  /** Set when the file was written lossy (JPEG, WebP): what the encode changed outside the mask, measured on the written bytes. */
+  encoding?: EncodeLoss;
 }
 
 export interface EditReport {
@@ -148,9 +159,13 @@ export interface EditReport {
   /** Spillover of the raw model output mapped back onto the whole image (first output). */
   spillover: SpilloverSummary;
   strict: boolean;
+  /** `expand`: the radius asked for and how many editable pixels it added (null without --expand). */
+  expand: { pixels: number; editableBefore: number; editableAfter: number; addedPixels: number } | null;
   stitch: { seam: SeamMode; feather: number; direction: 'inward' | 'outward'; outwardBand: number } | null;
   /** Pixels outside the user's mask that differ from the input in the final output (first output); 0 in strict mode with an inward feather. */
   finalOutsideChangedPixels: number;
+  /** Set by the writer for a lossy output (JPEG, WebP): what the encode changed outside the mask in the first file. */
+  encoding?: EncodeLoss;
   usage: ProviderUsage | null;
   estimatedCostUsd: number;
   /** False for the embedded engine: the estimate is what the same request would cost on OpenAI. */
@@ -256,6 +271,9 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   decoded.mask = null;
   if (!editMask) throw new EditRefusedError(sortProblems(check.problems));
   const original = input.raster;
+  // --expand: the replaced region itself grows; everything below (plan, model mask, stitch, counts) uses it.
+  const expanded = applyExpand(editMask, opts.expand, problems);
+  editMask = expanded?.mask ?? editMask;
   const sampling = await readSamplingMasks(opts, original);
 
   // 2. Prompt and fidelity.
@@ -464,6 +482,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     crops,
     spillover: summarizeSpill(spills[0]!),
     strict,
+    expand: expanded ? { pixels: expanded.pixels, editableBefore: expanded.before, editableAfter: expanded.after, addedPixels: expanded.added } : null,
     stitch: stitchInfo,
     finalOutsideChangedPixels: outsideChanged[0]!,
     usage,
@@ -476,6 +495,27 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     timingsMs: timings,
   };
   return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, usedMask)); }, input, editMask, report };
+}
+
+/**
+ * Validates `expand` (a whole number 0–256; EXPAND_INVALID otherwise) and expands the edit mask. The doctor's
+ * coverage rule runs again on the result: an expansion that makes most of the image editable warns
+ * (MASK_EXPAND_LARGE), one that covers it all warns as MASK_ALL_EDITABLE does.
+ */
+function applyExpand(mask: EditMask, expand: number | undefined, problems: Problem[]): ExpandResult | undefined {
+  if (expand === undefined || expand === 0) return undefined;
+  if (!Number.isInteger(expand) || expand < 0 || expand > MAX_EXPAND) {
+    throw new MaskeditError('EXPAND_INVALID', `expand must be a whole number of pixels from 0 to ${MAX_EXPAND}, received ${expand}`, 'pass e.g. --expand 6 (about the width of the edge ring the tight mask leaves)');
+  }
+  const e = expandEditMask(mask, expand);
+  const total = mask.width * mask.height;
+  const pct = (n: number) => `${((n / total) * 100).toFixed(1)} %`;
+  if (e.after === total) {
+    problems.push({ code: 'MASK_EXPAND_LARGE', severity: 'warning', message: `--expand ${expand} makes every pixel editable (${pct(e.before)} before), so the whole image may change`, fix: `use a smaller --expand (the edge ring is usually 2–8 px)` });
+  } else if (e.after / total > LIKELY_INVERTED_FRACTION) {
+    problems.push({ code: 'MASK_EXPAND_LARGE', severity: 'warning', message: `--expand ${expand} grows the editable region from ${pct(e.before)} to ${pct(e.after)} of the image`, fix: `use a smaller --expand (the edge ring is usually 2–8 px), or check that the mask is not inverted` });
+  }
+  return e;
 }
 
 /** Clears every pixel of `mask` outside `keep`, in place. */

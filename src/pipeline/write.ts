@@ -4,7 +4,10 @@
  * report says so.
  */
 import { assertDistinctOutputs, assertNotInput, writeFileAtomic } from '../io/atomic.js';
-import { encodeImage, formatFromPath, type ImageFormat } from '../io/image.js';
+import { decodeImage, encodeImage, formatFromPath, type ImageFormat } from '../io/image.js';
+import { encodeLoss, type EncodeLoss } from '../core/encode-loss.js';
+import { DEFAULT_HEATMAP_SCALE } from '../core/heatmap.js';
+import { withLegend } from '../core/legend.js';
 import { extname } from 'node:path';
 import { MaskeditError } from '../core/errors.js';
 import type { EditResult } from './edit.js';
@@ -23,6 +26,8 @@ export interface Written {
   report?: string;
   heatmap?: string;
   lossy: boolean;
+  /** Lossy outputs only: what the encode changed outside the mask, per output (measured on the written bytes). */
+  encoding?: EncodeLoss[];
 }
 
 /** The numbered output names for n results. */
@@ -61,13 +66,22 @@ export function checkEditOutputs(opts: WriteOptions, n: number): { paths: string
 export async function writeEditResult(result: EditResult, opts: WriteOptions): Promise<Written> {
   const { paths, format } = checkEditOutputs(opts, result.outputs.length);
   const lossy = format !== 'png';
+  const encoding: EncodeLoss[] = [];
   for (let i = 0; i < paths.length; i++) {
-    await writeFileAtomic(paths[i]!, await encodeImage(result.outputs[i]!, { format }));
+    const bytes = await encodeImage(result.outputs[i]!, { format });
+    await writeFileAtomic(paths[i]!, bytes);
     result.report.outputs[i]!.path = paths[i]!;
+    if (lossy) {
+      // Decode what was written and compare it with the input outside the mask: the file's truth, not the stitch's.
+      const loss = encodeLoss(result.input.raster, (await decodeImage(bytes)).raster, result.editMask, format);
+      result.report.outputs[i]!.encoding = loss;
+      encoding.push(loss);
+    }
   }
-  const written: Written = { outputs: paths, lossy };
+  if (encoding.length) result.report.encoding = encoding[0]!;
+  const written: Written = { outputs: paths, lossy, ...(encoding.length ? { encoding } : {}) };
   if (opts.heatmapPath) {
-    await writeFileAtomic(opts.heatmapPath, await encodeImage(result.heatmap, { format: 'png' }));
+    await writeFileAtomic(opts.heatmapPath, await encodeImage(withLegend(result.heatmap, { threshold: result.report.spillover.threshold, scale: DEFAULT_HEATMAP_SCALE }), { format: 'png' }));
     written.heatmap = opts.heatmapPath;
   }
   if (opts.reportPath) {

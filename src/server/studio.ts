@@ -75,7 +75,7 @@ const CHOICES = {
   moderation: ['low', 'auto'],
 } as const;
 
-const TEXT_FIELDS = ['select', 'prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation'] as const;
+const TEXT_FIELDS = ['select', 'prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation', 'expand'] as const;
 
 /**
  * @example
@@ -250,6 +250,12 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         partialImages = Number(fields.partial_images);
         if (!Number.isInteger(partialImages) || partialImages < 0 || partialImages > 3) throw invalidValue('partial_images', fields.partial_images, ['0', '1', '2', '3']);
       }
+      // expand: the region that is replaced grows by this many px (0–256; docs/locality.md).
+      let expand = 0;
+      if (fields.expand) {
+        expand = Number(fields.expand);
+        if (!/^\d{1,3}$/.test(fields.expand) || expand > 256) throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'expand', code: 'INVALID_VALUE', message: `Invalid value for 'expand': expected a whole number of pixels from 0 to 256, received ${JSON.stringify(fields.expand.slice(0, 100))}.` });
+      }
       if (fields.strict !== undefined && fields.strict !== '' && fields.strict !== 'true' && fields.strict !== 'false') throw invalidValue('strict', fields.strict, ['true', 'false']);
       const engine = fields.engine || app.maskedit.engine;
       const opt = (k: keyof typeof fields) => (fields[k] ? fields[k] : undefined);
@@ -270,6 +276,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ...(opt('subject') !== undefined ? { subject: fields.subject as EditOptions['subject'] } : {}),
         ...(opt('crop') !== undefined ? { crop: fields.crop as 'auto' | 'off' } : {}),
         ...(fields.strict === 'false' ? { strict: false } : {}),
+        ...(expand ? { expand } : {}),
         ...(providerName === 'local' && engine ? { engine } : {}),
         ...(providerName === 'openai' && partialImages ? { partialImages } : {}),
       };

@@ -75,13 +75,14 @@ describe('maskedit diff', () => {
     expect(JSON.parse(out).outside.changedPixels).toBe(0);
   });
 
-  it('writes a heatmap at the original\'s size and a human report with the restoring command', async () => {
+  it('writes a heatmap (the original\'s size plus the legend panel) and a human report with the restoring command', async () => {
     const { code, out } = await cli(['diff', p('original.png'), p('result.png'), '--mask', p('mask.png'), '--heatmap', p('heat.png')]);
     expect(code).toBe(0);
     expect(out).toContain('verdict: spilled — 1.1 % of the pixels outside the mask changed by more than 8');
     expect(out).toContain(`fix: restore them: maskedit stitch ${p('original.png')} ${p('result.png')} --mask ${p('mask.png')} -o stitched.png`);
     const meta = await sharp(p('heat.png')).metadata();
-    expect([meta.width, meta.height, meta.format]).toEqual([W, H, 'png']);
+    // A 40x30 map: the legend widens it to fit its title (261 px) and adds a 62 px panel (legendLayout).
+    expect([meta.width, meta.height, meta.format, W, H]).toEqual([261, 92, 'png', 40, 30]);
   });
 
   it.each([

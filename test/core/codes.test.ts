@@ -41,6 +41,8 @@ const EXPECTED: [TableCode, string, number, string | null, string | null, string
     ['MASK_FORMAT_DIFFERS', 'warning', 400, 'mask_format_differs', 'mask', 'mask', false],
     ['MASK_EMPTY', 'error', 400, 'mask_empty', 'mask', 'mask', false],
     ['MASK_NOT_SINGLE_CHANNEL', 'error', 400, 'mask_not_single_channel', 'mask', 'mask', false],
+    ['MASK_EXPAND_LARGE', 'warning', 400, 'mask_expand_large', 'mask', 'mask', false],
+    ['EXPAND_INVALID', 'error', 400, 'invalid_value', 'expand', 'expand', false],
     ['MASK_RECT_INVALID', 'error', 400, 'mask_rect_invalid', 'mask', 'mask', false],
     ['MASK_RECT_OUTSIDE', 'error', 400, 'mask_rect_outside', 'mask', 'mask', false],
     ['MASK_REQUIRED', 'error', 400, 'missing_required_parameter', 'mask', 'mask', false],

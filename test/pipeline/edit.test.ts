@@ -382,7 +382,8 @@ describe('writeEditResult', () => {
     expect(report.finalOutsideChangedPixels).toBe(0);
     expect(JSON.stringify(report)).not.toMatch(/sk-|OPENAI_API_KEY/);
     const heat = await decodeImage(await readFile(`${out}.heat.png`));
-    expect([heat.info.width, heat.info.height]).toEqual([120, 80]);
+    // The map (120x80) plus the legend panel below it, widened to the legend's title (core/legend.ts).
+    expect([heat.info.width, heat.info.height]).toEqual([261, 142]);
     expect((await readdir(dir)).filter((f) => f.includes('maskedit-tmp'))).toEqual([]);
   });
 

@@ -155,6 +155,19 @@ describe('POST /api/edit', () => {
     }
   });
 
+  it('takes the Expand field: the replaced region grows by that many px and the report says so', async () => {
+    const res = await postMultipart(server.app, '/api/edit', fields([['expand', '3']]));
+    expect(res.statusCode).toBe(200);
+    // A 40x30 box grown by 3 px (Euclidean): 2·(40+30)·3 on the sides plus 4 lattice points per corner.
+    expect((res.json<StudioResult>().report as { expand: unknown }).expand).toEqual({ pixels: 3, editableBefore: 1200, editableAfter: 1636, addedPixels: 436 });
+  });
+
+  it.each([['x'], ['-1'], ['2.5'], ['257']])('refuses expand=%s with invalid_value', async (v) => {
+    const res = await postMultipart(server.app, '/api/edit', fields([['expand', v]]));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { message: `Invalid value for 'expand': expected a whole number of pixels from 0 to 256, received ${JSON.stringify(v)}.`, type: 'invalid_request_error', param: 'expand', code: 'invalid_value' } });
+  });
+
   it('refuses OpenAI when the server has no key, naming the fix', async () => {
     const noKey = await testServer({ plugins: [studioPlugin({ distDir: dist, env: {} })] });
     try {

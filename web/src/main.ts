@@ -96,6 +96,7 @@ const $ = {
   markupField: byId('markup-field'),
   modelNote: byId('model-note'),
   fidelity: byId<HTMLSelectElement>('fidelity'),
+  expand: byId<HTMLInputElement>('expand'),
   partials: byId<HTMLSelectElement>('partials'),
   partialsField: byId('partials-field'),
   fidelityAdvice: byId('fidelity-advice'),
@@ -476,6 +477,7 @@ async function run(): Promise<void> {
   if (!$.complexityField.hidden && $.complexity.value) form.append('complexity', $.complexity.value);
   if (!$.markupField.hidden && $.markup.checked) form.append('markup', 'auto');
   form.append('fidelity', $.fidelity.value);
+  if (Number($.expand.value) > 0) form.append('expand', String(Math.round(Number($.expand.value))));
   form.append('provider', $.provider.value);
   if ($.provider.value === 'local') form.append('engine', $.engine.value);
   else form.append('partial_images', $.partials.value);

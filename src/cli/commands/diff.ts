@@ -4,7 +4,8 @@
  * heatmap shows where. Exit 0 whatever the verdict (it is a measurement); 1 on unreadable inputs.
  */
 import { MaskError } from '../../core/errors.js';
-import { renderHeatmap } from '../../core/heatmap.js';
+import { DEFAULT_HEATMAP_SCALE, renderHeatmap } from '../../core/heatmap.js';
+import { withLegend } from '../../core/legend.js';
 import { sameSize, type EditMask } from '../../core/raster.js';
 import { spillover, DEFAULT_THRESHOLD, type RegionStats, type SpilloverReport } from '../../core/spillover.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
@@ -74,7 +75,8 @@ const command: Command = {
     const { original, result, mask } = await readLocalityInputs(originalPath, resultPath, maskPath);
     const report = spillover(original.raster, result.raster, mask, { threshold });
     if (heatmapPath) {
-      const map = renderHeatmap(original.raster, report.changeMap, mask, { threshold });
+      // The legend (colour bar with |Δ| values, threshold, mask outline) goes in a panel below the map.
+      const map = withLegend(renderHeatmap(original.raster, report.changeMap, mask, { threshold }), { threshold, scale: DEFAULT_HEATMAP_SCALE });
       await writeFileAtomic(heatmapPath, await encodeImage(map, { format: heatmapFormat! }));
     }
     if (ctx.values.json) writeJson(ctx.stdout, { ...spilloverJson(report), ...(heatmapPath ? { heatmap: heatmapPath } : {}) });

@@ -42,6 +42,7 @@ export const EDIT_OPTIONS = {
   feather: { type: 'string' },
   'feather-outward': { type: 'string' },
   grow: { type: 'string' },
+  expand: { type: 'string' },
   provider: { type: 'string' },
   surface: { type: 'string' },
   engine: { type: 'string' },
@@ -124,6 +125,7 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
     ...pick(numberOption(ctx, 'feather', cmd, { min: 0, max: 256 }), 'feather'),
     ...pick(numberOption(ctx, 'feather-outward', cmd, { min: 0, max: 256 }), 'featherOutward'),
     ...pick(numberOption(ctx, 'grow', cmd, { min: 0, max: 512 }), 'grow'),
+    ...pick(numberOption(ctx, 'expand', cmd, { integer: true, min: 0, max: 256 }), 'expand'),
     // The provider default (docs/providers.md, docs/architecture.md): openai when OPENAI_API_KEY is set, else the embedded engine (read from this run's environment).
     provider: choiceOption(ctx, 'provider', ['local', 'openai'] as const, cmd) ?? (ctx.env.OPENAI_API_KEY ? 'openai' : 'local'),
     ...pick(choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, cmd), 'surface'),
@@ -142,13 +144,14 @@ export function editOptionsFrom(ctx: CommandContext, cmd: Command, image: string
 const command: Command = {
   name: 'edit',
   summary: 'Edit IMAGE where MASK is transparent; everything outside the mask stays bit-identical',
-  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|xhigh|max|auto] [--complexity low|medium|high] [--moderation low|auto] [--markup auto|FILE] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--provider local|openai] [--surface images|json|responses] [--engine heal|patchmatch|telea|ns] [--sample-from MASK] [--exclude MASK] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
+  usage: 'maskedit edit IMAGE --mask MASK --prompt TEXT [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--model M] [--fidelity auto|low|high] [--subject face|logo|product|text|scene] [--size S] [--quality low|medium|high|xhigh|max|auto] [--complexity low|medium|high] [--moderation low|auto] [--markup auto|FILE] [--n N] [--ref IMG]… [--crop auto|off] [--regions merge|separate|auto] [--context F] [--strict|--no-strict] [--seam none|match|poisson] [--feather N|--feather-outward N] [--grow N] [--expand N] [--provider local|openai] [--surface images|json|responses] [--engine heal|patchmatch|telea|ns] [--sample-from MASK] [--exclude MASK] [--fix] [--max-cost USD] [--stream --partial-images N] [--seed N] [--session DIR | --continue DIR] [-o OUT] [--report R.json] [--heatmap H.png] [--json] [-q]',
   details: [
     'Provider: openai when OPENAI_API_KEY is set, else local (the embedded engine; no network).',
     'Output: PNG at the input\'s displayed size (default IMAGE.edited.png); n > 1 writes OUT-1.png, OUT-2.png, …',
     '--crop auto sends a crop around the mask at a size the model takes; --crop off sends the whole image.',
     '--no-strict keeps the raw model output (resized to the input) instead of stitching it inside the mask.',
     '--fix repairs a mask the doctor can repair safely (no alpha, painted on an opaque layer, same-aspect size, EXIF orientation, not PNG) and says what it did.',
+    '--expand N widens the region that is REPLACED by N px (the tight mask\'s edge ring is redrawn too; everything outside the expanded mask stays bit-identical); --grow N only widens the mask sent to the model.',
     '--context F: crop margin as a fraction of the mask box\'s side (default 0.25, at least 64 px), as in `maskedit plan`.',
     'Model: default = the newest active model recommended for edits on today\'s date (MASKEDIT_TODAY=YYYY-MM-DD to pin it; `maskedit models` lists them). A shut-down model is refused before anything is sent; a deprecated one warns.',
     'Parameters go through the registry: one the model does not take is dropped with a warning (--fidelity on 2.x, --markup before 2.6, --moderation off the json/responses surfaces) or refused before any request (--quality xhigh on gpt-image-2, --complexity before 2.6).',
