@@ -21,7 +21,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AbortError, isMaskeditError } from '../core/errors.js';
 import { estimateCost, formatUsd } from '../core/cost.js';
-import { DEFAULT_MODEL, getModel } from '../core/models.js';
+import { getModel } from '../core/models.js';
+import { defaultModel, isoDate } from '../core/lifecycle.js';
 import { BATCH_DISCOUNT, pricesFor } from '../core/prices.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { probeImage, readInputFile } from '../io/image.js';
@@ -360,7 +361,7 @@ export async function prepare(job: BatchJob, defaults: Partial<BatchJob['options
   if (billed) {
     try {
       const info = await probeImage(image, { label: job.image });
-      const model = options.model ?? DEFAULT_MODEL;
+      const model = options.model ?? defaultModel(process.env.MASKEDIT_TODAY || isoDate(new Date()));
       estimateUsd = estimateCost({ model, size: options.size ?? 'auto', quality: options.quality ?? 'auto', inputImages: [{ width: info.width, height: info.height }], promptChars: [...(options.prompt ?? `${options.scene ?? ''} ${options.change ?? ''}`)].length + 200 }).usd;
     } catch {
       // An undecodable image fails in edit() with its own code; it costs nothing.
