@@ -81,7 +81,7 @@ export function batchesRoutes(opts: BatchesOptions = {}) {
       for (const k of ['input_file_id', 'endpoint', 'completion_window']) if (body[k] === undefined || body[k] === '') throw missingParameter(k);
       const known = new Set(['input_file_id', 'endpoint', 'completion_window', 'metadata', 'output_expires_after']);
       const unknown = Object.keys(body).find((k) => !known.has(k));
-      if (unknown) throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: unknown.slice(0, 100), code: 'BATCH_INVALID', message: `Unknown parameter: '${unknown.slice(0, 100)}'.` });
+      if (unknown) throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: unknown.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${unknown.slice(0, 100)}'.` });
       if (!(BATCH_ENDPOINTS as readonly unknown[]).includes(body.endpoint)) throw invalidValue('endpoint', String(body.endpoint), BATCH_ENDPOINTS);
       if (body.completion_window !== '24h') throw invalidValue('completion_window', String(body.completion_window), ['24h']);
       const file = app.maskedit.files.require(String(body.input_file_id), 'input_file_id');
