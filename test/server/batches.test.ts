@@ -10,7 +10,6 @@ import OpenAI, { NotFoundError, toFile } from 'openai';
 import sharp from 'sharp';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { boxMask, noisyPng } from './_fixtures.js';
-import { until } from '../_helpers/wait.js';
 
 const KEY = 'sk-maskedit-batch';
 const PROMPT = 'A plain studio wall. Preserve the lighting. Do not change anything else.';
@@ -39,21 +38,16 @@ const line = (custom_id: string, body: Record<string, unknown> = {}) => JSON.str
 const upload = async (lines: string[]) => (await client.files.create({ file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'in.jsonl', { type: 'application/jsonl' }), purpose: 'batch' })).id;
 const create = async (lines: string[]) => client.batches.create({ input_file_id: await upload(lines), endpoint: '/v1/images/edits' as never, completion_window: '24h' });
 const TERMINAL = ['completed', 'failed', 'expired', 'cancelled'];
-// `until` polls a synchronous condition; the status comes from a request, so keep one in flight in the background.
-function watch(id: string) {
-  const state = { status: '' };
-  const loop = async () => {
-    while (!TERMINAL.includes(state.status)) { state.status = (await client.batches.retrieve(id)).status; await new Promise((r) => setTimeout(r, 30)); }
-  };
-  const done = loop();
-  return { state, done };
+/** Polls until the batch ends: at most 600 polls of 50 ms (30 s), each request bounded by 10 s. */
+async function poll(c: OpenAI, id: string) {
+  for (let i = 0; i < 600; i++) {
+    const b = await c.batches.retrieve(id, { timeout: 10_000 });
+    if (TERMINAL.includes(b.status)) return b;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`batch ${id} did not end within 600 polls`);
 }
-async function finished(id: string) {
-  const w = watch(id);
-  await until(() => TERMINAL.includes(w.state.status), `batch ${id} to end`, 30_000, 20);
-  await w.done;
-  return client.batches.retrieve(id);
-}
+const finished = (id: string) => poll(client, id);
 const lines = async (fileId: string) => (await (await client.files.content(fileId)).text()).trim().split('\n').map((s) => JSON.parse(s) as Record<string, any>);
 
 describe('/v1/batches through the openai SDK', () => {
@@ -146,18 +140,17 @@ describe('/v1/batches through the openai SDK', () => {
       const c = new OpenAI({ baseURL: short.baseURL, apiKey: KEY, maxRetries: 0 });
       const input = await c.files.create({ file: await toFile(Buffer.from(`${line('e0')}\n${line('e1')}\n`), 'in.jsonl'), purpose: 'batch' });
       const created = await c.batches.create({ input_file_id: input.id, endpoint: '/v1/images/edits' as never, completion_window: '24h' });
-      let status = '';
-      const loop = (async () => { while (!TERMINAL.includes(status)) { status = (await c.batches.retrieve(created.id)).status; await new Promise((r) => setTimeout(r, 20)); } })();
-      await until(() => TERMINAL.includes(status), 'the batch to end', 30_000, 20);
-      await loop;
-      const b = await c.batches.retrieve(created.id);
+      const b = await poll(c, created.id);
       expect(b.status).toBe('expired');
       expect(b.request_counts).toEqual({ total: 2, completed: 0, failed: 2 });
       expect(b.output_file_id).toBeNull();
       const errs = (await (await c.files.content(b.error_file_id!)).text()).trim().split('\n').map((x) => JSON.parse(x) as Record<string, any>);
       expect(errs.map((l) => [l.custom_id, l.response, l.error.code])).toEqual([['e0', null, 'batch_expired'], ['e1', null, 'batch_expired']]);
     } finally {
-      await short.close();
+      // A keep-alive socket of the SDK client could hold close() open (seen under load): close them all.
+      const closing = short.close();
+      short.app.server.closeAllConnections();
+      await closing;
       await rm(dir, { recursive: true, force: true });
     }
   });
