@@ -163,7 +163,7 @@ export async function* queueBatch(prepared: Prepared[], opts: QueueBatchOptions)
 }
 
 /** Failures travel through BullMQ's failedReason as JSON `{ code, message, fix }`. */
-function parseFailure(reason: string | undefined): { code: string; message: string; fix?: string } {
+export function parseFailure(reason: string | undefined): { code: string; message: string; fix?: string } {
   try {
     const v = JSON.parse(reason ?? '') as { code?: unknown; message?: unknown; fix?: unknown };
     if (typeof v.code === 'string' && typeof v.message === 'string') return { code: v.code, message: v.message, ...(typeof v.fix === 'string' ? { fix: v.fix } : {}) };

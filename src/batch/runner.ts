@@ -23,7 +23,7 @@ import { AbortError, isMaskeditError } from '../core/errors.js';
 import { estimateCost, formatUsd } from '../core/cost.js';
 import { defaultModel, isoDate } from '../core/lifecycle.js';
 import { getModel } from '../core/models.js';
-import { pricesFor } from '../core/prices.js';
+import { BATCH_DISCOUNT, pricesFor } from '../core/prices.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { probeImage, readInputFile } from '../io/image.js';
 import { edit, type EditResult } from '../pipeline/edit.js';
@@ -64,6 +64,11 @@ export interface BatchOptions {
   pollMs?: number;
   /** With `queue`: a dead worker's jobs are picked up after this long (BullMQ lockDuration, default 30 s). */
   lockMs?: number;
+  /**
+   * Send the OpenAI jobs through OpenAI's Batch API (half price, 24 h window) instead of one request each
+   * (openai-batch.ts). `pollMs`: first poll interval (default 5 s); `maxWaitMs`: stop waiting (default 25 h).
+   */
+  openaiBatch?: boolean | { pollMs?: number; maxWaitMs?: number };
   /** Skip the index.html thumbnails (the summary files are always written). */
   contactSheet?: boolean;
   signal?: AbortSignal;
@@ -96,6 +101,7 @@ export type BatchEvent =
   | { type: 'job-failed'; id: string; code: string; message: string; fix?: string; permanent: boolean; attempts: number }
   | { type: 'job-retry'; id: string; code: string; attempt: number; waitMs: number }
   | { type: 'rate-limited'; id: string; waitMs: number }
+  | { type: 'openai-batch'; batchId: string; status: string; completed: number; failed: number; total: number; resumed: boolean }
   | { type: 'budget-stop'; spentUsd: number; maxCostUsd: number; unsent: number }
   | { type: 'progress'; done: number; failed: number; running: number; pending: number; spentUsd: number; elapsedMs: number }
   | { type: 'end'; summary: BatchSummary; interrupted: boolean; outdir: string };
@@ -123,6 +129,8 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
   const retries = opts.retries ?? 3;
   const max429 = opts.max429 ?? 100;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new BatchError('BATCH_OPTION_INVALID', `concurrency must be a whole number >= 1, received ${concurrency}`, 'use --concurrency 4');
+  if (opts.queue && opts.openaiBatch) throw new BatchError('BATCH_OPTION_INVALID', '--openai-batch and --queue cannot be combined: OpenAI runs the batch, there is nothing for workers to do', 'drop --queue (or --openai-batch)');
+  if (opts.queue && opts.maxCostUsd !== undefined) throw new BatchError('BATCH_OPTION_INVALID', '--max-cost cannot be used with --queue: workers on other machines spend independently, so the limit could not be kept', 'run without --queue (the embedded journal enforces --max-cost) or leave --max-cost out');
   if (opts.queue) {
     const prepared = await Promise.all(list.map((j) => prepare(j, opts.defaults ?? {})));
     await mkdir(outdir, { recursive: true });
@@ -138,7 +146,9 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
     const { recovered } = journal.prepare(prepared.map((p) => ({ id: p.job.id, key: p.key })));
     const todo = prepared.filter((p) => journal.get(p.key)!.state === 'pending');
     const alreadyDone = prepared.filter((p) => journal.get(p.key)!.state === 'done').length;
+    if (opts.openaiBatch) for (const p of prepared) p.estimateUsd *= BATCH_DISCOUNT.factor;
     const estimateUsd = round6(todo.filter((p) => p.billed).reduce((s, p) => s + p.estimateUsd, 0));
+    if (opts.openaiBatch) return yield* openaiBatchRun(prepared, todo, { alreadyDone, recovered, estimateUsd, journal, outdir, clock, opts });
     const events: BatchEvent[] = [];
     let wake: (() => void) | undefined;
     const emit = (e: BatchEvent) => { events.push(e); wake?.(); };
@@ -275,6 +285,50 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
   } finally {
     journal.close();
   }
+}
+
+/** `--openai-batch`: the jobs within the budget go to OpenAI's Batch API as one batch (openai-batch.ts). */
+async function* openaiBatchRun(prepared: Prepared[], todo: Prepared[], o: { alreadyDone: number; recovered: number; estimateUsd: number; journal: Journal; outdir: string; clock: Clock; opts: BatchOptions }): AsyncGenerator<BatchEvent, BatchSummary> {
+  const { opts, journal, clock } = o;
+  yield { type: 'start', total: prepared.length, pending: todo.length, alreadyDone: o.alreadyDone, recovered: o.recovered, estimateUsd: o.estimateUsd, ...(opts.maxCostUsd !== undefined ? { maxCostUsd: opts.maxCostUsd } : {}), journal: journal.path };
+  const budgetStopped: Prepared[] = [];
+  const send: Prepared[] = [];
+  let planned = 0;
+  for (const p of todo) {
+    if (p.readError !== undefined) {
+      const e = asError(p.readError);
+      journal.markRunning(p.key, clock.now());
+      journal.markFailed(p.key, { code: e.code, message: e.message, fix: e.fix, permanent: true, now: clock.now() });
+      yield { type: 'job-failed', id: p.job.id, code: e.code, message: e.message, ...(e.fix ? { fix: e.fix } : {}), permanent: true, attempts: journal.get(p.key)!.attempts };
+    } else if (!p.billed) {
+      const msg = 'the job does not use the openai provider; --openai-batch sends only OpenAI jobs';
+      journal.markRunning(p.key, clock.now());
+      journal.markFailed(p.key, { code: 'BATCH_OPTION_INVALID', message: msg, fix: 'drop "provider" from the job (or set it to openai), or run without --openai-batch', permanent: true, now: clock.now() });
+      yield { type: 'job-failed', id: p.job.id, code: 'BATCH_OPTION_INVALID', message: msg, permanent: true, attempts: 1 };
+    } else if (opts.maxCostUsd !== undefined && planned + p.estimateUsd > opts.maxCostUsd + 1e-9) {
+      budgetStopped.push(p);
+    } else {
+      planned += p.estimateUsd;
+      send.push(p);
+    }
+  }
+  // A batch already in flight (journal) is polled whatever the budget says: it was paid for when it was sent.
+  const { META_KEY, runOpenAIBatch } = await import('./openai-batch.js');
+  const inFlight = journal.getMeta(META_KEY);
+  const keys = new Set(inFlight ? (JSON.parse(inFlight) as { keys: string[] }).keys : []);
+  const jobs = inFlight ? todo.filter((p) => keys.has(p.key)) : send;
+  if (budgetStopped.length && !inFlight) yield { type: 'budget-stop', spentUsd: 0, maxCostUsd: opts.maxCostUsd!, unsent: budgetStopped.length };
+  const { createOpenAIClient } = await import('../providers/_openai.js');
+  const client = createOpenAIClient({ maxRetries: 2, ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}) });
+  const cfg = typeof opts.openaiBatch === 'object' ? opts.openaiBatch : {};
+  if (jobs.length) {
+    yield* runOpenAIBatch(jobs, { client, journal, outdir: o.outdir, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, clock, signal: opts.signal, pollMs: cfg.pollMs, maxWaitMs: cfg.maxWaitMs });
+  }
+  const interrupted = Boolean(opts.signal?.aborted);
+  const summary = summarize(prepared, journal, inFlight ? [] : budgetStopped, opts.maxCostUsd);
+  await writeSummaries(o.outdir, summary, prepared, journal);
+  yield { type: 'end', summary, interrupted, outdir: o.outdir };
+  return summary;
 }
 
 /**

@@ -37,6 +37,7 @@ const SERVER = 'docs/server.md#errors';
 const SERVER_LIMITS = 'docs/server.md#limits-and-resources';
 const SERVER_AUTH = 'docs/server.md#auth-and-logs';
 const FILES = 'docs/server.md#file-store';
+const BATCHES = 'docs/batch.md#openais-batch-api';
 const RESPONSES = 'docs/responses.md#server-post-v1responses-in-maskedit-serve';
 const PROVIDERS = 'docs/providers.md#retries-and-errors';
 const ENGINES = 'docs/engines.md#api';
@@ -195,6 +196,13 @@ export const CODES = {
   FILES_QUOTA_EXCEEDED: err(400, 'files_quota_exceeded', 'file', FILES),
   STORE_UNSAFE: err(400, 'store_unsafe', null, SEC_STORE),
   STORE_UNAVAILABLE: err(400, 'store_unavailable', null, SEC_STORE),
+  BATCH_NOT_FOUND: err(404, null, null, BATCHES),
+  BATCH_INVALID: err(400, 'invalid_value', null, BATCHES),
+  BATCH_NOT_CANCELLABLE: err(409, null, null, BATCHES),
+  BATCH_OPENAI_EXPIRED: err(400, 'batch_openai_expired', null, BATCHES),
+  BATCH_OPENAI_CANCELLED: err(400, 'batch_openai_cancelled', null, BATCHES),
+  BATCH_OPENAI_FAILED: err(400, 'batch_openai_failed', null, BATCHES),
+  BATCH_OPENAI_NO_RESULT: err(400, 'batch_openai_no_result', null, BATCHES),
   RESPONSES_INVALID: err(400, 'invalid_value', null, RESPONSES),
   RESPONSES_UNSUPPORTED: err(400, 'unsupported_parameter', null, RESPONSES),
   RESPONSE_NOT_FOUND: err(404, 'not_found', null, RESPONSES),

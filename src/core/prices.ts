@@ -61,3 +61,9 @@ export const PRICES_READ_ON: string = Object.values(PRICES).reduce((a, p) => (p.
 export function pricesFor(modelId: string): ModelPrices | undefined {
   return PRICES[modelId];
 }
+
+/**
+ * OpenAI's Batch API bills every request of a batch at this fraction of the synchronous price ("50% lower
+ * costs", 24 h completion window). `maskedit batch --openai-batch` estimates and reports spend with it.
+ */
+export const BATCH_DISCOUNT = { factor: 0.5, readOn: '2026-11-30', source: 'https://platform.openai.com/docs/guides/batch', uncertain: false } as const;

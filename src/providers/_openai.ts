@@ -31,6 +31,8 @@ export interface OpenAIClientOptions {
 }
 
 export const DEFAULT_MAX_RETRIES = 2;
+/** The SDK's default base URL (used when OPENAI_BASE_URL is unset or empty). */
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** Longest Retry-After maskedit will sleep for before a retry. */
 export const MAX_RETRY_AFTER_MS = 30_000;
@@ -97,8 +99,9 @@ export function mapOpenAIError(e: unknown, apiKey?: string | null): MaskeditErro
     return new ProviderError('OPENAI_TIMEOUT', 'the request to OpenAI timed out', 'try again; for slow high-quality edits raise the timeout (timeoutMs) or use --quality medium', { cause: e });
   }
   if (e instanceof APIConnectionError) {
-    const base = process.env.OPENAI_BASE_URL === undefined ? undefined : redactSecrets(process.env.OPENAI_BASE_URL);
-    return new ProviderError('OPENAI_CONNECTION', `could not reach ${base ?? 'the OpenAI API'} (${redactSecrets(String((e.cause as Error | undefined)?.message ?? e.message), secrets)})`,
+    // An empty OPENAI_BASE_URL means the SDK's default, as in createOpenAIClient.
+    const base = process.env.OPENAI_BASE_URL ? redactSecrets(process.env.OPENAI_BASE_URL) : undefined;
+    return new ProviderError('OPENAI_CONNECTION', `could not reach ${base ?? `the OpenAI API (${DEFAULT_BASE_URL})`} (${redactSecrets(String((e.cause as Error | undefined)?.message ?? e.message), secrets)})`,
       base ? `check that OPENAI_BASE_URL=${base} is up and reachable` : 'check your network connection and proxy settings', { cause: e });
   }
   if (e instanceof APIError) {

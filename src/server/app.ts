@@ -28,6 +28,7 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits } from './edit-input.js';
 import { ApiError, installErrorBoundary } from './errors.js';
 import { FileStore, type FileStoreOptions } from './files.js';
 import { EditQueue } from './queue.js';
+import { batchesRoutes, type BatchesOptions } from './routes/batches.js';
 import { editsRoutes } from './routes/edits.js';
 import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -37,6 +38,8 @@ import { installRequestGuard } from './request-guard.js';
 import { openAIClientErrorHandler } from './client-errors.js';
 
 export interface ServerOptions {
+  /** `/v1/batches`: completion window and clock (tests). */
+  batches?: BatchesOptions;
   /** The address the server binds to (default 127.0.0.1); on loopback only loopback Host names are answered. */
   host?: string;
   /** Host names accepted besides loopback ones, and origins allowed to POST besides the server's own (request-guard.ts). */
@@ -189,6 +192,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(modelsRoutes);
   await app.register(filesRoutes);
   await app.register(editsRoutes);
+  await app.register(batchesRoutes(options.batches));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batch, type BatchEvent } from '../../src/batch/runner.js';
-import { connectionFrom, startWorker } from '../../src/batch/queue.js';
+import { connectionFrom, parseFailure, startWorker } from '../../src/batch/queue.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
 import { cloneRaster } from '../../src/core/raster.js';
@@ -120,5 +120,17 @@ describe('batch on BullMQ (Debian redis-server)', () => {
     const u = await runCli(['batch', 'x.jsonl', '-o', 'o', '--workers', '2']);
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('--workers needs --queue');
+  });
+});
+
+describe('parseFailure: BullMQ failedReason → job code', () => {
+  it.each([
+    ['{"code":"OPENAI_INVALID_VALUE","message":"bad","fix":"f"}', { code: 'OPENAI_INVALID_VALUE', message: 'bad', fix: 'f' }],
+    ['{"code":"MASK_EMPTY","message":"empty"}', { code: 'MASK_EMPTY', message: 'empty' }],
+    ['job stalled more than allowable limit', { code: 'BATCH_QUEUE_JOB_FAILED', message: 'job stalled more than allowable limit', fix: "see the worker's output; rerun the batch to try again" }],
+    ['{"code":1}', { code: 'BATCH_QUEUE_JOB_FAILED', message: '{"code":1}', fix: "see the worker's output; rerun the batch to try again" }],
+    [undefined, { code: 'BATCH_QUEUE_JOB_FAILED', message: 'the job failed on the queue', fix: "see the worker's output; rerun the batch to try again" }],
+  ])('%j', (reason, expected) => {
+    expect(parseFailure(reason)).toEqual(expected);
   });
 });

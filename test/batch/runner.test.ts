@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -213,5 +213,36 @@ describe('classify', () => {
     [{ code: 'PROMPT_EMPTY' }, 'permanent'],
   ])('%j → %s', (e, kind) => {
     expect(classify(e)).toBe(kind);
+  });
+});
+
+describe('batch: codes of unusable options, folders and crashing jobs', () => {
+  it('BATCH_OUTDIR_UNUSABLE: OUTDIR under a regular file', async () => {
+    await writeFile(join(dir, 'afile'), 'x');
+    const e = await run(['a'], scripted(), { outdir: join(dir, 'afile', 'out') }).events.catch((x: unknown) => x) as { code: string; message: string; fix: string };
+    expect([e.code, e.message, e.fix]).toEqual(['BATCH_OUTDIR_UNUSABLE', `cannot create the output folder ${join(dir, 'afile', 'out')} (ENOTDIR)`, 'pass -o a folder you can write to']);
+  });
+
+  it('BATCH_JOURNAL_UNUSABLE: OUTDIR/.maskedit is a file, not a folder', async () => {
+    await mkdir(join(dir, 'out'));
+    await writeFile(join(dir, 'out', '.maskedit'), 'not a folder');
+    const e = await run(['a'], scripted()).events.catch((x: unknown) => x) as { code: string; message: string };
+    expect(e.code).toBe('BATCH_JOURNAL_UNUSABLE');
+    expect(e.message).toMatch(/^cannot open the batch journal .*journal\.sqlite \(EEXIST/);
+  });
+
+  it.each([0, -1, 1.5])('BATCH_OPTION_INVALID: concurrency %s', async (concurrency) => {
+    const e = await run(['a'], scripted(), { concurrency }).events.catch((x: unknown) => x) as { code: string; message: string };
+    expect([e.code, e.message]).toEqual(['BATCH_OPTION_INVALID', `concurrency must be a whole number >= 1, received ${concurrency}`]);
+  });
+
+  it('BATCH_JOB_CRASHED: a provider that throws a plain error fails that job permanently, the others run', async () => {
+    const ok = scripted();
+    const crashing: Provider = { name: 'openai', surface: 'images', async edit(req) { if (req.prompt.includes('[boom]')) throw new TypeError('x is not a function'); return ok.edit(req); } };
+    const evs = await run(['a', 'boom'], crashing).events;
+    expect(end(evs).summary.jobs.map((j) => [j.id, j.status, j.code, j.message])).toEqual([
+      ['a', 'done', undefined, undefined], ['boom', 'failed', 'BATCH_JOB_CRASHED', 'the job failed unexpectedly: x is not a function'],
+    ]);
+    expect(evs.find((e) => e.type === 'job-failed')).toMatchObject({ permanent: true, fix: 'rerun with MASKEDIT_DEBUG=1 and report the output' });
   });
 });

@@ -113,6 +113,9 @@ describe('maskedit batch (in-process)', () => {
     [['batch', 'x.jsonl', '-o', 'o', '--concurrency', '0'], '--concurrency expects a whole number from 1 to 256, received "0"'],
     [['batch', 'x.jsonl', '-o', 'o', '--rpm', 'fast'], '--rpm expects a number >= 1, received "fast"'],
     [['batch', 'x.jsonl', '-o', 'o', '--provider', 'cloud'], '--provider expects one of local, openai, received "cloud"'],
+    [['batch', 'x.jsonl', '-o', 'o', '--queue', 'redis://127.0.0.1:1', '--max-cost', '5'], '--max-cost cannot be used with --queue: workers on other machines spend independently'],
+    [['batch', 'x.jsonl', '-o', 'o', '--queue', 'redis://127.0.0.1:1', '--openai-batch', '--provider', 'openai'], '--openai-batch and --queue cannot be combined'],
+    [['batch', 'x.jsonl', '-o', 'o', '--openai-batch', '--provider', 'local'], '--openai-batch needs the openai provider'],
   ])('%j is a usage error (exit 2): %s', async (argv, message) => {
     const r = await runCli(argv);
     expect(r.code).toBe(2);

@@ -78,8 +78,21 @@ describe('mapOpenAIError', () => {
     expect(mapOpenAIError(new APIUserAbortError())).toBeInstanceOf(AbortError);
     delete process.env.OPENAI_BASE_URL;
     expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.', cause: new Error('ECONNREFUSED') }))).toMatchObject({
-      code: 'OPENAI_CONNECTION', message: 'could not reach the OpenAI API (ECONNREFUSED)', fix: 'check your network connection and proxy settings',
+      code: 'OPENAI_CONNECTION', message: 'could not reach the OpenAI API (https://api.openai.com/v1) (ECONNREFUSED)', fix: 'check your network connection and proxy settings',
     });
+  });
+
+  it.each([
+    ['', 'could not reach the OpenAI API (https://api.openai.com/v1) (fetch failed)', 'check your network connection and proxy settings'],
+    ['http://127.0.0.1:9/v1', 'could not reach http://127.0.0.1:9/v1 (fetch failed)', 'check that OPENAI_BASE_URL=http://127.0.0.1:9/v1 is up and reachable'],
+  ])('OPENAI_BASE_URL=%j: the connection error names the URL tried', (base, message, fix) => {
+    const before = process.env.OPENAI_BASE_URL;
+    process.env.OPENAI_BASE_URL = base;
+    try {
+      expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.', cause: new Error('fetch failed') }))).toMatchObject({ code: 'OPENAI_CONNECTION', message, fix });
+    } finally {
+      if (before === undefined) delete process.env.OPENAI_BASE_URL; else process.env.OPENAI_BASE_URL = before;
+    }
   });
 
   it('passes maskedit errors through', () => {

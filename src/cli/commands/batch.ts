@@ -12,7 +12,7 @@ import { painter } from '../_output.js';
 const command: Command = {
   name: 'batch',
   summary: 'Run many edits from a .jsonl/.csv job file or a folder; resumable, rate-limited, inside a budget',
-  usage: 'maskedit batch JOBS -o OUTDIR [--queue redis://HOST:PORT [--workers N]] [--prompt TEXT] [--concurrency N] [--rpm N] [--max-cost USD] [--retries N] [--provider local|openai] [--surface images|json|responses] [--model M] [--quality Q] [--engine E] [--json] [-q]',
+  usage: 'maskedit batch JOBS -o OUTDIR [--queue redis://HOST:PORT [--workers N] | --openai-batch] [--prompt TEXT] [--concurrency N] [--rpm N] [--max-cost USD] [--retries N] [--provider local|openai] [--surface images|json|responses] [--model M] [--quality Q] [--engine E] [--json] [-q]',
   details: [
     'JOBS: a .jsonl file (one {"id"?, "image", "mask", "prompt", …edit options} per line), a .csv with a header row,',
     'or a folder of images NAME.ext with masks NAME.mask.png and one --prompt. Relative paths resolve against JOBS.',
@@ -21,6 +21,8 @@ const command: Command = {
     '--rpm paces requests; a 429 pauses every job (Retry-After honoured); 5xx/timeouts are retried --retries times.',
     '--max-cost USD stops sending OpenAI requests before the spend would pass USD.',
     '--queue redis://HOST:PORT runs the jobs on BullMQ; --workers N local workers (0: enqueue and wait for `maskedit worker`).',
+    '--openai-batch sends the OpenAI jobs through OpenAI\'s Batch API (half price, up to 24 h); a rerun polls the same batch.',
+    '--max-cost cannot be combined with --queue (workers on other machines spend independently).',
     '`maskedit batch status --queue URL` shows the queue\'s job counts. See docs/batch.md.',
   ].join('\n'),
   options: {
@@ -38,6 +40,7 @@ const command: Command = {
     queue: { type: 'string' },
     workers: { type: 'string' },
     'lock-ms': { type: 'string' },
+    'openai-batch': { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
   },
@@ -63,6 +66,7 @@ const command: Command = {
         ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, command), 'engine'),
       },
       ...pick(stringOption(ctx, 'queue'), 'queue'),
+      ...(ctx.values['openai-batch'] ? { openaiBatch: true } : {}),
       ...pick(numberOption(ctx, 'workers', command, { integer: true, min: 0, max: 64 }), 'workers'),
       ...pick(numberOption(ctx, 'lock-ms', command, { integer: true, min: 500 }), 'lockMs'),
       // The key and base URL come from this run's environment only, and go no further than the SDK client.
@@ -70,6 +74,9 @@ const command: Command = {
       signal: ctx.signal,
     };
     if (opts.workers !== undefined && !opts.queue) throw usageError('--workers needs --queue redis://HOST:PORT', command.usage);
+    if (opts.maxCostUsd !== undefined && opts.queue) throw usageError('--max-cost cannot be used with --queue: workers on other machines spend independently, so the limit could not be kept; run the batch without --queue (the embedded journal enforces it) or leave --max-cost out', command.usage);
+    if (opts.openaiBatch && opts.queue) throw usageError('--openai-batch and --queue cannot be combined: OpenAI runs the batch, there is nothing for workers to do', command.usage);
+    if (opts.openaiBatch && provider !== 'openai') throw usageError('--openai-batch needs the openai provider (set OPENAI_API_KEY or pass --provider openai)', command.usage);
     const render = renderer(ctx);
     let exit: number = EXIT.ok;
     for await (const ev of batch(ctx.positionals[0]!, opts)) {
@@ -118,6 +125,9 @@ function renderer(ctx: CommandContext): (ev: BatchEvent) => void {
         break;
       case 'job-retry':
         if (!tty && !quiet) line(`${p.yellow('retry')}  ${ev.id}: ${ev.code}, retry ${ev.attempt} in ${(ev.waitMs / 1000).toFixed(1)} s`);
+        break;
+      case 'openai-batch':
+        if (!quiet) line(`${p.dim('openai')} batch ${ev.batchId}: ${ev.status}${ev.total ? ` (${ev.completed}/${ev.total} done, ${ev.failed} failed)` : ''}${ev.resumed ? ' — resumed from the journal, not submitted again' : ''}`);
         break;
       case 'budget-stop':
         line(`${p.yellow('budget')} spent $${formatUsd(ev.spentUsd)} of $${formatUsd(ev.maxCostUsd)}: no more requests are sent${ev.unsent ? ` (${ev.unsent} job(s) not sent)` : ''}`);
