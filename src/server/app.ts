@@ -28,6 +28,8 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits } from './edit-input.js';
 import { ApiError, installErrorBoundary } from './errors.js';
 import { FileStore, type FileStoreOptions } from './files.js';
 import { EditQueue } from './queue.js';
+import { UploadGate } from './uploads.js';
+import { DEFAULT_UPLOAD_WATCH } from './upload-watch.js';
 import { editsRoutes } from './routes/edits.js';
 import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -65,8 +67,14 @@ export interface ServerOptions {
   allowUrlFetch?: boolean;
   /** With allowUrlFetch: also fetch loopback, private, link-local and metadata addresses (off by default). */
   allowPrivateUrls?: boolean;
-  /** An upload body that stalls (no byte received) this long gets 408 and gives its queue place back (default 30 000 ms). */
+  /** An upload body that stalls (no byte received) this long gets 408 (default 30 000 ms). */
   uploadIdleMs?: number;
+  /** An upload body averaging fewer bytes/s than this over `uploadRateWindowMs` gets 408 (default 1024; 0: off). */
+  uploadMinBytesPerSec?: number;
+  /** The window the upload rate is measured over (default 10 000 ms). */
+  uploadRateWindowMs?: number;
+  /** Uploads arriving at once before 429 (default 64); an upload takes a queue place only once it has arrived. */
+  maxUploads?: number;
   /** Budget per request, ms: upload, queue wait and edit together (default 300 000). */
   requestTimeoutMs?: number;
   /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
@@ -126,7 +134,12 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
 
   const context: ServerContext = {
     files, queue, provider, limits, requestTimeoutMs,
-    uploadIdleMs: options.uploadIdleMs ?? 30_000,
+    uploads: new UploadGate(options.maxUploads ?? 64),
+    uploadWatch: {
+      idleMs: options.uploadIdleMs ?? DEFAULT_UPLOAD_WATCH.idleMs,
+      minBytesPerSec: options.uploadMinBytesPerSec ?? DEFAULT_UPLOAD_WATCH.minBytesPerSec,
+      windowMs: options.uploadRateWindowMs ?? DEFAULT_UPLOAD_WATCH.windowMs,
+    },
     engine: options.engine,
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,

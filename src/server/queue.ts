@@ -68,6 +68,11 @@ export class EditQueue {
     return Math.max(1, Math.ceil((ahead / this.concurrency) * this.meanJobMs() / 1000));
   }
 
+  /** Throws the 429 {@link reserve} would, without taking a place (a full server refuses before reading a body). */
+  assertRoom(): void {
+    if (this.tickets >= this.concurrency + this.maxQueued) this.reserve();
+  }
+
   /** Takes a place or throws 429 `rate_limit_exceeded` with `Retry-After`. */
   reserve(): Ticket {
     if (this.tickets >= this.concurrency + this.maxQueued) {
