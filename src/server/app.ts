@@ -28,6 +28,7 @@ import { DEFAULT_INPUT_LIMITS, type InputLimits } from './edit-input.js';
 import { ApiError, installErrorBoundary } from './errors.js';
 import { FileStore, type FileStoreOptions } from './files.js';
 import { EditQueue } from './queue.js';
+import { maxPixelsFromEnv } from '../io/image.js';
 import { UploadGate } from './uploads.js';
 import { DEFAULT_UPLOAD_WATCH } from './upload-watch.js';
 import { editsRoutes } from './routes/edits.js';
@@ -56,6 +57,12 @@ export interface ServerOptions {
   concurrency?: number;
   /** Edits allowed to wait beyond the running ones before 429 (default 32). */
   queue?: number;
+  /**
+   * Decoded pixels (image + mask, probed from headers) the running edits may hold together; a request larger
+   * than this is refused with 413 PIXEL_BUDGET_EXCEEDED (default: twice the per-image pixel limit, i.e. one
+   * edit at the limit at a time).
+   */
+  pixelBudget?: number;
   /**
    * `provider.edit` calls at once (default: `concurrency`, but 1 for the patchmatch engine, whose helper threads
    * serve one fill at a time; see provider-limit.ts). Decoding and encoding still overlap up to `concurrency`.
@@ -127,7 +134,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   }) as unknown as FastifyInstance;
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
-  const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32 });
+  const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32, pixelBudget: options.pixelBudget ?? 2 * (options.maxPixels ?? maxPixelsFromEnv()) });
   const fills = options.providerConcurrency ?? (!options.provider && (options.engine ?? DEFAULT_ENGINE) === 'patchmatch' ? 1 : queue.concurrency);
   const provider = limitProvider(options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {}), fills);
   const inFlight = new Set<AbortController>();

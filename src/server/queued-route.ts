@@ -9,10 +9,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ticket } from './queue.js';
 import { ApiError } from './errors.js';
 import { watchUpload } from './upload-watch.js';
+import { pixelCost } from './pixel-cost.js';
 
 /**
  * @example
- * app.post('/v1/images/edits', { bodyLimit, ...queuedRoute(app) }, async (request) => admit(app, request).run(…));
+ * app.post('/v1/images/edits', { bodyLimit, ...queuedRoute(app) }, async (request) => (await admit(app, request, [image, mask])).run(…));
  */
 export function queuedRoute(app: FastifyInstance) {
   const release = async (request: FastifyRequest) => {
@@ -33,16 +34,20 @@ export function queuedRoute(app: FastifyInstance) {
 }
 
 /**
- * The request's body has arrived: gives its upload place back and takes an edit-queue place (429 when full).
- * Call once the body is read, before the work; the route's hooks release the place however the request ends.
+ * The request's body has arrived: gives its upload place back and takes an edit-queue place weighed by the
+ * decoded pixels of `files` (its image and mask, probed from their headers): 413 `PIXEL_BUDGET_EXCEEDED` when
+ * larger than the server's whole pixel budget, 429 when the queue is full. Call once the body is read, before
+ * the work; the route's hooks release the place however the request ends.
  *
  * @example
  * const input = await readMultipartEdit(request, …);
- * await admit(app, request).run(() => runEdit(input, …), signal);
+ * await (await admit(app, request, [image, mask])).run(() => runEdit(input, …), signal);
  */
-export function admit(app: FastifyInstance, request: FastifyRequest): Ticket {
+export async function admit(app: FastifyInstance, request: FastifyRequest, files: readonly (Uint8Array | undefined)[]): Promise<Ticket> {
   request.maskeditUpload?.();
-  request.maskeditTicket ??= app.maskedit.queue.reserve();
+  if (request.maskeditTicket) return request.maskeditTicket;
+  const cost = await pixelCost(files);
+  request.maskeditTicket = app.maskedit.queue.reserve(cost);
   return request.maskeditTicket;
 }
 

@@ -126,7 +126,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     // concurrent checks cannot hold six 100 MP pairs in memory at once; a full queue answers 429.
     app.post('/api/check', queuedRoute(app), (request, reply) => runQueuedWork(app, request, reply, async (signal): Promise<StudioCheck> => {
       const { files, fields, names } = await readParts(request, app.maskedit.limits.maxImageBytes);
-      return admit(app, request).run(async () => {
+      return (await admit(app, request, [files.image, files.mask])).run(async () => {
       const image = requireFile(files, 'image');
       const mask = requireFile(files, 'mask');
       // The uploaded file names label the findings ("lounge-mask.png has no alpha channel").
@@ -164,7 +164,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       try {
         const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
         const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'));
-        const result = await admit(app, request).run(() => edit({
+        const ticket = await admit(app, request, [files.image, files.mask]);
+        const result = await ticket.run(() => edit({
           ...opts,
           signal,
           ...(ctx.maxPixels !== undefined ? { maxPixels: ctx.maxPixels } : {}),

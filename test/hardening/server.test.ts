@@ -451,6 +451,37 @@ describe('trickling uploads', () => {
   });
 });
 
+describe('server admission by pixel cost', () => {
+  it('an edit whose image and mask exceed the whole pixel budget is a 413 naming the limit, before any decode', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, pixelBudget: 5_000, files: { dir: join(root, 'f-pixels'), sweepIntervalMs: 0 } });
+    try {
+      const body = form([
+        { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+        { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' },
+        { disposition: 'form-data; name="prompt"', body: 'x' },
+      ]);
+      const r = await fetch(`${srv.baseURL}/images/edits`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      expect(r.status).toBe(413);
+      expect(((await r.json()) as { error: unknown }).error).toEqual({
+        code: 'pixel_budget_exceeded', type: 'invalid_request_error', param: null,
+        message: 'This edit needs 8192 pixels of decoded images (image and mask together); this server works on at most 5000 pixels at once.',
+      });
+      expect(srv.app.maskedit.queue.stats()).toMatchObject({ running: 0, waiting: 0, pixelsRunning: 0, pixelBudget: 5_000 });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('the default budget is one edit at the pixel limit: twice maxPixels', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, maxPixels: 1_000_000, files: { dir: join(root, 'f-pixels2'), sweepIntervalMs: 0 } });
+    try {
+      expect(srv.app.maskedit.queue.stats().pixelBudget).toBe(2_000_000);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('studio /api/check goes through the edit queue', () => {
   it('a check holds a queue place: with the only place taken, the next check is a clean 429; once given back, it is served', async () => {
     const dist = join(root, 'dist');

@@ -65,7 +65,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
 
   async function plainEdit(reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<FastifyReply> {
     const ctx = app.maskedit;
-    const ticket = admit(app, reply.request);
+    const ticket = await admit(app, reply.request, [input.images[0]?.bytes, input.mask?.bytes]);
     const { response, warnings } = await ticket.run(() => runEdit(input, {
       provider: ctx.provider, signal,
       ...(ctx.engine !== undefined && { engine: ctx.engine }),
@@ -82,7 +82,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
    */
   async function streamEdit(request: FastifyRequest, reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<void> {
     const ctx = app.maskedit;
-    const ticket = admit(app, request);
+    const ticket = await admit(app, request, [input.images[0]?.bytes, input.mask?.bytes]);
     const meta = eventMeta(input);
     let sse: SseStream | undefined;
     try {

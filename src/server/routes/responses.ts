@@ -296,7 +296,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
 
     async function respond(request: FastifyRequest, reply: FastifyReply, req: ResponsesRequest, options: EditOptions, input: Omit<EditInput, 'options'>, signal: AbortSignal): Promise<unknown> {
       const ctx = app.maskedit;
-      const ticket = admit(app, request);
+      const ticket = await admit(app, request, [input.images[0]?.bytes, input.mask?.bytes]);
       const tool = echoTool(req, options);
       const rid = id('resp');
       const callId = id('ig');
