@@ -7,7 +7,9 @@
  * - fewer than `minBytesPerSec × windowMs` bytes arrived over the last `windowMs` (a trickle: one byte every
  *   few seconds is not idle, but is far below any honest upload).
  *
- * The close releases the request's upload place through the route's abort hook.
+ * The close releases the request's upload place through the route's abort hook. A tick that runs late (the
+ * server's own event loop was blocked, e.g. by a decode under load) restarts both clocks: bytes waiting in the
+ * kernel are read only after the timers run, so judging that tick would blame the client for the server's stall.
  *
  * @example
  * watchUpload(request, { idleMs: 30_000, minBytesPerSec: 1024, windowMs: 10_000 }); // in a route's onRequest
@@ -44,7 +46,8 @@ export function watchUpload(request: FastifyRequest, opts: UploadWatchOptions = 
   let last = socket.bytesRead;
   let idleSince = start;
   /** [time, bytesRead] samples, oldest first, covering at least the last window. */
-  const samples: [number, number][] = [[start, last]];
+  let samples: [number, number][] = [[start, last]];
+  let prevTick = start;
   const answer = (code: string, message: string) => {
     clearInterval(timer);
     request.log.info({ code, status: 408 }, 'slow upload answered 408');
@@ -61,6 +64,14 @@ export function watchUpload(request: FastifyRequest, opts: UploadWatchOptions = 
     }
     const t = Date.now();
     const now = socket.bytesRead;
+    const late = t - prevTick > 2 * step + 50;
+    prevTick = t;
+    if (late) {
+      last = now;
+      idleSince = t;
+      samples = [[t, now]];
+      return;
+    }
     if (now !== last) {
       last = now;
       idleSince = t;

@@ -430,6 +430,30 @@ describe('trickling uploads', () => {
     }
   });
 
+  it('a server too busy to read (its event loop blocked) does not blame the client: the body completes and is served', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, uploadIdleMs: 300, uploadMinBytesPerSec: 1000, uploadRateWindowMs: 400, files: { dir: join(root, 'f-busy'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const body = editBody();
+    const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, 'Connection: close', '', ''].join('\r\n');
+    const s = connect(sport, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => (got += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => s.on('close', () => resolve()));
+    try {
+      s.write(Buffer.concat([Buffer.from(head), body.subarray(0, 100)]));
+      await srv.app.maskedit.uploads.until((n) => n === 1);
+      // The whole process (server included) is busy for 1.5 s: longer than the window and the idle limit.
+      const until = Date.now() + 1500;
+      while (Date.now() < until) { /* busy */ }
+      s.write(body.subarray(100));
+      await closed;
+      expect(got.split(' ')[1]).toBe('200');
+    } finally {
+      s.destroy();
+      await srv.close();
+    }
+  });
+
   it('uploads in progress are limited separately: past maxUploads a new edit is a clean 429 before its body is read', async () => {
     const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, maxUploads: 2, uploadIdleMs: 60_000, uploadMinBytesPerSec: 1, uploadRateWindowMs: 60_000, files: { dir: join(root, 'f-uploads'), sweepIntervalMs: 0 } });
     const sport = Number(new URL(srv.origin).port);
