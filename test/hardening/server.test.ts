@@ -5,6 +5,7 @@
  */
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -470,6 +471,43 @@ describe('trickling uploads', () => {
       });
     } finally {
       for (const t of tricklers) t.stop();
+      await srv.close();
+    }
+  });
+});
+
+describe('client disconnects are logged at info with status 499, never as errors with stacks', () => {
+  it('a client that hangs up mid-upload leaves one info line with status 499 and no error line', async () => {
+    const lines: { level: number; status?: number; msg?: string; err?: unknown }[] = [];
+    let saw499!: () => void;
+    const got499 = new Promise<void>((r) => { saw499 = r; });
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) {
+          const j = JSON.parse(l) as (typeof lines)[number];
+          lines.push(j);
+          if (j.status === 499) saw499();
+        }
+        done();
+      },
+    });
+    const srv = await startServer({ port: 0, engine: 'telea', logger: { level: 'info', stream }, files: { dir: join(root, 'f-hangup'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const body = form([{ disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' }, { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' }, { disposition: 'form-data; name="prompt"', body: 'x' }]);
+    const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    try {
+      const s = connect(sport, '127.0.0.1');
+      s.write(Buffer.concat([Buffer.from(head), body.subarray(0, 200)]));
+      await srv.app.maskedit.uploads.until((n) => n === 1);
+      s.destroy();
+      await got499;
+      await srv.app.maskedit.uploads.until((n) => n === 0);
+      // Let any late error handler run (bounded: 20 turns of the event loop).
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(JSON.stringify(lines)).not.toContain('stack');
+      expect(lines.filter((l) => l.status === 499)).toEqual([expect.objectContaining({ level: 30, status: 499, msg: 'client closed the connection' })]);
+    } finally {
       await srv.close();
     }
   });

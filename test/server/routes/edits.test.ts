@@ -342,7 +342,8 @@ describe('limits: queue, timeout', () => {
     const busy = await testServer({ provider, concurrency: 1, queue: 0 });
     try {
       const first = postMultipart(busy.app, '/v1/images/edits', base());
-      while (provider.started === 0) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && provider.started === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(provider.started).toBe(1);
       const second = await postMultipart(busy.app, '/v1/images/edits', base());
       expect(second.statusCode).toBe(429);
       expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -373,7 +374,8 @@ describe('limits: queue, timeout', () => {
     const provider = gatedProvider();
     const closing = await testServer({ provider });
     const pending = postMultipart(closing.app, '/v1/images/edits', base());
-    while (provider.started === 0) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && provider.started === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(provider.started).toBe(1);
     await closing.close();
     const res = await pending;
     expect(res.statusCode).toBe(503);
