@@ -76,9 +76,9 @@ export interface ServerOptions {
   allowPrivateUrls?: boolean;
   /** An upload body that stalls (no byte received) this long gets 408 (default 30 000 ms). */
   uploadIdleMs?: number;
-  /** An upload body averaging fewer bytes/s than this over `uploadRateWindowMs` gets 408 (default 1024; 0: off). */
+  /** An upload body averaging fewer bytes/s than this over `uploadRateWindowMs` gets 408 (default 64; 0: off). */
   uploadMinBytesPerSec?: number;
-  /** The window the upload rate is measured over (default 10 000 ms). */
+  /** The window the upload rate is measured over (default 30 000 ms). */
   uploadRateWindowMs?: number;
   /** Uploads arriving at once before 429 (default 64); an upload takes a queue place only once it has arrived. */
   maxUploads?: number;

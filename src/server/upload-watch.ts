@@ -21,13 +21,13 @@ import { clientErrorResponse } from './client-errors.js';
 export interface UploadWatchOptions {
   /** No byte for this long → 408 (default 30 000 ms; 0 turns the idle check off). */
   idleMs: number;
-  /** Minimum average rate over any `windowMs`, bytes/s (default 1024; 0 turns the rate check off). */
+  /** Minimum average rate over any `windowMs`, bytes/s (default 64; 0 turns the rate check off). */
   minBytesPerSec: number;
-  /** The window the rate is measured over, ms (default 10 000). */
+  /** The window the rate is measured over, ms (default 30 000). */
   windowMs: number;
 }
 
-export const DEFAULT_UPLOAD_WATCH: UploadWatchOptions = { idleMs: 30_000, minBytesPerSec: 1024, windowMs: 10_000 };
+export const DEFAULT_UPLOAD_WATCH: UploadWatchOptions = { idleMs: 30_000, minBytesPerSec: 64, windowMs: 30_000 };
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;

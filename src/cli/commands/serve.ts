@@ -25,7 +25,7 @@ const command: Command = {
     `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches (public addresses only, unless --allow-private-urls).`,
     '--max-uploads: bodies arriving at once before 429 (default 64; an upload takes a queue place only once it has arrived).',
     '--pixel-budget: megapixels (image + mask) the running edits may decode together; larger requests get 413 (default: 2 × the pixel limit).',
-    '--upload-min-rate: a body averaging fewer bytes/s over 10 s is answered 408 (default 1024; 0 turns it off).',
+    '--upload-min-rate: a body averaging fewer bytes/s over 30 s is answered 408 (default 64; 0 turns it off).',
     'Logs: JSON lines on stderr (request id, route, status, ms; never keys or image bytes).',
   ].join('\n'),
   options: {
