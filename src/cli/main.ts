@@ -3,6 +3,7 @@
  * returns an exit code.
  */
 import { parseArgs } from 'node:util';
+import { joinNegativeValues } from './negative-values.js';
 import { createRequire } from 'node:module';
 import { isMaskeditError } from '../core/errors.js';
 import { isoDate, parseToday } from '../core/lifecycle.js';
@@ -70,7 +71,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: joinNegativeValues(rest, command.options), options: command.options, allowPositionals: true, strict: true });
     } catch (e) {
       const message = (e as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
       throw new CliError('USAGE', `${message}${didYouMean(message, command)}`, `usage: ${command.usage}`);

@@ -58,7 +58,7 @@ const SEC_BODIES = 'docs/security.md#request-bodies';
 const SEC_KEY = 'docs/security.md#the-servers-api-key';
 const SEC_URLS = 'docs/security.md#fetching-image-urls';
 const SEC_ENGINE = 'docs/security.md#engine-memory';
-const SEC_STALLED = 'docs/security.md#stalled-uploads';
+const SEC_STALLED = 'docs/security.md#stalled-and-trickling-uploads';
 const STUDIO_APP = 'docs/studio.md#the-app';
 const BATCH_JOBS = 'docs/batch.md#job-files';
 const BATCH_JOURNAL = 'docs/batch.md#the-journal-resuming-without-paying-twice';
@@ -180,6 +180,9 @@ export const CODES = {
   REQUEST_TIMEOUT: err(504, 'timeout', null, SERVER_LIMITS),
   // Logged when a stalled upload is cut off; the client gets Node's 408 answer in OpenAI's shape (server/client-errors).
   UPLOAD_STALLED: err(408, 'request_timeout', null, SEC_STALLED),
+  UPLOAD_TOO_SLOW: err(408, 'request_timeout', null, SEC_STALLED),
+  UPLOADS_FULL: err(429, 'rate_limit_exceeded', null, SEC_STALLED),
+  PIXEL_BUDGET_EXCEEDED: err(413, 'pixel_budget_exceeded', null, SERVER_LIMITS),
   QUEUE_FULL: err(429, 'rate_limit_exceeded', null, SERVER_LIMITS),
   SERVER_SHUTTING_DOWN: err(503, 'server_shutting_down', null, SERVER_LIMITS),
   CLIENT_DISCONNECTED: err(400, 'client_disconnected', null, SERVER_LIMITS),

@@ -29,6 +29,9 @@ import { ApiError, installErrorBoundary } from './errors.js';
 import { FileStore, type FileStoreOptions } from './files.js';
 import { EditQueue } from './queue.js';
 import { batchesRoutes, type BatchesOptions } from './routes/batches.js';
+import { maxPixelsFromEnv } from '../io/image.js';
+import { UploadGate } from './uploads.js';
+import { DEFAULT_UPLOAD_WATCH } from './upload-watch.js';
 import { editsRoutes } from './routes/edits.js';
 import { filesRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
@@ -58,6 +61,12 @@ export interface ServerOptions {
   /** Edits allowed to wait beyond the running ones before 429 (default 32). */
   queue?: number;
   /**
+   * Decoded pixels (image + mask, probed from headers) the running edits may hold together; a request larger
+   * than this is refused with 413 PIXEL_BUDGET_EXCEEDED (default: twice the per-image pixel limit, i.e. one
+   * edit at the limit at a time).
+   */
+  pixelBudget?: number;
+  /**
    * `provider.edit` calls at once (default: `concurrency`, but 1 for the patchmatch engine, whose helper threads
    * serve one fill at a time; see provider-limit.ts). Decoding and encoding still overlap up to `concurrency`.
    */
@@ -68,8 +77,14 @@ export interface ServerOptions {
   allowUrlFetch?: boolean;
   /** With allowUrlFetch: also fetch loopback, private, link-local and metadata addresses (off by default). */
   allowPrivateUrls?: boolean;
-  /** An upload body that stalls (no byte received) this long gets 408 and gives its queue place back (default 30 000 ms). */
+  /** An upload body that stalls (no byte received) this long gets 408 (default 30 000 ms). */
   uploadIdleMs?: number;
+  /** An upload body averaging fewer bytes/s than this over `uploadRateWindowMs` gets 408 (default 64; 0: off). */
+  uploadMinBytesPerSec?: number;
+  /** The window the upload rate is measured over (default 30 000 ms). */
+  uploadRateWindowMs?: number;
+  /** Uploads arriving at once before 429 (default 64); an upload takes a queue place only once it has arrived. */
+  maxUploads?: number;
   /** Budget per request, ms: upload, queue wait and edit together (default 300 000). */
   requestTimeoutMs?: number;
   /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
@@ -122,14 +137,19 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   }) as unknown as FastifyInstance;
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
-  const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32 });
+  const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32, pixelBudget: options.pixelBudget ?? 2 * (options.maxPixels ?? maxPixelsFromEnv()) });
   const fills = options.providerConcurrency ?? (!options.provider && THREADED_ENGINES.includes(options.engine ?? DEFAULT_ENGINE) ? 1 : queue.concurrency);
   const provider = limitProvider(options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {}), fills);
   const inFlight = new Set<AbortController>();
 
   const context: ServerContext = {
     files, queue, provider, limits, requestTimeoutMs,
-    uploadIdleMs: options.uploadIdleMs ?? 30_000,
+    uploads: new UploadGate(options.maxUploads ?? 64),
+    uploadWatch: {
+      idleMs: options.uploadIdleMs ?? DEFAULT_UPLOAD_WATCH.idleMs,
+      minBytesPerSec: options.uploadMinBytesPerSec ?? DEFAULT_UPLOAD_WATCH.minBytesPerSec,
+      windowMs: options.uploadRateWindowMs ?? DEFAULT_UPLOAD_WATCH.windowMs,
+    },
     engine: options.engine,
     allowUrlFetch: options.allowUrlFetch ?? false,
     maxPixels: options.maxPixels,

@@ -16,8 +16,9 @@ const ANSWERS: Record<string, [number, string, string]> = {
 };
 
 /** The raw HTTP response for a client error code (exported for tests). */
-export function clientErrorResponse(code: string | undefined): string {
-  const [status, apiCode, message] = ANSWERS[code ?? ''] ?? [400, 'invalid_request', `The HTTP request is malformed (${code ?? 'parse error'}).`];
+export function clientErrorResponse(code: string | undefined, messageOverride?: string): string {
+  const [status, apiCode, standard] = ANSWERS[code ?? ''] ?? [400, 'invalid_request', `The HTTP request is malformed (${code ?? 'parse error'}).`];
+  const message = messageOverride ?? standard;
   const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code: apiCode } });
   return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

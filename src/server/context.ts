@@ -5,6 +5,8 @@
  */
 import type { Provider } from '../providers/provider.js';
 import type { EditQueue, Ticket } from './queue.js';
+import type { UploadGate } from './uploads.js';
+import type { UploadWatchOptions } from './upload-watch.js';
 import type { FileStore } from './files.js';
 import type { InputLimits, RefContext } from './edit-input.js';
 import type { ParamNames } from './errors.js';
@@ -19,8 +21,10 @@ export interface ServerContext {
   allowUrlFetch: boolean;
   /** Per-request budget, ms: body, queue wait and the edit together. */
   requestTimeoutMs: number;
-  /** An upload that sends no byte for this long is answered 408 and its queue place freed (upload-watch.ts). */
-  uploadIdleMs?: number;
+  /** Uploads in progress (their bodies arriving), limited apart from the queue (uploads.ts). */
+  uploads: UploadGate;
+  /** When an arriving body is answered 408: stalled or below the minimum rate (upload-watch.ts). */
+  uploadWatch: UploadWatchOptions;
   maxPixels: number | undefined;
   /** The date models are judged on: `ServerOptions.today` (MASKEDIT_TODAY) when pinned, else the clock's UTC date per call. */
   today(): string;
@@ -42,7 +46,9 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Error `param` names for this request's images (set by the edit route). */
     maskeditParams?: ParamNames;
-    /** The edit-queue place taken before the body was read. */
+    /** The edit-queue place, taken once the body has arrived (queued-route.ts `admit`). */
     maskeditTicket?: Ticket;
+    /** Gives back the upload place held while the body arrives (idempotent). */
+    maskeditUpload?: () => void;
   }
 }

@@ -193,6 +193,15 @@ export function sendApiError(reply: FastifyReply, err: ApiError): FastifyReply |
   return reply.code(err.status >= 400 && err.status < 600 ? err.status : 400).send(err.toJSON());
 }
 
+/** Whether `error` only says the client went away (Node's "aborted", a reset, a premature close). */
+function clientGone(request: FastifyRequest, error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || /^(aborted|Premature close|Request aborted)$/i.test(message)) return true;
+  return request.raw.aborted === true || (request.raw.destroyed && !request.raw.complete);
+}
+
 /**
  * Installs the error and not-found handlers on `app` (the root, so routes added by plugins inherit them).
  * 404 uses OpenAI's wording: `Invalid URL (POST /v1/foo)`.
@@ -201,6 +210,11 @@ export function installErrorBoundary(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const params = (request as FastifyRequest & { maskeditParams?: ParamNames }).maskeditParams ?? MULTIPART_PARAMS;
     const err = toApiError(error, params, request.id);
+    if (clientGone(request, error)) {
+      // Not a server failure: the request-abort hook logs the 499 line; no stack, no error level.
+      request.log.info({ code: 'CLIENT_DISCONNECTED' }, 'request ended: the client closed the connection');
+      return sendApiError(reply, err);
+    }
     if (err.status >= 500) request.log.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) }, 'request failed');
     else request.log.info({ code: err.code, apiCode: err.apiCode, status: err.status }, err.message.slice(0, 300));
     return sendApiError(reply, err);

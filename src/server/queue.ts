@@ -4,6 +4,12 @@
  * At most `concurrency + maxQueued` tickets exist at once; past that {@link EditQueue.reserve} throws 429 with a
  * `Retry-After` estimated from recent job times. A ticket whose request goes away (abort, error) is released
  * and its waiting place given up.
+ *
+ * Jobs are admitted by **pixel cost** as well as by count: a ticket carries the decoded pixels its request will
+ * hold (image, mask and references, probed from their headers), and a job starts only while the running jobs'
+ * pixels plus its own fit `pixelBudget`. Waiting jobs start in arrival order (a big edit is not starved by small
+ * ones behind it). A request whose cost alone exceeds the budget is refused at once with 413
+ * `PIXEL_BUDGET_EXCEEDED`.
  */
 import { availableParallelism } from 'node:os';
 import { AbortError } from '../core/errors.js';
@@ -14,6 +20,8 @@ export interface QueueOptions {
   concurrency?: number;
   /** Tickets allowed to wait beyond the running ones (default 32). */
   maxQueued?: number;
+  /** Decoded pixels the running jobs may hold together (default: unlimited). */
+  pixelBudget?: number;
 }
 
 export interface QueueStats {
@@ -25,6 +33,9 @@ export interface QueueStats {
   rejected: number;
   /** Mean duration of the last jobs, ms (0 before the first). */
   meanJobMs: number;
+  /** Pixels the running jobs hold, and the budget they share. */
+  pixelsRunning: number;
+  pixelBudget: number;
 }
 
 export interface Ticket {
@@ -43,22 +54,26 @@ export interface Ticket {
 export class EditQueue {
   readonly concurrency: number;
   readonly maxQueued: number;
+  readonly pixelBudget: number;
   private running = 0;
+  private pixels = 0;
   private tickets = 0;
   private completed = 0;
   private rejected = 0;
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: { cost: number; wake: () => void }[] = [];
   private readonly recent: number[] = [];
 
   constructor(opts: QueueOptions = {}) {
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? availableParallelism()));
     this.maxQueued = Math.max(0, Math.floor(opts.maxQueued ?? 32));
+    this.pixelBudget = opts.pixelBudget !== undefined && opts.pixelBudget > 0 ? opts.pixelBudget : Infinity;
   }
 
   stats(): QueueStats {
     return {
       running: this.running, waiting: this.tickets - this.running, concurrency: this.concurrency, maxQueued: this.maxQueued,
       completed: this.completed, rejected: this.rejected, meanJobMs: Math.round(this.meanJobMs()),
+      pixelsRunning: this.pixels, pixelBudget: this.pixelBudget,
     };
   }
 
@@ -68,8 +83,26 @@ export class EditQueue {
     return Math.max(1, Math.ceil((ahead / this.concurrency) * this.meanJobMs() / 1000));
   }
 
-  /** Takes a place or throws 429 `rate_limit_exceeded` with `Retry-After`. */
-  reserve(): Ticket {
+  /** Throws the 429 {@link reserve} would, without taking a place (a full server refuses before reading a body). */
+  assertRoom(): void {
+    if (this.tickets >= this.concurrency + this.maxQueued) this.reserve();
+  }
+
+  /**
+   * Takes a place for a job holding `pixels` decoded pixels, or throws 413 `PIXEL_BUDGET_EXCEEDED` (larger than
+   * the whole budget) or 429 `rate_limit_exceeded` with `Retry-After` (queue full).
+   */
+  reserve(pixels = 0): Ticket {
+    const cost = Math.max(0, pixels);
+    if (cost > this.pixelBudget) {
+      this.rejected++;
+      const mp = (n: number) => (n >= 100_000 ? `${Number((n / 1e6).toFixed(1))} MP` : `${n} pixels`);
+      throw new ApiError({
+        status: 413, apiCode: 'pixel_budget_exceeded', code: 'PIXEL_BUDGET_EXCEEDED',
+        message: `This edit needs ${mp(cost)} of decoded images (image and mask together); this server works on at most ${mp(this.pixelBudget)} at once.`,
+        fix: 'send smaller images (downscale the image and its mask), or start the server with a larger --pixel-budget',
+      });
+    }
     if (this.tickets >= this.concurrency + this.maxQueued) {
       this.rejected++;
       const seconds = this.retryAfterSeconds();
@@ -82,19 +115,21 @@ export class EditQueue {
     }
     this.tickets++;
     let state: 'reserved' | 'waiting' | 'running' | 'done' = 'reserved';
-    let wake: (() => void) | undefined;
+    let waiter: { cost: number; wake: () => void } | undefined;
     /** Rejects a run() still waiting for a slot: released tickets must not leave it pending forever. */
     let abandon: (() => void) | undefined;
     const release = () => {
       if (state === 'done') return;
       if (state === 'running') {
         this.running--;
-        this.next();
+        this.pixels -= cost;
       }
-      if (wake) {
-        const i = this.waiters.indexOf(wake);
+      if (waiter) {
+        const i = this.waiters.indexOf(waiter);
         if (i >= 0) this.waiters.splice(i, 1);
       }
+      // A finished job, or a given-up waiter at the head, may let the next ones start.
+      if (state === 'running' || state === 'waiting') this.next();
       const waiting = state === 'waiting';
       state = 'done';
       this.tickets--;
@@ -104,7 +139,7 @@ export class EditQueue {
     const run = async <T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
       if (state !== 'reserved') throw new Error('a ticket runs once');
       if (signal?.aborted) throw new AbortError();
-      if (this.running >= this.concurrency) {
+      if (this.waiters.length || !this.fits(cost)) {
         state = 'waiting';
         await new Promise<void>((resolve, reject) => {
           const onAbort = () => {
@@ -114,17 +149,21 @@ export class EditQueue {
             signal?.removeEventListener('abort', onAbort);
             reject(new AbortError());
           };
-          wake = () => {
-            // Runs inside next(), which already counted this job as running.
-            state = 'running';
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
+          waiter = {
+            cost,
+            wake: () => {
+              // Runs inside next(), which already counted this job and its pixels as running.
+              state = 'running';
+              signal?.removeEventListener('abort', onAbort);
+              resolve();
+            },
           };
           signal?.addEventListener('abort', onAbort, { once: true });
-          this.waiters.push(wake);
+          this.waiters.push(waiter);
         });
       } else {
         this.running++;
+        this.pixels += cost;
         state = 'running';
       }
       const t0 = performance.now();
@@ -138,11 +177,18 @@ export class EditQueue {
     return { run, release };
   }
 
+  /** Whether a job of `cost` pixels may start now: a free slot and room in the pixel budget. */
+  private fits(cost: number): boolean {
+    return this.running < this.concurrency && this.pixels + cost <= this.pixelBudget;
+  }
+
+  /** Starts waiting jobs in arrival order while the head fits. */
   private next(): void {
-    const wake = this.waiters.shift();
-    if (wake) {
+    while (this.waiters.length && this.fits(this.waiters[0]!.cost)) {
+      const w = this.waiters.shift()!;
       this.running++;
-      wake();
+      this.pixels += w.cost;
+      w.wake();
     }
   }
 

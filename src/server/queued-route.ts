@@ -1,28 +1,54 @@
 /**
- * Route options for the edit routes (`/v1/images/edits`, `/v1/responses`, the studio's `/api/edit`): the edit
- * queue's place is taken *before* the body is read, so a full server answers 429 at once instead of after a
- * 50 MB upload, and it is given back however the request ends (answered, aborted, failed).
+ * Route options for the edit routes (`/v1/images/edits`, `/v1/responses`, the studio's `/api/edit` and
+ * `/api/check`). While the body arrives the request holds an *upload place* (uploads.ts), watched for stalls
+ * and trickles (upload-watch.ts); it takes an edit-queue place only when the body is whole ({@link admit}), so
+ * slow clients cannot lock arrived edits out. A server whose queue is already full still answers 429 at once,
+ * before reading a 50 MB upload. Both places are given back however the request ends (answered, aborted, failed).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Ticket } from './queue.js';
 import { ApiError } from './errors.js';
 import { watchUpload } from './upload-watch.js';
+import { pixelCost } from './pixel-cost.js';
 
 /**
  * @example
- * app.post('/v1/images/edits', { bodyLimit, ...queuedRoute(app) }, async (request) => request.maskeditTicket!.run(…));
+ * app.post('/v1/images/edits', { bodyLimit, ...queuedRoute(app) }, async (request) => (await admit(app, request, [image, mask])).run(…));
  */
 export function queuedRoute(app: FastifyInstance) {
-  const release = async (request: FastifyRequest) => { request.maskeditTicket?.release(); };
+  const release = async (request: FastifyRequest) => {
+    request.maskeditUpload?.();
+    request.maskeditTicket?.release();
+  };
   return {
     onRequest: async (request: FastifyRequest) => {
-      request.maskeditTicket = app.maskedit.queue.reserve();
-      // A body that stops arriving gets 408 and gives the place back (upload-watch.ts).
-      watchUpload(request, app.maskedit.uploadIdleMs ?? 30_000);
+      app.maskedit.queue.assertRoom();
+      request.maskeditUpload = app.maskedit.uploads.enter();
+      // A body that stops or trickles gets 408 and gives the upload place back (upload-watch.ts).
+      watchUpload(request, app.maskedit.uploadWatch);
     },
     onResponse: release,
     onRequestAbort: release,
     onError: release,
   };
+}
+
+/**
+ * The request's body has arrived: gives its upload place back and takes an edit-queue place weighed by the
+ * decoded pixels of `files` (its image and mask, probed from their headers): 413 `PIXEL_BUDGET_EXCEEDED` when
+ * larger than the server's whole pixel budget, 429 when the queue is full. Call once the body is read, before
+ * the work; the route's hooks release the place however the request ends.
+ *
+ * @example
+ * const input = await readMultipartEdit(request, …);
+ * await (await admit(app, request, [image, mask])).run(() => runEdit(input, …), signal);
+ */
+export async function admit(app: FastifyInstance, request: FastifyRequest, files: readonly (Uint8Array | undefined)[]): Promise<Ticket> {
+  request.maskeditUpload?.();
+  if (request.maskeditTicket) return request.maskeditTicket;
+  const cost = await pixelCost(files);
+  request.maskeditTicket = app.maskedit.queue.reserve(cost);
+  return request.maskeditTicket;
 }
 
 /**
@@ -48,6 +74,7 @@ export async function runQueuedWork<T>(app: FastifyInstance, request: FastifyReq
     throw abortReason(work.signal, e);
   } finally {
     work.done();
+    request.maskeditUpload?.();
     request.maskeditTicket?.release();
   }
 }

@@ -40,7 +40,7 @@ import './context.js';
 import { ApiError, toApiError } from './errors.js';
 import { checkedParts } from './multipart.js';
 import { openSse, type SseStream } from './sse.js';
-import { abortReason, queuedRoute, runQueuedWork } from './queued-route.js';
+import { abortReason, admit, queuedRoute, runQueuedWork } from './queued-route.js';
 import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './studio-api.js';
 
 export interface StudioOptions {
@@ -130,7 +130,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     // concurrent checks cannot hold six 100 MP pairs in memory at once; a full queue answers 429.
     app.post('/api/check', queuedRoute(app), (request, reply) => runQueuedWork(app, request, reply, async (signal): Promise<StudioCheck> => {
       const { files, fields, names } = await readParts(request, app.maskedit.limits.maxImageBytes);
-      return request.maskeditTicket!.run(async () => {
+      return (await admit(app, request, [files.image, files.mask])).run(async () => {
       const image = requireFile(files, 'image');
       const mask = requireFile(files, 'mask');
       // The uploaded file names label the findings ("lounge-mask.png has no alpha channel").
@@ -156,7 +156,6 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     // The queue place is taken before the upload is read, as /v1/images/edits does: a full server says 429 at once.
     app.post('/api/edit', queuedRoute(app), async (request, reply) => {
       const ctx = app.maskedit;
-      const ticket = request.maskeditTicket!;
       const work = ctx.track(reply.raw);
       const { signal } = work;
       const streamed = /text\/event-stream/.test(String(request.headers.accept ?? ''));
@@ -169,6 +168,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
       try {
         const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
         const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'));
+        const ticket = await admit(app, request, [files.image, files.mask]);
         const result = await ticket.run(() => edit({
           ...opts,
           signal,
@@ -205,7 +205,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         return reply;
       } finally {
         work.done();
-        ticket.release();
+        request.maskeditUpload?.();
+        request.maskeditTicket?.release();
       }
     });
 

@@ -57,6 +57,7 @@ describe('maskedit mask (in process)', () => {
     ['--shrink 1', ['rgba.png', '--shrink', '1'], 14 * 10, ''],
     ['--fill-holes', ['ring.png', '--fill-holes'], 192, ''],
     ['--rect on the image', ['photo.png', '--rect', '8,8,16,12', '--rect', '60,40,10,10'], 192 + 4 * 8, '--rect 60,40,10,10 reaches past the 64x48 image and was clipped'],
+    ['--rect with negative numbers (a box reaching past the top-left corner)', ['photo.png', '--rect', '-5,-5,20,20'], 15 * 15, '--rect -5,-5,20,20 reaches past the 64x48 image and was clipped'],
     ['--diff painted over a PNG copy', ['painted.png', '--diff', 'photo.png'], 192, ''],
     ['--match resizes a half-size mask', ['half.png', '--match', 'photo.png'], 192, 'resized 32x24 → 64x48 (nearest neighbour)'],
   ])('%s', async (_, args, editable, note) => {
@@ -70,6 +71,12 @@ describe('maskedit mask (in process)', () => {
     // Everything written passes check; only the inverted ones (most of the picture editable) warn.
     expect(res.ok).toBe(true);
     expect(res.problems).toEqual(editable > (W * H) / 2 ? ['MASK_LIKELY_INVERTED'] : []);
+  });
+
+  it('a negative number as an option value is that option\'s coded range error, not "argument is ambiguous"', async () => {
+    const r = await runCli(['mask', p('rgba.png'), '--grow', '-1', '-o', p('x.png'), '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'USAGE', message: '--grow expects a whole number from 0 to 4096, received "-1"' });
   });
 
   it('--diff over JPEG copies covers the strokes, plus at most the chroma bleed around them', async () => {

@@ -42,6 +42,9 @@ describe('maskedit serve', () => {
     [['serve', '--host', '0.0.0.0'], 1, 'error SERVER_HOST_NEEDS_KEY: --host 0.0.0.0 would expose the server beyond this machine without an API key'],
     [['serve', '--port', 'abc'], 2, 'error USAGE: --port expects a whole number from 0 to 65535, received "abc"'],
     [['serve', '--engine', 'magic'], 2, 'error USAGE: --engine expects one of heal, patchmatch, telea, ns, received "magic"'],
+    [['serve', '--max-uploads', '0'], 2, 'error USAGE: --max-uploads expects a whole number from 1 to 100000, received "0"'],
+    [['serve', '--pixel-budget', '0'], 2, 'error USAGE: --pixel-budget expects a number from 0.01 to 100000, received "0"'],
+    [['serve', '--upload-min-rate', 'fast'], 2, 'error USAGE: --upload-min-rate expects a whole number from 0 to 1000000000, received "fast"'],
   ])('%j exits %i', async (argv, code, message) => {
     const out = sink();
     const err = sink();

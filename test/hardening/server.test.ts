@@ -5,6 +5,7 @@
  */
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -341,7 +342,7 @@ describe('stalled uploads', () => {
       { disposition: 'form-data; name="prompt"', body: 'x' },
     ]);
     const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
-    // Two trickling clients take both places (1 running + 1 queued), send 100 bytes, then stop.
+    // Two clients send 100 bytes of their bodies, then stop.
     const stalled = [0, 1].map(() => new Promise<string>((resolve, reject) => {
       const s = connect(sport, '127.0.0.1');
       let got = '';
@@ -366,24 +367,201 @@ describe('stalled uploads', () => {
   });
 });
 
-describe('studio /api/check goes through the edit queue', () => {
-  it('a check holds a queue place: with the only place taken, the next check is a clean 429', async () => {
-    const dist = join(root, 'dist');
-    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 0, uploadIdleMs: 60_000, files: { dir: join(root, 'f-check'), sweepIntervalMs: 0 }, plugins: [studioPlugin({ distDir: dist, env: {} })] });
+describe('trickling uploads', () => {
+  /** Opens a raw edit request and sends its body one byte every `everyMs` (after the first `lead` bytes). */
+  function trickle(sport: number, body: Buffer, everyMs: number, lead = 100) {
+    const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    const s = connect(sport, '127.0.0.1');
+    let got = '';
+    let sent = lead;
+    s.on('data', (d) => (got += d.toString('latin1')));
+    s.on('error', () => undefined);
+    const timer = setInterval(() => {
+      if (s.destroyed || sent >= body.length - 1) return;
+      s.write(body.subarray(sent, sent + 1));
+      sent++;
+    }, everyMs);
+    const closed = new Promise<string>((resolve) => s.on('close', () => { clearInterval(timer); resolve(got); }));
+    s.write(Buffer.concat([Buffer.from(head), body.subarray(0, lead)]));
+    return { answer: () => got, closed, stop: () => { clearInterval(timer); s.destroy(); } };
+  }
+  const editBody = () => form([
+    { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+    { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' },
+    { disposition: 'form-data; name="prompt"', body: 'x' },
+  ]);
+
+  it('six tricklers (more than the 2 queue places) do not lock an honest edit out: it is served while they still trickle', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, uploadIdleMs: 60_000, uploadMinBytesPerSec: 1, uploadRateWindowMs: 60_000, files: { dir: join(root, 'f-trickle'), sweepIntervalMs: 0 } });
     const sport = Number(new URL(srv.origin).port);
-    const body = form([{ disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' }, { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' }]);
-    const head = [`POST /api/check HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
-    const holder = connect(sport, '127.0.0.1');
+    const body = editBody();
+    const tricklers = Array.from({ length: 6 }, () => trickle(sport, body, 200));
     try {
-      // The first check is mid-upload (its place is taken when the request starts).
-      await new Promise<void>((resolve) => holder.write(Buffer.concat([Buffer.from(head), body.subarray(0, 50)]), () => resolve()));
-      let second = await fetch(`${srv.origin}/api/check`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
-      // The holder's headers may still be in flight on a loaded machine: one bounded retry.
-      if (second.status === 200) second = await fetch(`${srv.origin}/api/check`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      // Every trickler's headers have reached the server (its upload counter says so) before the honest edit.
+      await srv.app.maskedit.uploads.until((n) => n === 6);
+      const ok = await fetch(`${srv.baseURL}/images/edits`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { data: unknown[] }).data).toHaveLength(1);
+      // The tricklers were never answered: they held upload places, not queue places.
+      expect(tricklers.map((t) => t.answer())).toEqual(['', '', '', '', '', '']);
+      expect(srv.app.maskedit.queue.stats()).toMatchObject({ running: 0, waiting: 0 });
+    } finally {
+      for (const t of tricklers) t.stop();
+      await srv.close();
+    }
+  });
+
+  it('a body trickling below the minimum rate gets 408 in OpenAI shape naming the rate, though bytes keep coming', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, uploadIdleMs: 60_000, uploadMinBytesPerSec: 1000, uploadRateWindowMs: 400, files: { dir: join(root, 'f-slow'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const t = trickle(sport, editBody(), 50);
+    try {
+      const a = await t.closed;
+      expect(a.split(' ')[1]).toBe('408');
+      expect(JSON.parse(a.split('\r\n\r\n')[1]!).error).toEqual({
+        code: 'request_timeout', type: 'invalid_request_error', param: null,
+        message: 'The upload was too slow: fewer than 1000 bytes/s arrived over 0.4 s. Send the body at a steady rate, or ask the operator to lower --upload-min-rate.',
+      });
+      // Its upload place is given back (the abort hook runs just after the socket closes).
+      await srv.app.maskedit.uploads.until((n) => n === 0);
+      expect(srv.app.maskedit.uploads.count()).toBe(0);
+    } finally {
+      t.stop();
+      await srv.close();
+    }
+  });
+
+  it('a server too busy to read (its event loop blocked) does not blame the client: the body completes and is served', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, uploadIdleMs: 300, uploadMinBytesPerSec: 1000, uploadRateWindowMs: 400, files: { dir: join(root, 'f-busy'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const body = editBody();
+    const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, 'Connection: close', '', ''].join('\r\n');
+    const s = connect(sport, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => (got += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => s.on('close', () => resolve()));
+    try {
+      s.write(Buffer.concat([Buffer.from(head), body.subarray(0, 100)]));
+      await srv.app.maskedit.uploads.until((n) => n === 1);
+      // The whole process (server included) is busy for 1.5 s: longer than the window and the idle limit.
+      const until = Date.now() + 1500;
+      while (Date.now() < until) { /* busy */ }
+      s.write(body.subarray(100));
+      await closed;
+      expect(got.split(' ')[1]).toBe('200');
+    } finally {
+      s.destroy();
+      await srv.close();
+    }
+  });
+
+  it('uploads in progress are limited separately: past maxUploads a new edit is a clean 429 before its body is read', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 1, maxUploads: 2, uploadIdleMs: 60_000, uploadMinBytesPerSec: 1, uploadRateWindowMs: 60_000, files: { dir: join(root, 'f-uploads'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const body = editBody();
+    const tricklers = [0, 1].map(() => trickle(sport, body, 200));
+    try {
+      await srv.app.maskedit.uploads.until((n) => n === 2);
+      const r = await fetch(`${srv.baseURL}/images/edits`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      expect(r.status).toBe(429);
+      expect(r.headers.get('retry-after')).toBe('1');
+      expect(((await r.json()) as { error: unknown }).error).toEqual({
+        code: 'rate_limit_exceeded', type: 'requests', param: null,
+        message: 'Too many uploads in progress (2 at once). Retry after 1 s.',
+      });
+    } finally {
+      for (const t of tricklers) t.stop();
+      await srv.close();
+    }
+  });
+});
+
+describe('client disconnects are logged at info with status 499, never as errors with stacks', () => {
+  it('a client that hangs up mid-upload leaves one info line with status 499 and no error line', async () => {
+    const lines: { level: number; status?: number; msg?: string; err?: unknown }[] = [];
+    let saw499!: () => void;
+    const got499 = new Promise<void>((r) => { saw499 = r; });
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) {
+          const j = JSON.parse(l) as (typeof lines)[number];
+          lines.push(j);
+          if (j.status === 499) saw499();
+        }
+        done();
+      },
+    });
+    const srv = await startServer({ port: 0, engine: 'telea', logger: { level: 'info', stream }, files: { dir: join(root, 'f-hangup'), sweepIntervalMs: 0 } });
+    const sport = Number(new URL(srv.origin).port);
+    const body = form([{ disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' }, { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' }, { disposition: 'form-data; name="prompt"', body: 'x' }]);
+    const head = [`POST /v1/images/edits HTTP/1.1`, `Host: 127.0.0.1:${sport}`, `Content-Type: multipart/form-data; boundary=${BOUNDARY}`, `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    try {
+      const s = connect(sport, '127.0.0.1');
+      s.write(Buffer.concat([Buffer.from(head), body.subarray(0, 200)]));
+      await srv.app.maskedit.uploads.until((n) => n === 1);
+      s.destroy();
+      await got499;
+      await srv.app.maskedit.uploads.until((n) => n === 0);
+      // Let any late error handler run (bounded: 20 turns of the event loop).
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(JSON.stringify(lines)).not.toContain('stack');
+      expect(lines.filter((l) => l.status === 499)).toEqual([expect.objectContaining({ level: 30, status: 499, msg: 'client closed the connection' })]);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('server admission by pixel cost', () => {
+  it('an edit whose image and mask exceed the whole pixel budget is a 413 naming the limit, before any decode', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, pixelBudget: 5_000, files: { dir: join(root, 'f-pixels'), sweepIntervalMs: 0 } });
+    try {
+      const body = form([
+        { disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' },
+        { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' },
+        { disposition: 'form-data; name="prompt"', body: 'x' },
+      ]);
+      const r = await fetch(`${srv.baseURL}/images/edits`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+      expect(r.status).toBe(413);
+      expect(((await r.json()) as { error: unknown }).error).toEqual({
+        code: 'pixel_budget_exceeded', type: 'invalid_request_error', param: null,
+        message: 'This edit needs 8192 pixels of decoded images (image and mask together); this server works on at most 5000 pixels at once.',
+      });
+      expect(srv.app.maskedit.queue.stats()).toMatchObject({ running: 0, waiting: 0, pixelsRunning: 0, pixelBudget: 5_000 });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('the default budget is one edit at the pixel limit: twice maxPixels', async () => {
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, maxPixels: 1_000_000, files: { dir: join(root, 'f-pixels2'), sweepIntervalMs: 0 } });
+    try {
+      expect(srv.app.maskedit.queue.stats().pixelBudget).toBe(2_000_000);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+describe('studio /api/check goes through the edit queue', () => {
+  it('a check holds a queue place: with the only place taken, the next check is a clean 429; once given back, it is served', async () => {
+    const dist = join(root, 'dist');
+    const srv = await startServer({ port: 0, engine: 'telea', logger: false, concurrency: 1, queue: 0, files: { dir: join(root, 'f-check'), sweepIntervalMs: 0 }, plugins: [studioPlugin({ distDir: dist, env: {} })] });
+    const body = form([{ disposition: 'form-data; name="image"; filename="a.png"', body: image, type: 'image/png' }, { disposition: 'form-data; name="mask"; filename="m.png"', body: mask, type: 'image/png' }]);
+    const check = () => fetch(`${srv.origin}/api/check`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` }, body });
+    // An edit that has arrived holds the only place.
+    const holder = srv.app.maskedit.queue.reserve();
+    try {
+      const second = await check();
       expect(second.status).toBe(429);
       expect(((await second.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+      holder.release();
+      const third = await check();
+      expect(third.status).toBe(200);
+      expect(srv.app.maskedit.queue.stats()).toMatchObject({ running: 0, waiting: 0, completed: 1 });
     } finally {
-      holder.destroy();
+      holder.release();
       await srv.close();
     }
   });

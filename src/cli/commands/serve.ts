@@ -16,13 +16,16 @@ const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 const command: Command = {
   name: 'serve',
   summary: 'Run an OpenAI-compatible server (POST /v1/images/edits, /v1/files, /v1/models) on the embedded engine',
-  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine heal|patchmatch|telea|ns] [--allow-url-fetch [--allow-private-urls]] [--timeout SECONDS] [--log-level info]',
+  usage: 'maskedit serve [--host 127.0.0.1] [--port 8787] [--api-key-file F] [--files-dir D] [--queue N] [--concurrency N] [--engine heal|patchmatch|telea|ns] [--allow-url-fetch [--allow-private-urls]] [--timeout SECONDS] [--max-uploads N] [--upload-min-rate BYTES_PER_S] [--pixel-budget MP] [--log-level info]',
   details: [
     'Point any OpenAI SDK at it: baseURL http://127.0.0.1:8787/v1 (or OPENAI_BASE_URL). Runs until Ctrl-C.',
     'MASKEDIT_API_KEY or --api-key-file F (mode 600) makes every route but /healthz require "Authorization: Bearer KEY"; without a key',
     'the server binds to loopback only. --queue: edits waiting beyond the running ones before 429 (default 32);',
     '--concurrency: edits at once (default: CPU cores). --files-dir: where /v1/files keeps uploads (default',
     `${defaultFilesDir()}, 24 h expiry). --allow-url-fetch lets JSON edits name http(s) image URLs the server fetches (public addresses only, unless --allow-private-urls).`,
+    '--max-uploads: bodies arriving at once before 429 (default 64; an upload takes a queue place only once it has arrived).',
+    '--pixel-budget: megapixels (image + mask) the running edits may decode together; larger requests get 413 (default: 2 × the pixel limit).',
+    '--upload-min-rate: a body averaging fewer bytes/s over 30 s is answered 408 (default 64; 0 turns it off).',
     'Logs: JSON lines on stderr (request id, route, status, ms; never keys or image bytes).',
   ].join('\n'),
   options: {
@@ -37,6 +40,9 @@ const command: Command = {
     'allow-url-fetch': { type: 'boolean' },
     'allow-private-urls': { type: 'boolean' },
     timeout: { type: 'string' },
+    'max-uploads': { type: 'string' },
+    'upload-min-rate': { type: 'string' },
+    'pixel-budget': { type: 'string' },
     'log-level': { type: 'string' },
   },
   async run(ctx) {
@@ -52,6 +58,9 @@ const command: Command = {
     const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command);
     const timeout = numberOption(ctx, 'timeout', command, { min: 1, max: 86_400 });
     const level = choiceOption(ctx, 'log-level', LOG_LEVELS, command) ?? 'info';
+    const maxUploads = numberOption(ctx, 'max-uploads', command, { integer: true, min: 1, max: 100_000 });
+    const pixelBudgetMp = numberOption(ctx, 'pixel-budget', command, { min: 0.01, max: 100_000 });
+    const uploadMinRate = numberOption(ctx, 'upload-min-rate', command, { integer: true, min: 0, max: 1_000_000_000 });
 
     const server = await startServer({
       host, port,
@@ -61,6 +70,9 @@ const command: Command = {
       ...(queue !== undefined && { queue }),
       ...(concurrency !== undefined && { concurrency }),
       ...(timeout !== undefined && { requestTimeoutMs: timeout * 1000 }),
+      ...(maxUploads !== undefined && { maxUploads }),
+      ...(pixelBudgetMp !== undefined && { pixelBudget: Math.round(pixelBudgetMp * 1_000_000) }),
+      ...(uploadMinRate !== undefined && { uploadMinBytesPerSec: uploadMinRate }),
       allowUrlFetch: ctx.values['allow-url-fetch'] === true,
       // MASKEDIT_TODAY pins the date models are judged on; otherwise each request is judged on its own day.
       ...(ctx.env.MASKEDIT_TODAY !== undefined && { today: ctx.today }),

@@ -11,7 +11,7 @@ import { readJsonEdit, readMultipartEdit, type EditInput } from '../edit-input.j
 import { runEdit } from '../edit-run.js';
 import { stringifyWithBase64 } from '../json.js';
 import { openSse, type SseStream } from '../sse.js';
-import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
+import { abortReason, admit, queuedRoute, runQueuedWork } from '../queued-route.js';
 
 /** Header listing the doctor's and linter's warning codes (the OpenAI body has no place for them). */
 export const WARNINGS_HEADER = 'x-maskedit-warnings';
@@ -65,7 +65,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
 
   async function plainEdit(reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<FastifyReply> {
     const ctx = app.maskedit;
-    const ticket = reply.request.maskeditTicket!;
+    const ticket = await admit(app, reply.request, [input.images[0]?.bytes, input.mask?.bytes]);
     const { response, warnings } = await ticket.run(() => runEdit(input, {
       provider: ctx.provider, signal,
       ...(ctx.engine !== undefined && { engine: ctx.engine }),
@@ -82,7 +82,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
    */
   async function streamEdit(request: FastifyRequest, reply: FastifyReply, input: EditInput, signal: AbortSignal): Promise<void> {
     const ctx = app.maskedit;
-    const ticket = request.maskeditTicket!;
+    const ticket = await admit(app, request, [input.images[0]?.bytes, input.mask?.bytes]);
     const meta = eventMeta(input);
     let sse: SseStream | undefined;
     try {

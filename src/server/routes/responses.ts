@@ -42,7 +42,7 @@ import { ApiError, toApiError, type ParamNames } from '../errors.js';
 import { ResponseStore, type ResponseStoreOptions } from '../responses-store.js';
 import type { SseStream } from '../sse.js';
 import { WARNINGS_HEADER, openEditStream, warningsValue } from './edits.js';
-import { abortReason, queuedRoute, runQueuedWork } from '../queued-route.js';
+import { abortReason, admit, queuedRoute, runQueuedWork } from '../queued-route.js';
 
 /** The image model when the tool names none (ImageGenTool.model default). */
 /** The tool's model when none is named: the registry's default model on the request's date. */
@@ -297,7 +297,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
 
     async function respond(request: FastifyRequest, reply: FastifyReply, req: ResponsesRequest, options: EditParams, input: Omit<EditInput, 'options'>, signal: AbortSignal): Promise<unknown> {
       const ctx = app.maskedit;
-      const ticket = request.maskeditTicket!;
+      const ticket = await admit(app, request, [input.images[0]?.bytes, input.mask?.bytes]);
       const tool = echoTool(req, options);
       const rid = id('resp');
       const callId = id('ig');
