@@ -8,10 +8,16 @@ import { ApiError } from '../../src/server/errors.js';
 import { invalidValue, missingParameter, parseEditOptions, type FieldSource } from '../../src/server/edit-options.js';
 
 const P = 'A lounge with a flamingo in the pool.';
+/**
+ * Judged on 2026-01-01, when gpt-image-1.5 was the default and dall-e-2 still served: these rows are about field
+ * parsing on those models' rules. Today's default and the retired models are covered in test/core/lifecycle.test.ts
+ * and test/server/routes/models.test.ts.
+ */
+const ON = '2026-01-01';
 
 function refusal(raw: Record<string, unknown>, from: FieldSource): ApiError {
   try {
-    parseEditOptions(raw, from);
+    parseEditOptions(raw, from, ON);
   } catch (e) {
     if (e instanceof ApiError) return e;
     throw e;
@@ -43,13 +49,13 @@ describe('parseEditOptions: accepted values', () => {
     ['empty multipart strings count as absent', 'multipart', { prompt: P, size: '', n: '', quality: '' }, { n: 1 }],
     ['null JSON values count as absent', 'json', { prompt: P, size: null, n: null }, { n: 1 }],
   ])('%s', (_name, from, raw, expected) => {
-    const o = parseEditOptions(raw, from);
+    const o = parseEditOptions(raw, from, ON);
     expect(o).toMatchObject(expected);
     expect(o.modelInfo.id).toBe(raw.model === 'chatgpt-image-latest' || raw.model === undefined ? 'gpt-image-1.5' : raw.model);
   });
 
   it('leaves unset optional fields out', () => {
-    expect(Object.keys(parseEditOptions({ prompt: P }, 'json')).sort()).toEqual(['model', 'modelInfo', 'n', 'outputCompression', 'outputFormat', 'partialImages', 'prompt', 'stream']);
+    expect(Object.keys(parseEditOptions({ prompt: P }, 'json', ON)).sort()).toEqual(['model', 'modelInfo', 'n', 'outputCompression', 'outputFormat', 'partialImages', 'prompt', 'stream']);
   });
 });
 
@@ -63,9 +69,9 @@ describe('parseEditOptions: refusals', () => {
     ['a blank prompt', 'json', { prompt: '   ' }, 400, 'empty_string', 'prompt', "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead."],
     ['a prompt over dall-e-2\'s 1000', 'multipart', { prompt: 'x'.repeat(1001), model: 'dall-e-2' }, 400, 'string_above_max_length', 'prompt', "Invalid 'prompt': string too long. Expected a string with maximum length 1000, but got a string with length 1001 instead."],
     ['a prompt of a number', 'json', { prompt: 5 }, 400, 'invalid_type', 'prompt', "Invalid type for 'prompt': expected a string, but got an integer instead."],
-    ['an unknown model (multipart)', 'multipart', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'gpt-image-2', and 'dall-e-2'."],
-    ['an unknown model (json)', 'json', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', and 'gpt-image-2'."],
-    ['dall-e-2 on JSON', 'json', { prompt: P, model: 'dall-e-2' }, 400, 'invalid_value', 'model', "Invalid value: 'dall-e-2'. JSON edits support GPT image models only; DALL-E edits require multipart. Supported values are: 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', and 'gpt-image-2'."],
+    ['an unknown model (multipart)', 'multipart', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', and 'dall-e-2'."],
+    ['an unknown model (json)', 'json', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', and 'gpt-image-1'."],
+    ['dall-e-2 on JSON', 'json', { prompt: P, model: 'dall-e-2' }, 400, 'invalid_value', 'model', "Invalid value: 'dall-e-2'. JSON edits support GPT image models only; DALL-E edits require multipart. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', and 'gpt-image-1'."],
     ['model of a number', 'json', { prompt: P, model: 2 }, 400, 'invalid_type', 'model', "Invalid type for 'model': expected a string, but got an integer instead."],
     ['n of 11', 'json', { prompt: P, n: 11 }, 400, 'integer_above_max_value', 'n', "Invalid 'n': integer above maximum value. Expected a value <= 10, but got 11 instead."],
     ['n of 0', 'multipart', { prompt: P, n: '0' }, 400, 'integer_below_min_value', 'n', "Invalid 'n': integer below minimum value. Expected a value >= 1, but got 0 instead."],

@@ -21,16 +21,21 @@ describe('public exports', () => {
     // Not the server, not the CLI, not internals.
     for (const internal of ['buildServer', 'ApiError', 'run', 'CliError', 'mapOpenAIError', 'capRetryAfter']) expect(names).not.toContain(internal);
     expect([...names].sort()).toEqual([
-      'AbortError', 'CODES', 'DEFAULT_ENGINE', 'DEFAULT_FEATHER', 'DEFAULT_MODEL', 'DEFAULT_SEAM', 'ENGINE_NAMES', 'EditRefusedError',
-      'ImageError', 'MODELS', 'MaskError', 'MaskeditError', 'PRICES', 'PRICES_READ_ON', 'ProviderError', 'REPAIRABLE_CODES',
-      'adviseFidelity', 'apiRgbaToEditMask', 'assertNotInput', 'assertWithinBudget', 'blendMaskFor', 'boundingBox', 'buildPrompt',
-      'checkFiles', 'checkPair', 'checkPairDecoded', 'cloneRaster', 'codeInfo', 'connectedComponents', 'countNonZero', 'createEditMask',
-      'createProvider', 'createRaster', 'crop', 'decodeImage', 'diagnose', 'diffMask', 'dilate', 'edit', 'editMaskToApiRgba',
-      'editableFraction', 'encodeImage', 'erode', 'estimateCost', 'featherInward', 'fillHoles', 'findModel', 'getEngine', 'getModel',
-      'hasErrors', 'invert', 'isMaskeditError', 'lintPrompt', 'luma', 'maskFromAlpha', 'maskFromLuma', 'modelIds', 'modelMaskFor',
-      'outputPaths', 'parsePreserve', 'parseSize', 'paste', 'planCrops', 'probeImage', 'readEditMask', 'readImageFile', 'rectsMask',
-      'renderHeatmap', 'renderPlanPreview', 'repairMask', 'reportJson', 'resize', 'scanAlpha', 'sizeProblem', 'sniffFormat',
-      'sortProblems', 'spillover', 'stitch', 'toRgba', 'usageFor', 'verdictFor', 'writeEditResult', 'writeFileAtomic'
+      'AbortError', 'CODES', 'DEFAULT_ENGINE', 'DEFAULT_FEATHER', 'DEFAULT_SEAM', 'ENGINE_NAMES', 'EditRefusedError',
+      'GRID_RULE', 'ImageError', 'MODELS', 'MaskError', 'MaskeditError', 'NEWEST_MODEL', 'PARAM_NAMES',
+      'PARAM_SURFACES', 'PRICES', 'PRICES_READ_ON', 'ProviderError', 'REPAIRABLE_CODES', 'WHEN_ABSENT',
+      'adviseFidelity', 'apiRgbaToEditMask', 'assertModelLive', 'assertNotInput', 'assertWithinBudget', 'batch',
+      'blendMaskFor', 'boundingBox', 'buildPrompt', 'checkFiles', 'checkPair', 'checkPairDecoded', 'cloneRaster',
+      'closestModels', 'codeInfo', 'connectedComponents', 'countNonZero', 'createEditMask', 'createProvider',
+      'createRaster', 'crop', 'decodeImage', 'defaultModel', 'describeSizes', 'diagnose', 'diagnoseMarkup',
+      'diffMask', 'dilate', 'drawMarkup', 'edit', 'editMaskToApiRgba', 'editableFraction', 'encodeImage', 'erode',
+      'estimateCost', 'featherInward', 'fillHoles', 'findModel', 'getEngine', 'getModel', 'gridSizeProblem',
+      'hasErrors', 'invert', 'isMaskeditError', 'isoDate', 'lifecycleProblems', 'lintPrompt', 'liveReplacements',
+      'luma', 'maskFromAlpha', 'maskFromLuma', 'modelIds', 'modelMaskFor', 'modelStatus', 'outputPaths',
+      'parsePreserve', 'parseSize', 'parseToday', 'paste', 'planCrops', 'pricesFor', 'probeImage', 'readEditMask',
+      'readImageFile', 'readJobs', 'rectsMask', 'renderHeatmap', 'renderPlanPreview', 'repairMask', 'reportJson',
+      'resize', 'resolveParams', 'scanAlpha', 'sizeProblem', 'sniffFormat', 'sortProblems', 'spillover', 'statusOf',
+      'stitch', 'toRgba', 'usageFor', 'verdictFor', 'writeEditResult', 'writeFileAtomic'
     ].sort());
   });
 });
