@@ -31,6 +31,8 @@ const CONCURRENCY = Math.ceil((RPM / 60) * 1.0 * 2) + 2;
 const dir = await mkdtemp(join(tmpdir(), 'maskedit-bench-batch-'));
 await writeFile(join(dir, 'img.png'), await png(gradient(64, 64)));
 await writeFile(join(dir, 'img.mask.png'), await png(maskRaster({ width: 64, height: 64, boxes: [{ x: 20, y: 20, width: 20, height: 16 }] })));
+/** dall-e-2 keeps the bench's images tiny; it is judged on a day it still served (shut down 2026-05-12). */
+const TODAY = '2026-01-01';
 const jobLines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `{"id":"${tag}${i + 1}","image":"img.png","mask":"img.mask.png","prompt":"A studio shot [${tag}${i + 1}]. Remove the tag.","model":"dall-e-2","size":"256x256"}`).join('\n');
 let ok = true;
 
@@ -40,7 +42,7 @@ let ok = true;
   await writeFile(join(dir, 'rate.jsonl'), jobLines('r', JOBS));
   let failed = 0;
   const t0 = Date.now();
-  for await (const ev of batch(join(dir, 'rate.jsonl'), { outdir: join(dir, 'out-rate'), rpm: RPM, concurrency: CONCURRENCY, defaults: { provider: 'openai' }, openai: { apiKey: 'bench-key', baseURL: standin.url }, contactSheet: false })) {
+  for await (const ev of batch(join(dir, 'rate.jsonl'), { outdir: join(dir, 'out-rate'), rpm: RPM, concurrency: CONCURRENCY, defaults: { provider: 'openai' }, openai: { apiKey: 'bench-key', baseURL: standin.url }, contactSheet: false, today: TODAY })) {
     if (ev.type === 'job-failed') failed++;
   }
   const wall = (Date.now() - t0) / 1000;
@@ -61,7 +63,7 @@ let ok = true;
   const standin = await startStandin({ latencyMs: 1000, rpm: RPM });
   await writeFile(join(dir, 'kill.jsonl'), jobLines('k', KILL_JOBS));
   const out = join(dir, 'out-kill');
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: standin.url };
+  const env = { MASKEDIT_TODAY: TODAY, PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: standin.url };
   const args = [BIN, 'batch', join(dir, 'kill.jsonl'), '-o', out, '--rpm', String(RPM), '--concurrency', String(CONCURRENCY), '--json'];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((r) => child.on('close', () => r()));
@@ -95,7 +97,7 @@ let ok = true;
 {
   const redis = await startRedis();
   const standin = await startStandin({ latencyMs: 1000, rpm: 600 });
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: standin.url };
+  const env = { MASKEDIT_TODAY: TODAY, PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: standin.url };
   const throughput = async (workers: number, n: number, db: number): Promise<{ perS: number; failed: number; wall: number }> => {
     const url = `${redis.url}/${db}`;
     const procs = Array.from({ length: workers }, () => spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '1'], { env, stdio: ['ignore', 'ignore', 'pipe'] }));
@@ -104,7 +106,7 @@ let ok = true;
     await writeFile(join(dir, `w${workers}.jsonl`), jobLines(`w${workers}-`, n));
     const t0 = Date.now();
     let failed = 0;
-    for await (const ev of batch(join(dir, `w${workers}.jsonl`), { outdir: join(dir, `out-w${workers}`), queue: url, workers: 0, pollMs: 100, rpm: 600, defaults: { provider: 'openai' }, contactSheet: false })) {
+    for await (const ev of batch(join(dir, `w${workers}.jsonl`), { outdir: join(dir, `out-w${workers}`), queue: url, workers: 0, pollMs: 100, rpm: 600, defaults: { provider: 'openai' }, contactSheet: false, today: TODAY })) {
       if (ev.type === 'job-failed') failed++;
     }
     const wall = (Date.now() - t0) / 1000;

@@ -173,6 +173,8 @@ export function parseFailure(reason: string | undefined): { code: string; messag
 
 export interface WorkerOptions {
   queue: string;
+  /** The date models are judged on (YYYY-MM-DD); default: the clock. */
+  today?: string;
   concurrency?: number;
   lockMs?: number;
   openai?: { apiKey?: string | undefined; baseURL?: string | undefined };
@@ -208,7 +210,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker } {
     try {
       const o = { ...d.defaults, ...d.prepared.job.options };
       const provider = await providerFor({ provider: (o.provider ?? 'local') as ProviderName, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}) });
-      const r = await executeJob(d.prepared as Prepared, { outdir: d.outdir, provider, defaults: d.defaults, contactSheet: d.contactSheet });
+      const r = await executeJob(d.prepared as Prepared, { outdir: d.outdir, provider, defaults: d.defaults, contactSheet: d.contactSheet, ...(opts.today ? { today: opts.today } : {}) });
       opts.onEvent?.({ type: 'done', id: d.prepared.job.id });
       return { output: r.output, costUsd: round6(r.cost), verdict: r.result.report.spillover.verdict, ms: Date.now() - t0 };
     } catch (err) {

@@ -71,6 +71,8 @@ export interface BatchOptions {
   openaiBatch?: boolean | { pollMs?: number; maxWaitMs?: number };
   /** Skip the index.html thumbnails (the summary files are always written). */
   contactSheet?: boolean;
+  /** The date models are judged on (YYYY-MM-DD; the CLI passes MASKEDIT_TODAY or today); default: the clock. */
+  today?: string;
   signal?: AbortSignal;
   clock?: Clock;
   random?: () => number;
@@ -132,7 +134,7 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
   if (opts.queue && opts.openaiBatch) throw new BatchError('BATCH_OPTION_INVALID', '--openai-batch and --queue cannot be combined: OpenAI runs the batch, there is nothing for workers to do', 'drop --queue (or --openai-batch)');
   if (opts.queue && opts.maxCostUsd !== undefined) throw new BatchError('BATCH_OPTION_INVALID', '--max-cost cannot be used with --queue: workers on other machines spend independently, so the limit could not be kept', 'run without --queue (the embedded journal enforces --max-cost) or leave --max-cost out');
   if (opts.queue) {
-    const prepared = await Promise.all(list.map((j) => prepare(j, opts.defaults ?? {})));
+    const prepared = await Promise.all(list.map((j) => prepare(j, opts.defaults ?? {}, opts.today)));
     await mkdir(outdir, { recursive: true });
     const { queueBatch } = await import('./queue.js');
     return yield* queueBatch(prepared, { ...opts, queue: opts.queue });
@@ -142,7 +144,7 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
   });
   const journal = new Journal(outdir);
   try {
-    const prepared = await Promise.all(list.map((j) => prepare(j, opts.defaults ?? {})));
+    const prepared = await Promise.all(list.map((j) => prepare(j, opts.defaults ?? {}, opts.today)));
     const { recovered } = journal.prepare(prepared.map((p) => ({ id: p.job.id, key: p.key })));
     const todo = prepared.filter((p) => journal.get(p.key)!.state === 'pending');
     const alreadyDone = prepared.filter((p) => journal.get(p.key)!.state === 'done').length;
@@ -209,7 +211,7 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
           // The token is taken right before the request leaves, not before the job's local work (decode, crop,
           // encode): under CPU load that work takes a varying time, and pacing it would clump the requests.
           const provider: Provider = { name: inner.name, surface: inner.surface, ...(inner.native ? { native: inner.native } : {}), edit: async (req) => { await limiter.acquire(signal); return inner.edit(req); } };
-          const r = await executeJob(p, { outdir, provider, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, ...(signal ? { signal } : {}) });
+          const r = await executeJob(p, { outdir, provider, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, ...(opts.today ? { today: opts.today } : {}), ...(signal ? { signal } : {}) });
           const { output, cost } = r;
           result = r.result;
           journal.markDone(key, { output, costUsd: cost, verdict: result.report.spillover.verdict, now: clock.now(), ms: clock.now() - t0 });
@@ -335,9 +337,9 @@ async function* openaiBatchRun(prepared: Prepared[], todo: Prepared[], o: { alre
  * One attempt of one job: the edit() pipeline, then writeEditResult (the PNG and its report, atomically) and the
  * contact sheet's thumbnails. Shared by the in-process runner and the BullMQ worker.
  */
-export async function executeJob(p: Prepared, o: { outdir: string; provider: Provider; defaults: Partial<BatchJob['options']>; contactSheet: boolean; signal?: AbortSignal }): Promise<{ result: EditResult; output: string; cost: number }> {
+export async function executeJob(p: Prepared, o: { outdir: string; provider: Provider; defaults: Partial<BatchJob['options']>; contactSheet: boolean; today?: string; signal?: AbortSignal }): Promise<{ result: EditResult; output: string; cost: number }> {
   const { job } = p;
-  const result = await edit({ ...o.defaults, ...job.options, image: job.image, mask: job.mask, provider: o.provider, ...(o.signal ? { signal: o.signal } : {}) });
+  const result = await edit({ ...o.defaults, ...job.options, image: job.image, mask: job.mask, provider: o.provider, ...(o.today ? { today: o.today } : {}), ...(o.signal ? { signal: o.signal } : {}) });
   const output = join(o.outdir, `${job.id}.png`);
   await writeEditResult(result, { output, reportPath: join(o.outdir, `${job.id}.report.json`), inputs: [job.image, job.mask] });
   if (o.contactSheet) await writeThumbnails(o.outdir, job.id, result);
@@ -345,7 +347,7 @@ export async function executeJob(p: Prepared, o: { outdir: string; provider: Pro
 }
 
 /** Reads the inputs (for the key) and estimates what OpenAI would charge for the job, before anything is sent. */
-export async function prepare(job: BatchJob, defaults: Partial<BatchJob['options']>): Promise<Prepared> {
+export async function prepare(job: BatchJob, defaults: Partial<BatchJob['options']>, today: string = isoDate(new Date())): Promise<Prepared> {
   const options = { ...defaults, ...job.options };
   const billed = options.provider === 'openai';
   let image: Uint8Array, mask: Uint8Array;
@@ -361,8 +363,8 @@ export async function prepare(job: BatchJob, defaults: Partial<BatchJob['options
   if (billed) {
     try {
       const info = await probeImage(image, { label: job.image });
-      // The model edit() picks when none is given: the default model of today's UTC date.
-      const model = options.model ?? defaultModel(isoDate(new Date()));
+      // The model edit() picks when none is given: the default model on the batch's date.
+      const model = options.model ?? defaultModel(today);
       estimateUsd = estimateCost({ model, size: options.size ?? 'auto', quality: options.quality ?? 'auto', inputImages: [{ width: info.width, height: info.height }], promptChars: [...(options.prompt ?? `${options.scene ?? ''} ${options.change ?? ''}`)].length + 200 }).usd;
     } catch {
       // An undecodable image fails in edit() with its own code; it costs nothing.

@@ -88,16 +88,17 @@ describe('batch on BullMQ (Debian redis-server)', () => {
   it('a worker killed with SIGKILL: its jobs are picked up by another worker (stalled-job detection)', async () => {
     const url = `${redis.url}/3`;
     const worker = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '3', '--lock-ms', '1000'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: standin.url }, stdio: ['ignore', 'ignore', 'pipe'],
+      // dall-e-2 (tiny, fast) is judged on a day it still served (it shut down on 2026-05-12).
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: standin.url, MASKEDIT_TODAY: '2026-01-01' }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     const exited = new Promise<void>((r) => worker.on('close', () => r()));
-    const running = collect(batch(jobs(['s1', 's2', 's3', 's4'], { model: 'dall-e-2', size: '256x256' }), { outdir: join(dir, 'q3'), queue: url, workers: 0, pollMs: 100, defaults: { provider: 'openai' }, openai: { apiKey: 'k', baseURL: standin.url }, contactSheet: false }));
+    const running = collect(batch(jobs(['s1', 's2', 's3', 's4'], { model: 'dall-e-2', size: '256x256' }), { outdir: join(dir, 'q3'), queue: url, workers: 0, pollMs: 100, today: '2026-01-01', defaults: { provider: 'openai' }, openai: { apiKey: 'k', baseURL: standin.url }, contactSheet: false }));
     // Wait until the child worker has sent 3 jobs (they take 1.5 s each at the stand-in), then kill it.
     for (let i = 0; i < 600 && standin.accepted.filter((a) => a.id.startsWith('s')).length < 3; i++) await new Promise((r) => setTimeout(r, 50));
     expect(standin.accepted.filter((a) => a.id.startsWith('s')).length).toBeGreaterThanOrEqual(3);
     worker.kill('SIGKILL');
     await exited;
-    const rescuer = startWorker({ queue: url, concurrency: 4, lockMs: 1000, openai: { apiKey: 'k', baseURL: standin.url } });
+    const rescuer = startWorker({ queue: url, concurrency: 4, lockMs: 1000, today: '2026-01-01', openai: { apiKey: 'k', baseURL: standin.url } });
     try {
       const s = end(await running).summary;
       expect(s).toMatchObject({ total: 4, done: 4, failed: 0 });

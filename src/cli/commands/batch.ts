@@ -71,6 +71,7 @@ const command: Command = {
       ...pick(numberOption(ctx, 'lock-ms', command, { integer: true, min: 500 }), 'lockMs'),
       // The key and base URL come from this run's environment only, and go no further than the SDK client.
       openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
+      today: ctx.today,
       signal: ctx.signal,
     };
     if (opts.workers !== undefined && !opts.queue) throw usageError('--workers needs --queue redis://HOST:PORT', command.usage);

@@ -25,7 +25,7 @@ const command: Command = {
     connectionFrom(url);
     const quiet = Boolean(ctx.values.quiet);
     const { worker } = startWorker({
-      queue: url, concurrency, ...(lockMs ? { lockMs } : {}),
+      queue: url, concurrency, today: ctx.today, ...(lockMs ? { lockMs } : {}),
       openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
       onEvent: (e) => {
         if (quiet && e.type === 'done') return;
