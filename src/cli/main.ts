@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { joinNegativeValues } from './negative-values.js';
 import { createRequire } from 'node:module';
 import { isMaskeditError } from '../core/errors.js';
+import { editDistance } from '../core/lifecycle.js';
 import { isoDate, parseToday } from '../core/lifecycle.js';
 import { cleanupTempFiles } from '../io/atomic.js';
 import { CliError, EXIT, type Command, type CommandContext } from './_context.js';
@@ -90,15 +91,6 @@ function didYouMean(message: string, command: Command): string {
   return close.length === 1 ? ` (did you mean --${close[0]}?)` : '';
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
 
 function reportError(e: unknown, io: RunIo, json: boolean): number {
   if (isMaskeditError(e)) {

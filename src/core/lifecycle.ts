@@ -111,7 +111,8 @@ export function closestModels(id: string, max = 3): string[] {
   return scored.slice(0, max).map((s) => s.k);
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance; used for "did you mean" suggestions (model ids here, options and commands in the CLI). */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
