@@ -103,13 +103,14 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
   if (!request.isMultipart()) throw new ApiError({ status: 400, apiCode: 'invalid_multipart', code: 'INVALID_MULTIPART', message: 'Expected a multipart/form-data body.' });
   const images: InputFile[] = [];
   let mask: InputFile | undefined;
+  let markup: InputFile | undefined;
   const fields: Record<string, unknown> = {};
   let total = 0;
   const parts: AsyncIterableIterator<Multipart> = checkedParts(request, { repeatable: ['image', 'mask'], limits: { fileSize: limits.maxImageBytes, files: limits.maxImages + 2, fields: 64, fieldSize: 1 * MB, parts: limits.maxImages + 66 } });
   for await (const part of parts) {
     if (part.type === 'file') {
       const name = part.fieldname;
-      if (name !== 'image' && name !== 'image[]' && name !== 'mask') {
+      if (name !== 'image' && name !== 'image[]' && name !== 'mask' && name !== 'markup') {
         part.file.resume();
         throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: name.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${name.slice(0, 100)}'.` });
       }
@@ -123,7 +124,11 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
       total += bytes.length;
       if (total > limits.maxBodyBytes) throw bodyTooLarge(limits.maxBodyBytes);
       const file: InputFile = { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), param: 'image', ...(part.filename ? { filename: part.filename } : {}) };
-      if (name === 'mask') {
+      if (name === 'markup') {
+        // The 2.6 models' overlay marking where to edit (one part: checkedParts refuses a second): checked per model
+        // like every field; the embedded engine fills from the mask alone, so the file itself is not used further.
+        markup = { ...file, param: 'markup' };
+      } else if (name === 'mask') {
         if (mask) throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'mask', code: 'MASK_REPEATED', message: "Invalid 'mask': expected one mask file, but got more than one." });
         mask = { ...file, param: 'mask' };
       } else {
@@ -131,7 +136,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
         if (images.length > limits.maxImages) throw tooManyImages('image', images.length, limits.maxImages);
       }
     } else {
-      if (part.fieldname === 'image' || part.fieldname === 'image[]' || part.fieldname === 'mask') {
+      if (part.fieldname === 'image' || part.fieldname === 'image[]' || part.fieldname === 'mask' || part.fieldname === 'markup') {
         throw new ApiError({ status: 400, apiCode: 'invalid_type', param: part.fieldname, code: 'INVALID_TYPE', message: `Invalid type for '${part.fieldname}': expected a file, but got a string instead.` });
       }
       total += Buffer.byteLength(String(part.value));
@@ -139,7 +144,7 @@ export async function readMultipartEdit(request: FastifyRequest, limits: InputLi
       fields[part.fieldname] = part.value;
     }
   }
-  const options = parseEditOptions(fields, 'multipart', today);
+  const options = parseEditOptions(markup ? { ...fields, markup: 'file' } : fields, 'multipart', today);
   if (!images.length) throw missingParameter('image');
   // With several images the SDK sends `image[]`; name them like OpenAI's array params.
   if (images.length > 1) images.forEach((im, i) => { im.param = `image[${i}]`; });

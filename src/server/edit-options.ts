@@ -40,10 +40,13 @@ export interface EditParams {
 export type FieldSource = 'multipart' | 'json';
 
 /** Fields an edit takes besides its files; anything else is OpenAI's `unknown_parameter`. */
-const COMMON_FIELDS = ['prompt', 'model', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'complexity', 'stream', 'partial_images', 'user'];
+const COMMON_FIELDS = ['prompt', 'model', 'n', 'size', 'quality', 'background', 'output_format', 'output_compression', 'input_fidelity', 'complexity', 'markup', 'stream', 'partial_images', 'user'];
 const MULTIPART_ONLY = ['response_format'];
-/** `moderation` is accepted and ignored: the local engine makes no moderation decision to relax. */
-const JSON_ONLY = ['moderation', 'markup'];
+/**
+ * `moderation` is accepted and ignored: the local engine makes no moderation decision to relax. `markup` is common:
+ * a JSON reference or a multipart file part (edit-input.ts records its presence under this field name).
+ */
+const JSON_ONLY = ['moderation'];
 /** What the server can encode (svg and gif output of the 2.6 models are not made by the embedded engine). */
 const SERVED_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
 /** OpenAI's answer for a retired model: 404 model_not_found, "The model `X` has been deprecated, learn more here: …". */
@@ -206,7 +209,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
     if (rf === 'url') throw invalidValue('response_format', rf, ['b64_json'], "maskedit serve returns images inline only. Supported values are: 'b64_json'.");
   }
   const moderation = from === 'json' ? f.choice('moderation', (modelInfo.params.moderation ?? []).map(String)) : undefined;
-  if (from === 'json' && raw.markup !== undefined && modelInfo.params.markup === null) {
+  if (raw.markup !== undefined && modelInfo.params.markup === null) {
     const withIt = MODELS.filter((m) => m.params.markup && statusOf(m, today) === 'active').map((m) => m.id);
     throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'markup', code: 'MODEL_PARAM_UNSUPPORTED', message: `markup is not supported for model '${model}'. Remove 'markup' or use one of ${list(withIt)}.` });
   }

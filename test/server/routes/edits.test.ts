@@ -30,6 +30,12 @@ async function decodeB64(b64: string) {
 }
 
 describe('POST /v1/images/edits (multipart)', () => {
+  it('accepts a markup file part for a model that takes markup (the embedded engine fills from the mask)', async () => {
+    const res = await postMultipart(server.app, '/v1/images/edits', [...withField('model', 'gpt-image-2.6-flare'), ['markup', { bytes: mask, filename: 'markup.png', type: 'image/png' }]]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toHaveLength(1);
+  });
+
   it('answers an ImagesResponse: the whole image at the requested size, usage from the cost model', async () => {
     const res = await postMultipart(server.app, '/v1/images/edits', withField('size', '1024x1024'));
     expect(res.statusCode).toBe(200);
@@ -167,6 +173,9 @@ describe('POST /v1/images/edits errors (OpenAI codes, params and messages)', () 
     ['dall-e-2 (shut down 2026-05-12)', async () => [...withField('model', 'dall-e-2'), ['stream', 'true']], 404, 'model_not_found', 'model', /^The model `dall-e-2` has been deprecated, learn more here: https:\/\/platform\.openai\.com\/docs\/deprecations \(shut down on 2026-05-12; use 'gpt-image-2\.6-sunburst'/],
     ['unknown field', async () => withField('colour', 'blue'), 400, 'unknown_parameter', 'colour', "Unknown parameter: 'colour'."],
     ['17 images', async () => [...Array.from({ length: 17 }, (): [string, Part] => ['image[]', { bytes: image }]), ['mask', { bytes: mask }], ['prompt', PROMPT]], 400, 'array_above_max_length', 'image', "Invalid 'image': array too long. Expected an array with maximum length 16, but got an array with length 17 instead."],
+    ['a markup file on a model without markup', async () => [...withField('model', 'gpt-image-2'), ['markup', { bytes: mask }]], 400, 'invalid_value', 'markup', "markup is not supported for model 'gpt-image-2'. Remove 'markup' or use one of 'gpt-image-2.6-sunburst' and 'gpt-image-2.6-flare'."],
+    ['markup sent as text', async () => [...withField('model', 'gpt-image-2.6-flare'), ['markup', 'auto']], 400, 'invalid_type', 'markup', "Invalid type for 'markup': expected a file, but got a string instead."],
+    ['two markup files', async () => [...withField('model', 'gpt-image-2.6-flare'), ['markup', { bytes: mask }], ['markup', { bytes: mask }]], 400, 'duplicate_parameter', 'markup', "Duplicate parameter: 'markup' was sent more than once; expected it once."],
     ['a mask with nothing editable', async () => [['image', { bytes: image }], ['mask', { bytes: await boxMask(256, 256, { x: 0, y: 0, w: 0, h: 0 }) }], ['prompt', PROMPT]], 400, 'mask_nothing_editable', 'mask', /^mask is fully opaque \(every pixel has alpha 255\), so nothing would be edited\. Fix: /],
     ['a GIF as a reference image', async () => [['image[]', { bytes: image }], ['image[]', { bytes: gif }], ['mask', { bytes: mask }], ['prompt', PROMPT]], 400, 'unsupported_file_mimetype', 'image[1]', /^Invalid file 'image\[1\]': unsupported mimetype/],
   ])('%s', async (_name, fields, status, code, param, message) => {
