@@ -211,20 +211,12 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     });
 
     // Smart selection runs here, not in the page: OpenCV stays on the server, and the work is queued like an edit.
-    app.post('/api/select', queuedRoute(app), async (request, reply) => {
-      const ctx = app.maskedit;
-      const ticket = request.maskeditTicket!;
-      const work = ctx.track(reply.raw);
-      try {
-        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
-        return await ticket.run(() => runSelect(requireFile(files, 'image'), fields.select ?? '', ctx.maxPixels, work.signal), work.signal);
-      } catch (e) {
-        throw abortReason(work.signal, e);
-      } finally {
-        work.done();
-        ticket.release();
-      }
-    });
+    // Like /api/check: the selection decodes the image, so it takes an edit-queue place once its body is whole.
+    app.post('/api/select', queuedRoute(app), (request, reply) => runQueuedWork(app, request, reply, async (signal) => {
+      const { files, fields } = await readParts(request, app.maskedit.limits.maxImageBytes);
+      const image = requireFile(files, 'image');
+      return (await admit(app, request, [image])).run(() => runSelect(image, fields.select ?? '', app.maskedit.maxPixels, signal), signal);
+    }));
 
     /** Form fields → pipeline options; every bad value is a 400 naming the field. */
     async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array): Promise<EditOptions> {
