@@ -6,7 +6,7 @@
  * Inputs: a 1536x1024 PNG of random pixels (about 4.7 MB: noise does not compress) and a mask with a 256x192
  * hole.
  *
- * 1. Default server (engine patchmatch, queue 32): 32 concurrent `images.edit` calls must all succeed; then
+ * 1. Default server (the default engine, queue 32): 32 concurrent `images.edit` calls must all succeed; then
  *    sequential requests through the server vs the same work in-process (checkPairDecoded →
  *    localProvider.edit → PNG encode), medians of alternating runs.
  * 2. Server with `--engine telea --queue 8`: the excess of the burst must be clean 429s (status 429, OpenAI's
@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import OpenAI, { toFile } from 'openai';
+import { DEFAULT_ENGINE } from '../src/engines/engine.js';
 import sharp from 'sharp';
 import { encodeImage } from '../src/io/image.js';
 import { checkPairDecoded } from '../src/pipeline/check.js';
@@ -138,20 +139,20 @@ let ok = true;
 const rows: Record<string, string | number>[] = [];
 const timing: Record<string, string | number>[] = [];
 
-// 1. The default server (engine patchmatch, queue 32): the burst must all succeed; its overhead is the verdict.
+// 1. The default server (the default engine, queue 32): the burst must all succeed; its overhead is the verdict.
 const main = await startChild();
 try {
   const client = new OpenAI({ baseURL: main.baseURL, apiKey: 'unused', maxRetries: 0, timeout: 600_000 });
   await edit(client)();
   const b = await burst(client, image, mask);
   const rss = await peakRssMb(main.proc.pid!);
-  rows.push({ server: 'default (patchmatch, --queue 32)', ok: b.ok, clean429: b.clean429, failures: b.failures.length, seconds: b.ms / 1000, peakRssMB: Math.round(rss) });
+  rows.push({ server: `default (${DEFAULT_ENGINE}, --queue 32)`, ok: b.ok, clean429: b.clean429, failures: b.failures.length, seconds: b.ms / 1000, peakRssMB: Math.round(rss) });
   for (const f of b.failures.slice(0, 5)) console.log(`  failure: ${f}`);
   ok = b.failures.length === 0 && b.clean429 === 0 && b.ok === CONCURRENT && ok;
   ok = verdict('peak RSS of the server / 1.5 GB', rss / 1536, 1) && ok;
   const o = await overhead(client, 'patchmatch');
-  timing.push({ engine: 'patchmatch (default)', serverMs: Math.round(o.server), inProcessMs: Math.round(o.direct), overheadMs: Math.round(o.server - o.direct), ratio: o.server / o.direct });
-  ok = verdict('server / in-process time per request (default engine)', o.server / o.direct, 1.2) && ok;
+  timing.push({ engine: 'patchmatch', serverMs: Math.round(o.server), inProcessMs: Math.round(o.direct), overheadMs: Math.round(o.server - o.direct), ratio: o.server / o.direct });
+  ok = verdict('server / in-process time per request (patchmatch)', o.server / o.direct, 1.2) && ok;
 } finally {
   await stopChild(main);
 }
