@@ -3,18 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { GRID_RULE, getModel, gridSizeProblem, MODELS, sizeProblem } from '../../src/core/models.js';
 import { flexibleSendSize, planCrops } from '../../src/core/sizing.js';
 import { createEditMask } from '../../src/core/raster.js';
+// The same seeded mulberry32 as PatchMatch's search, so a failing case can be replayed.
+import { rng } from '../../src/engines/_patchmatch_kernel.js';
 
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** The rule as OpenAI states it, written independently of the registry's code. */
 const valid = (w: number, h: number) => w % 16 === 0 && h % 16 === 0 && Math.max(w, h) <= 3840 && Math.max(w, h) <= 3 * Math.min(w, h)
   && w * h >= 655_360 && w * h <= 8_294_400;

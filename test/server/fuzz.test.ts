@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxMask, noisyPng, testServer, type TestServer } from './_fixtures.js';
+// The same seeded mulberry32 as PatchMatch's search, so a failing case can be replayed.
+import { rng } from '../../src/engines/_patchmatch_kernel.js';
 
 const CASES = Number(process.env.MASKEDIT_FUZZ_CASES) || 200;
 const BOUNDARY = 'fuzzBoundary0123';
@@ -21,17 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['image', 'image[]', 'mask', 'prompt', 'n', 'size', 'model', 'quality', 'background', 'output_format', 'stream', 'partial_images', 'input_fidelity', 'file', 'purpose', '', 'x'.repeat(300), 'image"; x="', 'pr\u00f6mpt'];
 const VALUES = ['x', '', '1', '0', '-1', '1e3', '0x10', '99999999999999999999', 'null', '{}', '[]', 'true', '1024x1024', 'auto', 'gpt-image-1', 'dall-e-2', '\u0000', 'a'.repeat(5000), 'vision'];
