@@ -120,6 +120,7 @@ export const CODES = {
   PROMPT_HOLE_ONLY: warn(400, 'prompt_hole_only', 'prompt', LINT),
   PROMPT_NO_PRESERVE: warn(400, 'prompt_no_preserve', 'prompt', LINT),
   PROMPT_MULTIPLE_CHANGES: warn(400, 'prompt_multiple_changes', 'prompt', LINT),
+  PROMPT_CLOSING_DROPPED: warn(400, 'prompt_closing_dropped', 'prompt', LINT),
 
   // Markup overlays (core/markup, the 2.6 models' `markup`).
   // An overlay that cannot be decoded (pipeline/check renames decodeImage's IMAGE_ codes).

@@ -15,7 +15,7 @@ import { describeSizes, findModel, getModel, MODELS, parseSize, sizeProblem } fr
 import { assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
 import { resolveParams, type ParamDecision } from '../core/params.js';
 import { diagnoseMarkup, drawMarkup } from '../core/markup.js';
-import { buildPrompt, lintPrompt } from '../core/prompt.js';
+import { composePrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
@@ -277,13 +277,16 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   const sampling = await readSamplingMasks(opts, original);
 
   // 2. Prompt and fidelity.
-  const prompt = buildPrompt({
+  // The model's limit counts the whole prompt sent: the closing sentence is left out (with a warning) rather
+  // than crossing it.
+  const composed = composePrompt({
     ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
     ...(opts.scene !== undefined ? { scene: opts.scene } : {}),
     ...(opts.change !== undefined ? { change: opts.change } : {}),
     ...(opts.preserve !== undefined ? { preserve: opts.preserve } : {}),
-  });
-  const promptProblems = lintPrompt(prompt, { model: modelId });
+  }, { model: modelId });
+  const prompt = composed.text;
+  const promptProblems = [...composed.problems, ...lintPrompt(prompt, { model: modelId })];
   problems.push(...promptProblems);
   if (hasErrors(promptProblems)) throw new EditRefusedError(sortProblems(promptProblems));
   const fidelity = adviseFidelity({ model: modelId, prompt, ...(opts.subject ? { subject: opts.subject } : {}), requested: opts.fidelity ?? 'auto' });

@@ -52,6 +52,7 @@ const EXPECTED: [TableCode, string, number, string | null, string | null, string
     ['PROMPT_HOLE_ONLY', 'warning', 400, 'prompt_hole_only', 'prompt', 'prompt', false],
     ['PROMPT_NO_PRESERVE', 'warning', 400, 'prompt_no_preserve', 'prompt', 'prompt', false],
     ['PROMPT_MULTIPLE_CHANGES', 'warning', 400, 'prompt_multiple_changes', 'prompt', 'prompt', false],
+    ['PROMPT_CLOSING_DROPPED', 'warning', 400, 'prompt_closing_dropped', 'prompt', 'prompt', false],
     ['MODEL_UNKNOWN', 'warning', 400, 'model_unknown', 'model', 'model', false],
     ['MODEL_NOT_FOUND', 'error', 404, 'model_not_found', 'model', 'model', false],
     ['MODEL_DALLE2_NOT_SQUARE', 'error', 400, 'model_dalle2_not_square', 'model', 'model', false],
