@@ -97,6 +97,8 @@ export const CODES = {
   MASK_LIKELY_INVERTED: warn(400, 'mask_likely_inverted', 'mask', DOCTOR),
   MASK_PARTIAL_ALPHA: warn(400, 'mask_partial_alpha', 'mask', DOCTOR),
   MASK_FORMAT_DIFFERS: warn(400, 'mask_format_differs', 'mask', DOCTOR),
+  IMAGE_ANIMATED: warn(400, 'image_animated', 'image', DOCTOR),
+  MASK_ANIMATED: warn(400, 'mask_animated', 'mask', DOCTOR),
   MASK_EMPTY: err(400, 'mask_empty', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_NOT_SINGLE_CHANNEL: err(400, 'mask_not_single_channel', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_EXPAND_LARGE: warn(400, 'mask_expand_large', 'mask', 'docs/locality.md#maskedit-edit---expand-n-expand-the-region-that-is-replaced'),

@@ -9,6 +9,7 @@ import { readRegularFile, type SafeReadOptions } from './safe-read.js';
 import { ImageError, MaskError, type MaskeditError } from '../core/errors.js';
 import type { Raster } from '../core/raster.js';
 import type { ImageFacts } from '../core/doctor.js';
+import { apngFrames } from '../core/png-chunks.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 export type Role = 'image' | 'mask';
@@ -136,6 +137,7 @@ export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): P
     channels: meta.channels ?? 0,
     bitDepth: meta.depth === 'ushort' ? 16 : 8,
     palette: Boolean(meta.isPalette),
+    frames: sniffed.format === 'png' ? apngFrames(bytes) : Math.max(1, meta.pages ?? 1),
   };
 }
 

@@ -39,6 +39,8 @@ const EXPECTED: [TableCode, string, number, string | null, string | null, string
     ['MASK_LIKELY_INVERTED', 'warning', 400, 'mask_likely_inverted', 'mask', 'mask', false],
     ['MASK_PARTIAL_ALPHA', 'warning', 400, 'mask_partial_alpha', 'mask', 'mask', false],
     ['MASK_FORMAT_DIFFERS', 'warning', 400, 'mask_format_differs', 'mask', 'mask', false],
+    ['IMAGE_ANIMATED', 'warning', 400, 'image_animated', 'image', 'images[0]', false],
+    ['MASK_ANIMATED', 'warning', 400, 'mask_animated', 'mask', 'mask', false],
     ['MASK_EMPTY', 'error', 400, 'mask_empty', 'mask', 'mask', false],
     ['MASK_NOT_SINGLE_CHANNEL', 'error', 400, 'mask_not_single_channel', 'mask', 'mask', false],
     ['MASK_EXPAND_LARGE', 'warning', 400, 'mask_expand_large', 'mask', 'mask', false],
@@ -329,6 +331,7 @@ const TEMPLATES: Record<string, string[]> = {
   'MASK_${kind}': ['MASK_UNREADABLE', 'MASK_TOO_MANY_PIXELS'],
   'IMAGE_${kind}': ['IMAGE_UNREADABLE', 'IMAGE_FORMAT_UNSUPPORTED', 'IMAGE_TOO_MANY_PIXELS'],
   'MODEL_${mc}_TOO_LARGE': ['MODEL_DALLE2_TOO_LARGE'],
+  '${role}_ANIMATED': ['IMAGE_ANIMATED', 'MASK_ANIMATED'],
   'MODEL_${mc}_NOT_SQUARE': ['MODEL_DALLE2_NOT_SQUARE'],
   // io/safe-read, for each SafeReadPrefix (IMAGE, MASK, SESSION_MANIFEST, API_KEY_FILE).
   '${opts.code}_NOT_FOUND': ['IMAGE_NOT_FOUND', 'MASK_NOT_FOUND', 'SESSION_MANIFEST_NOT_FOUND', 'API_KEY_FILE_NOT_FOUND'],

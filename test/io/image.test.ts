@@ -6,7 +6,7 @@ import { undoOrientation } from '../../src/core/maskops.js';
 import {
   decodeImage, decodeStored, encodeImage, formatFromPath, probeImage, readImageFile, readInputFile, sniffFormat,
 } from '../../src/io/image.js';
-import { gradient, grayAlphaPng, jpeg, palettePngWithTrns, png, rgba16Png, solid, webp, withOrientation } from '../_helpers/images.js';
+import { animatedPng, animatedWebp, gradient, grayAlphaPng, jpeg, palettePngWithTrns, png, rgba16Png, solid, webp, withOrientation } from '../_helpers/images.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 let dir: string;
@@ -81,6 +81,21 @@ describe('decodeImage: formats by content, never SVG', () => {
     expect(raster.channels).toBe(4);
     expect(raster.data.length).toBe(3 * 2 * 4);
     expect([...raster.data.subarray(0, 4)]).toEqual(first);
+  });
+});
+
+describe('animated images: frames counted, the first decoded', () => {
+  it.each([
+    ['still PNG', async () => png(gradient(8, 6)), 1],
+    ['still WebP', async () => webp(gradient(8, 6)), 1],
+    ['APNG, 3 frames', async () => animatedPng(await png(gradient(8, 6)), 3), 3],
+    ['animated WebP, 2 frames', async () => animatedWebp([gradient(8, 6), solid(8, 6, [0, 0, 255, 255])]), 2],
+  ])('%s → frames %i', async (_, make, frames) => {
+    const bytes = await make();
+    expect((await probeImage(bytes)).frames).toBe(frames);
+    const { raster } = await decodeImage(bytes);
+    expect([raster.width, raster.height]).toEqual([8, 6]);
+    expect(Buffer.from(raster.data)).toEqual(Buffer.from(gradient(8, 6).data));
   });
 });
 
