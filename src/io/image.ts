@@ -141,6 +141,16 @@ export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): P
   };
 }
 
+/** Stored width × height from the header alone (no pixel decoded, no limit applied); 0 when it cannot be read. */
+export async function headerPixels(bytes: Uint8Array): Promise<number> {
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    return (meta.width ?? 0) * (meta.height ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Probes, then decodes to 8-bit RGBA in displayed orientation.
  *

@@ -8,7 +8,7 @@ import { estimateCost, usageFor } from '../core/cost.js';
 import { lintPrompt } from '../core/prompt.js';
 import type { Problem } from '../core/problems.js';
 import type { Raster } from '../core/raster.js';
-import sharp from 'sharp';
+import { resample } from '../io/resample.js';
 import { MIME, encodeImage, probeImage } from '../io/image.js';
 import { checkPairDecoded } from '../pipeline/check.js';
 import type { Provider, ProviderUsage, ReferenceImage } from '../providers/provider.js';
@@ -187,9 +187,8 @@ export async function progressivePreviews(r: Raster & { channels: 4 }, count: nu
     const factor = 2 ** (count - j);
     const w = Math.max(1, Math.round(r.width / factor));
     const h = Math.max(1, Math.round(r.height / factor));
-    const small = await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 4 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
-    const up = await sharp(small, { raw: { width: w, height: h, channels: 4 } }).resize(r.width, r.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
-    out.push((await encodeOutput({ width: r.width, height: r.height, channels: 4, data: new Uint8Array(up.buffer, up.byteOffset, up.length) }, format, compression)).toString('base64'));
+    const up = await resample(await resample(r, w, h, 'lanczos3'), r.width, r.height, 'cubic');
+    out.push((await encodeOutput(up, format, compression)).toString('base64'));
   }
   return out;
 }
