@@ -11,7 +11,7 @@
  */
 import { MaskeditError } from './errors.js';
 import { crop, growBox, paste, unionBox } from './crop.js';
-import { binarize, dilate, featherInward, squaredDistanceTo } from './morphology.js';
+import { binarize, dilate, distancesWithin, featherInward } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
 import { DEFAULT_RING, estimateColorMatch, poissonSeam, type ColorMatch } from './seam.js';
 
@@ -66,7 +66,7 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
     subBlend = featherInward(sub, feather);
   } else {
     subBlend = binarize(sub);
-    const d2 = squaredDistanceTo(sub, (v) => v !== 0);
+    const d2 = distancesWithin(sub, 'set', feather);
     for (let i = 0; i < d2.length; i++) {
       if (sub.data[i] !== 0) continue;
       const d = Math.sqrt(d2[i]!);
