@@ -100,7 +100,28 @@ export interface RunComponents {
  * const { count, boxes, areas } = componentsByRuns(mask, 8);
  */
 export function componentsByRuns(mask: EditMask, connectivity: 4 | 8 = 8): RunComponents {
-  const { width: w, height: h, data } = mask;
+  return runComponents(mask, connectivity, { x: 0, y: 0, width: mask.width, height: mask.height }, true);
+}
+
+/**
+ * The components' count, boxes and areas (no label image) of the non-zero pixels inside `within`, with boxes in
+ * the mask's coordinates: what {@link componentsByRuns} gives for `crop(mask, within)`, boxes shifted back,
+ * without the copy and without the label image (a crop planner needs only the boxes).
+ *
+ * @example
+ * const { count, boxes, areas } = componentStats(mask, 8, boundingBox(mask)!);
+ */
+export function componentStats(mask: EditMask, connectivity: 4 | 8, within: Box): Omit<RunComponents, 'labels'> {
+  const { count, boxes, areas } = runComponents(mask, connectivity, within, false);
+  return { count, boxes: boxes.map((b) => ({ ...b, x: b.x + within.x, y: b.y + within.y })), areas };
+}
+
+function runComponents(mask: EditMask, connectivity: 4 | 8, within: Box, wantLabels: boolean): RunComponents {
+  if (within.x < 0 || within.y < 0 || within.width < 0 || within.height < 0 || within.x + within.width > mask.width || within.y + within.height > mask.height) {
+    throw new RangeError(`box ${within.x},${within.y},${within.width},${within.height} is not inside the ${mask.width}x${mask.height} mask`);
+  }
+  const { width: w, height: h } = within;
+  const stride = mask.width, data = mask.data, base = within.y * stride + within.x;
   // Runs as (row, start, end exclusive), in raster order.
   let cap = 1024;
   let rs = new Int32Array(cap), re = new Int32Array(cap), ry = new Int32Array(cap), parent = new Int32Array(cap);
@@ -114,7 +135,7 @@ export function componentsByRuns(mask: EditMask, connectivity: 4 | 8 = 8): RunCo
   const reach = connectivity === 8 ? 1 : 0;
   let prevStart = 0, prevEnd = 0; // runs of the row above: [prevStart, prevEnd)
   for (let y = 0; y < h; y++) {
-    const row = y * w;
+    const row = base + y * stride;
     const rowStart = count;
     let p = prevStart;
     let x = 0;
@@ -141,7 +162,7 @@ export function componentsByRuns(mask: EditMask, connectivity: 4 | 8 = 8): RunCo
     prevEnd = count;
   }
   // Label in the order of first appearance: runs are in raster order, so a root's first run is its first pixel.
-  const labels = new Int32Array(w * h);
+  const labels = new Int32Array(wantLabels ? w * h : 0);
   const labelOf = new Int32Array(count);
   const boxes: Box[] = [];
   const areas: number[] = [];
@@ -159,7 +180,7 @@ export function componentsByRuns(mask: EditMask, connectivity: 4 | 8 = 8): RunCo
     if (e - 1 > maxX[li]!) maxX[li] = e - 1;
     if (y > maxY[li]!) maxY[li] = y;
     areas[li]! += e - s;
-    labels.fill(label, y * w + s, y * w + e);
+    if (wantLabels) labels.fill(label, y * w + s, y * w + e);
   }
   for (let li = 0; li < next; li++) boxes.push({ x: minX[li]!, y: minY[li]!, width: maxX[li]! - minX[li]! + 1, height: maxY[li]! - minY[li]! + 1 });
   return { labels, count: next, boxes, areas };

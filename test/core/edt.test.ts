@@ -6,7 +6,8 @@
  * speckled, soft — in buffers that do not start on a 4-byte boundary; bit-identical outputs.
  */
 import { describe, expect, it } from 'vitest';
-import { cappedSquaredDistance, componentsByRuns, MAX_CAP } from '../../src/core/edt.js';
+import { cappedSquaredDistance, componentStats, componentsByRuns, MAX_CAP } from '../../src/core/edt.js';
+import { crop } from '../../src/core/crop.js';
 import { binarize, connectedComponents, dilate, distancesWithin, erode, featherInward, fillHoles, squaredDistanceTo } from '../../src/core/morphology.js';
 import { blendMaskFor, modelMaskFor } from '../../src/core/composite.js';
 import { boundaryBand, estimateColorMatch } from '../../src/core/seam.js';
@@ -205,8 +206,8 @@ describe('cappedSquaredDistance', () => {
   it('distancesWithin falls back to the exact transform beyond the largest cap', () => {
     const m = createEditMask(5, 1);
     m.data[0] = 255;
-    expect([...distancesWithin(m, 'set', 300)]).toEqual([0, 1, 4, 9, 16]);
-    expect([...distancesWithin(m, 'set', 1.5)]).toEqual([0, 1, 4, 4, 4]);
+    expect(Array.from(distancesWithin(m, 'set', 300))).toEqual([0, 1, 4, 9, 16]);
+    expect(Array.from(distancesWithin(m, 'set', 1.5))).toEqual([0, 1, 4, 4, 4]);
   });
 });
 
@@ -259,6 +260,23 @@ describe('componentsByRuns = the flood fill', () => {
       expect(got.areas).toEqual(want.areas);
       expect(connectedComponents(c.mask, conn).boxes).toEqual(want.boxes);
     }
+  });
+
+  it.each(CASES.map((c) => [c.seed, c]))('case %i: componentStats inside a random box = the flood fill of that crop, boxes shifted', (_, c) => {
+    const rand = rng(c.seed + 99);
+    const x = Math.floor(rand() * c.w), y = Math.floor(rand() * c.h);
+    const within = c.seed % 5 === 0 ? { x: 0, y: 0, width: c.w, height: c.h } : { x, y, width: 1 + Math.floor(rand() * (c.w - x)), height: 1 + Math.floor(rand() * (c.h - y)) };
+    for (const conn of [4, 8] as const) {
+      const want = floodComponents(crop(c.mask, within), conn);
+      const got = componentStats(c.mask, conn, within);
+      expect(got.count).toBe(want.count);
+      expect(got.areas).toEqual(want.areas);
+      expect(got.boxes).toEqual(want.boxes.map((b) => ({ ...b, x: b.x + within.x, y: b.y + within.y })));
+    }
+  });
+
+  it('componentStats refuses a box reaching outside the mask', () => {
+    expect(() => componentStats(createEditMask(4, 4), 8, { x: 2, y: 0, width: 3, height: 4 })).toThrow('box 2,0,3,4 is not inside the 4x4 mask');
   });
 
   it('a staircase that joins only diagonally: one component at 8, one per step at 4', () => {
