@@ -19,7 +19,7 @@ import { composePrompt, lintPrompt } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { anyOverlap, crop, growBox, intersectBox, paste } from '../core/crop.js';
+import { anyOverlap, crop, growBox, intersectBox, paste, unionBox } from '../core/crop.js';
 import { spilloverInBoxes, type RegionStats, type SpilloverReport, type Verdict } from '../core/spillover.js';
 import { resample } from '../io/resample.js';
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
@@ -446,11 +446,14 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
   let rawPatches: { i: number; box: Box; patch: Rgba }[] | undefined;
   const outputs = await step('stitch', () => {
     if (!strict) return raw;
-    const { blend, outwardBand } = blendMaskFor(editMask!, { direction, ...(feather !== undefined ? { feather } : {}) });
+    // The edit mask and the model mask are zero outside the crops: only their union is scanned for boxes.
+    const cropsUnion = boxes.reduce(unionBox);
+    const { blend, box: blendBox, outwardBand } = blendMaskFor(editMask!, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
     stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
     const resultBox = plan.crops.length === 1 ? plan.crops[0]! : undefined;
     rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
-    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+    const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
+    return raw.map((r) => stitch(original, r, blend, { seam, modelMask, within, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
   });
   let rawOut: Rgba[] | undefined = rawPatches ? undefined : raw;
   const rebuildRaw = (patches: { i: number; box: Box; patch: Rgba }[]) => {
