@@ -79,6 +79,8 @@ export interface EditOptions {
   apiKey?: string;
   /** OpenAI: the API's base URL (default https://api.openai.com/v1). The CLI passes OPENAI_BASE_URL. */
   baseURL?: string;
+  /** Responses surface: the top-level model (default gpt-4.1). The CLI passes MASKEDIT_RESPONSES_MODEL. */
+  responsesModel?: string;
   surface?: Surface;
   engine?: string;
   /** Embedded engine only: mask files (same format as `mask`: alpha 0 marks the area) of areas the fill may

@@ -324,6 +324,7 @@ export interface PlanOptions {
   /** OpenAI: API key and base URL for a provider made here (the entry point read them). */
   apiKey?: string;
   baseURL?: string;
+  responsesModel?: string;
   quality?: string;
   background?: 'transparent' | 'opaque' | 'auto';
   complexity?: string;
@@ -390,6 +391,7 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
     : await createProvider({
       provider: providerName, ...(opts.surface ? { surface: opts.surface } : {}), ...(opts.engine ? { engine: opts.engine } : {}),
       ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}), ...(opts.baseURL !== undefined ? { baseURL: opts.baseURL } : {}),
+      ...(opts.responsesModel !== undefined ? { responsesModel: opts.responsesModel } : {}),
     });
   // Every parameter through the registry: refused ones stop here, before any request; dropped ones warn.
   const live = MODELS.filter((m) => statusOf(m, today) === 'active');
