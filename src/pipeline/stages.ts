@@ -599,8 +599,6 @@ export interface FinishOptions {
   featherOutward?: number;
   /** The engine named in the report for the local provider (default: the default engine). */
   engine?: string;
-  /** The user's markup option, for the report (`auto` or a file). */
-  markup?: 'auto' | string | Uint8Array;
 }
 
 export interface CropReport {

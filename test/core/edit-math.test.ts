@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CostEstimate } from '../../src/core/cost.js';
 import {
-  addUsage, countOutsideChanged, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates,
+  addUsage, countOutsideChanged, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
 } from '../../src/core/edit-math.js';
 import { countNonZero, createEditMask, createRaster } from '../../src/core/raster.js';
 import { DEFAULT_RING } from '../../src/core/seam.js';
@@ -62,6 +62,30 @@ describe('countOutsideChanged', () => {
   });
 });
 
+describe('countOutsideChanged, channel by channel, inside a box away from the corner', () => {
+  // 6x5 image; box x 2..3, y 1..2; the changed pixel is (3, 2), a kept one at the box's last row and column.
+  const box = { x: 2, y: 1, width: 2, height: 2 };
+  it.each([[0], [1], [2], [3]])('a change in channel %i of a kept pixel counts once; the pixels just past the box are not read', (c) => {
+    const a = createRaster(6, 5, 4), b = createRaster(6, 5, 4);
+    for (let i = 0; i < a.data.length; i++) a.data[i] = b.data[i] = (i * 7) % 251;
+    const m = createEditMask(6, 5);
+    b.data[(2 * 6 + 3) * 4 + c] = a.data[(2 * 6 + 3) * 4 + c]! ^ 1;
+    // Changes right after the box (same row, next column; next row, same column) are outside it: not counted.
+    b.data[(2 * 6 + 4) * 4 + c] = a.data[(2 * 6 + 4) * 4 + c]! ^ 1;
+    b.data[(3 * 6 + 3) * 4 + c] = a.data[(3 * 6 + 3) * 4 + c]! ^ 1;
+    expect(countOutsideChanged(a, b, m, [box])).toBe(1);
+    expect(countOutsideChanged(a, b, m)).toBe(3);
+  });
+});
+
+describe('summarizeSpill', () => {
+  it('keeps the figures, drops the change map', () => {
+    const stats = { changedFraction: 0.5, meanAbsDiff: 1, maxAbsDiff: 2, changedPixels: 3, pixels: 6 };
+    const report = { outside: stats, inside: stats, verdict: 'ok', threshold: 4, changeMap: createEditMask(1, 1) } as unknown as Parameters<typeof summarizeSpill>[0];
+    expect(summarizeSpill(report)).toEqual({ outside: stats, inside: stats, verdict: 'ok', threshold: 4 });
+  });
+});
+
 describe('sumEstimates and addUsage', () => {
   it('adds tokens and dollars, keeps each note once', () => {
     expect(sumEstimates([est({ inputTokens: 1, imageInputTokens: 2, textInputTokens: 3, outputTokens: 4, usd: 0.5, notes: ['a'] }), est({ inputTokens: 10, imageInputTokens: 20, textInputTokens: 30, outputTokens: 40, usd: 0.25, notes: ['a', 'b'] })]))
@@ -98,6 +122,15 @@ describe('expandForEdit', () => {
     expect([expanded!.pixels, expanded!.before, expanded!.after, expanded!.added]).toEqual([1, 1, countNonZero(expanded!.mask), countNonZero(expanded!.mask) - 1]);
     expect(expanded!.after).toBeGreaterThan(1);
     expect(problems).toEqual([]);
+  });
+
+  it('warns MASK_EXPAND_LARGE when most of the image becomes editable', () => {
+    const m = createEditMask(20, 20);
+    m.data.fill(255, 0, 20 * 12);
+    const { expanded, problems } = expandForEdit(m, 2);
+    expect(expanded!.after).toBe(20 * 14);
+    expect(problems.map((p) => [p.code, p.severity, p.message])).toEqual([['MASK_EXPAND_LARGE', 'warning', '--expand 2 grows the editable region from 60.0 % to 70.0 % of the image']]);
+    expect(problems[0]!.fix).toBe('use a smaller --expand (the edge ring is usually 2–8 px), or check that the mask is not inverted');
   });
 
   it('warns MASK_EXPAND_LARGE when everything becomes editable', () => {
