@@ -13,6 +13,7 @@ export default defineConfig({
       'test/server/edit-options.test.ts',
       'test/providers/errors.test.ts',
       'test/providers/_openai.test.ts',
+      'test/core/edit-math.test.ts',
     ],
     env: { MASKEDIT_MUTATE: '1' },
     testTimeout: 60_000,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { undoOrientation } from '../../src/core/maskops.js';
+import { configureSettings, settingsFromEnv } from '../../src/io/settings.js';
 import {
   decodeImage, decodeStored, encodeImage, formatFromPath, probeImage, readImageFile, readInputFile, sniffFormat,
 } from '../../src/io/image.js';
@@ -123,13 +124,14 @@ describe('pixel limit', () => {
     const bytes = await png(solid(100, 100));
     await expect(probeImage(bytes, { maxPixels: 9999, label: 'big.png' })).rejects.toMatchObject({ code: 'IMAGE_TOO_MANY_PIXELS', message: 'big.png is 100x100 (10000 pixels); the limit is 9999 pixels' });
     await expect(probeImage(bytes, { maxPixels: 10000 })).resolves.toMatchObject({ width: 100 });
-    const saved = process.env.MASKEDIT_MAX_PIXELS;
-    process.env.MASKEDIT_MAX_PIXELS = '5000';
+    // MASKEDIT_MAX_PIXELS as the CLI reads it once (src/cli/main.ts) into the process's settings.
+    configureSettings(settingsFromEnv({ MASKEDIT_MAX_PIXELS: '5000' }));
     try {
       await expect(decodeImage(bytes, { role: 'mask' })).rejects.toMatchObject({ code: 'MASK_TOO_MANY_PIXELS' });
     } finally {
-      if (saved === undefined) delete process.env.MASKEDIT_MAX_PIXELS; else process.env.MASKEDIT_MAX_PIXELS = saved;
+      configureSettings();
     }
+    await expect(decodeImage(bytes, { role: 'mask' })).resolves.toMatchObject({ info: { width: 100 } });
   });
 });
 

@@ -70,7 +70,7 @@ const command: Command = {
       ...pick(numberOption(ctx, 'workers', command, { integer: true, min: 0, max: 64 }), 'workers'),
       ...pick(numberOption(ctx, 'lock-ms', command, { integer: true, min: 500 }), 'lockMs'),
       // The key and base URL come from this run's environment only, and go no further than the SDK client.
-      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
+      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined, responsesModel: ctx.env.MASKEDIT_RESPONSES_MODEL || undefined },
       today: ctx.today,
       signal: ctx.signal,
     };

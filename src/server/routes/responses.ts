@@ -323,7 +323,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
       };
       try {
         const { response } = await ticket.run(() => runEdit({ ...input, options }, {
-          provider: ctx.provider, signal,
+          provider: ctx.provider, signal, today: ctx.today(),
           ...(ctx.engine !== undefined && { engine: ctx.engine }),
           ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
           onValidated: openStream,
