@@ -33,6 +33,7 @@ async function inTurn(fns: (() => unknown)[], n: number): Promise<number[]> {
 const rows: Record<string, string | number>[] = [];
 const add = (what: string, [o, nw]: number[]) => rows.push({ what, 'old ms': Math.round(o!), 'new ms': Math.round(nw!), 'new/old': nw! / o! });
 const loadBefore = loadavg()[0]!;
+const same: string[] = [];
 
 // Locality: 4096², 5 % elliptical mask, a model output with a cast everywhere.
 {
@@ -45,11 +46,15 @@ const loadBefore = loadavg()[0]!;
   for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) if (((x - N * 0.6) / rx) ** 2 + ((y - N * 0.45) / ry) ** 2 <= 1) mask.data[y * N + x] = 255;
   add('blend + model masks (4096²)', await inTurn(sides.map((s) => () => { s.composite.blendMaskFor(mask); s.composite.modelMaskFor(mask); }), runs));
   add('crop plan (4096²)', await inTurn(sides.map((s) => () => s.sizing.planCrops({ width: N, height: N }, mask, 'gpt-image-1.5')), runs));
-  add('stitch + spillover, all of it (4096²)', await inTurn(sides.map((s) => () => {
+  const stitched: Uint8Array[] = [];
+  add('stitch + spillover, all of it (4096²)', await inTurn(sides.map((s, k) => () => {
     const { blend } = s.composite.blendMaskFor(mask);
     const modelMask = s.composite.modelMaskFor(mask);
-    s.spill.spillover(original, s.composite.stitch(original, result, blend, { seam: 'match', modelMask }), mask);
+    const out = s.composite.stitch(original, result, blend, { seam: 'match', modelMask });
+    s.spill.spillover(original, out, mask);
+    stitched[k] = out.data;
   }), runs));
+  same.push(`stitch output ${Buffer.from(stitched[0]!).equals(Buffer.from(stitched[1]!)) ? 'identical' : 'DIFFERS'}`);
 }
 
 // Pipeline: edit() + PNG encode of the output, provider time taken out.
@@ -61,6 +66,7 @@ const loadBefore = loadavg()[0]!;
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) a[(y * W + x) * 4 + 3] = ((x - 2600) / rx) ** 2 + ((y - 1200) / ry) ** 2 <= 1 ? 0 : 255;
   const mask = await sharp(a, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
   const steps = sides.map(() => [] as Record<string, number>[]);
+  const outputs: { png: Uint8Array; report: string }[] = [];
   const fns = sides.map((s, k) => async () => {
     const instant = { name: 'openai', surface: 'images', async edit(req: { image: unknown; size?: string }) {
       const [w, h] = (req.size ?? '1024x1024').split('x').map(Number);
@@ -70,13 +76,17 @@ const loadBefore = loadavg()[0]!;
     } };
     const t = performance.now();
     const r = await s.edit.edit({ image, mask, prompt: 'A living room with a lamp. Add a lamp. Preserve the room.', provider: instant });
-    await s.image.encodeImage(r.outputs[0]);
+    const png = await s.image.encodeImage(r.outputs[0]);
+    outputs[k] = { png, report: JSON.stringify({ ...r.report, timingsMs: {} }) };
     steps[k]!.push({ ...r.report.timingsMs, total: performance.now() - t - (r.report.timingsMs.provider ?? 0) });
   });
   await inTurn(fns, runs);
+  same.push(`pipeline output PNG ${Buffer.from(outputs[0]!.png).equals(Buffer.from(outputs[1]!.png)) ? 'identical' : 'DIFFERS'}`);
+  same.push(`pipeline report ${outputs[0]!.report === outputs[1]!.report ? 'identical' : 'DIFFERS'}`);
   const med = (k: number, key: string) => { const v = steps[k]!.slice(1).map((x) => x[key] ?? 0).sort((p, q) => p - q); return v[Math.floor(v.length / 2)]!; };
   add('pipeline: edit() + encode, provider excluded (4000×3000)', [med(0, 'total'), med(1, 'total')]);
   for (const key of ['check', 'plan', 'encode', 'mapback', 'spillover', 'stitch']) add(`  step ${key}`, [med(0, key), med(1, key)]);
 }
 table(rows);
+console.log(`old vs new: ${same.join(', ')}`);
 console.log(`old: ${oldRoot}; runs ${runs} each, in turn; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`);
