@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countNonZero, createEditMask, createRaster, type EditMask } from '../../src/core/raster.js';
+import { boundingBox, countNonZero, createEditMask, createRaster, type EditMask } from '../../src/core/raster.js';
 import { iou } from '../../src/core/select.js';
 import { selectObjects } from '../../src/engines/select.js';
 import { rng } from '../../src/engines/_patchmatch_kernel.js';
@@ -43,6 +43,43 @@ describe('selectObjects (GrabCut + full-resolution edge)', () => {
     const sel = [{ kind: 'box' as const, box: { x: 100, y: 140, width: 320, height: 320 } }];
     const [refined, coarse] = [await selectObjects(img, sel), await selectObjects(img, sel, { refine: false })];
     expect(iou(refined.mask, disc)).toBeGreaterThan(iou(coarse.mask, disc));
+  }, 60_000);
+  it('a click on one colour of a two-coloured object selects the whole object: its ring is only probably background', async () => {
+    // A disc, red on the left half and blue on the right, on the noisy background: the seed grows over the red half
+    // only, so the seed box misses the blue half; GrabCut may grow into the ring around the box.
+    const two = createRaster(800, 600, 4);
+    two.data.set(img.data);
+    const half = createEditMask(800, 600);
+    for (let y = 0; y < 600; y++) for (let x = 0; x < 800; x++) {
+      if ((x - 600) ** 2 + (y - 420) ** 2 >= 100 ** 2) continue; // clear of the scene's disc and square
+      two.data.set(x < 600 ? [210, 40, 50, 255] : [40, 60, 210, 255], (y * 800 + x) * 4);
+      half.data[y * 800 + x] = 255;
+    }
+    const { mask, parts } = await selectObjects(two, [{ kind: 'point', x: 560, y: 420 }]);
+    expect(parts[0]!.box.x + parts[0]!.box.width).toBeLessThan(700); // the seed box ends before the disc's right edge
+    expect(parts[0]).toMatchObject({ fallback: false, texture: false, pixels: countNonZero(half) });
+    expect(iou(mask, half)).toBe(1);
+  }, 60_000);
+  it('a click on a repeated texture (leaves over soil, plant-like) selects the part under the click, not the texture everywhere', async () => {
+    const W = 640, H = 480;
+    const leafy = createRaster(W, H, 4);
+    const leaves = createEditMask(W, H);
+    const r = rng(11);
+    for (let i = 0; i < W * H; i++) { const n = r() * 20; leafy.data.set([70 + n, 50 + n, 40 + n, 255], i * 4); }
+    for (let k = 0; k < 1800; k++) { // thin ellipses in greens, overlapping into one connected mass
+      const cx = r() * W, cy = r() * H, a = r() * Math.PI, L = 14 + r() * 10, T = 3 + r() * 2;
+      const g = [60 + r() * 60, 150 + r() * 70, 30 + r() * 30];
+      for (let y = Math.max(0, Math.floor(cy - L)); y < Math.min(H, cy + L); y++) for (let x = Math.max(0, Math.floor(cx - L)); x < Math.min(W, cx + L); x++) {
+        const dx = x - cx, dy = y - cy, u = dx * Math.cos(a) + dy * Math.sin(a), v = -dx * Math.sin(a) + dy * Math.cos(a);
+        if ((u / L) ** 2 + (v / T) ** 2 <= 1) { const n = r() * 16; leafy.data.set([g[0]! + n, g[1]! + n, g[2]! + n, 255], (y * W + x) * 4); leaves.data[y * W + x] = 255; }
+      }
+    }
+    expect(leaves.data[240 * W + 320]).toBe(255); // the click is on a leaf
+    const { mask, parts } = await selectObjects(leafy, [{ kind: 'point', x: 320, y: 240 }]);
+    expect(parts[0]).toMatchObject({ box: { x: 280, y: 220, width: 64, height: 78 }, fallback: false, texture: true, pixels: 406 });
+    expect(mask.data[240 * W + 320]).toBe(255);
+    expect(boundingBox(mask)).toEqual({ x: 315, y: 225, width: 19, height: 48 }); // inside the seed box
+    expect(countNonZero(mask) / countNonZero(leaves)).toBeLessThan(0.01);
   }, 60_000);
   it('a selection outside the picture is SELECT_OUTSIDE before any work', async () => {
     await expect(selectObjects(img, [{ kind: 'point', x: 800, y: 10 }])).rejects.toMatchObject({ code: 'SELECT_OUTSIDE', message: '--select point:800,10 lies outside the 800x600 image' });
