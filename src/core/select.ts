@@ -7,12 +7,15 @@
  * Design (docs/mask-doctor.md, "Smart selection"):
  * 1. **box**: the work region is the box plus a margin of half its size (at least 16 px) — background close to
  *    the object teaches GrabCut's background model more than the far corners of the photo.
- *    **point**: a seed region is grown from the click on a ≤ 512 px copy of the photo (4-connected pixels whose
- *    colour stays within {@link GROW_TOLERANCE} of the region's running mean); its bounding box, widened by
+ *    **point**: a seed region is grown from the click on a ≤ 512 px copy of the photo ({@link areaDownscale};
+ *    4-connected pixels whose colour stays within {@link GROW_TOLERANCE} of the region's running mean); its bounding box, widened by
  *    {@link POINT_BOX_EXPAND} of its size on each side (at least 4 % of the shorter side), is the box. A seed that
  *    leaks over a quarter of the photo, or stays a speck, falls back to a box of a third of the shorter side.
  * 2. The work region is downscaled to at most {@link WORK_PIXELS} pixels and GrabCut runs there, initialised
- *    from the box (inside: probably object, outside: background); a click is sure object (a disk of 2 px).
+ *    from the box (inside: probably object, outside: background). For a click ({@link clickLabels}) the ring
+ *    around the seed box is only probably background, so the object can grow past a seed box that caught part
+ *    of it, and the click is sure object (a disk of 2 px); on a repeated texture ({@link ringAmbiguity}) the
+ *    ring becomes sure background (engines/select.ts).
  * 3. A click keeps only the object component under it; a box keeps every component inside it.
  * 4. **Edge refinement at full resolution** ({@link refineEdge}): only in a band of ±{@link BAND} work pixels
  *    around GrabCut's boundary, each full-resolution pixel takes the label of the nearer of the local object and

@@ -33,7 +33,7 @@ interface CV {
 }
 
 export interface SelectOptions {
-  /** GrabCut iterations (default 3). */
+  /** Most GrabCut iterations (default 3; it stops earlier once an iteration moves < 1 % of the work pixels). */
   iterations?: number;
   /** Re-decide the edge at full resolution (default true; false keeps GrabCut's work-resolution edge, upscaled). */
   refine?: boolean;

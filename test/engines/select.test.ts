@@ -3,6 +3,7 @@ import { boundingBox, countNonZero, createEditMask, createRaster, type EditMask 
 import { iou } from '../../src/core/select.js';
 import { selectObjects } from '../../src/engines/select.js';
 import { rng } from '../../src/engines/_patchmatch_kernel.js';
+import { leafy } from '../_helpers/scene.js';
 
 /** A 800x600 photo-like scene: a noisy green-brown background with two objects of their own colours. */
 function scene() {
@@ -62,20 +63,9 @@ describe('selectObjects (GrabCut + full-resolution edge)', () => {
   }, 60_000);
   it('a click on a repeated texture (leaves over soil, plant-like) selects the part under the click, not the texture everywhere', async () => {
     const W = 640, H = 480;
-    const leafy = createRaster(W, H, 4);
-    const leaves = createEditMask(W, H);
-    const r = rng(11);
-    for (let i = 0; i < W * H; i++) { const n = r() * 20; leafy.data.set([70 + n, 50 + n, 40 + n, 255], i * 4); }
-    for (let k = 0; k < 1800; k++) { // thin ellipses in greens, overlapping into one connected mass
-      const cx = r() * W, cy = r() * H, a = r() * Math.PI, L = 14 + r() * 10, T = 3 + r() * 2;
-      const g = [60 + r() * 60, 150 + r() * 70, 30 + r() * 30];
-      for (let y = Math.max(0, Math.floor(cy - L)); y < Math.min(H, cy + L); y++) for (let x = Math.max(0, Math.floor(cx - L)); x < Math.min(W, cx + L); x++) {
-        const dx = x - cx, dy = y - cy, u = dx * Math.cos(a) + dy * Math.sin(a), v = -dx * Math.sin(a) + dy * Math.cos(a);
-        if ((u / L) ** 2 + (v / T) ** 2 <= 1) { const n = r() * 16; leafy.data.set([g[0]! + n, g[1]! + n, g[2]! + n, 255], (y * W + x) * 4); leaves.data[y * W + x] = 255; }
-      }
-    }
+    const { image: leafyImage, leaves } = leafy(W, H, 1800);
     expect(leaves.data[240 * W + 320]).toBe(255); // the click is on a leaf
-    const { mask, parts } = await selectObjects(leafy, [{ kind: 'point', x: 320, y: 240 }]);
+    const { mask, parts } = await selectObjects(leafyImage, [{ kind: 'point', x: 320, y: 240 }]);
     expect(parts[0]).toMatchObject({ box: { x: 280, y: 220, width: 64, height: 78 }, fallback: false, texture: true, pixels: 406 });
     expect(mask.data[240 * W + 320]).toBe(255);
     expect(boundingBox(mask)).toEqual({ x: 315, y: 225, width: 19, height: 48 }); // inside the seed box
