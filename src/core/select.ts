@@ -7,12 +7,15 @@
  * Design (docs/mask-doctor.md, "Smart selection"):
  * 1. **box**: the work region is the box plus a margin of half its size (at least 16 px) — background close to
  *    the object teaches GrabCut's background model more than the far corners of the photo.
- *    **point**: a seed region is grown from the click on a ≤ 512 px copy of the photo (4-connected pixels whose
- *    colour stays within {@link GROW_TOLERANCE} of the region's running mean); its bounding box, widened by
+ *    **point**: a seed region is grown from the click on a ≤ 512 px copy of the photo ({@link areaDownscale};
+ *    4-connected pixels whose colour stays within {@link GROW_TOLERANCE} of the region's running mean); its bounding box, widened by
  *    {@link POINT_BOX_EXPAND} of its size on each side (at least 4 % of the shorter side), is the box. A seed that
  *    leaks over a quarter of the photo, or stays a speck, falls back to a box of a third of the shorter side.
  * 2. The work region is downscaled to at most {@link WORK_PIXELS} pixels and GrabCut runs there, initialised
- *    from the box (inside: probably object, outside: background); a click is sure object (a disk of 2 px).
+ *    from the box (inside: probably object, outside: background). For a click ({@link clickLabels}) the ring
+ *    around the seed box is only probably background, so the object can grow past a seed box that caught part
+ *    of it, and the click is sure object (a disk of 2 px); on a repeated texture ({@link ringAmbiguity}) the
+ *    ring becomes sure background (engines/select.ts).
  * 3. A click keeps only the object component under it; a box keeps every component inside it.
  * 4. **Edge refinement at full resolution** ({@link refineEdge}): only in a band of ±{@link BAND} work pixels
  *    around GrabCut's boundary, each full-resolution pixel takes the label of the nearer of the local object and
@@ -21,7 +24,7 @@
  */
 import { MaskError } from './errors.js';
 import { connectedComponents, erode, invert } from './morphology.js';
-import { createEditMask, type Box, type EditMask, type Raster } from './raster.js';
+import { createEditMask, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 
 export type Selection = { kind: 'box'; box: Box } | { kind: 'point'; x: number; y: number };
 
@@ -113,7 +116,25 @@ export function workScale(region: { width: number; height: number }, maxPixels =
  * seedBox(smallRgba, 120, 80) // { box: { x: 90, y: 52, width: 64, height: 60 }, grown: 1830, fallback: false }
  */
 export function seedBox(small: Raster & { channels: 4 }, x: number, y: number, tolerance = GROW_TOLERANCE): { box: Box; grown: number; fallback: boolean } {
-  const { width: w, height: h, data } = small;
+  const { width: w, height: h } = small;
+  const g = growRegion(small, x, y, tolerance);
+  const short = Math.min(w, h);
+  const minSeed = Math.max(16, Math.round(w * h * 0.0005));
+  if (g.leaked || g.count < minSeed) {
+    const side = Math.max(8, Math.round(short / 3));
+    const box = expandBox({ x: x - side / 2, y: y - side / 2, width: side, height: side }, 0, w, h);
+    return { box, grown: g.count, fallback: true };
+  }
+  const margin = Math.max(POINT_BOX_EXPAND * Math.max(g.box.width, g.box.height), 0.04 * short);
+  return { box: expandBox(g.box, margin, w, h), grown: g.count, fallback: false };
+}
+
+/**
+ * The 4-connected region grown from (x, y) over pixels within `tolerance` of its running mean colour, stopped
+ * once it passes a quarter of the picture (`leaked`). Returns its bounding box and size.
+ */
+export function growRegion(img: Raster & { channels: 4 }, x: number, y: number, tolerance: number): { box: Box; count: number; leaked: boolean } {
+  const { width: w, height: h, data } = img;
   const n = w * h;
   const cap = Math.floor(n / 4);
   const seen = new Uint8Array(n);
@@ -146,16 +167,7 @@ export function seedBox(small: Raster & { channels: 4 }, x: number, y: number, t
     if (py > 0) push(i - w);
     if (py < h - 1) push(i + w);
   }
-  const short = Math.min(w, h);
-  const minSeed = Math.max(16, Math.round(n * 0.0005));
-  if (leaked || count < minSeed) {
-    const side = Math.max(8, Math.round(short / 3));
-    const box = expandBox({ x: x - side / 2, y: y - side / 2, width: side, height: side }, 0, w, h);
-    return { box, grown: count, fallback: true };
-  }
-  const bw = maxX - minX + 1, bh = maxY - minY + 1;
-  const margin = Math.max(POINT_BOX_EXPAND * Math.max(bw, bh), 0.04 * short);
-  return { box: expandBox({ x: minX, y: minY, width: bw, height: bh }, margin, w, h), grown: count, fallback: false };
+  return { box: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 }, count, leaked };
 }
 
 /**
@@ -182,6 +194,87 @@ export function grabCutLabels(w: number, h: number, box: Box, clicks: readonly {
     }
   }
   return labels;
+}
+
+/**
+ * GrabCut's initial labels for a click's `w`×`h` work region: probably object inside `box` (the seed box),
+ * **probably background** around it — so the object may grow past a seed box that caught only part of it,
+ * in the one GrabCut run — and sure background on a frame of {@link FRAME} px along the sides of the region that
+ * are not the picture's edge (`open` names the sides that are). The click is a sure-object disk of radius 2.
+ *
+ * @example
+ * clickLabels(400, 300, { x: 150, y: 100, width: 100, height: 80 }, { x: 200, y: 140 }, { left: false, top: true, right: false, bottom: false })
+ */
+export function clickLabels(w: number, h: number, box: Box, click: { x: number; y: number }, open: { left: boolean; top: boolean; right: boolean; bottom: boolean }): Uint8Array {
+  const labels = grabCutLabels(w, h, box, [click]);
+  const l = open.left ? 0 : FRAME, t = open.top ? 0 : FRAME, r = open.right ? w : w - FRAME, b = open.bottom ? h : h - FRAME;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (labels[i] !== GC.BGD) continue;
+      if (x >= l && x < r && y >= t && y < b) labels[i] = GC.PR_BGD;
+    }
+  }
+  return labels;
+}
+
+/** Width in work pixels of the sure-background frame around a click's work region. */
+export const FRAME = 2;
+
+/**
+ * The share of a click's probably-background pixels (label PR_BGD) whose colour GrabCut's initial object and
+ * background models (OpenCV's 65-double GMMs, read after its k-means initialisation) can hardly tell apart:
+ * |−log p_object − (−log p_background)| < 1. A click on a repeated texture (leaves, grass) scores high: its
+ * colours are all around it, the graph cut then has no clear boundary to find (and costs ten times as much).
+ *
+ * @example
+ * ringAmbiguity(workRgba, labels, bgdModel, fgdModel) // 0.07 for a fish on an aerial photo, 0.40 in foliage
+ */
+export function ringAmbiguity(img: Raster & { channels: 4 }, labels: Uint8Array, bgdModel: ArrayLike<number>, fgdModel: ArrayLike<number>): number {
+  const B = gmmCost(bgdModel), F = gmmCost(fgdModel);
+  const d = img.data;
+  let n = 0, amb = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] !== GC.PR_BGD) continue;
+    n++;
+    const r = d[i * 4]!, g = d[i * 4 + 1]!, b = d[i * 4 + 2]!;
+    if (Math.abs(F(r, g, b) - B(r, g, b)) < 1) amb++;
+  }
+  return n ? amb / n : 0;
+}
+
+/**
+ * −log of the density of OpenCV GrabCut's colour model: 5 weights, then 5 RGB means, then 5 row-major 3×3
+ * covariances (65 numbers); components with weight 0 or a singular covariance are skipped, as OpenCV does.
+ *
+ * @example
+ * gmmCost(model)(120, 200, 40) // 9.7
+ */
+export function gmmCost(model: ArrayLike<number>): (r: number, g: number, b: number) => number {
+  const K = 5;
+  const comps: { m0: number; m1: number; m2: number; inv: number[]; norm: number }[] = [];
+  for (let k = 0; k < K; k++) {
+    const weight = model[k]!;
+    if (!(weight > 0)) continue;
+    const c = Array.from({ length: 9 }, (_, j) => model[4 * K + 9 * k + j]!);
+    const det = c[0]! * (c[4]! * c[8]! - c[5]! * c[7]!) - c[1]! * (c[3]! * c[8]! - c[5]! * c[6]!) + c[2]! * (c[3]! * c[7]! - c[4]! * c[6]!);
+    if (!(det > Number.EPSILON)) continue;
+    const inv = [
+      c[4]! * c[8]! - c[5]! * c[7]!, c[2]! * c[7]! - c[1]! * c[8]!, c[1]! * c[5]! - c[2]! * c[4]!,
+      c[5]! * c[6]! - c[3]! * c[8]!, c[0]! * c[8]! - c[2]! * c[6]!, c[2]! * c[3]! - c[0]! * c[5]!,
+      c[3]! * c[7]! - c[4]! * c[6]!, c[1]! * c[6]! - c[0]! * c[7]!, c[0]! * c[4]! - c[1]! * c[3]!,
+    ].map((v) => v / det);
+    comps.push({ m0: model[K + 3 * k]!, m1: model[K + 3 * k + 1]!, m2: model[K + 3 * k + 2]!, inv, norm: weight / Math.sqrt(det) });
+  }
+  return (r, g, b) => {
+    let p = 0;
+    for (const { m0, m1, m2, inv, norm } of comps) {
+      const d0 = r - m0, d1 = g - m1, d2 = b - m2;
+      const q = d0 * (d0 * inv[0]! + d1 * inv[3]! + d2 * inv[6]!) + d1 * (d0 * inv[1]! + d1 * inv[4]! + d2 * inv[7]!) + d2 * (d0 * inv[2]! + d1 * inv[5]! + d2 * inv[8]!);
+      p += norm * Math.exp(-0.5 * q);
+    }
+    return -Math.log(p + 1e-300);
+  };
 }
 
 /** GrabCut's labels → an edit mask (object = 255). */
@@ -360,25 +453,37 @@ export function keepLargeComponents(mask: EditMask, fraction = 0.05): EditMask {
 }
 
 /**
- * For a click: when GrabCut's object touches a side of the box it was given (and that side is not the picture's
- * edge), the object probably continues past it — the box grows by half its size on each such side. Returns null
- * when no side is touched. `mask` and `box` are in the same (work) coordinates; `limit` is the picture there.
+ * Averages `factor`×`factor` blocks of an RGBA raster (the last row/column of blocks averages what exists):
+ * the click's seed image, made in one pass over the photo with no resampling library — cheaper than libvips'
+ * linear reduce of a 12 MP buffer, which must copy it in first. Alpha is set to 255.
  *
  * @example
- * widenTouchedSides(coarse, { x: 40, y: 40, width: 100, height: 80 }, { x: 0, y: 0, width: 400, height: 300 })
+ * areaDownscale(photo4000x3000, 8) // 500×375
  */
-export function widenTouchedSides(mask: EditMask, box: Box, limit: Box): Box | null {
-  const { width: w, data } = mask;
-  const x0 = box.x, y0 = box.y, x1 = box.x + box.width - 1, y1 = box.y + box.height - 1;
-  const at = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < mask.height && data[y * w + x] !== 0;
-  let left = false, right = false, top = false, bottom = false;
-  for (let y = y0; y <= y1; y++) { if (at(x0, y)) left = true; if (at(x1, y)) right = true; }
-  for (let x = x0; x <= x1; x++) { if (at(x, y0)) top = true; if (at(x, y1)) bottom = true; }
-  left &&= x0 > limit.x; top &&= y0 > limit.y;
-  right &&= x1 < limit.x + limit.width - 1; bottom &&= y1 < limit.y + limit.height - 1;
-  if (!left && !right && !top && !bottom) return null;
-  const gx = Math.round(box.width / 2), gy = Math.round(box.height / 2);
-  const nx0 = Math.max(limit.x, left ? x0 - gx : x0), ny0 = Math.max(limit.y, top ? y0 - gy : y0);
-  const nx1 = Math.min(limit.x + limit.width - 1, right ? x1 + gx : x1), ny1 = Math.min(limit.y + limit.height - 1, bottom ? y1 + gy : y1);
-  return { x: nx0, y: ny0, width: nx1 - nx0 + 1, height: ny1 - ny0 + 1 };
+export function areaDownscale(image: Raster & { channels: 4 }, factor: number): Raster & { channels: 4 } {
+  const f = Math.max(1, Math.floor(factor));
+  const { width: W, height: H, data } = image;
+  const w = Math.ceil(W / f), h = Math.ceil(H / f);
+  const out = createRaster(w, h, 4);
+  const acc = new Uint32Array(w * 3);
+  for (let y = 0; y < h; y++) {
+    acc.fill(0);
+    const Y0 = y * f, Y1 = Math.min(H, Y0 + f);
+    for (let Y = Y0; Y < Y1; Y++) {
+      let j = Y * W * 4;
+      for (let x = 0; x < w; x++) {
+        const k = x * 3;
+        const n = Math.min(f, W - x * f);
+        let r = 0, g = 0, b = 0;
+        for (let t = 0; t < n; t++, j += 4) { r += data[j]!; g += data[j + 1]!; b += data[j + 2]!; }
+        acc[k] = acc[k]! + r; acc[k + 1] = acc[k + 1]! + g; acc[k + 2] = acc[k + 2]! + b;
+      }
+    }
+    const rows = Y1 - Y0;
+    for (let x = 0; x < w; x++) {
+      const n = rows * Math.min(f, W - x * f), k = x * 3, o = (y * w + x) * 4;
+      out.data[o] = Math.round(acc[k]! / n); out.data[o + 1] = Math.round(acc[k + 1]! / n); out.data[o + 2] = Math.round(acc[k + 2]! / n); out.data[o + 3] = 255;
+    }
+  }
+  return out;
 }

@@ -25,3 +25,23 @@ export function scene(W: number, H: number, o: { cx: number; cy: number; r: numb
   }
   return { image, disc, square };
 }
+
+/**
+ * A plant-like repeated texture: `count` thin ellipses in greens ("leaves", overlapping into one connected
+ * mass) over noisy brown soil, `W`×`H`; `leaves` marks where a leaf was drawn. Seeded.
+ */
+export function leafy(W: number, H: number, count: number, seed = 11): { image: Raster & { channels: 4 }; leaves: EditMask } {
+  const image = createRaster(W, H, 4);
+  const leaves = createEditMask(W, H);
+  const r = rng(seed);
+  for (let i = 0; i < W * H; i++) { const n = r() * 20; image.data.set([70 + n, 50 + n, 40 + n, 255], i * 4); }
+  for (let k = 0; k < count; k++) {
+    const cx = r() * W, cy = r() * H, a = r() * Math.PI, L = 14 + r() * 10, T = 3 + r() * 2;
+    const g = [60 + r() * 60, 150 + r() * 70, 30 + r() * 30];
+    for (let y = Math.max(0, Math.floor(cy - L)); y < Math.min(H, cy + L); y++) for (let x = Math.max(0, Math.floor(cx - L)); x < Math.min(W, cx + L); x++) {
+      const dx = x - cx, dy = y - cy, u = dx * Math.cos(a) + dy * Math.sin(a), v = -dx * Math.sin(a) + dy * Math.cos(a);
+      if ((u / L) ** 2 + (v / T) ** 2 <= 1) { const n = r() * 16; image.data.set([g[0]! + n, g[1]! + n, g[2]! + n, 255], (y * W + x) * 4); leaves.data[y * W + x] = 255; }
+    }
+  }
+  return { image, leaves };
+}

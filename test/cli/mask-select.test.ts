@@ -11,6 +11,7 @@ import { decodeImage } from '../../src/io/image.js';
 import { checkPair } from '../../src/pipeline/check.js';
 import { runCli } from '../_helpers/cli.js';
 import { png } from '../_helpers/images.js';
+import { leafy } from '../_helpers/scene.js';
 
 // 320x240: noisy olive background, a red disc (radius 60 at 110,120) and a blue square (230..290, 40..100).
 const W = 320, H = 240;
@@ -69,6 +70,18 @@ describe('maskedit mask --select', () => {
     expect(Buffer.from(grown.m.data).equals(Buffer.from(dilate(plain.m, 3).data))).toBe(true);
     expect(JSON.parse(g.stdout).editableFraction).toBe(countNonZero(grown.m) / (W * H));
     expect(iou(plain.m, square)).toBeGreaterThan(0.97);
+  }, 60_000);
+  it('a click on a repeated texture keeps to the part under it and says so', async () => {
+    const { image, leaves } = leafy(640, 480, 1800);
+    await writeFile(p('leaves.png'), await png(image));
+    const r = await runCli(['mask', p('leaves.png'), '--select', 'point:320,240', '-o', p('leaf.png'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).notes[0]).toMatch(/^--select point:320,240: 0\.1 % of the image in \d+ ms \(a repeated texture around the click: kept to the part under it\)$/);
+    const { raster } = await decodeImage(await readFile(p('leaf.png')), { role: 'mask' });
+    let n = 0;
+    for (let i = 0; i < 640 * 480; i++) if (raster.data[i * 4 + 3] === 0) n++;
+    expect(n).toBe(406); // the leaves under the click (as in test/engines/select.test.ts), not the 227,449 px of texture
+    expect(countNonZero(leaves)).toBe(227449);
   }, 60_000);
   it.each([
     ['a box outside', ['--select', 'box:400,10,20,20'], 1, 'SELECT_OUTSIDE'],

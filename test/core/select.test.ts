@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MaskError } from '../../src/core/errors.js';
 import { createEditMask, createRaster, countNonZero } from '../../src/core/raster.js';
 import {
-  clipSelection, componentAt, expandBox, formatSelection, GC, grabCutLabels, iou, keepLargeComponents, labelsToMask, nearestSet,
-  parseSelection, pasteMax, refineEdge, seedBox, widenTouchedSides, workRegion, workScale, WORK_PIXELS,
+  areaDownscale, clickLabels, clipSelection, componentAt, expandBox, formatSelection, FRAME, GC, gmmCost, grabCutLabels, growRegion, iou,
+  keepLargeComponents, labelsToMask, nearestSet, parseSelection, pasteMax, refineEdge, ringAmbiguity, seedBox, workRegion, workScale, WORK_PIXELS,
 } from '../../src/core/select.js';
 
 const err = (f: () => unknown) => { try { f(); } catch (e) { return { code: (e as MaskError).code, message: (e as MaskError).message }; } return null; };
@@ -76,6 +76,81 @@ describe('seedBox', () => {
   });
 });
 
+describe('growRegion', () => {
+  // 16x4 (a quarter is 16 px): a 3 px wide band of 100 gray, then 140 (40 a channel away: beyond the tolerance), then 110.
+  const img = createRaster(16, 4, 4);
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 16; x++) { const v = x < 3 ? 100 : x < 6 ? 140 : 110; img.data.set([v, v, v, 255], (y * 16 + x) * 4); }
+  it('stops at a colour step larger than the tolerance, and is not connected across it', () => {
+    expect(growRegion(img, 1, 1, 28)).toEqual({ box: { x: 0, y: 0, width: 3, height: 4 }, count: 12, leaked: false });
+  });
+  it('crosses it with a larger tolerance and then counts as leaked past a quarter of the picture', () => {
+    // 69.3 = the RGB distance of 40 per channel: the 140 band joins, and the region passes 16 px (a quarter).
+    expect(growRegion(img, 1, 1, 70)).toMatchObject({ count: 17, leaked: true });
+  });
+});
+
+describe('areaDownscale', () => {
+  it('averages factor×factor blocks, the last partial row and column over what exists', () => {
+    const img = createRaster(5, 3, 4);
+    for (let i = 0; i < 15; i++) img.data.set([i * 10, 255 - i * 10, i, 7], i * 4);
+    const s = areaDownscale(img, 2);
+    expect([s.width, s.height]).toEqual([3, 2]);
+    // Block (0,0) holds pixels 0, 1, 5, 6 → R mean 30; block (2,0) pixels 4, 9 → 65; block (2,1) pixel 14 → 140.
+    expect([s.data[0], s.data[1], s.data[2], s.data[3]]).toEqual([30, 225, 3, 255]);
+    expect(s.data[2 * 4]).toBe(65);
+    expect(s.data[5 * 4]).toBe(140);
+  });
+  it('factor 1 copies the colours with opaque alpha', () => {
+    const img = createRaster(2, 1, 4);
+    img.data.set([1, 2, 3, 0, 4, 5, 6, 9]);
+    expect([...areaDownscale(img, 1).data]).toEqual([1, 2, 3, 255, 4, 5, 6, 255]);
+  });
+});
+
+describe('clickLabels', () => {
+  it('probably object in the box, probably background around it, a sure-background frame on the inner sides, the click sure object', () => {
+    const l = clickLabels(12, 10, { x: 4, y: 3, width: 4, height: 4 }, { x: 5, y: 5 }, { left: true, top: false, right: false, bottom: false });
+    const count = (v: number) => l.filter((x) => x === v).length;
+    // Frame: the top 2 rows (24), the bottom 2 rows (24) and the right 2 columns of the 6 rows between (12), none on the open left side.
+    expect(FRAME).toBe(2);
+    expect(count(GC.BGD)).toBe(60);
+    // The click disk (13 px) reaches 2 px outside the box, which it takes over from the ring.
+    expect([count(GC.PR_BGD), count(GC.PR_FGD), count(GC.FGD)]).toEqual([42, 5, 13]);
+    expect([l[0], l[5 * 12], l[5 * 12 + 11], l[5 * 12 + 5]]).toEqual([GC.BGD, GC.PR_BGD, GC.BGD, GC.FGD]);
+  });
+  it('a region open on every side has no sure background at all', () => {
+    const l = clickLabels(6, 6, { x: 2, y: 2, width: 2, height: 2 }, { x: 0, y: 0 }, { left: true, top: true, right: true, bottom: true });
+    expect(l.filter((x) => x === GC.BGD).length).toBe(0);
+  });
+});
+
+describe('gmmCost / ringAmbiguity', () => {
+  /** A GrabCut model with one component of weight 1 at `mean`, covariance `v`·I; the other four empty. */
+  const model = (mean: [number, number, number], v: number) => {
+    const m = new Float64Array(65);
+    m[0] = 1;
+    m.set(mean, 5);
+    m.set([v, 0, 0, 0, v, 0, 0, 0, v], 20);
+    return m;
+  };
+  it('is −log of the weighted component densities (OpenCV leaves out the 2π factor)', () => {
+    // det = 64: log 8 + 0.5 · (2² / 4) = 2.5794…
+    expect(gmmCost(model([100, 100, 100], 4))(102, 100, 100)).toBeCloseTo(Math.log(8) + 0.5, 12);
+  });
+  it('skips empty and singular components', () => {
+    const singular = model([0, 0, 0], 0);
+    expect(gmmCost(singular)(0, 0, 0)).toBeCloseTo(-Math.log(1e-300), 9);
+  });
+  it('counts probably-background pixels both models explain alike', () => {
+    const img = createRaster(3, 1, 4);
+    img.data.set([100, 100, 100, 255, 0, 0, 0, 255, 100, 100, 100, 255]);
+    const labels = Uint8Array.from([GC.PR_BGD, GC.PR_BGD, GC.PR_FGD]);
+    // Pixel 0 lies halfway between the models (ambiguous), pixel 1 on the object's mean; pixel 2 is not in the ring.
+    expect(ringAmbiguity(img, labels, model([200, 200, 200], 100), model([0, 0, 0], 100))).toBe(0.5);
+    expect(ringAmbiguity(img, Uint8Array.from([GC.FGD, GC.FGD, GC.FGD]), model([200, 200, 200], 100), model([0, 0, 0], 100))).toBe(0);
+  });
+});
+
 describe('grabCutLabels / labelsToMask', () => {
   it('background outside, probably object inside, a sure disk around the click', () => {
     const l = grabCutLabels(10, 10, { x: 2, y: 2, width: 6, height: 6 }, [{ x: 5, y: 5 }]);
@@ -116,13 +191,6 @@ describe('components and helpers', () => {
     c.data[15] = 255; c.data[0] = 255;
     expect(iou(a, c)).toBe(0.5);
     expect(iou(createEditMask(2, 2), createEditMask(2, 2))).toBe(1);
-  });
-  it('widenTouchedSides grows the touched sides by half the box, not past the picture', () => {
-    const mask = createEditMask(40, 40);
-    for (let y = 12; y < 20; y++) for (let x = 10; x < 30; x++) mask.data[y * 40 + x] = 255; // touches the box's left and right
-    const limit = { x: 0, y: 0, width: 40, height: 40 };
-    expect(widenTouchedSides(mask, { x: 10, y: 10, width: 20, height: 20 }, limit)).toEqual({ x: 0, y: 10, width: 40, height: 20 });
-    expect(widenTouchedSides(mask, { x: 8, y: 8, width: 24, height: 24 }, limit)).toBeNull();
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { countNonZero, createEditMask, createRaster, type EditMask } from '../../src/core/raster.js';
+import { boundingBox, countNonZero, createEditMask, createRaster, type EditMask } from '../../src/core/raster.js';
 import { iou } from '../../src/core/select.js';
 import { selectObjects } from '../../src/engines/select.js';
 import { rng } from '../../src/engines/_patchmatch_kernel.js';
+import { leafy } from '../_helpers/scene.js';
 
 /** A 800x600 photo-like scene: a noisy green-brown background with two objects of their own colours. */
 function scene() {
@@ -43,6 +44,32 @@ describe('selectObjects (GrabCut + full-resolution edge)', () => {
     const sel = [{ kind: 'box' as const, box: { x: 100, y: 140, width: 320, height: 320 } }];
     const [refined, coarse] = [await selectObjects(img, sel), await selectObjects(img, sel, { refine: false })];
     expect(iou(refined.mask, disc)).toBeGreaterThan(iou(coarse.mask, disc));
+  }, 60_000);
+  it('a click on one colour of a two-coloured object selects the whole object: its ring is only probably background', async () => {
+    // A disc, red on the left half and blue on the right, on the noisy background: the seed grows over the red half
+    // only, so the seed box misses the blue half; GrabCut may grow into the ring around the box.
+    const two = createRaster(800, 600, 4);
+    two.data.set(img.data);
+    const half = createEditMask(800, 600);
+    for (let y = 0; y < 600; y++) for (let x = 0; x < 800; x++) {
+      if ((x - 600) ** 2 + (y - 420) ** 2 >= 100 ** 2) continue; // clear of the scene's disc and square
+      two.data.set(x < 600 ? [210, 40, 50, 255] : [40, 60, 210, 255], (y * 800 + x) * 4);
+      half.data[y * 800 + x] = 255;
+    }
+    const { mask, parts } = await selectObjects(two, [{ kind: 'point', x: 560, y: 420 }]);
+    expect(parts[0]!.box.x + parts[0]!.box.width).toBeLessThan(700); // the seed box ends before the disc's right edge
+    expect(parts[0]).toMatchObject({ fallback: false, texture: false, pixels: countNonZero(half) });
+    expect(iou(mask, half)).toBe(1);
+  }, 60_000);
+  it('a click on a repeated texture (leaves over soil, plant-like) selects the part under the click, not the texture everywhere', async () => {
+    const W = 640, H = 480;
+    const { image: leafyImage, leaves } = leafy(W, H, 1800);
+    expect(leaves.data[240 * W + 320]).toBe(255); // the click is on a leaf
+    const { mask, parts } = await selectObjects(leafyImage, [{ kind: 'point', x: 320, y: 240 }]);
+    expect(parts[0]).toMatchObject({ box: { x: 280, y: 220, width: 64, height: 78 }, fallback: false, texture: true, pixels: 406 });
+    expect(mask.data[240 * W + 320]).toBe(255);
+    expect(boundingBox(mask)).toEqual({ x: 315, y: 225, width: 19, height: 48 }); // inside the seed box
+    expect(countNonZero(mask) / countNonZero(leaves)).toBeLessThan(0.01);
   }, 60_000);
   it('a selection outside the picture is SELECT_OUTSIDE before any work', async () => {
     await expect(selectObjects(img, [{ kind: 'point', x: 800, y: 10 }])).rejects.toMatchObject({ code: 'SELECT_OUTSIDE', message: '--select point:800,10 lies outside the 800x600 image' });

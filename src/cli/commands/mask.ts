@@ -86,7 +86,7 @@ const command: Command = {
       const selected = await selectObjects(image.raster, selections, { signal: ctx.signal });
       for (const part of selected.parts) {
         const { width: w, height: h } = image.raster;
-        notes.push(`--select ${formatSelection(part.selection)}: ${formatPercent(part.pixels / (w * h))} of the image in ${part.ms} ms${part.fallback ? ' (no clear region under the click: started from a box of a third of the picture)' : ''}`);
+        notes.push(`--select ${formatSelection(part.selection)}: ${formatPercent(part.pixels / (w * h))} of the image in ${part.ms} ms${part.fallback ? ' (no clear region under the click: started from a box of a third of the picture)' : ''}${part.texture ? ' (a repeated texture around the click: kept to the part under it)' : ''}`);
         if (part.pixels === 0) {
           throw new MaskError('SELECT_EMPTY', `--select ${formatSelection(part.selection)} found no object in ${input}`,
             part.selection.kind === 'point' ? 'click inside the object, or draw a box around it: --select box:X,Y,W,H' : 'draw the box around the whole object with some background on each side, or use --rect for the box itself');
