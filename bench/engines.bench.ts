@@ -208,7 +208,10 @@ async function quality(engines: Record<string, Engine>): Promise<{ rows: Record<
           fills[e] = out;
           const row: Row = { ssim: ssimInHole(out, truth, m), gmsd: gmsdInHole(out, truth, m), sharp: sharpnessRatio(out, truth, m), seam: seamRatio(out, truth, m), transplant: transplantFraction(out, truth, m, colour), ms, cpuMs };
           rows[e]!.push(row);
-          printed.push({ photo: name, hole: `${kind} ${((holePx / m.data.length) * 100).toFixed(1)}%`, engine: e, ssim: Number(row.ssim.toFixed(3)), gmsd: Number(row.gmsd.toFixed(3)), sharp: Number(row.sharp.toFixed(2)), seam: Number(row.seam.toFixed(2)), 'transplant %': Number((row.transplant * 100).toFixed(2)), ms: Math.round(ms), 'cpu ms': Math.round(cpuMs) });
+          const line = { photo: name, hole: `${kind} ${((holePx / m.data.length) * 100).toFixed(1)}%`, engine: e, ssim: Number(row.ssim.toFixed(3)), gmsd: Number(row.gmsd.toFixed(3)), sharp: Number(row.sharp.toFixed(2)), seam: Number(row.seam.toFixed(2)), 'transplant %': Number((row.transplant * 100).toFixed(2)), ms: Math.round(ms), 'cpu ms': Math.round(cpuMs) };
+          printed.push(line);
+          // One line per case as it is measured, so a long run on a busy machine shows its progress.
+          console.log(`case ${JSON.stringify(line)}`);
         }
         await montage(join(OUT, `${name.replace(/[/.]/g, '_')}-${kind}.png`), [{ label: 'input', img: input }, ...names.map((n) => ({ label: n, img: fills[n]! })), { label: 'truth', img: truth }], m);
       }
