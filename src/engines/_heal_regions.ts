@@ -4,6 +4,8 @@
  * then relaxation) used both to initialise holes and to solve the seam membrane.
  */
 
+import { neighbourIndices } from './_patchmatch_levels.js';
+
 /** A box inside the image, in pixels. */
 export interface Rect { x: number; y: number; w: number; h: number }
 
@@ -54,6 +56,7 @@ export function chamfer(seed: Uint8Array, w: number, h: number): Float32Array {
 export function components(mask: Uint8Array, w: number, h: number): { labels: Int32Array; count: number } {
   const labels = new Int32Array(w * h);
   const stack = new Int32Array(w * h);
+  const around = new Int32Array(8);
   let count = 0;
   for (let s = 0; s < mask.length; s++) {
     if (!mask[s] || labels[s]) continue;
@@ -61,17 +64,10 @@ export function components(mask: Uint8Array, w: number, h: number): { labels: In
     let top = 0;
     stack[top++] = s;
     while (top) {
-      const i = stack[--top]!;
-      const x = i % w, y = (i - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const j = yy * w + xx;
-          if (mask[j] && !labels[j]) { labels[j] = count; stack[top++] = j; }
-        }
+      const k = neighbourIndices(stack[--top]!, w, h, around);
+      for (let e = 0; e < k; e++) {
+        const j = around[e]!;
+        if (mask[j] && !labels[j]) { labels[j] = count; stack[top++] = j; }
       }
     }
   }
@@ -117,13 +113,18 @@ export function splitByThickness(hole: Uint8Array, w: number, h: number, thin: n
  * `add`, minus every pixel of `exclude`. Hole pixels (`hole`, all groups) are never sources.
  */
 export function samplingMask(group: Uint8Array, hole: Uint8Array, w: number, h: number, ring: number, add?: Uint8Array, exclude?: Uint8Array): Uint8Array {
+  return samplingArea(group, hole, w, h, ring, add, exclude).allowed;
+}
+
+/** samplingMask, plus the distance of every pixel to `group` (chamfer) that it was measured with. */
+export function samplingArea(group: Uint8Array, hole: Uint8Array, w: number, h: number, ring: number, add?: Uint8Array, exclude?: Uint8Array): { allowed: Uint8Array; dist: Float32Array } {
   const d = chamfer(group, w, h);
   const allowed = new Uint8Array(w * h);
   for (let i = 0; i < allowed.length; i++) {
     if (hole[i] || exclude?.[i]) continue;
     if (d[i]! <= ring || add?.[i]) allowed[i] = 1;
   }
-  return allowed;
+  return { allowed, dist: d };
 }
 
 /** Halves an allowed mask: a coarse pixel is allowed only when all its fine pixels are. */
@@ -189,6 +190,44 @@ export function diffuse(v: Float32Array, known: Uint8Array, w: number, h: number
   const use = new Uint8Array(w * h);
   for (let i = 0; i < use.length; i++) use[i] = known[i] || !solve || solve[i] ? 1 : 0;
   relax(v, Int32Array.from(unknown), use, w, h, c, sweeps);
+}
+
+/**
+ * diffuse() limited to the box around the pixels to solve (unknown and in `solve`) grown by `margin`: the same
+ * membrane near the hole at the cost of the hole's box, not the whole region around it.
+ */
+export function diffuseNear(v: Float32Array, known: Uint8Array, w: number, h: number, c: number, sweeps: number, solve: Uint8Array, margin: number): void {
+  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (known[i] || !solve[i]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return;
+  x0 = Math.max(0, x0 - margin); y0 = Math.max(0, y0 - margin);
+  x1 = Math.min(w - 1, x1 + margin); y1 = Math.min(h - 1, y1 + margin);
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  if (bw === w && bh === h) return diffuse(v, known, w, h, c, sweeps, solve);
+  const cv = new Float32Array(bw * bh * c), ck = new Uint8Array(bw * bh), cs = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const i = (y0 + y) * w + x0 + x, j = y * bw + x;
+      ck[j] = known[i]!; cs[j] = solve[i]!;
+      for (let k = 0; k < c; k++) cv[j * c + k] = v[i * c + k]!;
+    }
+  }
+  diffuse(cv, ck, bw, bh, c, sweeps, cs);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const i = (y0 + y) * w + x0 + x, j = y * bw + x;
+      if (!ck[j] && cs[j]) for (let k = 0; k < c; k++) v[i * c + k] = cv[j * c + k]!;
+    }
+  }
 }
 
 function pushPull(v: Float32Array, known: Uint8Array, w: number, h: number, c: number): void {
@@ -264,4 +303,57 @@ function relax(v: Float32Array, unknown: Int32Array, use: Uint8Array, w: number,
       }
     }
   }
+}
+
+/** Colour bins of the border histogram: 8 levels per channel (32 wide), 512 bins. */
+function colourBin(img: Float32Array, i: number): number {
+  const q = (v: number) => (v <= 0 ? 0 : v >= 255 ? 7 : v >> 5);
+  return (q(img[i * 4]!) << 6) | (q(img[i * 4 + 1]!) << 3) | q(img[i * 4 + 2]!);
+}
+
+/**
+ * Sampling by the hole's border: removes from `allowed` (in place) the pixels whose colour is rare on the hole's
+ * own border — the known pixels within `band` of `group` — so a distinct object standing next to the hole (a
+ * barrier, a tower, a sign) is not copied into it, while everything that looks like what surrounds the hole stays.
+ * A colour's share is the fraction of border pixels within one bin (±32 levels per channel) of it; pixels below
+ * `minShare` are removed, but never more than `maxFraction` of the allowed pixels (the rarest first).
+ * `keep` (the user's sampleFrom) is never removed. Returns how many pixels were removed.
+ *
+ * @example
+ * const { allowed, dist } = samplingArea(group, hole, w, h, ring);
+ * foreignColours(img, allowed, dist, 4, 0.005, 0.3); // allowed loses the distractor next to the hole
+ */
+export function foreignColours(img: Float32Array, allowed: Uint8Array, distToGroup: Float32Array, band: number, minShare: number, maxFraction: number, keep?: Uint8Array): number {
+  const hist = new Float64Array(512);
+  let border = 0;
+  for (let i = 0; i < allowed.length; i++) {
+    const d = distToGroup[i]!;
+    if (allowed[i] && d > 0 && d <= band) { const k = colourBin(img, i); hist[k] = hist[k]! + 1; border++; }
+  }
+  if (!border) return 0;
+  // Smoothed over the 27 neighbouring bins, as a share of the border.
+  const share = new Float32Array(512);
+  for (let r = 0; r < 8; r++) for (let g = 0; g < 8; g++) for (let b = 0; b < 8; b++) {
+    let s = 0;
+    for (let dr = -1; dr <= 1; dr++) for (let dg = -1; dg <= 1; dg++) for (let db = -1; db <= 1; db++) {
+      const R = r + dr, G = g + dg, B = b + db;
+      if (R >= 0 && G >= 0 && B >= 0 && R < 8 && G < 8 && B < 8) s += hist[(R << 6) | (G << 3) | B]!;
+    }
+    share[(r << 6) | (g << 3) | b] = s / border;
+  }
+  // How many allowed pixels fall in each bin: the rarest bins go first, within maxFraction of them.
+  const count = new Float64Array(512);
+  let total = 0;
+  for (let i = 0; i < allowed.length; i++) if (allowed[i] && !keep?.[i]) { const k = colourBin(img, i); count[k] = count[k]! + 1; total++; }
+  const order = Array.from({ length: 512 }, (_, k) => k).filter((k) => count[k]! > 0 && share[k]! < minShare).sort((a, b) => share[a]! - share[b]! || a - b);
+  const drop = new Uint8Array(512);
+  let removed = 0;
+  for (const k of order) {
+    if (removed + count[k]! > maxFraction * total) break;
+    drop[k] = 1;
+    removed += count[k]!;
+  }
+  if (!removed) return 0;
+  for (let i = 0; i < allowed.length; i++) if (allowed[i] && !keep?.[i] && drop[colourBin(img, i)]) allowed[i] = 0;
+  return removed;
 }

@@ -184,17 +184,30 @@ export function onionPeel(img: Float32Array, hole: Uint8Array, w: number, h: num
 
 /** Calls `f` on the 8-neighbours of pixel i inside the level until it returns true; returns whether one did. */
 function neighbours(i: number, w: number, h: number, f: (j: number) => boolean): boolean {
+  const n = neighbourIndices(i, w, h, scratch);
+  for (let k = 0; k < n; k++) if (f(scratch[k]!)) return true;
+  return false;
+}
+
+const scratch = new Int32Array(8);
+
+/**
+ * Writes the indices of pixel i's 8-neighbours inside a w×h grid into `out` (row by row) and returns how many
+ * there are: the one neighbour scan shared by the onion peel and the heal engine's connected components.
+ */
+export function neighbourIndices(i: number, w: number, h: number, out: Int32Array): number {
   const x = i % w, y = (i - x) / w;
+  let n = 0;
   for (let dy = -1; dy <= 1; dy++) {
     const yy = y + dy;
     if (yy < 0 || yy >= h) continue;
     for (let dx = -1; dx <= 1; dx++) {
       const xx = x + dx;
       if ((dx === 0 && dy === 0) || xx < 0 || xx >= w) continue;
-      if (f(yy * w + xx)) return true;
+      out[n++] = yy * w + xx;
     }
   }
-  return false;
+  return n;
 }
 
 /**

@@ -33,7 +33,7 @@ import { bandSeed, rng } from './_patchmatch_kernel.js';
 import { downsample, makeLevel, plainAlloc, seamBoundary, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
-import { diffuse, downsampleAllowed, restrictSources, samplingMask, splitByThickness, type Rect } from './_heal_regions.js';
+import { diffuseNear, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
 export interface HealOptions extends FillOptions {
@@ -53,24 +53,37 @@ export interface HealOptions extends FillOptions {
   emIterations?: number;
   /** Sharpness of the final vote: mean squared difference per pixel within which proposals share. Default 1. */
   sharpness?: number;
+  /**
+   * Colours rarer than this share of the hole's border (within ±32 levels per channel) are not sampled: a distinct
+   * object next to the hole is not copied into it. At most 30 % of the ring is dropped. 0 = off. Default 0.005.
+   */
+  rareColours?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
   seams?: boolean;
   /** Helper worker threads: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
   workers?: number | 'auto';
 }
 
-interface Settings { r: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; seams: boolean; workers: number | 'auto'; seed: number }
+interface Settings { r: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
 
 /** A level needs at least this many source patches to be searched. */
 const MIN_SOURCES = 64;
+/** Coarse levels may shrink the patch down to this radius (5×5) to find sources in a thin ring. */
+const COARSE_MIN_RADIUS = 2;
 /** Below this many hole pixels the helper thread is not worth its hand-offs. */
 const WORKER_MIN_HOLES = 20_000;
-/** Above this many targets at full resolution, one EM iteration with a local search (big photos). */
+/** Above this many targets at full resolution, one EM iteration with a local search (the coarse levels decided). */
 const BIG_FINEST = 150_000;
 /** Edges (border differences above this per channel) are not spread into the hole by the blend. */
 const SEAM_MAX_DIFF = 32;
 /** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
 const SWEEPS = 12;
+/** Known pixels around a hole's box that the diffusion estimate is drawn from. */
+const DIFFUSE_MARGIN = 16;
+/** The hole's border band whose colours say what the fill may copy (foreignColours), in pixels. */
+const BORDER_BAND = 4;
+/** At most this fraction of the ring is dropped as colours foreign to the hole's border. */
+const MAX_FOREIGN = 0.3;
 
 function intOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
   const v = o[key];
@@ -102,6 +115,7 @@ function settings(o: FillOptions): Settings {
     thin: numOption(o, 'thinWidth', 3, 0, 64),
     em: intOption(o, 'emIterations', 8, 1, 100),
     sharp: numOption(o, 'sharpness', 1, 0.01, 1e6),
+    rare: numOption(o, 'rareColours', 0.005, 0, 1),
     seams: o.seams !== false,
     workers: w === undefined || w === 'auto' ? 'auto' : intOption(o, 'workers', 0, 0, 16),
     seed: intOption(o, 'seed', 1, -(2 ** 31), 2 ** 32 - 1) >>> 0,
@@ -148,7 +162,6 @@ interface Ctx {
  */
 async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed: Uint8Array, w: number, h: number, r: number, ring: number, levelsMax: number, span: [number, number]): Promise<void> {
   const { s, exec, alloc } = ctx;
-  const area = (2 * r + 1) ** 2;
   const hole = alloc(Uint8Array, w * h);
   hole.set(group);
   const work = alloc(Float32Array, img.length);
@@ -156,29 +169,42 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
   const L0 = makeLevel(work, hole, w, h, r, ctx.opaque, alloc);
   let allowedL = allowed;
   L0.sources = shared(alloc, restrictSources(L0.valid, allowedL, w, h, r));
-  if (L0.sources.length === 0) return; // nothing to sample from: the diffusion stays
+  if (L0.sources.length === 0) {
+    // Nothing to sample from: the smooth diffusion is the fill (thin parts already hold it).
+    if (levelsMax > 1) diffuseNear(img, invert(group), w, h, 4, SWEEPS, group, DIFFUSE_MARGIN);
+    return;
+  }
   const levels: (Level | undefined)[] = [L0];
-  const allowedAt: Uint8Array[] = [allowedL];
+  // Coarser levels until the hole is no deeper than a patch radius. A coarse ring may be too thin for whole
+  // patches: the level then takes a smaller patch (down to 5×5) rather than stopping with a deep hole, whose
+  // smooth start would settle on a flat fill (a wall's bricks without their mortar).
+  let rl = r;
   while (levels.length < levelsMax) {
     const top = levels[levels.length - 1]!;
-    if (top.maxHoleDist <= r) break;
-    if (((top.w + 1) >> 1) < 4 * r + 2 || ((top.h + 1) >> 1) < 4 * r + 2) break;
+    if (top.maxHoleDist <= rl) break;
     const c = downsample(top.img, top.hole, top.w, top.h, alloc);
     const a = downsampleAllowed(allowedL, top.w, top.h);
-    const L = makeLevel(c.img, c.hole, c.w, c.h, r, ctx.opaque, alloc);
-    L.sources = shared(alloc, restrictSources(L.valid, a, c.w, c.h, r));
-    if (L.sources.length < MIN_SOURCES) break;
+    let L: Level | undefined;
+    for (let rr = rl; rr >= Math.min(rl, COARSE_MIN_RADIUS) && !L; rr--) {
+      if (c.w < 4 * rr + 2 || c.h < 4 * rr + 2) continue;
+      const cand = makeLevel(c.img, c.hole, c.w, c.h, rr, ctx.opaque, alloc);
+      cand.sources = shared(alloc, restrictSources(cand.valid, a, c.w, c.h, rr));
+      if (cand.sources.length >= MIN_SOURCES) { L = cand; rl = rr; }
+    }
+    if (!L) break;
     levels.push(L);
-    allowedAt.push(a);
     allowedL = a;
   }
   const K = levels.length;
   for (let l = 0; l < K; l++) {
     const L = levels[l]!;
     const ringL = Math.max(1, ring / 2 ** l);
-    L.far = (s.far * 3 * area) / (ringL * ringL);
+    L.far = (s.far * 3 * (2 * L.r + 1) ** 2) / (ringL * ringL);
   }
-  const emAt = (l: number) => (l === 0 ? 2 : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
+  let finest = 0;
+  for (let i = 0; i < L0.target.length; i++) finest += L0.target[i]!;
+  const big = K > 1 && finest > BIG_FINEST;
+  const emAt = (l: number) => (l === 0 ? (big ? 1 : 2) : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
   let total = 0, done = 0;
   for (let l = 0; l < K; l++) total += emAt(l) * levels[l]!.w * levels[l]!.h;
   const run = async (L: Level, phase: Phase, extra: { forward?: boolean; radiusCap?: number; sharpness?: number } = {}) => {
@@ -191,8 +217,8 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     const random = rng(bandSeed(s.seed, 0x7ffe0000 + l, levelsMax));
     await exec.setLevel(L);
     if (l === K - 1) {
-      // The smooth diffusion is the estimate the first search matches against (the finest level already has it).
-      if (l > 0) diffuse(L.img, invert(L.hole), L.w, L.h, 4, SWEEPS, L.hole);
+      // The smooth diffusion is the estimate the first search matches against (thin parts already hold it).
+      if (levelsMax > 1) diffuseNear(L.img, invert(L.hole), L.w, L.h, 4, SWEEPS, L.hole, DIFFUSE_MARGIN);
       // Thin parts start from nearby sources (their search stays local); objects from anywhere in the ring.
       if (levelsMax === 1) localField(L, random, Math.max(4, ring));
       else randomField(L, random);
@@ -201,10 +227,8 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       computeWeights(L, false);
       await run(L, 'vote');
     }
-    let targets = 0;
-    if (l === 0) for (let i = 0; i < L.target.length; i++) targets += L.target[i]!;
     // The finest level refines locally (the coarse levels did the global search); thin parts search their ring.
-    const local = l === 0 ? (K > 1 ? (targets > BIG_FINEST ? 4 : 16) : Math.max(4, ring)) : 0;
+    const local = l === 0 ? (K > 1 ? (big ? 4 : 16) : Math.max(4, ring)) : 0;
     const em = emAt(l);
     for (let i = 0; i < em; i++) {
       await run(L, 'dist');
@@ -268,7 +292,7 @@ function blendSeams(L: Level): void {
   let any = false;
   for (let i = 0; i < ring.length && !any; i++) if (ring[i]) any = true;
   if (!any) return;
-  diffuse(diff, ring, w, h, 4, SWEEPS * 2, hole);
+  diffuseNear(diff, ring, w, h, 4, SWEEPS * 2, hole, 2);
   for (let q = 0; q < hole.length; q++) if (hole[q]) for (let c = 0; c < 4; c++) img[q * 4 + c] = img[q * 4 + c]! + diff[q * 4 + c]!;
 }
 
@@ -317,6 +341,8 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   // The split again, in the work box (same components; the box holds the whole hole).
   const parts = splitByThickness(hole, w, h, s.thin);
 
+  let thickN = 0, thinN = 0;
+  for (let i = 0; i < n; i++) { thickN += parts.thick[i]!; thinN += parts.thin[i]!; }
   const helpers = resolveWorkers(s, holes);
   const alloc = helpers > 0 ? sharedAlloc : plainAlloc;
   const img = new Float32Array(n * 4);
@@ -329,8 +355,9 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
       if (image.data[j + 3] !== 255) opaque = false;
     }
   }
-  // 1. A smooth multi-scale diffusion into every hole: the estimate the searches start from.
-  diffuse(img, invert(hole), w, h, 4, SWEEPS, hole);
+  // 1. A smooth multi-scale diffusion into the thin parts: the estimate their search starts from, and what the
+  // object fill sees there (objects get theirs at their coarsest level).
+  if (thinN) diffuseNear(img, invert(hole), w, h, 4, SWEEPS, parts.thin, DIFFUSE_MARGIN);
   throwIfAborted(signal);
   onProgress?.({ step: 'fill', fraction: 0.05, message: 'diffusion' });
 
@@ -340,19 +367,19 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
     progress: (fraction, message) => onProgress?.({ step: 'fill', fraction, message }),
   };
   try {
-    let thickN = 0, thinN = 0;
-    for (let i = 0; i < n; i++) { thickN += parts.thick[i]!; thinN += parts.thin[i]!; }
     const split0 = 0.05 + (0.9 * thickN) / (thickN + thinN);
     // 2. Thick parts (objects): ring sampling, multi-scale, far penalty, sharp final vote, gradient blend.
     if (thickN) {
-      let allowed = samplingMask(parts.thick, hole, w, h, ringThick, addC, exclC);
-      if (countOnes(allowed) < (2 * s.r + 1) ** 2 * MIN_SOURCES) allowed = samplingMask(parts.thick, hole, w, h, Infinity, addC, exclC);
+      let { allowed, dist } = samplingArea(parts.thick, hole, w, h, ringThick, addC, exclC);
+      if (countOnes(allowed) < (2 * s.r + 1) ** 2 * MIN_SOURCES) ({ allowed, dist } = samplingArea(parts.thick, hole, w, h, Infinity, addC, exclC));
+      if (s.rare > 0) foreignColours(img, allowed, dist, BORDER_BAND, s.rare, MAX_FOREIGN, addC);
       await fillGroup(ctx, img, parts.thick, allowed, w, h, s.r, ringThick, 16, [0.05, split0]);
     }
     // 3. Thin parts (strokes, scratches, text): full resolution, small patches, a narrow ring.
     if (thinN) {
-      let allowed = samplingMask(parts.thin, hole, w, h, ringThin, addC, exclC);
-      if (countOnes(allowed) < (2 * rThin + 1) ** 2 * 4) allowed = samplingMask(parts.thin, hole, w, h, Infinity, addC, exclC);
+      let { allowed, dist } = samplingArea(parts.thin, hole, w, h, ringThin, addC, exclC);
+      if (countOnes(allowed) < (2 * rThin + 1) ** 2 * 4) ({ allowed, dist } = samplingArea(parts.thin, hole, w, h, Infinity, addC, exclC));
+      if (s.rare > 0) foreignColours(img, allowed, dist, BORDER_BAND, s.rare, MAX_FOREIGN, addC);
       await fillGroup(ctx, img, parts.thin, allowed, w, h, rThin, ringThin, 1, [split0, 0.95]);
     }
   } finally {

@@ -74,6 +74,7 @@ describe('heal options', () => {
     ['thinWidth', 'x', 'heal option thinWidth must be a number from 0 to 64, received "x"'],
     ['emIterations', 0, 'heal option emIterations must be an integer from 1 to 100, received 0'],
     ['sharpness', 0, 'heal option sharpness must be a number from 0.01 to 1000000, received 0'],
+    ['rareColours', 2, 'heal option rareColours must be a number from 0 to 1, received 2'],
     ['seams', 'yes', 'heal option seams must be true or false, received "yes"'],
     ['workers', 17, 'heal option workers must be an integer from 0 to 16, received 17'],
   ])('refuses %s = %j', async (key, value, message) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chamfer, components, diffuse, downsampleAllowed, restrictSources, samplingMask, splitByThickness } from '../../src/engines/_heal_regions.js';
+import { chamfer, components, diffuse, diffuseNear, downsampleAllowed, foreignColours, restrictSources, samplingArea, samplingMask, splitByThickness } from '../../src/engines/_heal_regions.js';
 
 /** A 0/1 grid from rows of '#' (1) and '.' (0). */
 function grid(rows: string[]): { m: Uint8Array; w: number; h: number } {
@@ -101,5 +101,53 @@ describe('diffuse', () => {
     // Pixel 3 is neither known nor solved: a free border, so the solved pair settles on the known 7.
     expect(v[1]).toBeCloseTo(7, 3);
     expect(v[2]).toBeCloseTo(7, 3);
+  });
+});
+
+describe('foreignColours', () => {
+  // 40×10: a hole in columns 5–9, grey everywhere else but a green bar in columns 20–25 (11+ px from the hole).
+  const w = 40, h = 10;
+  const hole = Uint8Array.from({ length: w * h }, (_, i) => (i % w >= 5 && i % w <= 9 ? 1 : 0));
+  const img = new Float32Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) img.set(i % w >= 20 && i % w <= 25 ? [20, 230, 40, 255] : [120 + (i % 7), 118, 121, 255], i * 4);
+  const green = (a: Uint8Array) => [...a].filter((v, i) => v && i % w >= 20 && i % w <= 25).length;
+
+  it('drops the pixels whose colour the hole\'s border does not have, and nothing else', () => {
+    const { allowed, dist } = samplingArea(hole, hole, w, h, Infinity);
+    const before = [...allowed].filter(Boolean).length;
+    expect(foreignColours(img, allowed, dist, 4, 0.005, 0.3)).toBe(60);
+    expect(green(allowed)).toBe(0);
+    expect([...allowed].filter(Boolean).length).toBe(before - 60);
+  });
+
+  it('keeps what the user added, and drops nothing when the rare colours exceed maxFraction', () => {
+    const keep = Uint8Array.from({ length: w * h }, (_, i) => (i % w === 20 ? 1 : 0));
+    const a = samplingArea(hole, hole, w, h, Infinity);
+    expect(foreignColours(img, a.allowed, a.dist, 4, 0.005, 0.3, keep)).toBe(50);
+    expect(green(a.allowed)).toBe(10);
+    const b = samplingArea(hole, hole, w, h, Infinity);
+    expect(foreignColours(img, b.allowed, b.dist, 4, 0.005, 0.1)).toBe(0);
+    expect(green(b.allowed)).toBe(60);
+  });
+
+  it('drops nothing when the colour is common on the border (a band reaching the bar)', () => {
+    const { allowed, dist } = samplingArea(hole, hole, w, h, Infinity);
+    expect(foreignColours(img, allowed, dist, 12, 0.005, 0.3)).toBe(0);
+  });
+});
+
+describe('diffuseNear', () => {
+  it('solves like diffuse inside the hole\'s box and leaves every pixel outside it alone', () => {
+    const w = 40, h = 20;
+    const ramp = () => Float32Array.from({ length: w * h }, (_, i) => 10 + 5 * (i % w));
+    const known = new Uint8Array(w * h).fill(1);
+    for (let y = 8; y < 12; y++) for (let x = 18; x < 22; x++) known[y * w + x] = 0;
+    const solve = Uint8Array.from(known, (k) => 1 - k);
+    const v = ramp();
+    for (let i = 0; i < v.length; i++) if (!known[i]) v[i] = 0;
+    const outside = [...v].filter((_, i) => known[i]);
+    diffuseNear(v, known, w, h, 1, 200, solve, 3);
+    for (let y = 8; y < 12; y++) for (let x = 18; x < 22; x++) expect(Math.abs(v[y * w + x]! - (10 + 5 * x))).toBeLessThan(0.5);
+    expect([...v].filter((_, i) => known[i])).toEqual(outside);
   });
 });

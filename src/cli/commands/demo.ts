@@ -1,6 +1,6 @@
 /**
  * `maskedit demo [--out DIR]`: an object removal on the embedded engine — no key, no network — on the bundled
- * public-domain photo examples/rocket.png (the right-hand lightning mast is masked out of the evening sky). Writes
+ * public-domain photo examples/rocket.png (the right-hand lightning mast, with its foot and lights, is masked). Writes
  * the result, the report and the heatmap into DIR and prints the summary; then prints how the field guide's lounge
  * edit (examples/lounge.png, "add a flamingo": a generative edit the embedded engine cannot draw) would be planned
  * and what it would cost on OpenAI, without sending anything.
