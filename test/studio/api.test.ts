@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/core/errors.js';
 import type { Provider } from '../../src/providers/provider.js';
-import { studioPlugin, type StudioCheck, type StudioConfig, type StudioResult } from '../../src/server/studio.js';
+import { studioPlugin, type StudioCheck, type StudioConfig, type StudioResult } from '../../src/studio/plugin.js';
 import { startServer } from '../../src/server/listen.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../_helpers/fake-openai.js';
 import { boxMask, noisyPng, postMultipart, testServer, type Part, type TestServer } from '../server/_fixtures.js';

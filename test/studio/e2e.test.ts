@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/listen.js';
-import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/server/studio.js';
+import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/studio/plugin.js';
 import { countNonZero } from '../../src/core/raster.js';
 import { png } from '../_helpers/images.js';
 import { scene } from '../_helpers/scene.js';

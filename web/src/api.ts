@@ -1,12 +1,12 @@
 /**
- * The studio's client for its server (`src/server/studio.ts`): config, the mask doctor and the edit, streamed
+ * The studio's client for its server (`src/studio/plugin.ts`): config, the mask doctor and the edit, streamed
  * as server-sent events over a POST (EventSource cannot POST), so one fetch carries the upload, the progress and
  * the result, and aborting it cancels the edit on the server.
  */
 import type { Problem } from '../../src/core/problems.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from '../../src/server/studio-api.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from '../../src/studio/contract.js';
 
-export type { StudioConfig, StudioSelect } from '../../src/server/studio-api.js';
+export type { StudioConfig, StudioSelect } from '../../src/studio/contract.js';
 
 /** core/spillover.ts `RegionStats` as JSON (Infinity PSNR becomes null). */
 export interface RegionView {

@@ -6,7 +6,7 @@
  */
 import './styles.css';
 import { getModel } from '../../src/core/models.js';
-import type { StudioModel } from '../../src/server/studio-api.js';
+import type { StudioModel } from '../../src/studio/contract.js';
 import type { Problem } from '../../src/core/problems.js';
 import type { FidelityRequest } from '../../src/core/fidelity.js';
 import { checkPair, getConfig, runEdit, selectObject, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';

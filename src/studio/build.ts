@@ -28,7 +28,7 @@ function sourceFiles(): string[] {
   };
   walk(join(ROOT, 'web'));
   walk(join(ROOT, 'src', 'core'));
-  out.push(join(ROOT, 'src', 'server', 'studio-api.ts'));
+  out.push(join(ROOT, 'src', 'studio', 'contract.ts'));
   return out;
 }
 

@@ -36,12 +36,12 @@ import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/chec
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
 import { reportJson } from '../pipeline/write.js';
 import { createProvider, type Provider } from '../providers/index.js';
-import './context.js';
-import { ApiError, toApiError } from './errors.js';
-import { checkedParts } from './multipart.js';
-import { openSse, type SseStream } from './sse.js';
-import { abortReason, admit, queuedRoute, runQueuedWork } from './queued-route.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './studio-api.js';
+import '../server/context.js';
+import { ApiError, toApiError } from '../server/errors.js';
+import { checkedParts } from '../server/multipart.js';
+import { openSse, type SseStream } from '../server/sse.js';
+import { abortReason, admit, queuedRoute, runQueuedWork } from '../server/queued-route.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './contract.js';
 
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
@@ -53,7 +53,7 @@ export interface StudioOptions {
 /** `web/dist` next to `src/` (and next to `dist/` once compiled: both are two levels below the package root). */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-export type { StudioConfig } from './studio-api.js';
+export type { StudioConfig } from './contract.js';
 export type StudioResult = StudioResultOf;
 export type StudioCheck = StudioCheckOf<CheckReport>;
 
