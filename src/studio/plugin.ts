@@ -18,11 +18,12 @@
  * const app = await buildServer({ engine: 'telea', plugins: [studioPlugin()] });
  * const res = await app.inject({ method: 'GET', url: '/api/config' });
  */
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import { renderPlanPreview } from '../core/heatmap.js';
 import type { ProgressEvent } from '../core/progress.js';
 import { countNonZero, type EditMask, type Raster } from '../core/raster.js';
@@ -57,12 +58,6 @@ export type { StudioConfig } from './contract.js';
 export type StudioResult = StudioResultOf;
 export type StudioCheck = StudioCheckOf<CheckReport>;
 
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.map': 'application/json', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
-};
-
 const CHOICES = {
   provider: ['local', 'openai'],
   engine: ENGINE_NAMES as readonly string[],
@@ -88,25 +83,27 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
 
   return async (app: FastifyInstance) => {
     // ---- static files ---------------------------------------------------------------------------------
-    const sendStatic = async (reply: FastifyReply, rel: string) => {
-      const file = resolve(distDir, rel);
-      // Never outside dist: `..` segments and encoded variants resolve outside distDir and are refused.
-      if (file !== distDir && !file.startsWith(distDir.endsWith(sep) ? distDir : distDir + sep)) throw notFound(rel);
-      const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) {
-        if (rel === 'index.html') throw notBuilt(distDir);
-        throw notFound(rel);
-      }
-      const type = MIME_TYPES[extname(file)] ?? 'application/octet-stream';
-      void reply.header('content-type', type);
-      // Vite names assets by content hash: cache them forever; the page itself always revalidates.
-      void reply.header('cache-control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-      return reply.send(await readFile(file));
+    // @fastify/static (send: ETag, Last-Modified, ranges, its own path checks) without its catch-all route: the
+    // four routes below are the studio's whole static surface, each marked public (the page loads without the
+    // server key; the API does not), and a missing build answers 503 with the command that builds it.
+    await app.register(fastifyStatic, { serve: false, dotfiles: 'ignore' });
+    const assets = join(distDir, 'assets');
+    const page = async (reply: FastifyReply) => {
+      if (!(await stat(join(distDir, 'index.html')).catch(() => null))?.isFile()) throw notBuilt(distDir);
+      // The page always revalidates; the hashed assets it names are cached for good.
+      void reply.header('cache-control', 'no-cache');
+      return reply.sendFile('index.html', distDir, { cacheControl: false });
     };
-    app.get('/', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'index.html'));
-    app.get('/studio', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'index.html'));
-    app.get('/assets/*', { config: { public: true } }, (req, reply) => sendStatic(reply, join('assets', (req.params as { '*': string })['*'])));
-    app.get('/favicon.svg', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'favicon.svg'));
+    app.get('/', { config: { public: true } }, (_req, reply) => page(reply));
+    app.get('/studio', { config: { public: true } }, (_req, reply) => page(reply));
+    // Vite names assets by content hash: cache them forever. Only plain relative paths inside assets/ are
+    // served: `..`, `.`, empty segments and backslashes (in any encoding, the router has decoded them) are a 404.
+    app.get('/assets/*', { config: { public: true } }, (req, reply) => {
+      const rel = (req.params as { '*': string })['*'];
+      if (rel.includes('\\') || rel.split('/').some((seg) => seg === '' || seg === '.' || seg === '..') || !resolve(assets, rel).startsWith(assets + sep)) throw notFound(`assets/${rel}`);
+      return reply.sendFile(rel, assets, { maxAge: '365d', immutable: true });
+    });
+    app.get('/favicon.svg', { config: { public: true } }, (_req, reply) => reply.sendFile('favicon.svg', distDir));
 
     // ---- API ------------------------------------------------------------------------------------------
     app.get('/api/config', async (): Promise<StudioConfig> => {

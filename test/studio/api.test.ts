@@ -41,6 +41,8 @@ beforeAll(async () => {
   await mkdir(join(dist, 'assets'));
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>maskedit studio</title>');
   await writeFile(join(dist, 'assets', 'app-123.js'), 'console.log(1)');
+  await writeFile(join(dist, 'assets', '.hidden'), 'secret');
+  await writeFile(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   image = await noisyPng(W, H);
   mask = await boxMask(W, H, BOX);
   server = await testServer({ plugins: [studioPlugin({ distDir: dist, env: { OPENAI_API_KEY: KEY } })] });
@@ -287,16 +289,40 @@ describe('POST /api/check', () => {
   });
 });
 
-describe('static files', () => {
-  it.each([
-    ['/', 200, 'text/html; charset=utf-8'],
-    ['/assets/app-123.js', 200, 'text/javascript; charset=utf-8'],
-    ['/assets/missing.js', 404, 'application/json; charset=utf-8'],
-    ['/assets/..%2F..%2Fetc%2Fpasswd', 404, 'application/json; charset=utf-8'],
-    ['/assets/%2e%2e/index.html', 404, 'application/json; charset=utf-8'],
-  ])('GET %s → %i', async (url, status, type) => {
+describe('static files (@fastify/static)', () => {
+  const JSON_TYPE = 'application/json; charset=utf-8';
+  it.each<[string, number, string, string | undefined]>([
+    ['/', 200, 'text/html; charset=utf-8', 'no-cache'],
+    ['/studio', 200, 'text/html; charset=utf-8', 'no-cache'],
+    ['/favicon.svg', 200, 'image/svg+xml', 'public, max-age=0'],
+    ['/assets/app-123.js', 200, 'application/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
+    ['/assets/missing.js', 404, JSON_TYPE, undefined],
+    ['/assets/..%2F..%2Fetc%2Fpasswd', 404, JSON_TYPE, undefined],
+    ['/assets/%2e%2e/index.html', 404, JSON_TYPE, undefined],
+    ['/assets/x%2F..%2Fapp-123.js', 404, JSON_TYPE, undefined],
+    ['/assets/.%2Fapp-123.js', 404, JSON_TYPE, undefined],
+    ['/assets/%5C..%5Cindex.html', 404, JSON_TYPE, undefined],
+    ['/assets/', 404, JSON_TYPE, undefined],
+    ['/assets/.hidden', 404, JSON_TYPE, undefined],
+  ])('GET %s → %i %s', async (url, status, type, cache) => {
     const res = await server.app.inject({ method: 'GET', url });
-    expect([res.statusCode, res.headers['content-type']]).toEqual([status, type]);
+    expect([res.statusCode, res.headers['content-type'], res.headers['cache-control']]).toEqual([status, type, cache]);
+  });
+
+  it('answers 404 in OpenAI\'s error shape, naming the path', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/assets/missing.js' });
+    expect(res.json()).toEqual({ error: { message: 'Invalid URL (GET /assets/missing.js)', type: 'invalid_request_error', param: null, code: null } });
+  });
+
+  it('revalidates: a conditional GET with the ETag answers 304 with no body; a range answers 206', async () => {
+    const first = await server.app.inject({ method: 'GET', url: '/assets/app-123.js' });
+    expect(first.body).toBe('console.log(1)');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"/);
+    const again = await server.app.inject({ method: 'GET', url: '/assets/app-123.js', headers: { 'if-none-match': etag } });
+    expect([again.statusCode, again.body]).toEqual([304, '']);
+    const part = await server.app.inject({ method: 'GET', url: '/assets/app-123.js', headers: { range: 'bytes=0-6' } });
+    expect([part.statusCode, part.body, part.headers['content-range']]).toEqual([206, 'console', 'bytes 0-6/14']);
   });
 
   it('answers 503 with the build command when web/dist is missing', async () => {
