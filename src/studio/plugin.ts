@@ -40,8 +40,10 @@ import { createProvider, type Provider } from '../providers/index.js';
 import '../server/context.js';
 import { ApiError, toApiError } from '../server/errors.js';
 import { checkedParts } from '../server/multipart.js';
-import { openSse, type SseStream } from '../server/sse.js';
-import { abortReason, admit, queuedRoute, runQueuedWork } from '../server/queued-route.js';
+import type { SseStream } from '../server/sse.js';
+import { openEditStream } from '../server/routes/edits.js';
+import { failStream } from '../server/stream-failure.js';
+import { admit, queuedRoute, runQueuedWork } from '../server/queued-route.js';
 import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './contract.js';
 
 export interface StudioOptions {
@@ -175,10 +177,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
             // The stream opens once the doctor and the linter passed (the plan step comes after both), so bad
             // input still gets an ordinary 4xx with OpenAI's error body.
             if (!sse && e.step === 'plan') {
-              reply.hijack();
-              const headers: Record<string, string> = {};
-              for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
-              sse = openSse(reply.raw, headers);
+              sse = openEditStream(reply, []);
               for (const [ev, data] of pending.splice(0)) void sse.send(ev, data);
             }
             send('progress', { step: e.step, ...(e.fraction !== undefined ? { fraction: e.fraction } : {}), ...(e.message ? { message: e.message } : {}), ...(e.ms !== undefined ? { ms: Math.round(e.ms) } : {}) });
@@ -193,12 +192,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         sse.end();
         return reply;
       } catch (e) {
-        const reason = abortReason(signal, e);
-        if (!sse) throw reason;
-        const err = toApiError(reason, undefined, request.id);
-        if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'studio edit failed');
-        await sse.error(err.toJSON());
-        sse.end();
+        await failStream(request, sse, e, { signal });
         return reply;
       } finally {
         work.done();
