@@ -3,10 +3,9 @@
  * as server-sent events over a POST (EventSource cannot POST), so one fetch carries the upload, the progress and
  * the result, and aborting it cancels the edit on the server.
  */
-import type { Problem } from '../../src/core/problems.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from '../../src/studio/contract.js';
+import type { Problem, StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from 'maskedit/client';
 
-export type { StudioConfig, StudioSelect } from '../../src/studio/contract.js';
+export type { StudioConfig, StudioSelect } from 'maskedit/client';
 
 /** core/spillover.ts `RegionStats` as JSON (Infinity PSNR becomes null). */
 export interface RegionView {

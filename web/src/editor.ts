@@ -5,7 +5,7 @@
  * handed to `onSelect`; the server's answer comes back through `addSelection` as one undoable step). In-progress shapes and the
  * planned crops are drawn in an SVG on top (strokes that stay one screen pixel wide at any zoom).
  */
-import type { Box } from '../../src/core/raster.js';
+import type { Box } from 'maskedit/client';
 import { History, MaskBuffer, union, type Point } from './mask.js';
 
 export type Tool = 'brush' | 'eraser' | 'rect' | 'lasso' | 'hand' | 'select';

@@ -5,10 +5,7 @@
  * server calls are `api.ts`, the result view and history are `results.ts`.
  */
 import './styles.css';
-import { getModel } from '../../src/core/models.js';
-import type { StudioModel } from '../../src/studio/contract.js';
-import type { Problem } from '../../src/core/problems.js';
-import type { FidelityRequest } from '../../src/core/fidelity.js';
+import { getModel, type StudioModel, type Problem, type FidelityRequest } from 'maskedit/client';
 import { checkPair, getConfig, runEdit, selectObject, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';
 import { fidelityView, formatUsd, promptView, type ImageMeta } from './analysis.js';
 import type { AnalysisAnswer, AnalysisRequest } from './analysis.worker.js';
