@@ -48,13 +48,23 @@ async function runSelection(selection: string): Promise<void> {
     ctx.drawImage(bitmap, 0, 0);
     editor.addSelection(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data);
   } catch (e) {
-    const err = e as StudioApiError;
-    showFindings([{ code: err.code ?? 'SELECT_FAILED', severity: 'error', message: `Select ${selection}: ${err.message}`, fix: 'drag a box around the whole object, or paint it with the brush' }]);
+    showFindings([failureFinding(e, 'SELECT_FAILED', 'drag a box around the whole object, or paint it with the brush', `Select ${selection}: `)]);
   } finally {
     delete viewport.dataset.busy;
     updateStatus();
   }
 }
+/** A failed call's text: the server's message and OpenAI's code (api.ts studioFailure); anything else after `prefix`. */
+function failureText(e: unknown, prefix: string): string {
+  return e instanceof StudioApiError ? `${e.message}${e.code ? ` (${e.code})` : ''}` : `${prefix}${(e as Error).message}`;
+}
+
+/** A failed call as a finding in the doctor's list, its code in the code table's spelling. */
+function failureFinding(e: unknown, fallbackCode: string, fix: string, prefix = ''): Problem {
+  const code = e instanceof StudioApiError && e.code ? e.code.toUpperCase() : fallbackCode;
+  return { code, severity: 'error', message: `${prefix}${(e as Error).message}`, fix };
+}
+
 const results = new Results({
   onContinue: (step) => void continueFrom(step),
   onShowCompare: () => setView('compare'),
@@ -144,7 +154,7 @@ async function openMask(file: Blob, name: string): Promise<void> {
   try {
     check = await checkPair(current.blob, current.meta.name, file, name, $.model.value);
   } catch (e) {
-    showFindings([{ code: (e as StudioApiError).code?.toUpperCase() ?? 'CHECK_FAILED', severity: 'error', message: (e as Error).message, fix: 'open another mask, or paint one' }]);
+    showFindings([failureFinding(e, 'CHECK_FAILED', 'open another mask, or paint one')]);
     return;
   }
   const problems = check.report.problems;
@@ -495,7 +505,7 @@ async function run(): Promise<void> {
   } catch (e) {
     const aborted = controller.signal.aborted;
     $.runError.hidden = false;
-    $.runError.textContent = aborted ? 'Cancelled. Nothing was changed.' : e instanceof StudioApiError ? `${e.message}${e.code ? ` (${e.code})` : ''}` : `The edit failed: ${(e as Error).message}`;
+    $.runError.textContent = aborted ? 'Cancelled. Nothing was changed.' : failureText(e, 'The edit failed: ');
     $.runError.classList.toggle('muted', aborted);
   } finally {
     running = null;
@@ -539,10 +549,10 @@ getConfig().then((c) => {
   $.badge.title = openai ? 'The server has OPENAI_API_KEY; the key stays on the server.' : 'Start the studio with OPENAI_API_KEY in its environment to run on OpenAI.';
   $.badge.classList.add(openai ? 'on' : 'off');
   scheduleAnalysis();
-}).catch((e: Error) => {
+}).catch((e: unknown) => {
   $.badge.textContent = 'server unreachable';
   $.badge.classList.add('bad');
   $.runError.hidden = false;
-  $.runError.textContent = `Cannot reach the studio server: ${e.message}`;
+  $.runError.textContent = failureText(e, 'Cannot reach the studio server: ');
 });
 void config;
