@@ -92,10 +92,10 @@ export interface EditOptions {
   provider?: ProviderName | Provider;
   surface?: Surface;
   engine?: string;
-  /** Embedded engine only: mask files (same format as `mask`: alpha 0 marks the area) of areas the fill may
-   * also sample from, and of areas it must never sample from. */
-  sampleFrom?: string;
-  exclude?: string;
+  /** Embedded engine only: mask files or bytes (same format as `mask`: alpha 0 marks the area) of areas the fill
+   * may also sample from, and of areas it must never sample from. */
+  sampleFrom?: string | Uint8Array;
+  exclude?: string | Uint8Array;
   /** Extra images after the base one (the mask applies to the first). */
   references?: (string | Uint8Array)[];
   /** Repair what the mask doctor can safely repair instead of stopping. */
@@ -608,9 +608,10 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 async function readSamplingMasks(opts: Pick<EditOptions, 'sampleFrom' | 'exclude' | 'maxPixels'>, image: Raster): Promise<{ sampleFrom?: EditMask; exclude?: EditMask }> {
   const out: { sampleFrom?: EditMask; exclude?: EditMask } = {};
   for (const [key, flag] of [['sampleFrom', '--sample-from'], ['exclude', '--exclude']] as const) {
-    const path = opts[key];
-    if (path === undefined) continue;
-    const { mask } = await readEditMask(path, opts.maxPixels ? { maxPixels: opts.maxPixels } : {});
+    const source = opts[key];
+    if (source === undefined) continue;
+    const path = typeof source === 'string' ? source : `${key}.png`;
+    const { mask } = await readEditMask(source, { label: path, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
     if (!sameSize(mask, image)) {
       throw new MaskError('MASK_SIZE_MISMATCH', `${flag} mask ${path} is ${mask.width}x${mask.height} but the image is ${image.width}x${image.height}`, `resize it with \`maskedit mask ${path} -o OUT --match IMAGE\``);
     }

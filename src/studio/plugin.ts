@@ -7,7 +7,8 @@
  *   has `OPENAI_API_KEY`; the key itself (or any part of it) is never sent.
  * - `POST /api/check` — multipart `image` + `mask` (+ `model`): the mask doctor's report, the mask as OpenAI
  *   reads it and, when the doctor can repair it without guessing, the repaired mask.
- * - `POST /api/edit` — multipart `image`, `mask` (RGBA, alpha 0 = editable), prompt parts and options: runs
+ * - `POST /api/edit` — multipart `image`, `mask` (RGBA, alpha 0 = editable), optionally `exclude` (the "don't
+ *   sample here" area in the mask's format, for the embedded engine; ignored for OpenAI), prompt parts and options: runs
  *   `edit()` through the server's queue. With `Accept: text/event-stream` the answer is a stream of `progress`,
  *   `partial` and finally `result` (or `error`) events; otherwise one JSON `result`. Closing the request cancels
  *   the edit (the request's AbortSignal from `app.maskedit.track`).
@@ -32,7 +33,8 @@ import { selectObjects } from '../engines/select.js';
 import { MODELS } from '../core/models.js';
 import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES } from '../engines/engine.js';
-import { decodeImage, encodeImage } from '../io/image.js';
+import { decodeImage, encodeImage, probeImage } from '../io/image.js';
+import { MaskError } from '../core/errors.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
 import { reportJson } from '../pipeline/write.js';
@@ -165,8 +167,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         else pending.push([event, data]);
       };
       try {
-        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
-        const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'));
+        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes, EDIT_FILES);
+        const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'), files.exclude);
         const ticket = await admit(app, request, [files.image, files.mask]);
         const result = await ticket.run(() => edit({
           ...opts,
@@ -210,7 +212,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     }));
 
     /** Form fields → pipeline options; every bad value is a 400 naming the field. */
-    async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array): Promise<EditOptions> {
+    async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array, exclude: Uint8Array | undefined): Promise<EditOptions> {
       for (const [name, choices] of Object.entries(CHOICES)) {
         const v = fields[name];
         if (v !== undefined && v !== '' && !(choices as readonly string[]).includes(v)) throw invalidValue(name, v, choices);
@@ -262,6 +264,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ...(fields.strict === 'false' ? { strict: false } : {}),
         ...(expand ? { expand } : {}),
         ...(providerName === 'local' && engine ? { engine } : {}),
+        // The "don't sample here" brush: the embedded engine's exclude mask; OpenAI cannot use it (the page says so).
+        ...(providerName === 'local' && exclude?.length ? { exclude: await excludeArea(exclude, image, app.maskedit.maxPixels) } : {}),
         ...(providerName === 'openai' && partialImages ? { partialImages } : {}),
       };
     }
@@ -303,19 +307,19 @@ async function pngDataUrl(r: Raster): Promise<string> {
 const maskDataUrl = (m: EditMask) => pngDataUrl(m);
 
 /** Buffers the multipart body: files by field name (each capped), text fields as strings. */
-async function readParts(request: FastifyRequest, maxFileBytes: number): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string>; names: Record<string, string> }> {
+async function readParts(request: FastifyRequest, maxFileBytes: number, fileNames: readonly string[] = ['image', 'mask']): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string>; names: Record<string, string> }> {
   if (!request.isMultipart()) {
     throw new ApiError({ status: 400, apiCode: 'invalid_multipart', code: 'INVALID_MULTIPART', message: 'The request is not multipart/form-data', fix: 'send the image and mask as multipart/form-data fields `image` and `mask`' });
   }
   const files: Record<string, Uint8Array> = {};
   const fields: Record<string, string> = {};
   const names: Record<string, string> = {};
-  // Two files (image, mask) and the known text fields; anything else is refused, not buffered.
-  for await (const part of checkedParts(request, { limits: { fileSize: maxFileBytes, files: 3, fields: TEXT_FIELDS.length, fieldSize: 1024 * 1024, parts: TEXT_FIELDS.length + 2 } })) {
+  // The route's files (image, mask; an edit also exclude) and the known text fields; anything else is refused, not buffered.
+  for await (const part of checkedParts(request, { limits: { fileSize: maxFileBytes, files: fileNames.length + 1, fields: TEXT_FIELDS.length, fieldSize: 1024 * 1024, parts: TEXT_FIELDS.length + fileNames.length } })) {
     if (part.type === 'file') {
-      if (part.fieldname !== 'image' && part.fieldname !== 'mask') {
+      if (!fileNames.includes(part.fieldname)) {
         part.file.resume();
-        throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'; the studio takes the files image and mask.` });
+        throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'; the studio takes the files ${fileNames.slice(0, -1).join(', ')} and ${fileNames.at(-1)}.` });
       }
       files[part.fieldname] = await (part as MultipartFile).toBuffer();
       const name = part.filename.replace(/[^\w. ()-]+/g, '_').slice(0, 80);
@@ -327,6 +331,29 @@ async function readParts(request: FastifyRequest, maxFileBytes: number): Promise
     }
   }
   return { files, fields, names };
+}
+
+/** The files `/api/edit` takes: the image, the mask and the "don't sample here" area. */
+const EDIT_FILES = ['image', 'mask', 'exclude'] as const;
+
+/**
+ * The "don't sample here" area, in the mask's format (RGBA, alpha 0 marks the area): its header is checked
+ * against the image's before any decoding, so a wrong file is the mask's own coded error (MASK_NO_ALPHA,
+ * MASK_SIZE_MISMATCH, MASK_UNREADABLE…) naming the `exclude` field. The pipeline decodes it for the engine.
+ */
+async function excludeArea(exclude: Uint8Array, image: Uint8Array, maxPixels: number | undefined): Promise<Uint8Array> {
+  const limit = maxPixels !== undefined ? { maxPixels } : {};
+  try {
+    const img = await probeImage(image, { label: 'image', ...limit });
+    const area = await probeImage(exclude, { role: 'mask', label: 'exclude', ...limit });
+    if (!area.hasAlpha) throw new MaskError('MASK_NO_ALPHA', "exclude has no alpha channel; the don't-sample area is where its alpha is 0", 'send it in the mask\'s format: RGBA, alpha 0 where the fill must not sample');
+    if (area.width !== img.width || area.height !== img.height) {
+      throw new MaskError('MASK_SIZE_MISMATCH', `exclude is ${area.width}x${area.height} but the image is ${img.width}x${img.height}`, 'paint the area on this image (it must be the image\'s size)');
+    }
+  } catch (e) {
+    throw toApiError(e, { image: 'image', mask: 'exclude' });
+  }
+  return exclude;
 }
 
 function requireFile(files: Record<string, Uint8Array>, name: 'image' | 'mask'): Uint8Array {
