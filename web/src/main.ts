@@ -118,6 +118,8 @@ const $ = {
   runError: byId('run-error'),
   statusSize: byId('status-size'),
   statusEditable: byId('status-editable'),
+  statusExclude: byId('status-exclude'),
+  excludeNote: byId('exclude-note'),
   statusZoom: byId('status-zoom'),
   statusTool: byId('status-tool'),
 };
@@ -249,7 +251,9 @@ $.brushSize.addEventListener('input', () => editor.setBrush(Number($.brushSize.v
 $.opacity.addEventListener('input', () => editor.setOpacity(Number($.opacity.value) / 100));
 editor.setOpacity(Number($.opacity.value) / 100);
 byId('invert').addEventListener('click', () => editor.command((m) => m.invert()));
-byId('clear').addEventListener('click', () => editor.command((m) => m.clear()));
+/** Clear empties both layers: the mask and the "don't sample here" area (one undoable step). */
+const clearAll = () => editor.command((m, exclude) => { m.clear(); exclude.clear(); });
+byId('clear').addEventListener('click', clearAll);
 $.undo.addEventListener('click', () => editor.undo());
 $.redo.addEventListener('click', () => editor.redo());
 byId('zoom-in').addEventListener('click', () => editor.zoom(1.25));
@@ -278,7 +282,7 @@ byId('show-shortcuts').addEventListener('click', (e) => {
 });
 
 // ---- keyboard -----------------------------------------------------------------------------------------
-const TOOL_KEYS: Record<string, Tool> = { b: 'brush', e: 'eraser', r: 'rect', l: 'lasso', h: 'hand', s: 'select' };
+const TOOL_KEYS: Record<string, Tool> = { b: 'brush', e: 'eraser', r: 'rect', l: 'lasso', h: 'hand', s: 'select', d: 'exclude' };
 window.addEventListener('keydown', (e) => {
   const key = e.key.toLowerCase();
   const mod = e.ctrlKey || e.metaKey;
@@ -308,7 +312,7 @@ window.addEventListener('keydown', (e) => {
   else if (key === '[') editor.stepBrush(-1);
   else if (key === ']') editor.stepBrush(1);
   else if (key === 'i') editor.command((m) => m.invert());
-  else if ((key === 'delete' || key === 'backspace') && e.shiftKey) editor.command((m) => m.clear());
+  else if ((key === 'delete' || key === 'backspace') && e.shiftKey) clearAll();
   else if (key === '+' || key === '=') editor.zoom(1.25);
   else if (key === '-' || key === '_') editor.zoom(0.8);
   else if (key === '0') editor.fit();
@@ -383,6 +387,7 @@ function showMaskAnalysis({ editable: count, findings, view }: AnalysisAnswer): 
   const total = editor.mask.width * editor.mask.height;
   showFindings(findings, `Mask OK: ${pct(editable / total)} of the image is editable; everything else stays bit-identical (strict stitch).`);
   $.statusEditable.textContent = `${pct(editable / total)} editable`;
+  syncExclude();
   editor.setPlan(view?.plan?.crops ?? []);
   if (view?.plan) {
     const openai = $.provider.value === 'openai';
@@ -418,7 +423,7 @@ function updateStatus(): void {
   if (!current) return;
   $.statusSize.textContent = `${current.meta.width} × ${current.meta.height} px`;
   $.statusZoom.textContent = `${Math.round(editor.scale * 100)} %`;
-  $.statusTool.textContent = `${editor.tool}${editor.tool === 'brush' || editor.tool === 'eraser' ? ` · ${editor.brush} px` : ''}`;
+  $.statusTool.textContent = `${editor.tool === 'exclude' ? "don't sample" : editor.tool}${editor.tool === 'brush' || editor.tool === 'eraser' || editor.tool === 'exclude' ? ` · ${editor.brush} px` : ''}`;
 }
 
 for (const el of [$.scene, $.change, $.preserve]) el.addEventListener('input', scheduleAnalysis);
@@ -452,6 +457,31 @@ function syncProvider(): void {
   const openai = $.provider.value === 'openai';
   $.engineField.hidden = openai;
   $.partialsField.hidden = !openai;
+}
+
+// ---- the "don't sample here" area -----------------------------------------------------------------------
+/** The engine that copies patches and so can honour a don't-sample area (engines/heal.ts `exclude`). */
+const SAMPLING_ENGINE = 'heal';
+
+/** Why the painted don't-sample area will not be used by this run (and so is not sent), or null when it will be. */
+function excludeIgnored(): string | null {
+  if ($.provider.value === 'openai') return "OpenAI cannot use it: it is not sent. It applies to the embedded engine.";
+  if ($.engine.value && $.engine.value !== SAMPLING_ENGINE) return `the ${$.engine.value} engine does not copy patches, so it cannot use it: it is not sent. Pick the ${SAMPLING_ENGINE} engine.`;
+  if ($.size.value !== 'auto') return 'with a fixed Size the engine fills a resized copy and cannot use it: it is not sent. Set Size to planned (auto).';
+  return null;
+}
+
+/** The status line's share and the note under "Run on": shown whenever an area is painted, saying whether it is used. */
+function syncExclude(): void {
+  const n = editor.hasImage ? editor.exclude.count() : 0;
+  const total = editor.mask.width * editor.mask.height;
+  $.statusExclude.textContent = n ? `${pct(n / total)} don't sample` : '';
+  const ignored = n ? excludeIgnored() : null;
+  $.excludeNote.hidden = !n;
+  $.excludeNote.classList.toggle('warn', Boolean(ignored));
+  $.excludeNote.replaceChildren(h('strong', {}, "Don't sample here: "), ignored
+    ? `${pct(n / total)} of the image painted, ignored — ${ignored}`
+    : `${pct(n / total)} of the image (blue); the fill will not copy from it.`);
 }
 
 // ---- running ------------------------------------------------------------------------------------------
@@ -488,6 +518,7 @@ async function run(): Promise<void> {
   form.append('provider', $.provider.value);
   if ($.provider.value === 'local') form.append('engine', $.engine.value);
   else form.append('partial_images', $.partials.value);
+  if (editor.exclude.count() && !excludeIgnored()) form.append('exclude', await encodePng(editor.exclude.width, editor.exclude.height, editor.exclude.toApiRgba()), 'exclude.png');
   const started = performance.now();
   const input = current;
   try {
