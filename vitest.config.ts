@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The studio's web app imports maskedit as `maskedit/client` (web/vite.config.ts has the same alias).
+  resolve: { alias: { 'maskedit/client': fileURLToPath(new URL('./src/client.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

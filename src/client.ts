@@ -3,6 +3,10 @@
  * no DOM (the studio runs these in the page and in a Web Worker). Decode images yourself (canvas
  * `getImageData` gives RGBA) and pass `{ width, height, channels: 4, data }`.
  *
+ * It is also the studio's whole view of maskedit: web/src imports nothing else (test/studio/imports.test.ts),
+ * so what the page needs is added here deliberately — the studio's HTTP contract (types only) and PNG framing
+ * for the page's mask encoder.
+ *
  * @example
  * import { diagnose, lintPrompt, planCrops, estimateCost } from 'maskedit/client';
  */
@@ -25,3 +29,6 @@ export * from './core/resize.js';
 export * from './core/crop.js';
 export * from './core/heatmap.js';
 export * from './core/triage.js';
+export { PNG_SIGNATURE_BYTES, pngChunk } from './core/png-chunks.js';
+/** The studio's HTTP contract (`/api/config`, `/api/check`, `/api/edit`, `/api/select`): types only. */
+export type * from './studio/contract.js';

@@ -10,7 +10,7 @@ const SRC = join(import.meta.dirname, '../src');
 
 /** Lower ranks sit below higher ones; a layer may import its own rank or lower. */
 const RANK: Record<string, number> = {
-  core: 0, io: 1, store: 1, engines: 2, providers: 3, pipeline: 4, batch: 5, server: 5, cli: 6,
+  core: 0, io: 1, store: 1, engines: 2, providers: 3, pipeline: 4, batch: 5, server: 5, studio: 6, cli: 7,
 };
 
 function files(dir: string): string[] {

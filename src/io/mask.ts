@@ -4,7 +4,7 @@
  */
 import { apiRgbaToEditMask, type EditMask } from '../core/raster.js';
 import { MaskError } from '../core/errors.js';
-import { readImageFile, type DecodeOptions, type ImageInfo } from './image.js';
+import { decodeImage, readImageFile, type DecodeOptions, type ImageInfo } from './image.js';
 
 export interface ReadMaskResult {
   mask: EditMask;
@@ -12,13 +12,16 @@ export interface ReadMaskResult {
 }
 
 /**
+ * A mask file (a path, read safely) or its bytes (an upload; `opts.label` names it in messages).
+ *
  * @example
  * const { mask } = await readEditMask('mask.png');
  */
-export async function readEditMask(path: string, opts: DecodeOptions = {}): Promise<ReadMaskResult> {
-  const { raster, info } = await readImageFile(path, { ...opts, role: 'mask' });
+export async function readEditMask(source: string | Uint8Array, opts: DecodeOptions = {}): Promise<ReadMaskResult> {
+  const { raster, info } = typeof source === 'string' ? await readImageFile(source, { ...opts, role: 'mask' }) : await decodeImage(source, { ...opts, role: 'mask' });
+  const label = typeof source === 'string' ? source : opts.label ?? 'mask';
   if (!info.hasAlpha) {
-    throw new MaskError('MASK_NO_ALPHA', `${path} has no alpha channel; OpenAI edits only where alpha is 0`, `make an RGBA mask: maskedit mask ${path} -o mask.png`);
+    throw new MaskError('MASK_NO_ALPHA', `${label} has no alpha channel; OpenAI edits only where alpha is 0`, `make an RGBA mask: maskedit mask ${label} -o mask.png`);
   }
   return { mask: apiRgbaToEditMask(raster), info };
 }

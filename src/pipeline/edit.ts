@@ -83,10 +83,10 @@ export interface EditOptions {
   responsesModel?: string;
   surface?: Surface;
   engine?: string;
-  /** Embedded engine only: mask files (same format as `mask`: alpha 0 marks the area) of areas the fill may
-   * also sample from, and of areas it must never sample from. */
-  sampleFrom?: string;
-  exclude?: string;
+  /** Embedded engine only: mask files or bytes (same format as `mask`: alpha 0 marks the area) of areas the fill
+   * may also sample from, and of areas it must never sample from. */
+  sampleFrom?: string | Uint8Array;
+  exclude?: string | Uint8Array;
   /** Extra images after the base one (the mask applies to the first). */
   references?: (string | Uint8Array)[];
   /** Repair what the mask doctor can safely repair instead of stopping. */

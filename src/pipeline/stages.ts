@@ -139,9 +139,9 @@ export interface PrepareOptions {
   fix?: boolean;
   /** Grows the replaced region by this many pixels (core/edit-math.ts `expandForEdit`). */
   expand?: number;
-  /** Embedded engine only: mask files of areas the fill may also sample from / must never sample from. */
-  sampleFrom?: string;
-  exclude?: string;
+  /** Embedded engine only: mask files or bytes of areas the fill may also sample from / must never sample from. */
+  sampleFrom?: string | Uint8Array;
+  exclude?: string | Uint8Array;
   /** Extra images after the base one (the mask applies to the first). */
   references?: (string | Uint8Array | ReferenceInput)[];
   /** Pixel limit per decoded file, references included (default: io/image.ts's). */
@@ -299,9 +299,10 @@ async function loadReferences(list: readonly (string | Uint8Array | ReferenceInp
 async function readSamplingMasks(opts: Pick<PrepareOptions, 'sampleFrom' | 'exclude' | 'maxPixels'>, image: Raster): Promise<{ sampleFrom?: EditMask; exclude?: EditMask }> {
   const out: { sampleFrom?: EditMask; exclude?: EditMask } = {};
   for (const [key, flag] of [['sampleFrom', '--sample-from'], ['exclude', '--exclude']] as const) {
-    const path = opts[key];
-    if (path === undefined) continue;
-    const { mask } = await readEditMask(path, opts.maxPixels ? { maxPixels: opts.maxPixels } : {});
+    const source = opts[key];
+    if (source === undefined) continue;
+    const path = typeof source === 'string' ? source : `${key}.png`;
+    const { mask } = await readEditMask(source, { label: path, ...(opts.maxPixels ? { maxPixels: opts.maxPixels } : {}) });
     if (!sameSize(mask, image)) {
       throw new MaskError('MASK_SIZE_MISMATCH', `${flag} mask ${path} is ${mask.width}x${mask.height} but the image is ${image.width}x${image.height}`, `resize it with \`maskedit mask ${path} -o OUT --match IMAGE\``);
     }

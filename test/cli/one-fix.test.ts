@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countNonZero } from '../../src/core/raster.js';
 import { decodeImage } from '../../src/io/image.js';
 import { checkPair, repairMask } from '../../src/pipeline/check.js';
-import { studioPlugin, type StudioCheck } from '../../src/server/studio.js';
+import { studioPlugin, type StudioCheck } from '../../src/studio/plugin.js';
 import { runCli } from '../_helpers/cli.js';
 import { gradient, maskRaster, png } from '../_helpers/images.js';
 import { postMultipart, testServer } from '../server/_fixtures.js';

@@ -392,12 +392,12 @@ const ROUTE_OVERRIDES: Record<string, string> = {
   'src/server/edit-options.ts: PROMPT_EMPTY': "OpenAI's edit route says empty_string; the studio says prompt_empty",
   'src/server/routes/files.ts: TOO_MANY_FILES': "a second file part in one upload is OpenAI's invalid_value on 'file'",
   'src/server/edit-run.ts: PROVIDER_NO_IMAGE': 'the server route treats an empty provider answer as its own 500',
-  'src/server/studio.ts: SELECT_INVALID': "an empty or over-long select list is OpenAI's invalid_value on 'select'; a malformed selection is select_invalid",
+  'src/studio/plugin.ts: SELECT_INVALID': "an empty or over-long select list is OpenAI's invalid_value on 'select'; a malformed selection is select_invalid",
 };
 
-describe.skipIf(INSTRUMENTED)('hand-built ApiErrors in src/server agree with the table', () => {
+describe.skipIf(INSTRUMENTED)('hand-built ApiErrors in src/server and src/studio agree with the table', () => {
   const sites: [string, string, number | undefined, string | null | undefined][] = [];
-  for (const file of sources(join(ROOT, 'src/server'))) {
+  for (const file of ['src/server', 'src/studio'].flatMap((dir) => sources(join(ROOT, dir)))) {
     const rel = file.slice(ROOT.length + 1);
     for (const m of readFileSync(file, 'utf8').matchAll(/new ApiError\(\{([\s\S]*?)\}\)/g)) {
       const body = m[1]!;

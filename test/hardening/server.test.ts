@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveServerKey, ARGV_KEY_WARNING } from '../../src/server/api-key.js';
 import { FileStore } from '../../src/server/files.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { studioPlugin } from '../../src/server/studio.js';
+import { studioPlugin } from '../../src/studio/plugin.js';
 import { dataHome, openPrivateDir } from '../../src/store/location.js';
 import { boxMask, noisyPng } from '../server/_fixtures.js';
 

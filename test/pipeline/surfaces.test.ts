@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { countNonZero } from '../../src/core/raster.js';
 import type { Prepared } from '../../src/pipeline/stages.js';
-import { studioPlugin, type StudioResult } from '../../src/server/studio.js';
+import { studioPlugin, type StudioResult } from '../../src/studio/plugin.js';
 import { WARNINGS_HEADER } from '../../src/server/index.js';
 import { runCli } from '../_helpers/cli.js';
 import { boxMask, noisyPng, postMultipart, testServer, type TestServer } from '../server/_fixtures.js';

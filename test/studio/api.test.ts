@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/core/errors.js';
-import type { Provider } from '../../src/providers/provider.js';
-import { studioPlugin, type StudioCheck, type StudioConfig, type StudioResult } from '../../src/server/studio.js';
+import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
+import { localProvider } from '../../src/providers/local.js';
+import { countNonZero } from '../../src/core/raster.js';
+import { studioPlugin, type StudioCheck, type StudioConfig, type StudioResult } from '../../src/studio/plugin.js';
 import { startServer } from '../../src/server/listen.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../_helpers/fake-openai.js';
 import { boxMask, noisyPng, postMultipart, testServer, type Part, type TestServer } from '../server/_fixtures.js';
@@ -41,6 +43,8 @@ beforeAll(async () => {
   await mkdir(join(dist, 'assets'));
   await writeFile(join(dist, 'index.html'), '<!doctype html><title>maskedit studio</title>');
   await writeFile(join(dist, 'assets', 'app-123.js'), 'console.log(1)');
+  await writeFile(join(dist, 'assets', '.hidden'), 'secret');
+  await writeFile(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   image = await noisyPng(W, H);
   mask = await boxMask(W, H, BOX);
   server = await testServer({ plugins: [studioPlugin({ distDir: dist, env: { OPENAI_API_KEY: KEY } })] });
@@ -188,6 +192,62 @@ describe('POST /api/edit', () => {
   });
 });
 
+describe('POST /api/edit with a "don\'t sample here" area (exclude)', () => {
+  // The engine's view: a local provider that records the request it is given, then fills as usual.
+  const seen: ProviderRequest[] = [];
+  let recorder: TestServer;
+  const EXCL = { x: 100, y: 10, w: 40, h: 30 };
+  beforeAll(async () => {
+    const local = localProvider({ engine: 'telea' });
+    const recording: Provider = { ...local, edit: (req) => { seen.push(req); return local.edit(req); } };
+    recorder = await testServer({ provider: recording, plugins: [studioPlugin({ distDir: dist, env: { OPENAI_API_KEY: KEY } })] });
+  });
+  afterAll(() => recorder?.close());
+
+  it('passes the area to the embedded engine as its exclude mask, pixel for pixel', async () => {
+    seen.length = 0;
+    const res = await postMultipart(recorder.app, '/api/edit', fields([['exclude', { bytes: await boxMask(W, H, EXCL) }]]));
+    expect(res.statusCode).toBe(200);
+    expect(seen).toHaveLength(1);
+    const ex = seen[0]!.exclude!;
+    expect([ex.width, ex.height, ex.channels]).toEqual([W, H, 1]);
+    const inside = (x: number, y: number) => x >= EXCL.x && x < EXCL.x + EXCL.w && y >= EXCL.y && y < EXCL.y + EXCL.h;
+    let wrong = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((ex.data[y * W + x] !== 0) !== inside(x, y)) wrong++;
+    expect([wrong, countNonZero(ex)]).toEqual([0, EXCL.w * EXCL.h]);
+  });
+
+  it('sends no exclude mask when the page sends none', async () => {
+    seen.length = 0;
+    expect((await postMultipart(recorder.app, '/api/edit', fields())).statusCode).toBe(200);
+    expect(seen.map((r) => r.exclude)).toEqual([undefined]);
+  });
+
+  it.each<[string, () => Promise<Uint8Array>, { message: string; code: string; param: string }]>([
+    ['of another size', () => boxMask(W / 2, H / 2, { x: 1, y: 1, w: 5, h: 5 }), { message: 'Invalid mask image format - mask size does not match image size', code: 'invalid_mask_image_format', param: 'exclude' }],
+    ['without alpha', () => boxMask(W, H, EXCL, { alpha: false }), { message: 'Invalid mask image format - mask image missing alpha channel', code: 'invalid_mask_image_format', param: 'exclude' }],
+    ['that is not an image', async () => new TextEncoder().encode('not a png at all'), { message: "Invalid image file or mode for 'exclude', please check your image file (exclude is not an image maskedit can read (expected PNG, JPEG or WebP bytes; received 16 bytes starting 6e 6f 74 20 61 20 70 6e)).", code: 'invalid_image_file', param: 'exclude' }],
+  ])('answers an exclude area %s with the mask\'s coded error, naming exclude', async (_name, make, expected) => {
+    seen.length = 0;
+    const res = await postMultipart(recorder.app, '/api/edit', fields([['exclude', { bytes: await make() }]]));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { ...expected, type: 'invalid_request_error' } });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('refuses an unknown file part with 400 unknown_parameter, naming the files it takes', async () => {
+    const res = await postMultipart(recorder.app, '/api/edit', fields([['include', { bytes: await boxMask(W, H, EXCL) }]]));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: { message: "Unknown parameter: 'include'; the studio takes the files image, mask and exclude.", type: 'invalid_request_error', param: 'include', code: 'unknown_parameter' } });
+  });
+
+  it('takes no exclude part on /api/check (only the edit uses it)', async () => {
+    const res = await postMultipart(recorder.app, '/api/check', [['image', { bytes: image }], ['mask', { bytes: mask }], ['exclude', { bytes: mask }]]);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'unknown_parameter', param: 'exclude', message: "Unknown parameter: 'exclude'; the studio takes the files image and mask." });
+  });
+});
+
 describe('POST /api/edit on OpenAI (fake server)', () => {
   let fake: FakeOpenAI;
   beforeAll(async () => {
@@ -209,6 +269,21 @@ describe('POST /api/edit on OpenAI (fake server)', () => {
       expect(sent.fields.partial_images).toBe('2');
       const result = JSON.parse(/^data: (.*)$/m.exec(res.body.trim().split('\n\n').at(-1)!)![1]!) as StudioResult;
       expect(result.report).toMatchObject({ provider: 'openai', finalOutsideChangedPixels: 0, billed: true });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('ignores a "don\'t sample here" area for OpenAI (it cannot use one): not checked, not sent', async () => {
+    const app = await testServer({ plugins: [studioPlugin({ distDir: dist, env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: fake.url } })] });
+    try {
+      const before = fake.edits().length;
+      const wrongSize = await boxMask(W / 2, H / 2, { x: 1, y: 1, w: 5, h: 5 });
+      const res = await postMultipart(app.app, '/api/edit', [...fields([['provider', 'openai'], ['quality', 'low']]).filter(([k]) => k !== 'engine'), ['exclude', { bytes: wrongSize }]]);
+      expect(res.statusCode).toBe(200);
+      expect(fake.edits().length).toBe(before + 1);
+      expect(Object.keys(fake.edits().at(-1)!.fields)).not.toContain('exclude');
+      expect((res.json<StudioResult>().report as { provider: string }).provider).toBe('openai');
     } finally {
       await app.close();
     }
@@ -287,16 +362,40 @@ describe('POST /api/check', () => {
   });
 });
 
-describe('static files', () => {
-  it.each([
-    ['/', 200, 'text/html; charset=utf-8'],
-    ['/assets/app-123.js', 200, 'text/javascript; charset=utf-8'],
-    ['/assets/missing.js', 404, 'application/json; charset=utf-8'],
-    ['/assets/..%2F..%2Fetc%2Fpasswd', 404, 'application/json; charset=utf-8'],
-    ['/assets/%2e%2e/index.html', 404, 'application/json; charset=utf-8'],
-  ])('GET %s → %i', async (url, status, type) => {
+describe('static files (@fastify/static)', () => {
+  const JSON_TYPE = 'application/json; charset=utf-8';
+  it.each<[string, number, string, string | undefined]>([
+    ['/', 200, 'text/html; charset=utf-8', 'no-cache'],
+    ['/studio', 200, 'text/html; charset=utf-8', 'no-cache'],
+    ['/favicon.svg', 200, 'image/svg+xml', 'public, max-age=0'],
+    ['/assets/app-123.js', 200, 'application/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
+    ['/assets/missing.js', 404, JSON_TYPE, undefined],
+    ['/assets/..%2F..%2Fetc%2Fpasswd', 404, JSON_TYPE, undefined],
+    ['/assets/%2e%2e/index.html', 404, JSON_TYPE, undefined],
+    ['/assets/x%2F..%2Fapp-123.js', 404, JSON_TYPE, undefined],
+    ['/assets/.%2Fapp-123.js', 404, JSON_TYPE, undefined],
+    ['/assets/%5C..%5Cindex.html', 404, JSON_TYPE, undefined],
+    ['/assets/', 404, JSON_TYPE, undefined],
+    ['/assets/.hidden', 404, JSON_TYPE, undefined],
+  ])('GET %s → %i %s', async (url, status, type, cache) => {
     const res = await server.app.inject({ method: 'GET', url });
-    expect([res.statusCode, res.headers['content-type']]).toEqual([status, type]);
+    expect([res.statusCode, res.headers['content-type'], res.headers['cache-control']]).toEqual([status, type, cache]);
+  });
+
+  it('answers 404 in OpenAI\'s error shape, naming the path', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/assets/missing.js' });
+    expect(res.json()).toEqual({ error: { message: 'Invalid URL (GET /assets/missing.js)', type: 'invalid_request_error', param: null, code: null } });
+  });
+
+  it('revalidates: a conditional GET with the ETag answers 304 with no body; a range answers 206', async () => {
+    const first = await server.app.inject({ method: 'GET', url: '/assets/app-123.js' });
+    expect(first.body).toBe('console.log(1)');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"/);
+    const again = await server.app.inject({ method: 'GET', url: '/assets/app-123.js', headers: { 'if-none-match': etag } });
+    expect([again.statusCode, again.body]).toEqual([304, '']);
+    const part = await server.app.inject({ method: 'GET', url: '/assets/app-123.js', headers: { range: 'bytes=0-6' } });
+    expect([part.statusCode, part.body, part.headers['content-range']]).toEqual([206, 'console', 'bytes 0-6/14']);
   });
 
   it('answers 503 with the build command when web/dist is missing', async () => {

@@ -12,8 +12,11 @@ import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/listen.js';
-import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/server/studio.js';
-import { countNonZero } from '../../src/core/raster.js';
+import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/studio/plugin.js';
+import { countNonZero, editMaskToApiRgba, type EditMask } from '../../src/core/raster.js';
+import { localProvider } from '../../src/providers/local.js';
+import type { Provider } from '../../src/providers/provider.js';
+import { edit } from '../../src/pipeline/edit.js';
 import { png } from '../_helpers/images.js';
 import { scene } from '../_helpers/scene.js';
 
@@ -259,5 +262,120 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio in chromium', 
     await page.mouse.up();
     await expect.poll(editablePercent).toBeLessThan(before);
     await shot('08-select-refined');
+  });
+
+  it("\"don't sample here\" brush: painted in its own colour, undoable, sent as the heal engine's exclude mask, ignored with a note elsewhere", async () => {
+    // A noisy gray wall with a red post just right of the hole: without the area, heal copies a red strip into the fill.
+    const W = 200, H = 150, HOLE = { x: 80, y: 50, w: 40, h: 50 }, RED = { x: 122, y: 35, w: 30, h: 80 };
+    const px = Buffer.alloc(W * H * 4);
+    let s = 7;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      const i = (y * W + x) * 4, n = 110 + ((s >> 8) % 40);
+      const red = x >= RED.x && x < RED.x + RED.w && y >= RED.y && y < RED.y + RED.h;
+      px[i] = red ? 230 : n; px[i + 1] = red ? 20 : n; px[i + 2] = red ? 20 : n; px[i + 3] = 255;
+    }
+    const imagePng = await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+    const redInHole = (rgba: ArrayLike<number>) => {
+      let n = 0;
+      for (let y = HOLE.y; y < HOLE.y + HOLE.h; y++) for (let x = HOLE.x; x < HOLE.x + HOLE.w; x++) { const i = (y * W + x) * 4; if (rgba[i]! > 180 && rgba[i + 1]! < 80) n++; }
+      return n;
+    };
+    // A server whose process has a key, so OpenAI can be picked (never run here) to see the note.
+    // Its embedded engine records the exclude mask it is given.
+    const received: EditMask[] = [];
+    const heal = localProvider({ engine: 'heal' });
+    const recording: Provider = { ...heal, edit: (req) => { if (req.exclude) received.push(req.exclude); return heal.edit(req); } };
+    const withKey = await startServer({ host: '127.0.0.1', port: 0, engine: 'heal', provider: recording, logger: false, plugins: [studioPlugin({ env: { OPENAI_API_KEY: 'sk-e2e-never-used' } })] });
+    try {
+      await page.goto(withKey.origin);
+      await page.setInputFiles('#image-input', { name: 'post.png', mimeType: 'image/png', buffer: imagePng });
+      await expect.poll(() => page.locator('#status-size').textContent()).toBe('200 × 150 px');
+      const at = async (x: number, y: number) => {
+        const box = (await page.locator('canvas.mask-layer').boundingBox())!;
+        return { x: box.x + (x / W) * box.width, y: box.y + (y / H) * box.height };
+      };
+      const drag = async (from: [number, number], to: [number, number]) => {
+        const a = await at(...from), b = await at(...to);
+        await page.mouse.move(a.x, a.y);
+        await page.mouse.down();
+        await page.mouse.move(b.x, b.y, { steps: 8 });
+        await page.mouse.up();
+      };
+      await page.locator('#viewport').focus();
+      await page.keyboard.press('r');
+      await drag([HOLE.x, HOLE.y], [HOLE.x + HOLE.w, HOLE.y + HOLE.h]);
+      await expect.poll(editablePercent).toBeGreaterThan(0);
+      await page.keyboard.press('d');
+      expect(await page.getByRole('button', { name: "Don't sample" }).getAttribute('aria-pressed')).toBe('true');
+      await page.locator('#brush-size').fill('40');
+      await drag([137, 25], [137, 125]);
+      const excludeText = () => page.locator('#status-exclude').textContent();
+      await expect.poll(excludeText).toMatch(/^\d+(\.\d+)? % don't sample$/);
+      const painted = await excludeText();
+      // Its own colour on the overlay: blue where only the area is, the mask's pink where the hole is.
+      const overlayAt = (x: number, y: number) => page.evaluate(`Array.from(document.querySelector('canvas.mask-layer').getContext('2d').getImageData(${x}, ${y}, 1, 1).data)`);
+      expect(await overlayAt(137, 70)).toEqual([0, 190, 255, 255]);
+      expect(await overlayAt(100, 75)).toEqual([255, 64, 110, 255]);
+      expect(await overlayAt(20, 20)).toEqual([0, 0, 0, 0]);
+      const note = page.locator('#exclude-note');
+      await expect.poll(() => note.textContent()).toMatch(/^Don't sample here: \d+(\.\d+)? % of the image \(blue\); the fill will not copy from it\.$/);
+      await shot('09-dont-sample');
+      // One undoable step like the other tools; the mask is untouched by it.
+      const editable = await editablePercent();
+      await page.keyboard.press('Control+z');
+      await expect.poll(excludeText).toBe('');
+      expect([await note.isHidden(), await editablePercent()]).toEqual([true, editable]);
+      await page.keyboard.press('Control+Shift+z');
+      await expect.poll(excludeText).toBe(painted);
+      // Providers and engines that cannot use it: a visible note, and it is not sent.
+      await page.locator('#provider').selectOption('openai');
+      await expect.poll(() => note.textContent()).toMatch(/ignored — OpenAI cannot use it: it is not sent\. It applies to the embedded engine\.$/);
+      await page.locator('#provider').selectOption('local');
+      await page.locator('#engine').selectOption('telea');
+      await expect.poll(() => note.textContent()).toMatch(/ignored — the telea engine does not copy patches, so it cannot use it: it is not sent\. Pick the heal engine\.$/);
+      await page.locator('#engine').selectOption('heal');
+      await expect.poll(() => note.textContent()).toMatch(/the fill will not copy from it\.$/);
+
+      await page.getByLabel('The full final image').fill('A plain gray wall next to a red post');
+      await page.getByLabel('The one change').fill('Fill the gray patch with wall');
+      await page.getByRole('button', { name: 'Run edit' }).click();
+      await page.getByTestId('result').waitFor({ state: 'visible', timeout: 60_000 });
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download result' }).click()]);
+      const out = await sharp(await readFile((await dl.path())!)).ensureAlpha().raw().toBuffer();
+      const [maskDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download mask' }).click()]);
+      const maskPng = await readFile((await maskDl.path())!);
+
+      // What the engine received: one exclude mask at the image's size covering the whole red post.
+      expect(received).toHaveLength(1);
+      const area = received[0]!;
+      expect([area.width, area.height, area.channels]).toEqual([W, H, 1]);
+      let redOutside = 0;
+      for (let y = RED.y; y < RED.y + RED.h; y++) for (let x = RED.x; x < RED.x + RED.w; x++) if (!area.data[y * W + x]) redOutside++;
+      expect(redOutside).toBe(0);
+      const excludePng = await sharp(editMaskToApiRgba(area).data, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+      // The library with the same inputs and that exclude mask gives the page's result byte for byte (seeded
+      // engine); without it, heal copies red into the hole, with it none.
+      const prompt = 'A plain gray wall next to a red post. Fill the gray patch with wall.';
+      const withArea = await edit({ image: imagePng, mask: maskPng, exclude: excludePng, provider: 'local', engine: 'heal', prompt });
+      const without = await edit({ image: imagePng, mask: maskPng, provider: 'local', engine: 'heal', prompt });
+      expect(Buffer.from(withArea.outputs[0]!.data).equals(out)).toBe(true);
+      expect(redInHole(out)).toBe(0);
+      expect(redInHole(without.outputs[0]!.data)).toBeGreaterThan(0);
+      expect(Buffer.from(without.outputs[0]!.data).equals(out)).toBe(false);
+
+      // Clear empties both layers.
+      await page.getByRole('button', { name: 'Continue from this result' }).first().click();
+      await expect.poll(excludeText).toBe('');
+      await page.locator('#viewport').focus();
+      await page.keyboard.press('d');
+      await drag([137, 25], [137, 125]);
+      await expect.poll(excludeText).toMatch(/don't sample$/);
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await expect.poll(excludeText).toBe('');
+      expect(await editablePercent()).toBe(0);
+    } finally {
+      await withKey.close();
+    }
   });
 });

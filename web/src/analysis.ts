@@ -3,13 +3,7 @@
  * painted mask, the prompt builder and linter, the fidelity advisor, the crop planner and the cost model. No
  * round trip: everything here is a function of the painted mask and the form.
  */
-import { diagnose, type ImageFacts } from '../../src/core/doctor.js';
-import { adviseFidelity, type FidelityAdvice, type FidelityRequest } from '../../src/core/fidelity.js';
-import { estimateCost, formatUsd } from '../../src/core/cost.js';
-import { buildPrompt, lintPrompt } from '../../src/core/prompt.js';
-import { planCrops, type Plan } from '../../src/core/sizing.js';
-import { parseSize, sizeProblem, getModel } from '../../src/core/models.js';
-import type { Problem } from '../../src/core/problems.js';
+import { diagnose, type ImageFacts, adviseFidelity, type FidelityAdvice, type FidelityRequest, estimateCost, formatUsd, buildPrompt, lintPrompt, planCrops, type Plan, parseSize, sizeProblem, getModel, type Problem } from 'maskedit/client';
 import type { MaskBuffer } from './mask.js';
 
 export interface ImageMeta {

@@ -6,7 +6,7 @@
  */
 import { maskFindings, planView, type ImageMeta, type PlanView } from './analysis.js';
 import { MaskBuffer } from './mask.js';
-import type { Problem } from '../../src/core/problems.js';
+import type { Problem } from 'maskedit/client';
 
 export interface AnalysisRequest {
   seq: number;

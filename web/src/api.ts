@@ -1,12 +1,12 @@
 /**
- * The studio's client for its server (`src/server/studio.ts`): config, the mask doctor and the edit, streamed
- * as server-sent events over a POST (EventSource cannot POST), so one fetch carries the upload, the progress and
- * the result, and aborting it cancels the edit on the server.
+ * The studio's client for its server (`src/studio/plugin.ts`): config, the mask doctor, the selection and the
+ * edit, streamed as server-sent events over a POST (EventSource cannot POST), so one fetch carries the upload,
+ * the progress and the result, and aborting it cancels the edit on the server. Every failure goes through
+ * {@link studioFailure}.
  */
-import type { Problem } from '../../src/core/problems.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from '../../src/server/studio-api.js';
+import type { Problem, StudioCheck as StudioCheckOf, StudioConfig, StudioResult as StudioResultOf, StudioSelect } from 'maskedit/client';
 
-export type { StudioConfig, StudioSelect } from '../../src/server/studio-api.js';
+export type { StudioConfig, StudioSelect } from 'maskedit/client';
 
 /** core/spillover.ts `RegionStats` as JSON (Infinity PSNR becomes null). */
 export interface RegionView {
@@ -49,7 +49,11 @@ export type StudioResult = StudioResultOf<EditReportView>;
 /** `POST /api/check`'s answer, with the report parts the page reads. */
 export type StudioCheck = StudioCheckOf<{ ok: boolean; problems: Problem[]; image: { width: number; height: number } | null; mask: { editableFraction: number } | null }>;
 
-/** An answer in OpenAI's error body, raised as an Error with its code. */
+/**
+ * Every failure of a studio call, as one error: OpenAI's error message and code (`invalid_mask_image_format`,
+ * `engine_failed`, …, null when the server sent none) and the HTTP status (0 when there is none: the stream had
+ * already started with 200, or the server was not reached).
+ */
 export class StudioApiError extends Error {
   constructor(message: string, readonly code: string | null, readonly status: number) {
     super(message);
@@ -57,19 +61,34 @@ export class StudioApiError extends Error {
   }
 }
 
-async function failure(res: Response): Promise<StudioApiError> {
-  try {
-    const body = (await res.json()) as { error?: { message?: string; code?: string | null } };
-    return new StudioApiError(body.error?.message ?? res.statusText, body.error?.code ?? null, res.status);
-  } catch {
-    return new StudioApiError(`${res.status} ${res.statusText}`, null, res.status);
-  }
+/**
+ * The one failure path: an error answer, an `error` event in a stream, a stream that ends before its result and
+ * a server that cannot be reached all become a {@link StudioApiError} here. `body` is OpenAI's error body
+ * (`{ error: { message, code } }`) when the server sent one; `fallback` is the message when it did not.
+ */
+export function studioFailure(body: unknown, status: number, fallback: string): StudioApiError {
+  const e = (body as { error?: { message?: unknown; code?: unknown } } | null | undefined)?.error;
+  const message = typeof e?.message === 'string' && e.message ? e.message : fallback;
+  return new StudioApiError(message, typeof e?.code === 'string' ? e.code : null, status);
 }
 
+/** fetch with the failures above; an abort (the user's Cancel) stays the AbortError it is. */
+async function call(url: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw studioFailure(null, 0, `cannot reach the studio server (${(e as Error).message})`);
+  }
+  if (!res.ok) throw studioFailure(await res.json().catch(() => null), res.status, `${res.status} ${res.statusText}`);
+  return res;
+}
+
+const post = (url: string, form: FormData) => call(url, { method: 'POST', body: form });
+
 export async function getConfig(): Promise<StudioConfig> {
-  const res = await fetch('/api/config');
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as StudioConfig;
+  return (await (await call('/api/config')).json()) as StudioConfig;
 }
 
 export async function checkPair(image: Blob, imageName: string, mask: Blob, maskName: string, model: string): Promise<StudioCheck> {
@@ -77,9 +96,7 @@ export async function checkPair(image: Blob, imageName: string, mask: Blob, mask
   form.append('image', image, imageName);
   form.append('mask', mask, maskName);
   form.append('model', model);
-  const res = await fetch('/api/check', { method: 'POST', body: form });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as StudioCheck;
+  return (await (await post('/api/check', form)).json()) as StudioCheck;
 }
 
 /** Smart selection on the server: `select` is `box:X,Y,W,H` or `point:X,Y` in image pixels. */
@@ -87,9 +104,7 @@ export async function selectObject(image: Blob, imageName: string, select: strin
   const form = new FormData();
   form.append('image', image, imageName);
   form.append('select', select);
-  const res = await fetch('/api/select', { method: 'POST', body: form });
-  if (!res.ok) throw await failure(res);
-  return (await res.json()) as StudioSelect;
+  return (await (await post('/api/select', form)).json()) as StudioSelect;
 }
 
 export interface ProgressInfo {
@@ -105,20 +120,16 @@ export interface RunHandlers {
 }
 
 /**
- * Runs an edit and resolves with its result; rejects with {@link StudioApiError} (or an AbortError when
- * `signal` fires).
+ * Server-sent events from a fetch body (WHATWG HTML §9.2: `event:` and `data:` lines, a blank line ends an
+ * event; a frame may arrive in pieces). EventSource cannot POST, so the studio reads the stream itself.
  */
-export async function runEdit(form: FormData, handlers: RunHandlers = {}): Promise<StudioResult> {
-  const res = await fetch('/api/edit', { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, ...(handlers.signal ? { signal: handlers.signal } : {}) });
-  if (!res.ok) throw await failure(res);
-  if (!res.headers.get('content-type')?.includes('text/event-stream')) return (await res.json()) as StudioResult;
+async function* events(res: Response): AsyncGenerator<{ event: string; data: unknown }> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) return;
     buffer += value;
-    // Events end with a blank line (WHATWG HTML §9.2); a frame may arrive in pieces.
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const frame = buffer.slice(0, end);
@@ -129,16 +140,24 @@ export async function runEdit(form: FormData, handlers: RunHandlers = {}): Promi
         if (line.startsWith('event:')) event = line.slice(6).trim();
         else if (line.startsWith('data:')) data += line.slice(5).trimStart();
       }
-      if (!data) continue;
-      const payload = JSON.parse(data) as unknown;
-      if (event === 'progress') handlers.onProgress?.(payload as ProgressInfo);
-      else if (event === 'partial') handlers.onPartial?.(payload as { index: number; crop: number; image: string });
-      else if (event === 'result') return payload as StudioResult;
-      else if (event === 'error') {
-        const e = (payload as { error: { message: string; code: string | null } }).error;
-        throw new StudioApiError(e.message, e.code, 500);
-      }
+      if (data) yield { event, data: JSON.parse(data) as unknown };
     }
   }
-  throw new StudioApiError('the server closed the stream before the result', null, 0);
+}
+
+/**
+ * Runs an edit and resolves with its result; rejects with {@link StudioApiError} (or an AbortError when
+ * `signal` fires). The server streams `progress`, `partial` and `result` — or `error` (OpenAI's error body)
+ * when the edit fails after the stream opened.
+ */
+export async function runEdit(form: FormData, handlers: RunHandlers = {}): Promise<StudioResult> {
+  const res = await call('/api/edit', { method: 'POST', body: form, headers: { accept: 'text/event-stream' }, ...(handlers.signal ? { signal: handlers.signal } : {}) });
+  if (!res.headers.get('content-type')?.includes('text/event-stream')) return (await res.json()) as StudioResult;
+  for await (const { event, data } of events(res)) {
+    if (event === 'progress') handlers.onProgress?.(data as ProgressInfo);
+    else if (event === 'partial') handlers.onPartial?.(data as { index: number; crop: number; image: string });
+    else if (event === 'result') return data as StudioResult;
+    else if (event === 'error') throw studioFailure(data, 0, 'the edit failed after it started');
+  }
+  throw studioFailure(null, 0, 'the server closed the stream before the result');
 }

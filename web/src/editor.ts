@@ -2,17 +2,22 @@
  * The painting surface: the image and the mask overlay as two canvases at the image's own pixel size inside a
  * "world" element that is scaled and translated for zoom and pan, so every stroke lands on image pixels and
  * the display is only a view. Tools: brush, eraser, rectangle, lasso, hand (pan), select (a box or a click,
- * handed to `onSelect`; the server's answer comes back through `addSelection` as one undoable step). In-progress shapes and the
- * planned crops are drawn in an SVG on top (strokes that stay one screen pixel wide at any zoom).
+ * handed to `onSelect`; the server's answer comes back through `addSelection` as one undoable step), and the
+ * "don't sample here" brush, which paints a second layer (`exclude`: areas the embedded engine must not copy
+ * from; Alt erases it) shown in its own colour. Both layers share one buffer, so every undo step restores both.
+ * In-progress shapes and the planned crops are drawn in an SVG on top (strokes that stay one screen pixel wide
+ * at any zoom).
  */
-import type { Box } from '../../src/core/raster.js';
+import type { Box } from 'maskedit/client';
 import { History, MaskBuffer, union, type Point } from './mask.js';
 
-export type Tool = 'brush' | 'eraser' | 'rect' | 'lasso' | 'hand' | 'select';
+export type Tool = 'brush' | 'eraser' | 'rect' | 'lasso' | 'hand' | 'select' | 'exclude';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Overlay colour for editable pixels (the canvas's CSS opacity sets how strongly it shows). */
-const OVERLAY = [255, 64, 110] as const;
+export const OVERLAY = [255, 64, 110] as const;
+/** Overlay colour for "don't sample here" pixels; where a pixel is both, it shows as editable (holes are never sources). */
+export const EXCLUDE_OVERLAY = [0, 190, 255] as const;
 
 export interface EditorEvents {
   /** After every finished stroke or mask command (the mask changed). */
@@ -32,6 +37,10 @@ export class MaskEditor {
   private tx = 0;
   private ty = 0;
   mask: MaskBuffer = new MaskBuffer(1, 1);
+  /** The "don't sample here" layer: 255 = the fill must not copy from this pixel. */
+  exclude: MaskBuffer = new MaskBuffer(1, 1);
+  /** Both layers in one buffer (mask, then exclude): what the history snapshots. */
+  private layers = new Uint8Array(2);
   readonly history = new History();
   private imageCanvas = document.createElement('canvas');
   private maskCanvas = document.createElement('canvas');
@@ -41,7 +50,7 @@ export class MaskEditor {
   private shape = document.createElementNS(SVG, 'path');
   private planLayer = document.createElementNS(SVG, 'g');
   private cursor = document.createElement('div');
-  private drag: { kind: 'paint' | 'rect' | 'lasso' | 'pan' | 'select'; last: Point; start: Point; points: Point[]; screen: Point; t0: Point; value: 0 | 255; dirty: Box | null } | null = null;
+  private drag: { kind: 'paint' | 'rect' | 'lasso' | 'pan' | 'select'; layer: MaskBuffer; last: Point; start: Point; points: Point[]; screen: Point; t0: Point; value: 0 | 255; dirty: Box | null } | null = null;
   private spaceHeld = false;
   hasImage = false;
 
@@ -81,7 +90,11 @@ export class MaskEditor {
     this.svg.setAttribute('height', String(height));
     this.world.style.width = `${width}px`;
     this.world.style.height = `${height}px`;
-    this.mask = mask ?? new MaskBuffer(width, height);
+    const n = width * height;
+    this.layers = new Uint8Array(2 * n);
+    if (mask) this.layers.set(mask.data.subarray(0, n));
+    this.mask = new MaskBuffer(width, height, this.layers.subarray(0, n));
+    this.exclude = new MaskBuffer(width, height, this.layers.subarray(n));
     this.overlay = new ImageData(width, height);
     this.history.reset();
     this.hasImage = true;
@@ -122,10 +135,11 @@ export class MaskEditor {
   }
 
   // ---- mask commands ------------------------------------------------------------------------------------
-  command(fn: (m: MaskBuffer) => void): void {
+  /** One undoable step over both layers. */
+  command(fn: (m: MaskBuffer, exclude: MaskBuffer) => void): void {
     if (!this.hasImage) return;
-    this.history.push(this.mask.data);
-    fn(this.mask);
+    this.history.push(this.layers);
+    fn(this.mask, this.exclude);
     this.redrawMask();
     this.events.onMaskChange();
   }
@@ -138,14 +152,14 @@ export class MaskEditor {
   }
 
   undo(): void {
-    if (this.history.undo(this.mask.data)) {
+    if (this.history.undo(this.layers)) {
       this.redrawMask();
       this.events.onMaskChange();
     }
   }
 
   redo(): void {
-    if (this.history.redo(this.mask.data)) {
+    if (this.history.redo(this.layers)) {
       this.redrawMask();
       this.events.onMaskChange();
     }
@@ -216,12 +230,13 @@ export class MaskEditor {
     if (!this.overlay) return;
     const { width, height } = this.mask;
     const b = box ?? { x: 0, y: 0, width, height };
-    const d = this.overlay.data, m = this.mask.data;
+    const d = this.overlay.data, m = this.mask.data, ex = this.exclude.data;
     for (let y = b.y; y < b.y + b.height; y++) {
       for (let x = b.x; x < b.x + b.width; x++) {
         const i = y * width + x, j = i * 4;
-        if (m[i]) {
-          d[j] = OVERLAY[0]; d[j + 1] = OVERLAY[1]; d[j + 2] = OVERLAY[2]; d[j + 3] = 255;
+        const c = m[i] ? OVERLAY : ex[i] ? EXCLUDE_OVERLAY : null;
+        if (c) {
+          d[j] = c[0]; d[j + 1] = c[1]; d[j + 2] = c[2]; d[j + 3] = 255;
         } else d[j + 3] = 0;
       }
     }
@@ -242,7 +257,7 @@ export class MaskEditor {
       const p = this.toImage(e.clientX, e.clientY);
       const screen = { x: e.clientX, y: e.clientY };
       const pan = e.button === 1 || this.spaceHeld || this.tool === 'hand';
-      const base = { last: p, start: p, points: [p], screen, t0: { x: this.tx, y: this.ty }, dirty: null };
+      const base = { layer: this.mask, last: p, start: p, points: [p], screen, t0: { x: this.tx, y: this.ty }, dirty: null };
       if (pan) {
         this.drag = { kind: 'pan', value: 0, ...base };
         return;
@@ -252,11 +267,12 @@ export class MaskEditor {
         this.drag = { kind: 'select', value: 255, ...base };
         return;
       }
-      this.history.push(this.mask.data);
-      if (this.tool === 'brush' || this.tool === 'eraser') {
-        const value = this.tool === 'brush' ? 255 : 0;
-        this.drag = { kind: 'paint', value, ...base };
-        this.drag.dirty = this.mask.disc(p.x, p.y, this.brush / 2, value);
+      this.history.push(this.layers);
+      if (this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'exclude') {
+        // The "don't sample" brush paints its own layer; with Alt it erases it.
+        const value = this.tool === 'eraser' || (this.tool === 'exclude' && e.altKey) ? 0 : 255;
+        this.drag = { kind: 'paint', value, ...base, layer: this.tool === 'exclude' ? this.exclude : this.mask };
+        this.drag.dirty = this.drag.layer.disc(p.x, p.y, this.brush / 2, value);
         this.redrawMask(this.drag.dirty);
       } else {
         // Rectangles and lassos add; with Alt they erase.
@@ -274,7 +290,7 @@ export class MaskEditor {
         this.autoFit = false;
         this.apply();
       } else if (d.kind === 'paint') {
-        const box = this.mask.line(d.last.x, d.last.y, p.x, p.y, this.brush / 2, d.value);
+        const box = d.layer.line(d.last.x, d.last.y, p.x, p.y, this.brush / 2, d.value);
         d.dirty = union(d.dirty, box);
         this.redrawMask(box);
       } else if (d.kind === 'rect' || d.kind === 'select') {
@@ -338,12 +354,13 @@ export class MaskEditor {
   }
 
   private moveCursor(e: PointerEvent): void {
-    const show = this.hasImage && (this.tool === 'brush' || this.tool === 'eraser') && !this.spaceHeld;
+    const show = this.hasImage && (this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'exclude') && !this.spaceHeld;
     this.cursor.hidden = !show;
     if (!show) return;
     const r = this.viewport.getBoundingClientRect();
     this.cursor.style.transform = `translate(${e.clientX - r.left}px, ${e.clientY - r.top}px) translate(-50%, -50%)`;
-    this.cursor.classList.toggle('erase', this.tool === 'eraser');
+    this.cursor.classList.toggle('erase', this.tool === 'eraser' || (this.tool === 'exclude' && e.altKey));
+    this.cursor.classList.toggle('exclude', this.tool === 'exclude');
   }
 }
 

@@ -5,10 +5,7 @@
  * server calls are `api.ts`, the result view and history are `results.ts`.
  */
 import './styles.css';
-import { getModel } from '../../src/core/models.js';
-import type { StudioModel } from '../../src/server/studio-api.js';
-import type { Problem } from '../../src/core/problems.js';
-import type { FidelityRequest } from '../../src/core/fidelity.js';
+import { getModel, type StudioModel, type Problem, type FidelityRequest } from 'maskedit/client';
 import { checkPair, getConfig, runEdit, selectObject, StudioApiError, type StudioConfig, type StudioCheck } from './api.js';
 import { fidelityView, formatUsd, promptView, type ImageMeta } from './analysis.js';
 import type { AnalysisAnswer, AnalysisRequest } from './analysis.worker.js';
@@ -51,13 +48,23 @@ async function runSelection(selection: string): Promise<void> {
     ctx.drawImage(bitmap, 0, 0);
     editor.addSelection(ctx.getImageData(0, 0, bitmap.width, bitmap.height).data);
   } catch (e) {
-    const err = e as StudioApiError;
-    showFindings([{ code: err.code ?? 'SELECT_FAILED', severity: 'error', message: `Select ${selection}: ${err.message}`, fix: 'drag a box around the whole object, or paint it with the brush' }]);
+    showFindings([failureFinding(e, 'SELECT_FAILED', 'drag a box around the whole object, or paint it with the brush', `Select ${selection}: `)]);
   } finally {
     delete viewport.dataset.busy;
     updateStatus();
   }
 }
+/** A failed call's text: the server's message and OpenAI's code (api.ts studioFailure); anything else after `prefix`. */
+function failureText(e: unknown, prefix: string): string {
+  return e instanceof StudioApiError ? `${e.message}${e.code ? ` (${e.code})` : ''}` : `${prefix}${(e as Error).message}`;
+}
+
+/** A failed call as a finding in the doctor's list, its code in the code table's spelling. */
+function failureFinding(e: unknown, fallbackCode: string, fix: string, prefix = ''): Problem {
+  const code = e instanceof StudioApiError && e.code ? e.code.toUpperCase() : fallbackCode;
+  return { code, severity: 'error', message: `${prefix}${(e as Error).message}`, fix };
+}
+
 const results = new Results({
   onContinue: (step) => void continueFrom(step),
   onShowCompare: () => setView('compare'),
@@ -111,6 +118,8 @@ const $ = {
   runError: byId('run-error'),
   statusSize: byId('status-size'),
   statusEditable: byId('status-editable'),
+  statusExclude: byId('status-exclude'),
+  excludeNote: byId('exclude-note'),
   statusZoom: byId('status-zoom'),
   statusTool: byId('status-tool'),
 };
@@ -147,7 +156,7 @@ async function openMask(file: Blob, name: string): Promise<void> {
   try {
     check = await checkPair(current.blob, current.meta.name, file, name, $.model.value);
   } catch (e) {
-    showFindings([{ code: (e as StudioApiError).code?.toUpperCase() ?? 'CHECK_FAILED', severity: 'error', message: (e as Error).message, fix: 'open another mask, or paint one' }]);
+    showFindings([failureFinding(e, 'CHECK_FAILED', 'open another mask, or paint one')]);
     return;
   }
   const problems = check.report.problems;
@@ -242,7 +251,9 @@ $.brushSize.addEventListener('input', () => editor.setBrush(Number($.brushSize.v
 $.opacity.addEventListener('input', () => editor.setOpacity(Number($.opacity.value) / 100));
 editor.setOpacity(Number($.opacity.value) / 100);
 byId('invert').addEventListener('click', () => editor.command((m) => m.invert()));
-byId('clear').addEventListener('click', () => editor.command((m) => m.clear()));
+/** Clear empties both layers: the mask and the "don't sample here" area (one undoable step). */
+const clearAll = () => editor.command((m, exclude) => { m.clear(); exclude.clear(); });
+byId('clear').addEventListener('click', clearAll);
 $.undo.addEventListener('click', () => editor.undo());
 $.redo.addEventListener('click', () => editor.redo());
 byId('zoom-in').addEventListener('click', () => editor.zoom(1.25));
@@ -271,7 +282,7 @@ byId('show-shortcuts').addEventListener('click', (e) => {
 });
 
 // ---- keyboard -----------------------------------------------------------------------------------------
-const TOOL_KEYS: Record<string, Tool> = { b: 'brush', e: 'eraser', r: 'rect', l: 'lasso', h: 'hand', s: 'select' };
+const TOOL_KEYS: Record<string, Tool> = { b: 'brush', e: 'eraser', r: 'rect', l: 'lasso', h: 'hand', s: 'select', d: 'exclude' };
 window.addEventListener('keydown', (e) => {
   const key = e.key.toLowerCase();
   const mod = e.ctrlKey || e.metaKey;
@@ -301,7 +312,7 @@ window.addEventListener('keydown', (e) => {
   else if (key === '[') editor.stepBrush(-1);
   else if (key === ']') editor.stepBrush(1);
   else if (key === 'i') editor.command((m) => m.invert());
-  else if ((key === 'delete' || key === 'backspace') && e.shiftKey) editor.command((m) => m.clear());
+  else if ((key === 'delete' || key === 'backspace') && e.shiftKey) clearAll();
   else if (key === '+' || key === '=') editor.zoom(1.25);
   else if (key === '-' || key === '_') editor.zoom(0.8);
   else if (key === '0') editor.fit();
@@ -376,6 +387,7 @@ function showMaskAnalysis({ editable: count, findings, view }: AnalysisAnswer): 
   const total = editor.mask.width * editor.mask.height;
   showFindings(findings, `Mask OK: ${pct(editable / total)} of the image is editable; everything else stays bit-identical (strict stitch).`);
   $.statusEditable.textContent = `${pct(editable / total)} editable`;
+  syncExclude();
   editor.setPlan(view?.plan?.crops ?? []);
   if (view?.plan) {
     const openai = $.provider.value === 'openai';
@@ -411,7 +423,7 @@ function updateStatus(): void {
   if (!current) return;
   $.statusSize.textContent = `${current.meta.width} × ${current.meta.height} px`;
   $.statusZoom.textContent = `${Math.round(editor.scale * 100)} %`;
-  $.statusTool.textContent = `${editor.tool}${editor.tool === 'brush' || editor.tool === 'eraser' ? ` · ${editor.brush} px` : ''}`;
+  $.statusTool.textContent = `${editor.tool === 'exclude' ? "don't sample" : editor.tool}${editor.tool === 'brush' || editor.tool === 'eraser' || editor.tool === 'exclude' ? ` · ${editor.brush} px` : ''}`;
 }
 
 for (const el of [$.scene, $.change, $.preserve]) el.addEventListener('input', scheduleAnalysis);
@@ -445,6 +457,31 @@ function syncProvider(): void {
   const openai = $.provider.value === 'openai';
   $.engineField.hidden = openai;
   $.partialsField.hidden = !openai;
+}
+
+// ---- the "don't sample here" area -----------------------------------------------------------------------
+/** The engine that copies patches and so can honour a don't-sample area (engines/heal.ts `exclude`). */
+const SAMPLING_ENGINE = 'heal';
+
+/** Why the painted don't-sample area will not be used by this run (and so is not sent), or null when it will be. */
+function excludeIgnored(): string | null {
+  if ($.provider.value === 'openai') return "OpenAI cannot use it: it is not sent. It applies to the embedded engine.";
+  if ($.engine.value && $.engine.value !== SAMPLING_ENGINE) return `the ${$.engine.value} engine does not copy patches, so it cannot use it: it is not sent. Pick the ${SAMPLING_ENGINE} engine.`;
+  if ($.size.value !== 'auto') return 'with a fixed Size the engine fills a resized copy and cannot use it: it is not sent. Set Size to planned (auto).';
+  return null;
+}
+
+/** The status line's share and the note under "Run on": shown whenever an area is painted, saying whether it is used. */
+function syncExclude(): void {
+  const n = editor.hasImage ? editor.exclude.count() : 0;
+  const total = editor.mask.width * editor.mask.height;
+  $.statusExclude.textContent = n ? `${pct(n / total)} don't sample` : '';
+  const ignored = n ? excludeIgnored() : null;
+  $.excludeNote.hidden = !n;
+  $.excludeNote.classList.toggle('warn', Boolean(ignored));
+  $.excludeNote.replaceChildren(h('strong', {}, "Don't sample here: "), ignored
+    ? `${pct(n / total)} of the image painted, ignored — ${ignored}`
+    : `${pct(n / total)} of the image (blue); the fill will not copy from it.`);
 }
 
 // ---- running ------------------------------------------------------------------------------------------
@@ -481,6 +518,7 @@ async function run(): Promise<void> {
   form.append('provider', $.provider.value);
   if ($.provider.value === 'local') form.append('engine', $.engine.value);
   else form.append('partial_images', $.partials.value);
+  if (editor.exclude.count() && !excludeIgnored()) form.append('exclude', await encodePng(editor.exclude.width, editor.exclude.height, editor.exclude.toApiRgba()), 'exclude.png');
   const started = performance.now();
   const input = current;
   try {
@@ -498,7 +536,7 @@ async function run(): Promise<void> {
   } catch (e) {
     const aborted = controller.signal.aborted;
     $.runError.hidden = false;
-    $.runError.textContent = aborted ? 'Cancelled. Nothing was changed.' : e instanceof StudioApiError ? `${e.message}${e.code ? ` (${e.code})` : ''}` : `The edit failed: ${(e as Error).message}`;
+    $.runError.textContent = aborted ? 'Cancelled. Nothing was changed.' : failureText(e, 'The edit failed: ');
     $.runError.classList.toggle('muted', aborted);
   } finally {
     running = null;
@@ -542,10 +580,10 @@ getConfig().then((c) => {
   $.badge.title = openai ? 'The server has OPENAI_API_KEY; the key stays on the server.' : 'Start the studio with OPENAI_API_KEY in its environment to run on OpenAI.';
   $.badge.classList.add(openai ? 'on' : 'off');
   scheduleAnalysis();
-}).catch((e: Error) => {
+}).catch((e: unknown) => {
   $.badge.textContent = 'server unreachable';
   $.badge.classList.add('bad');
   $.runError.hidden = false;
-  $.runError.textContent = `Cannot reach the studio server: ${e.message}`;
+  $.runError.textContent = failureText(e, 'Cannot reach the studio server: ');
 });
 void config;

@@ -8,7 +8,7 @@
  * const m = new MaskBuffer(1024, 768);
  * m.line(10, 10, 200, 40, 24, 255); // a brush stroke of radius 24
  */
-import type { Box, EditMask } from '../../src/core/raster.js';
+import type { Box, EditMask } from 'maskedit/client';
 
 export type Point = { x: number; y: number };
 

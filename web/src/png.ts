@@ -6,7 +6,7 @@
  * @example
  * const blob = await encodePng(1024, 1024, mask.toApiRgba());
  */
-import { PNG_SIGNATURE_BYTES, pngChunk as chunk } from '../../src/core/png-chunks.js';
+import { PNG_SIGNATURE_BYTES, pngChunk as chunk } from 'maskedit/client';
 
 async function deflate(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('deflate'));

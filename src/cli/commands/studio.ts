@@ -11,10 +11,10 @@ import { MaskeditError } from '../../core/errors.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
 import { isLoopbackHost } from '../../server/auth.js';
 import { startServer } from '../../server/listen.js';
-import { DEFAULT_DIST_DIR, studioPlugin } from '../../server/studio.js';
+import { DEFAULT_DIST_DIR, studioPlugin } from '../../studio/plugin.js';
 import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
 import { painter } from '../_output.js';
-import { ensureStudioBuilt } from '../_studio-build.js';
+import { ensureStudioBuilt } from '../../studio/build.js';
 
 /** One above `maskedit serve`'s 8787, so both can run side by side. */
 export const DEFAULT_STUDIO_PORT = 8788;
@@ -55,7 +55,7 @@ const command: Command = {
           'point MASKEDIT_STUDIO_DIST at a built web/dist, or unset it');
       }
     } else {
-      // A fresh clone has no web/dist: build it once into the cache (see _studio-build.ts).
+      // A fresh clone has no web/dist: build it once into the cache (see src/studio/build.ts).
       distDir = (await ensureStudioBuilt(distDir, ctx.env, (line) => ctx.stderr.write(line))).dir;
     }
     const server = await startServer({

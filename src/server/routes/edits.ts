@@ -6,12 +6,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Problem } from '../../core/problems.js';
 import '../context.js';
-import { ApiError, toApiError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { readJsonEdit, readMultipartEdit, type EditInput } from '../edit-input.js';
 import { runEdit } from '../edit-run.js';
 import { stringifyWithBase64 } from '../json.js';
 import { openSse, type SseStream } from '../sse.js';
-import { abortReason, admit, queuedRoute, runQueuedWork } from '../queued-route.js';
+import { admit, queuedRoute, runQueuedWork } from '../queued-route.js';
+import { failStream } from '../stream-failure.js';
 
 /** Header listing the doctor's and linter's warning codes (the OpenAI body has no place for them). */
 export const WARNINGS_HEADER = 'x-maskedit-warnings';
@@ -105,12 +106,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
       }
       sse!.end();
     } catch (e) {
-      if (!sse) throw e;
-      const err = toApiError(abortReason(signal, e), input.params, request.id);
-      if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'stream failed');
-      else request.log.info({ code: err.code, status: err.status }, 'stream ended with an error');
-      await sse.error(err.toJSON());
-      sse.end();
+      await failStream(request, sse, e, { signal, params: input.params });
     }
   }
 }

@@ -38,11 +38,12 @@ import '../context.js';
 import { parseEditOptions, type EditParams } from '../edit-options.js';
 import { resolveImageRefs, type EditInput, type InputFile } from '../edit-input.js';
 import { runEdit } from '../edit-run.js';
-import { ApiError, toApiError, type ParamNames } from '../errors.js';
+import { ApiError, type ParamNames } from '../errors.js';
 import { ResponseStore, type ResponseStoreOptions } from '../responses-store.js';
 import type { SseStream } from '../sse.js';
 import { WARNINGS_HEADER, openEditStream, warningsValue } from './edits.js';
-import { abortReason, admit, queuedRoute, runQueuedWork } from '../queued-route.js';
+import { admit, queuedRoute, runQueuedWork } from '../queued-route.js';
+import { failStream } from '../stream-failure.js';
 
 /** The image model when the tool names none (ImageGenTool.model default). */
 /** The tool's model when none is named: the registry's default model on the request's date. */
@@ -348,14 +349,15 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
         sse.end();
         return undefined;
       } catch (e) {
-        if (!sse) throw e;
-        const err = toApiError(abortReason(signal, e), input.params, request.id);
-        if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'responses stream failed');
-        const failedResponse = responseObject(req, tool, { id: rid, createdAt, status: 'failed', output: [], error: { code: err.apiCode ?? 'server_error', message: err.message } });
-        await send('response.failed', { response: failedResponse });
-        // OpenAI's error body as well, so SDK stream readers raise APIError.
-        await send('error', { code: err.apiCode, message: err.message, param: err.param, error: err.toJSON().error });
-        sse.end();
+        await failStream(request, sse, e, {
+          signal, params: input.params,
+          write: async (err) => {
+            const failedResponse = responseObject(req, tool, { id: rid, createdAt, status: 'failed', output: [], error: { code: err.apiCode ?? 'server_error', message: err.message } });
+            await send('response.failed', { response: failedResponse });
+            // OpenAI's error body as well, so SDK stream readers raise APIError.
+            await send('error', { code: err.apiCode, message: err.message, param: err.param, error: err.toJSON().error });
+          },
+        });
         return undefined;
       }
     }

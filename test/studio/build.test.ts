@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheDir, ensureStudioBuilt, studioSourceHash } from '../../src/cli/_studio-build.js';
+import { cacheDir, ensureStudioBuilt, studioSourceHash } from '../../src/studio/build.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'maskedit-studio-build-')); });

@@ -1,5 +1,5 @@
 /**
- * The studio's HTTP contract, shared by the server plugin (src/server/studio.ts) and the web app
+ * The studio's HTTP contract, shared by the server plugin (src/studio/plugin.ts) and the web app
  * (web/src/api.ts). Types only, with no imports, so the browser build can use it; each side fills in the
  * report type it knows (the server the full CheckReport/EditReport, the page the parts it shows).
  */

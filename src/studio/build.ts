@@ -15,7 +15,7 @@ import { MaskeditError } from '../core/errors.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Every file the web app is built from (web/ without dist, src/core, the studio API types). */
+/** Every file the web app is built from (web/ without dist, and what `maskedit/client` brings: src/client.ts, src/core, the studio's contract). */
 function sourceFiles(): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -28,7 +28,7 @@ function sourceFiles(): string[] {
   };
   walk(join(ROOT, 'web'));
   walk(join(ROOT, 'src', 'core'));
-  out.push(join(ROOT, 'src', 'server', 'studio-api.ts'));
+  out.push(join(ROOT, 'src', 'client.ts'), join(ROOT, 'src', 'studio', 'contract.ts'));
   return out;
 }
 

@@ -7,7 +7,8 @@
  *   has `OPENAI_API_KEY`; the key itself (or any part of it) is never sent.
  * - `POST /api/check` — multipart `image` + `mask` (+ `model`): the mask doctor's report, the mask as OpenAI
  *   reads it and, when the doctor can repair it without guessing, the repaired mask.
- * - `POST /api/edit` — multipart `image`, `mask` (RGBA, alpha 0 = editable), prompt parts and options: runs
+ * - `POST /api/edit` — multipart `image`, `mask` (RGBA, alpha 0 = editable), optionally `exclude` (the "don't
+ *   sample here" area in the mask's format, for the embedded engine; ignored for OpenAI), prompt parts and options: runs
  *   `edit()` through the server's queue. With `Accept: text/event-stream` the answer is a stream of `progress`,
  *   `partial` and finally `result` (or `error`) events; otherwise one JSON `result`. Closing the request cancels
  *   the edit (the request's AbortSignal from `app.maskedit.track`).
@@ -18,11 +19,12 @@
  * const app = await buildServer({ engine: 'telea', plugins: [studioPlugin()] });
  * const res = await app.inject({ method: 'GET', url: '/api/config' });
  */
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import { renderPlanPreview } from '../core/heatmap.js';
 import type { ProgressEvent } from '../core/progress.js';
 import { countNonZero, type EditMask, type Raster } from '../core/raster.js';
@@ -31,17 +33,20 @@ import { selectObjects } from '../engines/select.js';
 import { MODELS } from '../core/models.js';
 import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES } from '../engines/engine.js';
-import { decodeImage, encodeImage } from '../io/image.js';
+import { decodeImage, encodeImage, probeImage } from '../io/image.js';
+import { MaskError } from '../core/errors.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
 import { reportJson } from '../pipeline/write.js';
 import { createProvider, type Provider } from '../providers/index.js';
-import './context.js';
-import { ApiError, toApiError } from './errors.js';
-import { checkedParts } from './multipart.js';
-import { openSse, type SseStream } from './sse.js';
-import { abortReason, admit, queuedRoute, runQueuedWork } from './queued-route.js';
-import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './studio-api.js';
+import '../server/context.js';
+import { ApiError, toApiError } from '../server/errors.js';
+import { checkedParts } from '../server/multipart.js';
+import type { SseStream } from '../server/sse.js';
+import { openEditStream } from '../server/routes/edits.js';
+import { failStream } from '../server/stream-failure.js';
+import { admit, queuedRoute, runQueuedWork } from '../server/queued-route.js';
+import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioResult as StudioResultOf, StudioSelect } from './contract.js';
 
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
@@ -56,15 +61,9 @@ export interface StudioOptions {
 /** `web/dist` next to `src/` (and next to `dist/` once compiled: both are two levels below the package root). */
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-export type { StudioConfig } from './studio-api.js';
+export type { StudioConfig } from './contract.js';
 export type StudioResult = StudioResultOf;
 export type StudioCheck = StudioCheckOf<CheckReport>;
-
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.map': 'application/json', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
-};
 
 const CHOICES = {
   provider: ['local', 'openai'],
@@ -91,25 +90,27 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
 
   return async (app: FastifyInstance) => {
     // ---- static files ---------------------------------------------------------------------------------
-    const sendStatic = async (reply: FastifyReply, rel: string) => {
-      const file = resolve(distDir, rel);
-      // Never outside dist: `..` segments and encoded variants resolve outside distDir and are refused.
-      if (file !== distDir && !file.startsWith(distDir.endsWith(sep) ? distDir : distDir + sep)) throw notFound(rel);
-      const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) {
-        if (rel === 'index.html') throw notBuilt(distDir);
-        throw notFound(rel);
-      }
-      const type = MIME_TYPES[extname(file)] ?? 'application/octet-stream';
-      void reply.header('content-type', type);
-      // Vite names assets by content hash: cache them forever; the page itself always revalidates.
-      void reply.header('cache-control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-      return reply.send(await readFile(file));
+    // @fastify/static (send: ETag, Last-Modified, ranges, its own path checks) without its catch-all route: the
+    // four routes below are the studio's whole static surface, each marked public (the page loads without the
+    // server key; the API does not), and a missing build answers 503 with the command that builds it.
+    await app.register(fastifyStatic, { serve: false, dotfiles: 'ignore' });
+    const assets = join(distDir, 'assets');
+    const page = async (reply: FastifyReply) => {
+      if (!(await stat(join(distDir, 'index.html')).catch(() => null))?.isFile()) throw notBuilt(distDir);
+      // The page always revalidates; the hashed assets it names are cached for good.
+      void reply.header('cache-control', 'no-cache');
+      return reply.sendFile('index.html', distDir, { cacheControl: false });
     };
-    app.get('/', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'index.html'));
-    app.get('/studio', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'index.html'));
-    app.get('/assets/*', { config: { public: true } }, (req, reply) => sendStatic(reply, join('assets', (req.params as { '*': string })['*'])));
-    app.get('/favicon.svg', { config: { public: true } }, (_req, reply) => sendStatic(reply, 'favicon.svg'));
+    app.get('/', { config: { public: true } }, (_req, reply) => page(reply));
+    app.get('/studio', { config: { public: true } }, (_req, reply) => page(reply));
+    // Vite names assets by content hash: cache them forever. Only plain relative paths inside assets/ are
+    // served: `..`, `.`, empty segments and backslashes (in any encoding, the router has decoded them) are a 404.
+    app.get('/assets/*', { config: { public: true } }, (req, reply) => {
+      const rel = (req.params as { '*': string })['*'];
+      if (rel.includes('\\') || rel.split('/').some((seg) => seg === '' || seg === '.' || seg === '..') || !resolve(assets, rel).startsWith(assets + sep)) throw notFound(`assets/${rel}`);
+      return reply.sendFile(rel, assets, { maxAge: '365d', immutable: true });
+    });
+    app.get('/favicon.svg', { config: { public: true } }, (_req, reply) => reply.sendFile('favicon.svg', distDir));
 
     // ---- API ------------------------------------------------------------------------------------------
     app.get('/api/config', async (): Promise<StudioConfig> => {
@@ -169,8 +170,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         else pending.push([event, data]);
       };
       try {
-        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes);
-        const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'));
+        const { files, fields } = await readParts(request, ctx.limits.maxImageBytes, EDIT_FILES);
+        const opts = await editOptions(fields, requireFile(files, 'image'), requireFile(files, 'mask'), files.exclude);
         const ticket = await admit(app, request, [files.image, files.mask]);
         const result = await ticket.run(() => edit({
           ...opts,
@@ -181,10 +182,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
             // The stream opens once the doctor and the linter passed (the plan step comes after both), so bad
             // input still gets an ordinary 4xx with OpenAI's error body.
             if (!sse && e.step === 'plan') {
-              reply.hijack();
-              const headers: Record<string, string> = {};
-              for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = String(v);
-              sse = openSse(reply.raw, headers);
+              sse = openEditStream(reply, []);
               for (const [ev, data] of pending.splice(0)) void sse.send(ev, data);
             }
             send('progress', { step: e.step, ...(e.fraction !== undefined ? { fraction: e.fraction } : {}), ...(e.message ? { message: e.message } : {}), ...(e.ms !== undefined ? { ms: Math.round(e.ms) } : {}) });
@@ -199,12 +197,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         sse.end();
         return reply;
       } catch (e) {
-        const reason = abortReason(signal, e);
-        if (!sse) throw reason;
-        const err = toApiError(reason, undefined, request.id);
-        if (err.status >= 500) request.log.error({ err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'studio edit failed');
-        await sse.error(err.toJSON());
-        sse.end();
+        await failStream(request, sse, e, { signal });
         return reply;
       } finally {
         work.done();
@@ -222,7 +215,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
     }));
 
     /** Form fields → pipeline options; every bad value is a 400 naming the field. */
-    async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array): Promise<EditOptions> {
+    async function editOptions(fields: Record<string, string>, image: Uint8Array, mask: Uint8Array, exclude: Uint8Array | undefined): Promise<EditOptions> {
       for (const [name, choices] of Object.entries(CHOICES)) {
         const v = fields[name];
         if (v !== undefined && v !== '' && !(choices as readonly string[]).includes(v)) throw invalidValue(name, v, choices);
@@ -274,6 +267,8 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         ...(fields.strict === 'false' ? { strict: false } : {}),
         ...(expand ? { expand } : {}),
         ...(providerName === 'local' && engine ? { engine } : {}),
+        // The "don't sample here" brush: the embedded engine's exclude mask; OpenAI cannot use it (the page says so).
+        ...(providerName === 'local' && exclude?.length ? { exclude: await excludeArea(exclude, image, app.maskedit.maxPixels) } : {}),
         ...(providerName === 'openai' && partialImages ? { partialImages } : {}),
       };
     }
@@ -315,19 +310,19 @@ async function pngDataUrl(r: Raster): Promise<string> {
 const maskDataUrl = (m: EditMask) => pngDataUrl(m);
 
 /** Buffers the multipart body: files by field name (each capped), text fields as strings. */
-async function readParts(request: FastifyRequest, maxFileBytes: number): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string>; names: Record<string, string> }> {
+async function readParts(request: FastifyRequest, maxFileBytes: number, fileNames: readonly string[] = ['image', 'mask']): Promise<{ files: Record<string, Uint8Array>; fields: Record<string, string>; names: Record<string, string> }> {
   if (!request.isMultipart()) {
     throw new ApiError({ status: 400, apiCode: 'invalid_multipart', code: 'INVALID_MULTIPART', message: 'The request is not multipart/form-data', fix: 'send the image and mask as multipart/form-data fields `image` and `mask`' });
   }
   const files: Record<string, Uint8Array> = {};
   const fields: Record<string, string> = {};
   const names: Record<string, string> = {};
-  // Two files (image, mask) and the known text fields; anything else is refused, not buffered.
-  for await (const part of checkedParts(request, { limits: { fileSize: maxFileBytes, files: 3, fields: TEXT_FIELDS.length, fieldSize: 1024 * 1024, parts: TEXT_FIELDS.length + 2 } })) {
+  // The route's files (image, mask; an edit also exclude) and the known text fields; anything else is refused, not buffered.
+  for await (const part of checkedParts(request, { limits: { fileSize: maxFileBytes, files: fileNames.length + 1, fields: TEXT_FIELDS.length, fieldSize: 1024 * 1024, parts: TEXT_FIELDS.length + fileNames.length } })) {
     if (part.type === 'file') {
-      if (part.fieldname !== 'image' && part.fieldname !== 'mask') {
+      if (!fileNames.includes(part.fieldname)) {
         part.file.resume();
-        throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'; the studio takes the files image and mask.` });
+        throw new ApiError({ status: 400, apiCode: 'unknown_parameter', param: part.fieldname.slice(0, 100), code: 'UNKNOWN_PARAMETER', message: `Unknown parameter: '${part.fieldname.slice(0, 100)}'; the studio takes the files ${fileNames.slice(0, -1).join(', ')} and ${fileNames.at(-1)}.` });
       }
       files[part.fieldname] = await (part as MultipartFile).toBuffer();
       const name = part.filename.replace(/[^\w. ()-]+/g, '_').slice(0, 80);
@@ -339,6 +334,29 @@ async function readParts(request: FastifyRequest, maxFileBytes: number): Promise
     }
   }
   return { files, fields, names };
+}
+
+/** The files `/api/edit` takes: the image, the mask and the "don't sample here" area. */
+const EDIT_FILES = ['image', 'mask', 'exclude'] as const;
+
+/**
+ * The "don't sample here" area, in the mask's format (RGBA, alpha 0 marks the area): its header is checked
+ * against the image's before any decoding, so a wrong file is the mask's own coded error (MASK_NO_ALPHA,
+ * MASK_SIZE_MISMATCH, MASK_UNREADABLE…) naming the `exclude` field. The pipeline decodes it for the engine.
+ */
+async function excludeArea(exclude: Uint8Array, image: Uint8Array, maxPixels: number | undefined): Promise<Uint8Array> {
+  const limit = maxPixels !== undefined ? { maxPixels } : {};
+  try {
+    const img = await probeImage(image, { label: 'image', ...limit });
+    const area = await probeImage(exclude, { role: 'mask', label: 'exclude', ...limit });
+    if (!area.hasAlpha) throw new MaskError('MASK_NO_ALPHA', "exclude has no alpha channel; the don't-sample area is where its alpha is 0", 'send it in the mask\'s format: RGBA, alpha 0 where the fill must not sample');
+    if (area.width !== img.width || area.height !== img.height) {
+      throw new MaskError('MASK_SIZE_MISMATCH', `exclude is ${area.width}x${area.height} but the image is ${img.width}x${img.height}`, 'paint the area on this image (it must be the image\'s size)');
+    }
+  } catch (e) {
+    throw toApiError(e, { image: 'image', mask: 'exclude' });
+  }
+  return exclude;
 }
 
 function requireFile(files: Record<string, Uint8Array>, name: 'image' | 'mask'): Uint8Array {
