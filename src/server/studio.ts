@@ -30,7 +30,7 @@ import { formatSelection, parseSelection } from '../core/select.js';
 import { selectObjects } from '../engines/select.js';
 import { MODELS } from '../core/models.js';
 import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
-import { DEFAULT_ENGINE, ENGINE_NAMES } from '../engines/engine.js';
+import { COMPLEXITIES, CROP_MODES, DEFAULT_ENGINE, ENGINE_NAMES, FIDELITY_REQUESTS, MODERATIONS, PROVIDER_NAMES, QUALITIES, SUBJECTS } from '../core/choices.js';
 import { decodeImage, encodeImage } from '../io/image.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
 import { edit, type EditOptions, type EditResult } from '../pipeline/edit.js';
@@ -63,17 +63,18 @@ const MIME_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
 };
 
-const CHOICES = {
-  provider: ['local', 'openai'],
-  engine: ENGINE_NAMES as readonly string[],
-  fidelity: ['auto', 'low', 'high'],
-  subject: ['face', 'logo', 'product', 'text', 'scene'],
-  crop: ['auto', 'off'],
-  quality: ['auto', 'low', 'medium', 'high', 'xhigh', 'max', 'standard'],
-  complexity: ['low', 'medium', 'high'],
+// The lists are core's (core/choices.ts), shared with the CLI's option tables.
+const CHOICES: Record<string, readonly string[]> = {
+  provider: PROVIDER_NAMES,
+  engine: ENGINE_NAMES,
+  fidelity: FIDELITY_REQUESTS,
+  subject: SUBJECTS,
+  crop: CROP_MODES,
+  quality: QUALITIES,
+  complexity: COMPLEXITIES,
   markup: ['auto'],
-  moderation: ['low', 'auto'],
-} as const;
+  moderation: MODERATIONS,
+};
 
 const TEXT_FIELDS = ['select', 'prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation', 'expand'] as const;
 
