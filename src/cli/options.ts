@@ -125,7 +125,7 @@ export function expectsPhrase(d: OptionDef): string {
     case 'enum': return `one of ${(d.choices ?? []).join(', ')}`;
     case 'list': return `${metavarOf(d)} as ${d.items ?? 'some'} ${d.integer ? 'whole numbers' : 'numbers'}`;
     case 'boolean': return 'no value';
-    default: return 'a value';
+    default: return `a value (${metavarOf(d)})`;
   }
 }
 
@@ -183,6 +183,11 @@ export function parseCommandLine(table: OptionTable, argv: readonly string[], us
     parsed = parseArgs({ args: joinNegativeValues(argv, options as Record<string, { type: 'string' | 'boolean'; short?: string }>), options, allowPositionals: true, strict: true });
   } catch (e) {
     const message = (e as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
+    // parseArgs' wording for a value left out, or given to a switch, rewritten to name the flag and what it takes.
+    const missing = /^Option '(?:-\w, )?--([^' ]+) <value>' argument missing/.exec(message)?.[1];
+    if (missing && table[missing]) throw new CliError('USAGE', `--${missing} expects ${expectsPhrase(table[missing])}, received nothing`, `write the value after the flag: --${missing} ${metavarOf(table[missing])}; usage: ${usage}`);
+    const valued = /^Option '(?:-\w, )?--([^' ]+)' does not take an argument/.exec(message)?.[1];
+    if (valued && table[valued]) throw new CliError('USAGE', `--${valued} is a switch and takes no value`, `write --${valued} alone; usage: ${usage}`);
     throw new CliError('USAGE', `${message}${didYouMean(message, table)}`, `usage: ${usage}`);
   }
   const values = parsed.values as RawValues;
@@ -286,6 +291,6 @@ export const defaultProvider = (ctx: MapContext): 'local' | 'openai' => (ctx.env
 /** Flags several commands share, declared once. */
 export const COMMON = {
   json: { type: 'boolean', description: 'Print the result as JSON on stdout (errors too: { ok: false, error: { code, message, fix } }).' },
-  quiet: { type: 'boolean', short: 'q', description: 'Print nothing but errors.' },
+  quiet: { type: 'boolean', short: 'q', preferShort: true, description: 'Print nothing but errors.' },
   model: { type: 'string', metavar: 'M', description: 'The image model (an id or alias from `maskedit models`).', defaultLabel: 'default: the newest active model recommended for edits on today\'s date', to: 'model' },
 } as const satisfies OptionTable;
