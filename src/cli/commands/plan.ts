@@ -35,8 +35,8 @@ const command = defineCommand({
   details: [
     `Crop = the mask's bounding box plus --context (fraction of its side on each side, default ${DEFAULT_CONTEXT}, at least 64 px),`,
     'grown to the aspect of the nearest size the model takes and kept inside the image.',
-    '--regions separate: one crop per group of far-apart regions; auto (default) separates when the crops cover',
-    'at most half of the merged crop and there are at most 4. detail = model pixels per source pixel of the edited region.',
+    '--regions auto separates far-apart regions when their crops cover at most half of the merged crop and there are at most 4.',
+    'detail = model pixels per source pixel of the edited region.',
     '--json prints { mode, crops: [{ x, y, width, height, sendWidth, sendHeight }], detail: { crop, whole } }.',
   ].join('\n'),
   options: PLAN_OPTIONS,

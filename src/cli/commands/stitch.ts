@@ -47,10 +47,7 @@ const command = defineCommand({
   args: 'ORIGINAL RESULT',
   summary: 'Put a model output back into the original: everything outside the mask bit-identical to the original',
   details: [
-    `--seam: none (paste), match (remove the result's colour cast; default) or poisson (gradient-domain blend).`,
-    `--feather N: blend ramp N px wide inside the mask (default ${DEFAULT_FEATHER}; 0 = hard edge); nothing outside the mask changes.`,
-    '--feather-outward N: ramp N px outside the mask instead; those pixels may change and are counted (outwardBand).',
-    '--crop x,y,w,h: RESULT covers that box of ORIGINAL and is resampled into it; mask pixels outside the box stay original.',
+    'RESULT may be any size: it is resampled onto ORIGINAL (or onto the --crop box). --feather and --feather-outward are one ramp\'s two directions; pass one.',
     'Write PNG for the bit-exact guarantee; JPEG and WebP outputs re-encode every pixel.',
   ].join('\n'),
   options: STITCH_OPTIONS,
