@@ -13,6 +13,8 @@ export default defineConfig({
       'test/server/edit-options.test.ts',
       'test/providers/errors.test.ts',
       'test/providers/_openai.test.ts',
+      'test/cli/options.test.ts',
+      'test/core/choices.test.ts',
     ],
     env: { MASKEDIT_MUTATE: '1' },
     testTimeout: 60_000,
