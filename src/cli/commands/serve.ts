@@ -28,7 +28,7 @@ export const SERVE_OPTIONS = defineOptions({
   'allow-private-urls': { type: 'boolean', description: 'With --allow-url-fetch: private and loopback addresses too.', default: false, to: 'allowPrivateUrls' },
   timeout: { type: 'number', metavar: 'SECONDS', min: 1, max: 86_400, description: 'Answer an edit still running after SECONDS with a timeout.', to: (s: number) => ({ requestTimeoutMs: s * 1000 }) },
   'max-uploads': { type: 'int', min: 1, max: 100_000, description: 'Bodies arriving at once before 429.', defaultLabel: 'default 64', to: 'maxUploads' },
-  'upload-min-rate': { type: 'int', metavar: 'BYTES_PER_S', min: 0, max: 1_000_000_000, description: 'A body averaging fewer bytes/s over 30 s is answered 408 (0 turns it off).', defaultLabel: 'default 64', to: 'uploadMinBytesPerSec' },
+  'upload-min-rate': { type: 'int', metavar: 'BYTES/S', min: 0, max: 1_000_000_000, description: 'A body averaging fewer bytes/s over 30 s is answered 408 (0 turns it off).', defaultLabel: 'default 64', to: 'uploadMinBytesPerSec' },
   'pixel-budget': { type: 'number', metavar: 'MP', min: 0.01, max: 100_000, description: 'Megapixels (image + mask) the running edits may decode together; larger requests get 413.', defaultLabel: 'default: 2 × the pixel limit', to: (mp: number) => ({ pixelBudget: Math.round(mp * 1_000_000) }) },
   'log-level': { type: 'enum', choices: LOG_LEVELS, metavar: 'info', description: 'JSON log lines on stderr at this level and above.', default: 'info' },
 });
