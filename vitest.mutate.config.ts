@@ -13,6 +13,7 @@ export default defineConfig({
       'test/server/edit-options.test.ts',
       'test/providers/errors.test.ts',
       'test/providers/_openai.test.ts',
+      'test/core/edit-math.test.ts',
       'test/cli/options.test.ts',
       'test/core/choices.test.ts',
     ],

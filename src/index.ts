@@ -40,6 +40,11 @@ export { writeFileAtomic, assertNotInput } from './io/atomic.js';
 // The pipeline
 export { checkPair, checkPairDecoded, checkFiles, repairMask, type CheckReport } from './pipeline/check.js';
 export { edit, EditRefusedError, type EditOptions, type EditResult, type EditReport } from './pipeline/edit.js';
+export {
+  prepare, plan, send, finish, stageRun, ReferenceInputError,
+  type PrepareOptions, type Prepared, type PlanOptions, type Planned, type SendOptions, type Sent, type FinishOptions, type StageRun,
+} from './pipeline/stages.js';
+export { configureSettings, settings, settingsFromEnv, type Settings } from './io/settings.js';
 export { writeEditResult, reportJson, outputPaths } from './pipeline/write.js';
 
 // Batches

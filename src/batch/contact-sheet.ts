@@ -4,34 +4,29 @@
  * spillover verdict, the spend, and for failed jobs their code and fix. Thumbnails live in `OUTDIR/thumbs/`
  * (256 px on the long side) so the page stays light with thousands of jobs.
  */
-import sharp from 'sharp';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { DEFAULT_MAX_PIXELS, readInputFile } from '../io/image.js';
+import { thumbnailPng } from '../io/resample.js';
 import { formatUsd } from '../core/cost.js';
-import type { Raster } from '../core/raster.js';
 import type { EditResult } from '../pipeline/edit.js';
 
 export const THUMB_SIZE = 256;
 const KINDS = ['before', 'after', 'heatmap'] as const;
 
-async function thumb(r: Raster): Promise<Buffer> {
-  return sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels as 4 } })
-    .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .png({ compressionLevel: 6 })
-    .toBuffer();
-}
 
 /** Writes thumbs/<id>.before.png, .after.png and .heatmap.png for a finished job. */
 export async function writeThumbnails(outdir: string, id: string, result: EditResult): Promise<void> {
   const rasters = { before: result.input.raster, after: result.outputs[0]!, heatmap: result.heatmap };
-  for (const k of KINDS) await writeFileAtomic(join(outdir, 'thumbs', `${id}.${k}.png`), await thumb(rasters[k]));
+  for (const k of KINDS) await writeFileAtomic(join(outdir, 'thumbs', `${id}.${k}.png`), await thumbnailPng(rasters[k], THUMB_SIZE));
 }
 
 /** A before thumbnail for a job that failed: from the input file when it decodes (bounded), else none. */
 async function failedThumb(outdir: string, id: string, image: string): Promise<boolean> {
   try {
-    const png = await sharp(image, { limitInputPixels: 100_000_000, failOn: 'error' }).rotate()
-      .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).png().toBuffer();
+    // Through the safe read: the job's image path may name a FIFO, a device or a huge file.
+    const png = await thumbnailPng(await readInputFile(image), THUMB_SIZE, DEFAULT_MAX_PIXELS);
+    if (!png) return false;
     await writeFileAtomic(join(outdir, 'thumbs', `${id}.before.png`), png);
     return true;
   } catch {

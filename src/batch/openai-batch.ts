@@ -214,6 +214,6 @@ export async function* runOpenAIBatch(todo: Prepared[], ctx: OpenAIBatchContext)
       for (const k of flight?.keys ?? []) if (byKey.has(k) && journal.get(k)?.state === 'running') journal.markPending(k);
       return { spent };
     }
-    throw mapOpenAIError(err, client.apiKey);
+    throw mapOpenAIError(err, client.apiKey, client.baseURL);
   }
 }

@@ -177,7 +177,7 @@ export interface WorkerOptions {
   today?: string;
   concurrency?: number;
   lockMs?: number;
-  openai?: { apiKey?: string | undefined; baseURL?: string | undefined };
+  openai?: { apiKey?: string | undefined; baseURL?: string | undefined; responsesModel?: string | undefined };
   providerFactory?: BatchOptions['providerFactory'];
   onEvent?: (e: { type: 'done' | 'failed' | 'rate-limited'; id: string; code?: string; waitMs?: number }) => void;
 }
@@ -197,7 +197,7 @@ export function startWorker(opts: WorkerOptions): { worker: Worker } {
     if (!providers.has(k)) {
       providers.set(k, opts.providerFactory ? opts.providerFactory(o) : createProvider({
         provider: o.provider, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}), maxRetries: 0,
-        ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}),
+        ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}), ...(opts.openai?.responsesModel ? { responsesModel: opts.openai.responsesModel } : {}),
       }));
     }
     return providers.get(k)!;

@@ -51,7 +51,7 @@ export interface BatchOptions {
   /** Defaults applied to every job before its own options (e.g. provider, model). */
   defaults?: Partial<BatchJob['options']>;
   /** OpenAI key and base URL (the CLI passes its environment's); default: the SDK reads the environment. */
-  openai?: { apiKey?: string | undefined; baseURL?: string | undefined };
+  openai?: { apiKey?: string | undefined; baseURL?: string | undefined; responsesModel?: string | undefined };
   /** Used for OpenAI jobs; the provider's own retries are off, the batch does them. */
   providerFactory?: (o: { provider: ProviderName; surface?: Surface; engine?: string }) => Promise<Provider>;
   /** Consecutive 429s one job tolerates before it fails with the 429's code (default 100). */
@@ -163,7 +163,7 @@ export async function* batch(jobs: string | readonly (JobSpec | BatchJob)[], opt
       if (!providers.has(k)) {
         const made = opts.providerFactory ? opts.providerFactory(o)
           : createProvider({ provider: o.provider, ...(o.surface ? { surface: o.surface } : {}), ...(o.engine ? { engine: o.engine } : {}), maxRetries: 0,
-            ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}) });
+            ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}), ...(opts.openai?.responsesModel ? { responsesModel: opts.openai.responsesModel } : {}) });
         made.catch(() => providers.delete(k));
         providers.set(k, made);
       }

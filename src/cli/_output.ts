@@ -10,7 +10,8 @@ export interface Painter {
   bold(s: string): string;
 }
 
-export function painter(stream: Writable & { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Painter {
+/** `env` is the run's environment (`ctx.env`, read once in main.ts): NO_COLOR and TERM=dumb turn colour off. */
+export function painter(stream: Writable & { isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): Painter {
   const on = Boolean(stream.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb';
   const wrap = (open: number, close: number) => (s: string) => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
   return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), bold: wrap(1, 22) };

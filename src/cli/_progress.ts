@@ -3,9 +3,9 @@ import type { Writable } from 'node:stream';
 import type { ProgressCallback } from '../core/progress.js';
 import { painter } from './_output.js';
 
-export function progressPrinter(stderr: Writable & { isTTY?: boolean }, opts: { quiet?: boolean } = {}): ProgressCallback {
+export function progressPrinter(stderr: Writable & { isTTY?: boolean }, opts: { quiet?: boolean; env?: Readonly<Record<string, string | undefined>> } = {}): ProgressCallback {
   if (opts.quiet) return () => {};
-  const p = painter(stderr);
+  const p = painter(stderr, opts.env ?? {});
   let lastFraction = -1;
   return (ev) => {
     if (ev.ms !== undefined) {

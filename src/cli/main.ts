@@ -7,6 +7,7 @@ import { isMaskeditError } from '../core/errors.js';
 import { editDistance } from '../core/lifecycle.js';
 import { isoDate, parseToday } from '../core/lifecycle.js';
 import { cleanupTempFiles } from '../io/atomic.js';
+import { configureSettings, settingsFromEnv } from '../io/settings.js';
 import { CliError, EXIT, type CommandContext } from './_context.js';
 import { parseCommandLine, renderHelp } from './options.js';
 import { COMMANDS } from './commands/index.js';
@@ -28,13 +29,17 @@ async function help(): Promise<string> {
     lines.push(`  ${c.usage}`, `      ${c.summary}`);
   }
   lines.push('', 'Global: --help, --version. Exit codes: 0 ok, 1 failed or errors found, 2 usage error, 130 interrupted.',
-    'Environment: OPENAI_API_KEY (read from the environment only), OPENAI_BASE_URL, MASKEDIT_MAX_PIXELS, NO_COLOR,',
+    'Environment: OPENAI_API_KEY (read from the environment only), OPENAI_BASE_URL, MASKEDIT_RESPONSES_MODEL, MASKEDIT_MAX_PIXELS,',
+    '  MASKEDIT_ENGINE_MEMORY_MB, XDG_DATA_HOME, NO_COLOR,',
     '  MASKEDIT_TODAY=YYYY-MM-DD (judge models on that date instead of today; docs/models.md).');
   return `${lines.join('\n')}\n`;
 }
 
 /** Runs one CLI invocation and returns its exit code. */
 export async function run(argv: string[], io: RunIo): Promise<number> {
+  // The process-wide settings (MASKEDIT_MAX_PIXELS, MASKEDIT_ENGINE_MEMORY_MB, XDG_DATA_HOME) are read here,
+  // once; commands get the rest of the environment as ctx.env and pass what they need down (docs/architecture.md).
+  configureSettings(settingsFromEnv(io.env));
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(await help());

@@ -97,6 +97,8 @@ export const CODES = {
   MASK_LIKELY_INVERTED: warn(400, 'mask_likely_inverted', 'mask', DOCTOR),
   MASK_PARTIAL_ALPHA: warn(400, 'mask_partial_alpha', 'mask', DOCTOR),
   MASK_FORMAT_DIFFERS: warn(400, 'mask_format_differs', 'mask', DOCTOR),
+  IMAGE_ANIMATED: warn(400, 'image_animated', 'image', DOCTOR),
+  MASK_ANIMATED: warn(400, 'mask_animated', 'mask', DOCTOR),
   MASK_EMPTY: err(400, 'mask_empty', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_NOT_SINGLE_CHANNEL: err(400, 'mask_not_single_channel', 'mask', 'docs/mask-doctor.md#maskedit-mask-input--o-out-options'),
   MASK_EXPAND_LARGE: warn(400, 'mask_expand_large', 'mask', 'docs/locality.md#maskedit-edit---expand-n-expand-the-region-that-is-replaced'),
@@ -120,6 +122,7 @@ export const CODES = {
   PROMPT_HOLE_ONLY: warn(400, 'prompt_hole_only', 'prompt', LINT),
   PROMPT_NO_PRESERVE: warn(400, 'prompt_no_preserve', 'prompt', LINT),
   PROMPT_MULTIPLE_CHANGES: warn(400, 'prompt_multiple_changes', 'prompt', LINT),
+  PROMPT_CLOSING_DROPPED: warn(400, 'prompt_closing_dropped', 'prompt', LINT),
 
   // Markup overlays (core/markup, the 2.6 models' `markup`).
   // An overlay that cannot be decoded (pipeline/check renames decodeImage's IMAGE_ codes).

@@ -10,8 +10,8 @@
  *   pixel the user asked to keep changes; an outward feather is explicit and its band is reported.
  */
 import { MaskeditError } from './errors.js';
-import { crop, growBox, paste, unionBox } from './crop.js';
-import { binarize, dilate, featherInward, squaredDistanceTo } from './morphology.js';
+import { boundingBoxWithin, crop, growBox, paste, unionBox } from './crop.js';
+import { binarize, dilate, distancesWithin, featherInward } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
 import { DEFAULT_RING, estimateColorMatch, poissonSeam, type ColorMatch } from './seam.js';
 
@@ -31,10 +31,17 @@ export interface BlendOptions {
   /** Feather radius in pixels (default {@link DEFAULT_FEATHER}); 0 = hard edge. */
   feather?: number;
   direction?: FeatherDirection;
+  /**
+   * The mask is zero outside this box (a crop plan's union, say): only the box is scanned for its bounding box.
+   * The result is the same; a wrong box gives a wrong blend.
+   */
+  within?: Box;
 }
 
 export interface BlendMask {
   blend: EditMask;
+  /** The blend is zero outside this box (null for an empty mask): pass it on as the stitch's `within`. */
+  box: Box | null;
   /** Pixels outside the user's mask that the blend lets change (0 for an inward feather). */
   outwardBand: number;
 }
@@ -52,8 +59,8 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
   const feather = opts.feather ?? DEFAULT_FEATHER;
   if (!(feather >= 0) || !Number.isFinite(feather)) throw new RangeError(`feather must be a number >= 0, received ${feather}`);
   const blend = createEditMask(editMask.width, editMask.height);
-  const box = boundingBox(editMask);
-  if (!box) return { blend, outwardBand: 0 };
+  const box = opts.within ? boundingBoxWithin(editMask, opts.within) : boundingBox(editMask);
+  if (!box) return { blend, box: null, outwardBand: 0 };
   const outward = opts.direction === 'outward' && feather > 0;
   // Work on the mask's box (plus the outward band and one ring of kept pixels): distances to pixels beyond
   // that ring are never shorter than to the ring itself, so the result is exact and a small mask on a large
@@ -66,7 +73,7 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
     subBlend = featherInward(sub, feather);
   } else {
     subBlend = binarize(sub);
-    const d2 = squaredDistanceTo(sub, (v) => v !== 0);
+    const d2 = distancesWithin(sub, 'set', feather);
     for (let i = 0; i < d2.length; i++) {
       if (sub.data[i] !== 0) continue;
       const d = Math.sqrt(d2[i]!);
@@ -76,7 +83,7 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
     }
   }
   paste(blend, subBlend, work.x, work.y);
-  return { blend, outwardBand };
+  return { blend, box: work, outwardBand };
 }
 
 /**
@@ -87,9 +94,9 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
  * @example
  * const apiMask = editMaskToApiRgba(modelMaskFor(editMask, { grow: 16 }));
  */
-export function modelMaskFor(editMask: EditMask, opts: { grow?: number } = {}): EditMask {
+export function modelMaskFor(editMask: EditMask, opts: { grow?: number; within?: Box } = {}): EditMask {
   const grow = opts.grow ?? DEFAULT_MODEL_GROW;
-  const box = boundingBox(editMask);
+  const box = opts.within ? boundingBoxWithin(editMask, opts.within) : boundingBox(editMask);
   const out = createEditMask(editMask.width, editMask.height);
   if (!box) return out;
   const work = growBox(box, Math.ceil(grow) + 1, editMask);
@@ -109,6 +116,11 @@ export interface StitchOptions {
    * bytes as without this option, and the caller's `result` is gone. Saves one full-size copy.
    */
   reuseResult?: { changed: readonly Box[] };
+  /**
+   * The blend (and `modelMask`) are zero outside this box (blendMaskFor's `box`, or the crops' union): only it
+   * is scanned for their bounding boxes. Same output; a wrong box gives a wrong stitch.
+   */
+  within?: Box;
 }
 
 /**
@@ -126,15 +138,16 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
       'resize the result to the original first (resize(result, original.width, original.height)), or pass --crop x,y,w,h when the result covers only a box of the original');
   }
   const reuse = opts.reuseResult;
-  const box = boundingBox(blend);
+  const within = opts.within;
+  const box = within ? boundingBoxWithin(blend, within) : boundingBox(blend);
   if (!box) return reuse ? restoreBoxes(result, original, reuse.changed) : cloneRaster(original);
   const seam = opts.seam ?? DEFAULT_SEAM;
   // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
-  const sampledBox = seam === 'match' && opts.modelMask ? boundingBox(opts.modelMask) : null;
+  const sampledBox = seam === 'match' && opts.modelMask ? (within ? boundingBoxWithin(opts.modelMask, within) : boundingBox(opts.modelMask)) : null;
   const work = seam === 'match' ? growBox(sampledBox ? unionBox(box, sampledBox) : box, DEFAULT_RING + 1, original) : growBox(box, 1, original);
   const o = crop(original, work), r = crop(result, work), b = crop(blend, work);
-  const within = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
-  const matchOpts = { ...(within ? { within } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) };
+  const resultWithin = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
+  const matchOpts = { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) };
   // match: matchSeam's per-channel correction is applied while compositing, through a 256-entry table per
   // channel (the same formula, so the same bytes), instead of writing a corrected copy of the box first.
   const source = seam === 'poisson' ? poissonSeam(o, r, b) : r;

@@ -2,7 +2,7 @@
  * Boxes and rectangular copies: cut a box out of a raster, paste one raster into another, and the small box
  * arithmetic the planner and the stitch share. Works for any channel count (images and masks alike).
  */
-import { createRaster, type Box, type Raster } from './raster.js';
+import { boundingBox, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 
 /** True when `box` has positive integer size and lies fully inside a `width`×`height` image. */
 export function boxInside(box: Box, size: { width: number; height: number }): boolean {
@@ -93,4 +93,16 @@ export function paste<R extends Raster>(dst: R, src: Raster, x: number, y: numbe
     dst.data.set(src.data.subarray(s, s + len), (yy * dst.width + x0) * c);
   }
   return dst;
+}
+
+/**
+ * {@link boundingBox} of a mask known to be zero outside `within`: only that box is read. Equal to
+ * `boundingBox(mask)` whenever the promise holds (a mask built inside a work box, pasted into a blank one).
+ *
+ * @example
+ * const box = boundingBoxWithin(blend, cropBox); // same as boundingBox(blend), reading only cropBox
+ */
+export function boundingBoxWithin(mask: EditMask, within: Box): Box | null {
+  const b = boundingBox(crop(mask, within));
+  return b && { x: b.x + within.x, y: b.y + within.y, width: b.width, height: b.height };
 }

@@ -29,6 +29,8 @@ export interface ImageFacts {
   hasAlpha: boolean;
   /** Channels in the file (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), for messages; optional. */
   channels?: number;
+  /** Frames of an animated WebP or PNG (APNG); 1 or absent for a still image. Only the first is used. */
+  frames?: number;
 }
 export type MaskFacts = ImageFacts;
 
@@ -242,6 +244,13 @@ export function diagnoseWithFix(input: DiagnoseInput): { problems: Problem[]; fi
     }
     if (model.squareOnly && image.width !== image.height) {
       add(`MODEL_${mc}_NOT_SQUARE`, 'error', `${model.id} takes only square images; ${imageLabel} is ${image.width}x${image.height}`, `crop it to a square (e.g. ${Math.min(image.width, image.height)}x${Math.min(image.width, image.height)}), or use --model ${DEFAULT}, which takes any aspect`);
+    }
+  }
+  // Animation: libvips, maskedit and OpenAI read the first frame only; say so rather than drop the rest silently.
+  for (const [facts, label, role] of [[image, imageLabel, 'IMAGE'], [mask, maskLabel, 'MASK']] as const) {
+    if (facts?.frames && facts.frames > 1) {
+      add(`${role}_ANIMATED`, 'warning', `${label} is an animated ${facts.format.toUpperCase()} with ${facts.frames} frames; only its first frame is ${role === 'IMAGE' ? 'edited' : 'read'} and the others are dropped`,
+        `nothing to do if the first frame is the one you mean; otherwise export the frame you want as a still PNG and pass that`);
     }
   }
   if (mask) {

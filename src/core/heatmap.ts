@@ -4,7 +4,7 @@
  * "maskedit is telling you something", and both outline the mask so the user sees where the edit was allowed.
  */
 import { crop, growBox } from './crop.js';
-import { squaredDistanceTo } from './morphology.js';
+import { distancesWithin } from './morphology.js';
 import { boundingBox, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 import { DEFAULT_THRESHOLD } from './spillover.js';
 
@@ -71,7 +71,7 @@ export function maskOutline(mask: EditMask, width: number): Uint8Array {
   if (!box) return out;
   const b = growBox(box, 1, mask);
   const sub = crop(mask, b);
-  const d2 = squaredDistanceTo(sub, (v) => v === 0);
+  const d2 = distancesWithin(sub, 'unset', width);
   const r2 = width * width;
   for (let y = 0; y < b.height; y++) {
     for (let x = 0; x < b.width; x++) {

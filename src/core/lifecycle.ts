@@ -59,6 +59,19 @@ export function statusOf(model: ImageModel, today: string): ModelStatus {
   return 'active';
 }
 
+/**
+ * The models that answer on a date: released by then and not shut down (deprecated ones still answer). What the
+ * server lists and names in "Supported values", so a date in the past never offers a model from its future.
+ */
+export function servedModels(today: string): ImageModel[] {
+  return MODELS.filter((m) => m.lifecycle.released <= today && statusOf(m, today) !== 'shutdown');
+}
+
+/** {@link servedModels} without the deprecated ones: the models to suggest and to check parameters against. */
+export function activeModels(today: string): ImageModel[] {
+  return servedModels(today).filter((m) => statusOf(m, today) === 'active');
+}
+
 /** The status of a model id (snapshots and aliases resolved), or undefined when maskedit does not know it. */
 export function modelStatus(id: string, today: string): ModelStatus | undefined {
   const m = findModel(id);

@@ -9,7 +9,7 @@
 import { resize } from './resize.js';
 import { MaskError } from './errors.js';
 import { SOFT_THRESHOLD } from './threshold.js';
-import { connectedComponents, squaredDistanceTo } from './morphology.js';
+import { connectedComponents, distancesWithin } from './morphology.js';
 import { countNonZero, createEditMask, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 
 /** Which pixels of a mask without alpha are editable: black, white, or whichever region is smaller. */
@@ -411,7 +411,7 @@ export function matchGeometry(mask: EditMask, target: TargetGeometry, opts: Matc
  */
 export function featheredApiRgba(mask: EditMask, radius: number): Raster & { channels: 4 } {
   const out = createRaster(mask.width, mask.height, 4);
-  const d2 = squaredDistanceTo(mask, (v) => v !== 0);
+  const d2 = distancesWithin(mask, 'set', radius + 1);
   for (let i = 0; i < d2.length; i++) {
     const d = Math.sqrt(d2[i]!);
     out.data[i * 4 + 3] = d >= radius + 1 ? 255 : Math.round((255 * d) / (radius + 1));

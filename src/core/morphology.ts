@@ -5,6 +5,7 @@
  * shrinking does not eat masks that touch the border.
  */
 import { createEditMask, type Box, type EditMask } from './raster.js';
+import { cappedSquaredDistance, componentsByRuns, MAX_CAP } from './edt.js';
 
 const INF = 1e20;
 
@@ -76,10 +77,24 @@ export function squaredDistanceTo(mask: EditMask, isSource: (value: number) => b
   return out;
 }
 
+/**
+ * The squared distance to the nearest `source` pixel where callers only compare it with `limit`² (or test
+ * `√d ≥ limit`): exact below (floor(limit) + 1)², and at least that elsewhere. Small limits (the hot path's
+ * grow, feather and seam ring) take the capped transform of core/edt.ts; others the exact one.
+ *
+ * @example
+ * const d2 = distancesWithin(mask, 'unset', 4); // as squaredDistanceTo(mask, (v) => v === 0) wherever d ≤ 4
+ */
+export function distancesWithin(mask: EditMask, source: 'set' | 'unset', limit: number): ArrayLike<number> {
+  const cap = Math.floor(limit) + 1;
+  if (Number.isInteger(cap) && cap >= 1 && cap <= MAX_CAP) return cappedSquaredDistance(mask, source, cap);
+  return squaredDistanceTo(mask, source === 'set' ? (v) => v !== 0 : (v) => v === 0);
+}
+
 /** Sets every pixel within `radius` (Euclidean) of a set pixel. */
 export function dilate(mask: EditMask, radius: number): EditMask {
   if (radius <= 0) return binarize(mask);
-  const d2 = squaredDistanceTo(mask, (v) => v !== 0);
+  const d2 = distancesWithin(mask, 'set', radius);
   const r2 = radius * radius;
   const out = createEditMask(mask.width, mask.height);
   for (let i = 0; i < d2.length; i++) out.data[i] = d2[i]! <= r2 ? 255 : 0;
@@ -89,7 +104,7 @@ export function dilate(mask: EditMask, radius: number): EditMask {
 /** Clears every set pixel within `radius` of an unset pixel inside the image. */
 export function erode(mask: EditMask, radius: number): EditMask {
   if (radius <= 0) return binarize(mask);
-  const d2 = squaredDistanceTo(mask, (v) => v === 0);
+  const d2 = distancesWithin(mask, 'unset', radius);
   const r2 = radius * radius;
   const out = createEditMask(mask.width, mask.height);
   for (let i = 0; i < d2.length; i++) out.data[i] = mask.data[i] !== 0 && d2[i]! > r2 ? 255 : 0;
@@ -118,7 +133,7 @@ export function invert(mask: EditMask): EditMask {
  */
 export function featherInward(mask: EditMask, radius: number): EditMask {
   if (radius <= 0) return binarize(mask);
-  const d2 = squaredDistanceTo(mask, (v) => v === 0);
+  const d2 = distancesWithin(mask, 'unset', radius + 1);
   const out = createEditMask(mask.width, mask.height);
   for (let i = 0; i < d2.length; i++) {
     if (mask.data[i] === 0) continue;
@@ -146,46 +161,9 @@ export interface Components {
  * const { count, boxes } = connectedComponents(mask);
  */
 export function connectedComponents(mask: EditMask, connectivity: 4 | 8 = 8): Components {
-  const { width: w, height: h, data } = mask;
-  const labels = new Int32Array(w * h);
-  const boxes: Box[] = [];
-  const areas: number[] = [];
-  const stack = new Int32Array(w * h);
-  let count = 0;
-  for (let start = 0; start < w * h; start++) {
-    if (data[start] === 0 || labels[start] !== 0) continue;
-    const label = ++count;
-    let top = 0;
-    stack[top++] = start;
-    labels[start] = label;
-    let minX = w, minY = h, maxX = 0, maxY = 0, area = 0;
-    while (top > 0) {
-      const p = stack[--top]!;
-      const x = p % w, y = (p - x) / w;
-      area++;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || (connectivity === 4 && dx !== 0 && dy !== 0)) continue;
-          const nx = x + dx;
-          if (nx < 0 || nx >= w) continue;
-          const q = ny * w + nx;
-          if (data[q] !== 0 && labels[q] === 0) {
-            labels[q] = label;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    boxes.push({ x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 });
-    areas.push(area);
-  }
-  return { labels, count, boxes, areas };
+  // One union–find pass over the mask's runs (core/edt.ts): the same labels, boxes and areas as a flood fill
+  // seeded at each unlabelled pixel in raster order (test/core/edt.test.ts keeps that flood fill as reference).
+  return componentsByRuns(mask, connectivity);
 }
 
 /** Sets the unset regions (4-connected) that do not touch the image border: holes inside painted strokes. */

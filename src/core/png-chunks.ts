@@ -1,6 +1,7 @@
 /**
  * PNG's framing, for code that writes PNG bytes without a codec (the studio's mask encoder in the browser, test
- * fixtures that forge headers): the CRC-32 of ISO 3309 / PNG spec §5.5 and a chunk with its length and CRC.
+ * fixtures that forge headers): the CRC-32 of ISO 3309 / PNG spec §5.5 and a chunk with its length and CRC; and
+ * for the one fact libvips does not report: whether a PNG is an animated PNG (APNG) and how many frames it has.
  *
  * @example
  * const iend = pngChunk('IEND', new Uint8Array(0));
@@ -32,4 +33,25 @@ export function pngChunk(type: string, data: Uint8Array): Uint8Array<ArrayBuffer
   out.set(data, 8);
   view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
+}
+
+/**
+ * The frame count of an animated PNG (the `num_frames` of its `acTL` chunk, which must come before the first
+ * `IDAT`), or 1 for a still PNG, a damaged one or bytes that are not PNG. Decoders that do not know APNG (libvips
+ * among them) show only the default image, so the other frames are silently ignored.
+ *
+ * @example
+ * apngFrames(stillPngBytes) // 1
+ */
+export function apngFrames(bytes: Uint8Array): number {
+  if (bytes.length < 8 || PNG_SIGNATURE_BYTES.some((b, i) => bytes[i] !== b)) return 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 12 <= bytes.length;) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
+    if (type === 'IDAT' || type === 'IEND') return 1;
+    if (type === 'acTL') return length >= 8 && at + 16 <= bytes.length ? Math.max(1, view.getUint32(at + 8)) : 1;
+    at += 12 + length;
+  }
+  return 1;
 }

@@ -88,14 +88,61 @@ export function parsePreserve(list: string | readonly string[] | undefined): str
  * // 'A lounge with a flamingo. Preserve the walls. Preserve the tiles. Do not change anything else.'
  */
 export function buildPrompt(parts: PromptParts): string {
+  const { own, closing } = promptSentences(parts);
+  return closing ? `${own} ${DO_NOT_CHANGE}` : own;
+}
+
+/** The user's parts as sentences, and whether maskedit's closing sentence belongs after them. */
+function promptSentences(parts: PromptParts): { own: string; closing: boolean } {
   const sentences = [parts.prompt, parts.scene, parts.change].map((s) => sentence(s ?? '')).filter(Boolean);
   const base = sentences.join(' ');
   const lower = base.toLowerCase();
   const items = parsePreserve(parts.preserve).filter((item) => !lower.includes(item.toLowerCase()));
   if (items.length) sentences.push(`Preserve ${joinList(items)}.`);
-  if (!sentences.length) return '';
-  if (!saysNothingElse(base)) sentences.push(DO_NOT_CHANGE);
-  return sentences.join(' ');
+  return { own: sentences.join(' '), closing: sentences.length > 0 && !saysNothingElse(base) };
+}
+
+/** A prompt built for one model: the text to send and what maskedit did to keep it within the model's limit. */
+export interface ComposedPrompt {
+  /** The prompt to send. */
+  text: string;
+  /** Characters of `text` that maskedit added on its own (the closing sentence), 0 when it added none. */
+  added: number;
+  /** PROMPT_CLOSING_DROPPED when the closing sentence was left out to stay within the limit. */
+  problems: Problem[];
+}
+
+/**
+ * {@link buildPrompt} for a model with a prompt limit. The limit applies to the whole prompt sent, maskedit's
+ * closing sentence included, so a prompt that fits only without the closing is sent without it, with a
+ * PROMPT_CLOSING_DROPPED warning; maskedit never sends more than the limit and never cuts the user's words. A
+ * prompt whose own text is over the limit keeps its own length (the linter's PROMPT_TOO_LONG reports it).
+ *
+ * @example
+ * composePrompt({ prompt: 'x'.repeat(32000) }, { model: 'gpt-image-2' }).problems[0].code // 'PROMPT_CLOSING_DROPPED'
+ */
+export function composePrompt(parts: PromptParts, opts: LintOptions = {}): ComposedPrompt {
+  const model = getModel(opts.model);
+  const { own, closing } = promptSentences(parts);
+  if (!closing) return { text: own, added: 0, problems: [] };
+  const full = `${own} ${DO_NOT_CHANGE}`;
+  const ownChars = codePoints(own);
+  const fullChars = codePoints(full);
+  if (fullChars <= model.maxPromptChars) return { text: full, added: fullChars - ownChars, problems: [] };
+  if (ownChars > model.maxPromptChars) return { text: own, added: 0, problems: [] };
+  return {
+    text: own,
+    added: 0,
+    problems: [{
+      code: 'PROMPT_CLOSING_DROPPED', severity: 'warning',
+      message: `maskedit left out its closing sentence "${DO_NOT_CHANGE}": with it the prompt would be ${fullChars} characters, over ${model.id}'s limit of ${model.maxPromptChars} for the whole prompt sent; your ${ownChars} characters are sent as written`,
+      fix: `to keep the closing, cut your prompt to ${model.maxPromptChars - (fullChars - ownChars)} characters, or end it with your own "keep everything else the same" sentence`,
+    }],
+  };
+}
+
+function codePoints(text: string): number {
+  return [...text].length;
 }
 
 /** Trims, collapses whitespace, capitalises the first letter and ends with a full stop. */
@@ -220,7 +267,7 @@ export function lintPrompt(text: string, opts: LintOptions = {}): Problem[] {
   if (a.chars > model.maxPromptChars) {
     problems.push({
       code: 'PROMPT_TOO_LONG', severity: 'error',
-      message: `the prompt is ${a.chars} characters; ${model.id} takes at most ${model.maxPromptChars}`,
+      message: `the prompt is ${a.chars} characters; ${model.id} takes at most ${model.maxPromptChars}, counted over the whole prompt sent (scene, change, preserve list and any closing sentence)`,
       fix: `cut it to ${model.maxPromptChars} characters: keep one sentence for the final image, one change and a short preserve list`,
     });
   }

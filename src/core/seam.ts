@@ -14,7 +14,7 @@
  * Both return a copy of `result` whose region pixels are corrected; outside the region the copy equals the
  * result, and the caller's blend decides what reaches the output.
  */
-import { squaredDistanceTo } from './morphology.js';
+import { distancesWithin } from './morphology.js';
 import { boxInside } from './crop.js';
 import { cloneRaster, type Box, type EditMask, type Raster } from './raster.js';
 
@@ -52,8 +52,8 @@ const MIN_CORRELATION = 0.98;
  * Pixels within `ring` px of the region's boundary, on both sides: a flag array.
  */
 export function boundaryBand(region: EditMask, ring: number): Uint8Array {
-  const inside = squaredDistanceTo(region, (v) => v === 0);
-  const outside = squaredDistanceTo(region, (v) => v !== 0);
+  const inside = distancesWithin(region, 'unset', ring);
+  const outside = distancesWithin(region, 'set', ring);
   const r2 = ring * ring;
   const band = new Uint8Array(region.data.length);
   for (let i = 0; i < band.length; i++) band[i] = (region.data[i] !== 0 ? inside[i]! : outside[i]!) <= r2 ? 1 : 0;
@@ -72,7 +72,7 @@ export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMas
   const sampled = opts.changed ?? region;
   // Only the kept side of the boundary is sampled, so one distance transform (to the changed pixels) is enough.
   const ring = opts.ring ?? DEFAULT_RING;
-  const toChanged = squaredDistanceTo(sampled, (v) => v !== 0);
+  const toChanged = distancesWithin(sampled, 'set', ring);
   const w = region.width;
   const within = opts.within && boxInside(opts.within, region) ? opts.within : { x: 0, y: 0, width: w, height: region.height };
   const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0], sor = [0, 0, 0];

@@ -18,9 +18,9 @@
  */
 import { MaskError } from './errors.js';
 import { getModel, parseSize, type ImageModel, type Size } from './models.js';
-import { connectedComponents } from './morphology.js';
+import { componentStats } from './edt.js';
 import { boundingBox, countNonZero, sameSize, type Box, type EditMask } from './raster.js';
-import { boxesOverlap, crop, unionBox } from './crop.js';
+import { boxesOverlap, unionBox } from './crop.js';
 
 export type RegionsMode = 'merge' | 'separate' | 'auto';
 export type PlanMode = 'crop' | 'whole';
@@ -155,13 +155,12 @@ function wholeFor(image: Size, model: ImageModel): PlannedCrop {
  * Clusters the mask's connected components: two clusters join when their boxes, each grown by its context,
  * overlap. Returns each cluster's region box and editable-pixel count.
  */
-export function clusterRegions(editMask: EditMask, context = DEFAULT_CONTEXT, minContext = DEFAULT_MIN_CONTEXT): { box: Box; pixels: number }[] {
-  // Label only the mask's bounding box: on a 12 MP photo with a small mask that is a fraction of the work.
-  const bbox = boundingBox(editMask);
+export function clusterRegions(editMask: EditMask, context = DEFAULT_CONTEXT, minContext = DEFAULT_MIN_CONTEXT, bbox = boundingBox(editMask)): { box: Box; pixels: number }[] {
+  // Label only the mask's bounding box, in one pass over its runs and without a label image: on a 12 MP photo
+  // with a small mask that is a fraction of the work.
   if (!bbox) return [];
-  const comps = connectedComponents(crop(editMask, bbox));
-  if (comps.count > MAX_COMPONENTS) return [{ box: bbox, pixels: countNonZero(editMask) }];
-  comps.boxes = comps.boxes.map((b) => ({ ...b, x: b.x + bbox.x, y: b.y + bbox.y }));
+  const comps = componentStats(editMask, 8, bbox);
+  if (comps.count > MAX_COMPONENTS) return [{ box: bbox, pixels: comps.areas.reduce((s, a) => s + a, 0) }];
   const grown = (b: Box): Box => {
     const px = Math.max(minContext, Math.round(context * b.width)), py = Math.max(minContext, Math.round(context * b.height));
     return { x: b.x - px, y: b.y - py, width: b.width + 2 * px, height: b.height + 2 * py };
@@ -209,7 +208,9 @@ export function planCrops(image: Size, editMask: EditMask, modelId: string, opts
   const model = getModel(modelId);
   const context = opts.context ?? DEFAULT_CONTEXT;
   const minContext = opts.minContext ?? DEFAULT_MIN_CONTEXT;
-  const total = countNonZero(editMask);
+  // One scan for the box; the count reads only the rows the box spans.
+  const bbox = boundingBox(editMask);
+  const total = bbox ? countNonZero({ ...editMask, data: editMask.data.subarray(bbox.y * editMask.width, (bbox.y + bbox.height) * editMask.width) }) : 0;
   if (total === 0) {
     throw new MaskError('MASK_EMPTY', 'the mask has no editable pixels (no pixel with alpha 0)', 'paint the area to edit transparent, or build a mask: maskedit mask INPUT --rect x,y,w,h -o mask.png');
   }
@@ -217,12 +218,12 @@ export function planCrops(image: Size, editMask: EditMask, modelId: string, opts
   const wholeDetail = detailOf([whole], [1]);
   const wholePlan = { mode: 'whole' as const, crops: [whole] };
 
-  const mergedCrop = cropFor(boundingBox(editMask)!, image, model, context, minContext);
+  const mergedCrop = cropFor(bbox!, image, model, context, minContext);
   let crops = [mergedCrop];
   let weights = [total];
   const regions = opts.regions ?? 'auto';
   if (regions !== 'merge') {
-    const clusters = clusterRegions(editMask, context, minContext);
+    const clusters = clusterRegions(editMask, context, minContext, bbox);
     if (clusters.length > 1) {
       const separate = clusters.map((c) => cropFor(c.box, image, model, context, minContext));
       const area = separate.reduce((s, c) => s + c.width * c.height, 0);

@@ -136,40 +136,50 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
       }
       x = runEnd;
       if (x >= w) break;
-      const o = i * 4;
-      const r0 = a[o]!, g0 = a[o + 1]!, b0 = a[o + 2]!;
-      const r1 = b[o]!, g1 = b[o + 1]!, b1 = b[o + 2]!;
-      const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[o + 3]! - a[o + 3]!;
-      const ar = dr < 0 ? -dr : dr, ag = dg < 0 ? -dg : dg, ab = db < 0 ? -db : db, aa = da < 0 ? -da : da;
-      let mx = ar > ag ? ar : ag;
-      if (ab > mx) mx = ab;
-      if (aa > mx) mx = aa;
-      cm[i] = mx;
-      if (m[i] !== 0) {
-        if (mx > threshold) changed1++;
-        abs1 += ar + ag + ab;
-        sq1 += dr * dr + dg * dg + db * db;
-      } else {
-        if (mx > threshold) changed0++;
-        abs0 += ar + ag + ab;
-        sq0 += dr * dr + dg * dg + db * db;
-      }
-      if (x < rowEnd) {
-        const c = cellRow + (x >> 2);
-        if (!differs[c]) {
-          // First changed pixel of this cell: the cell's earlier pixels were all identical; add them now.
-          differs[c] = 1;
-          const x0 = x & ~3;
-          for (let yy = y & ~3; yy <= y; yy++) {
-            for (let xx = x0; xx < x0 + 4 && (yy < y || xx < x); xx++) addSame(c, (yy * w + xx) * 4);
-          }
+      // A span of changed pixels, until the next identical one. A cell's SSIM sums are gathered in locals and
+      // written once per cell (integer sums: the order of the additions does not change them).
+      let c = -1, lsx = 0, lsy = 0, lsxx = 0, lsyy = 0, lsxy = 0;
+      for (; x < w; x++, i++) {
+        const o = i * 4;
+        if (a32 ? a32[i] === b32![i] : a[o] === b[o] && a[o + 1] === b[o + 1] && a[o + 2] === b[o + 2] && a[o + 3] === b[o + 3]) break;
+        const r0 = a[o]!, g0 = a[o + 1]!, b0 = a[o + 2]!;
+        const r1 = b[o]!, g1 = b[o + 1]!, b1 = b[o + 2]!;
+        const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[o + 3]! - a[o + 3]!;
+        const ar = dr < 0 ? -dr : dr, ag = dg < 0 ? -dg : dg, ab = db < 0 ? -db : db, aa = da < 0 ? -da : da;
+        let mx = ar > ag ? ar : ag;
+        if (ab > mx) mx = ab;
+        if (aa > mx) mx = aa;
+        cm[i] = mx;
+        if (m[i] !== 0) {
+          if (mx > threshold) changed1++;
+          abs1 += ar + ag + ab;
+          sq1 += dr * dr + dg * dg + db * db;
+        } else {
+          if (mx > threshold) changed0++;
+          abs0 += ar + ag + ab;
+          sq0 += dr * dr + dg * dg + db * db;
         }
-        // Rec. 601 luma in 16-bit fixed point (0.299, 0.587, 0.114 × 65536), rounded.
-        const lx = (r0 * 19595 + g0 * 38470 + b0 * 7471 + 32768) >> 16;
-        const ly = (r1 * 19595 + g1 * 38470 + b1 * 7471 + 32768) >> 16;
-        sx[c]! += lx; sy[c]! += ly; sxx[c]! += lx * lx; syy[c]! += ly * ly; sxy[c]! += lx * ly;
+        if (x < rowEnd) {
+          const cc = cellRow + (x >> 2);
+          if (cc !== c) {
+            if (c >= 0) { sx[c]! += lsx; sy[c]! += lsy; sxx[c]! += lsxx; syy[c]! += lsyy; sxy[c]! += lsxy; lsx = lsy = lsxx = lsyy = lsxy = 0; }
+            c = cc;
+            if (!differs[c]) {
+              // First changed pixel of this cell: the cell's earlier pixels were all identical; add them now.
+              differs[c] = 1;
+              const x0 = x & ~3;
+              for (let yy = y & ~3; yy <= y; yy++) {
+                for (let xx = x0; xx < x0 + 4 && (yy < y || xx < x); xx++) addSame(c, (yy * w + xx) * 4);
+              }
+            }
+          }
+          // Rec. 601 luma in 16-bit fixed point (0.299, 0.587, 0.114 × 65536), rounded.
+          const lx = (r0 * 19595 + g0 * 38470 + b0 * 7471 + 32768) >> 16;
+          const ly = (r1 * 19595 + g1 * 38470 + b1 * 7471 + 32768) >> 16;
+          lsx += lx; lsy += ly; lsxx += lx * lx; lsyy += ly * ly; lsxy += lx * ly;
+        }
       }
-      x++;
+      if (c >= 0) { sx[c]! += lsx; sy[c]! += lsy; sxx[c]! += lsxx; syy[c]! += lsyy; sxy[c]! += lsxy; }
     }
   }
   const changed = [changed0, changed1], count = [w * h - count1, count1], absSum = [abs0, abs1], sqSum = [sq0, sq1];

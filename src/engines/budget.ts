@@ -17,15 +17,16 @@ import { AbortError, MaskeditError } from '../core/errors.js';
 import { crop, growBox, paste } from '../core/crop.js';
 import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
 import type { Engine } from './engine.js';
+import { settings, settingsFromEnv } from '../io/settings.js';
 
 /** Peak bytes per pixel handed to the engine (RGBA in and out, the engine's own buffers), with headroom. */
 export const BYTES_PER_PIXEL: Record<string, number> = { telea: 28, ns: 28, patchmatch: 48 };
 const DEFAULT_BYTES_PER_PIXEL = 48;
-export const DEFAULT_ENGINE_BUDGET_BYTES = 1024 * 1024 * 1024;
+export { DEFAULT_ENGINE_BUDGET_BYTES } from '../io/settings.js';
 
-export function engineBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const mb = Number(env.MASKEDIT_ENGINE_MEMORY_MB);
-  return Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : DEFAULT_ENGINE_BUDGET_BYTES;
+/** MASKEDIT_ENGINE_MEMORY_MB of `env` in bytes, else 1 GiB (the CLI reads it once into io/settings.ts). */
+export function engineBudgetFromEnv(env: Readonly<Record<string, string | undefined>>): number {
+  return settingsFromEnv(env).engineBudgetBytes;
 }
 
 /** Estimated peak bytes for `engine` filling `pixels` pixels. */
@@ -47,7 +48,7 @@ export function engineFailure(name: string, e: unknown): MaskeditError {
 }
 
 export interface BudgetOptions {
-  /** Bytes (default: MASKEDIT_ENGINE_MEMORY_MB or 1 GiB). */
+  /** Bytes (default: io/settings.ts `engineBudgetBytes` — 1 GiB, or MASKEDIT_ENGINE_MEMORY_MB read by the CLI). */
   budgetBytes?: number;
 }
 
@@ -56,7 +57,7 @@ export function withBudget(engine: Engine, opts: BudgetOptions = {}): Engine {
   return {
     name: engine.name,
     async fill(image, mask, options, signal, onProgress) {
-      const budget = opts.budgetBytes ?? engineBudgetFromEnv();
+      const budget = opts.budgetBytes ?? settings().engineBudgetBytes;
       try {
         const whole = image.width * image.height;
         if (engineCost(name, whole) <= budget || mask.width !== image.width || mask.height !== image.height) {

@@ -9,11 +9,13 @@ import { readRegularFile, type SafeReadOptions } from './safe-read.js';
 import { ImageError, MaskError, type MaskeditError } from '../core/errors.js';
 import type { Raster } from '../core/raster.js';
 import type { ImageFacts } from '../core/doctor.js';
+import { apngFrames } from '../core/png-chunks.js';
+import { settings } from './settings.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 export type Role = 'image' | 'mask';
 
-export const DEFAULT_MAX_PIXELS = 100_000_000;
+export { DEFAULT_MAX_PIXELS } from './settings.js';
 
 // Decoding big images is the hot path; libvips' operation cache only costs memory here.
 sharp.cache(false);
@@ -36,7 +38,7 @@ export interface DecodedImage {
 export interface DecodeOptions {
   /** 'mask' switches error codes to MASK_*. */
   role?: Role;
-  /** Refuse images with more pixels than this (default 100 MP, or MASKEDIT_MAX_PIXELS). */
+  /** Refuse images with more pixels than this (default: io/settings.ts `maxPixels` — 100 MP, or MASKEDIT_MAX_PIXELS read by the CLI). */
   maxPixels?: number;
   /** A name for messages, usually the path. */
   label?: string;
@@ -63,9 +65,9 @@ export function sniffFormat(bytes: Uint8Array): { format: ImageFormat } | { othe
   return null;
 }
 
-export function maxPixelsFromEnv(): number {
-  const v = Number(process.env.MASKEDIT_MAX_PIXELS);
-  return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_PIXELS;
+/** The process's pixel limit: MASKEDIT_MAX_PIXELS as the entry point read it (io/settings.ts), else 100 MP. */
+export function defaultMaxPixels(): number {
+  return settings().maxPixels;
 }
 
 function fail(role: Role, kind: 'UNREADABLE' | 'FORMAT_UNSUPPORTED' | 'TOO_MANY_PIXELS', message: string, fix: string, cause?: unknown): MaskeditError {
@@ -98,7 +100,7 @@ const CONVERT_FIX = (label: string, role: Role = 'image') => {
 export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<ImageInfo> {
   const role = opts.role ?? 'image';
   const label = opts.label ?? role;
-  const maxPixels = opts.maxPixels ?? maxPixelsFromEnv();
+  const maxPixels = opts.maxPixels ?? defaultMaxPixels();
   const sniffed = sniffFormat(bytes);
   if (!sniffed) {
     throw fail(role, 'UNREADABLE', `${label} is not an image maskedit can read (expected PNG, JPEG or WebP bytes; received ${describeBytes(bytes)})`, `check that ${label} is a complete PNG, JPEG or WebP file`);
@@ -136,7 +138,18 @@ export async function probeImage(bytes: Uint8Array, opts: DecodeOptions = {}): P
     channels: meta.channels ?? 0,
     bitDepth: meta.depth === 'ushort' ? 16 : 8,
     palette: Boolean(meta.isPalette),
+    frames: sniffed.format === 'png' ? apngFrames(bytes) : Math.max(1, meta.pages ?? 1),
   };
+}
+
+/** Stored width × height from the header alone (no pixel decoded, no limit applied); 0 when it cannot be read. */
+export async function headerPixels(bytes: Uint8Array): Promise<number> {
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+    return (meta.width ?? 0) * (meta.height ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -166,7 +179,7 @@ async function decodeRaw(bytes: Uint8Array, info: ImageInfo, opts: DecodeOptions
   const role = opts.role ?? 'image';
   const label = opts.label ?? role;
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? maxPixelsFromEnv(), failOn: 'error' });
+    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? defaultMaxPixels(), failOn: 'error' });
     // autoOrient costs a copy even for orientation 1 (about 15 % of a 4096² JPEG decode), so only when needed.
     if (orient && info.orientation !== 1) pipeline = pipeline.autoOrient();
     const { data, info: out } = await pipeline
@@ -195,7 +208,7 @@ export async function decodeAlpha(bytes: Uint8Array, info: ImageInfo, opts: Deco
   const role = opts.role ?? 'image';
   const label = opts.label ?? role;
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? maxPixelsFromEnv(), failOn: 'error' });
+    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? defaultMaxPixels(), failOn: 'error' });
     if (info.orientation !== 1) pipeline = pipeline.autoOrient();
     const direct = info.hasAlpha && info.bitDepth === 8 && info.channels === 4 && !info.palette;
     if (direct) pipeline = pipeline.extractChannel(3);
@@ -217,7 +230,7 @@ export async function verifyDecodes(bytes: Uint8Array, info: ImageInfo, opts: De
   const label = opts.label ?? role;
   try {
     // decodeImage's pipeline without the alpha expansion, so a file fails here exactly when it fails there.
-    await sharp(bytes, { limitInputPixels: opts.maxPixels ?? maxPixelsFromEnv(), failOn: 'error' }).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer();
+    await sharp(bytes, { limitInputPixels: opts.maxPixels ?? defaultMaxPixels(), failOn: 'error' }).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer();
   } catch (cause) {
     throw fail(role, 'UNREADABLE', `${label} (${info.format.toUpperCase()} ${info.storedWidth}x${info.storedHeight}) cannot be decoded: ${errorText(cause)}`, `re-export ${label}; the file is damaged or truncated`, cause);
   }

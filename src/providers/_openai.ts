@@ -18,9 +18,12 @@ import { HINTS, hintForStatus, ProviderError, providerCode, redactSecrets } from
 import type { ProviderRequest, ProviderUsage } from './provider.js';
 
 export interface OpenAIClientOptions {
-  /** Defaults to process.env.OPENAI_API_KEY. Never logged, stored or echoed. */
+  /**
+   * Required (OPENAI_API_KEY_MISSING without it). Never logged, stored or echoed. The library reads no
+   * environment: the CLI and the server pass OPENAI_API_KEY from theirs (docs/architecture.md).
+   */
   apiKey?: string;
-  /** Defaults to process.env.OPENAI_BASE_URL, then https://api.openai.com/v1 (the SDK's default). */
+  /** Default https://api.openai.com/v1 ({@link DEFAULT_BASE_URL}); the CLI passes OPENAI_BASE_URL when set. */
   baseURL?: string;
   /** Retries for 408/409/429/5xx and connection errors (default 2). */
   maxRetries?: number;
@@ -31,30 +34,30 @@ export interface OpenAIClientOptions {
 }
 
 export const DEFAULT_MAX_RETRIES = 2;
-/** The SDK's default base URL (used when OPENAI_BASE_URL is unset or empty). */
+/** The SDK's default base URL (used when no base URL is given, or an empty one). */
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** Longest Retry-After maskedit will sleep for before a retry. */
 export const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
- * The official client, configured. Throws OPENAI_API_KEY_MISSING when no key is given or in the environment.
+ * The official client, configured. Throws OPENAI_API_KEY_MISSING when no key is given. The key and the base
+ * URL are always passed to the SDK, so it never falls back to reading the environment itself.
  *
  * @example
- * const client = createOpenAIClient({ maxRetries: 3 });
+ * const client = createOpenAIClient({ apiKey: key, maxRetries: 3 });
  */
 export function createOpenAIClient(opts: OpenAIClientOptions = {}): OpenAI {
   if (opts.client) return opts.client;
-  const apiKey = opts.apiKey ?? process.env.OPENAI_API_KEY;
+  const apiKey = opts.apiKey;
   if (!apiKey) {
     throw new MaskeditError('OPENAI_API_KEY_MISSING',
       'the openai provider needs an API key; OPENAI_API_KEY is not set',
       'export OPENAI_API_KEY=… in your shell (keys: https://platform.openai.com/api-keys), or run offline with --provider local');
   }
-  const baseURL = opts.baseURL ?? (process.env.OPENAI_BASE_URL || undefined);
   return new OpenAI({
     apiKey,
-    ...(baseURL ? { baseURL } : {}),
+    baseURL: opts.baseURL || DEFAULT_BASE_URL,
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     fetch: capRetryAfter(globalThis.fetch),
@@ -89,18 +92,19 @@ function retryAfterMs(h: Headers): number | undefined {
 /**
  * Any error out of the SDK as a maskedit error: aborts → AbortError, HTTP errors → ProviderError with OpenAI's
  * code, message, param and a hint, connection problems → OPENAI_CONNECTION / OPENAI_TIMEOUT. `apiKey` (the
- * client's) is masked wherever a server echoed it.
+ * client's) is masked wherever a server echoed it; `baseURL` (the client's) is named, credentials redacted, when
+ * it is not OpenAI's own.
  */
-export function mapOpenAIError(e: unknown, apiKey?: string | null): MaskeditError {
-  const secrets = [apiKey ?? undefined, process.env.OPENAI_API_KEY];
+export function mapOpenAIError(e: unknown, apiKey?: string | null, baseURL?: string): MaskeditError {
+  const secrets = [apiKey ?? undefined];
   if (e instanceof MaskeditError) return e;
   if (e instanceof APIUserAbortError || (e instanceof Error && e.name === 'AbortError')) return new AbortError();
   if (e instanceof APIConnectionTimeoutError) {
     return new ProviderError('OPENAI_TIMEOUT', 'the request to OpenAI timed out', 'try again; for slow high-quality edits raise the timeout (timeoutMs) or use --quality medium', { cause: e });
   }
   if (e instanceof APIConnectionError) {
-    // An empty OPENAI_BASE_URL means the SDK's default, as in createOpenAIClient.
-    const base = process.env.OPENAI_BASE_URL ? redactSecrets(process.env.OPENAI_BASE_URL) : undefined;
+    // The default base URL is named as "the OpenAI API"; another one (OPENAI_BASE_URL) by its address.
+    const base = baseURL && baseURL !== DEFAULT_BASE_URL ? redactSecrets(baseURL) : undefined;
     return new ProviderError('OPENAI_CONNECTION', `could not reach ${base ?? `the OpenAI API (${DEFAULT_BASE_URL})`} (${redactSecrets(String((e.cause as Error | undefined)?.message ?? e.message), secrets)})`,
       base ? `check that OPENAI_BASE_URL=${base} is up and reachable` : 'check your network connection and proxy settings', { cause: e });
   }

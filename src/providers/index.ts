@@ -4,7 +4,7 @@
  * never loads the SDK.
  *
  * @example
- * const provider = await createProvider({ provider: 'openai', surface: 'json', maxRetries: 3 });
+ * const provider = await createProvider({ provider: 'openai', surface: 'json', apiKey, maxRetries: 3 });
  */
 import { MaskeditError } from '../core/errors.js';
 import type { Engine } from '../engines/engine.js';
@@ -18,10 +18,12 @@ export interface CreateProviderOptions {
   surface?: Surface;
   /** Local provider: engine name or object. */
   engine?: string | Engine;
-  /** OpenAI: defaults to process.env.OPENAI_API_KEY. */
+  /** OpenAI: the API key (required; the library reads no environment — the CLI passes OPENAI_API_KEY). */
   apiKey?: string;
-  /** OpenAI: defaults to process.env.OPENAI_BASE_URL. */
+  /** OpenAI: default https://api.openai.com/v1 (the CLI passes OPENAI_BASE_URL). */
   baseURL?: string;
+  /** Responses surface: the top-level model (default gpt-4.1; the CLI passes MASKEDIT_RESPONSES_MODEL). */
+  responsesModel?: string;
   maxRetries?: number;
   timeoutMs?: number;
   /** json surface: send data URLs instead of uploading files. */
@@ -41,7 +43,7 @@ const clientOptions = (o: CreateProviderOptions) => ({
 export const SURFACES: Partial<Record<Surface, SurfaceFactory>> = {
   images: async (o) => (await import('./openai-images.js')).openaiImagesProvider(clientOptions(o)),
   json: async (o) => (await import('./openai-json.js')).openaiJsonProvider({ ...clientOptions(o), ...(o.dataUrls ? { dataUrls: true } : {}) }),
-  responses: async (o) => (await import('./openai-responses.js')).openaiResponsesProvider(clientOptions(o)),
+  responses: async (o) => (await import('./openai-responses.js')).openaiResponsesProvider({ ...clientOptions(o), ...(o.responsesModel ? { responsesModel: o.responsesModel } : {}) }),
 };
 
 export async function createProvider(opts: CreateProviderOptions): Promise<Provider> {

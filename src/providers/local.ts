@@ -11,7 +11,7 @@
  * @example
  * const { images } = await localProvider({ engine: 'telea' }).edit({ image, mask, prompt: '', model: 'gpt-image-1.5', size: 'auto' });
  */
-import sharp from 'sharp';
+import { resample } from '../io/resample.js';
 import { estimateCost, nearestStandardSize, usageFor } from '../core/cost.js';
 import { MaskeditError, throwIfAborted } from '../core/errors.js';
 import { getModel, parseSize, sizeProblem, type Size } from '../core/models.js';
@@ -75,11 +75,6 @@ export function outputSize(request: Pick<ProviderRequest, 'model' | 'size' | 'im
 }
 
 async function resize(r: Raster & { channels: 4 }, size: Size): Promise<Raster & { channels: 4 }> {
-  if (r.width === size.width && r.height === size.height) return r;
   // A model answers with the whole picture at its own size, aspect included; the pipeline maps it back.
-  const { data, info } = await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 4 } })
-    .resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 4, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  return resample(r, size.width, size.height, 'lanczos3');
 }

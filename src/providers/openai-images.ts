@@ -47,7 +47,7 @@ export function openaiImagesProvider(opts: OpenAIClientOptions = {}): Provider {
           sent: { surface: 'images', ...fields, images: 1 + references.length, mask: 'mask.png (RGBA PNG, alpha 0 = editable)', ...(markup ? { markup: 'markup.png (RGBA PNG overlay)' } : {}) },
         };
       } catch (e) {
-        throw mapOpenAIError(e, client.apiKey);
+        throw mapOpenAIError(e, client.apiKey, client.baseURL);
       }
     },
   };

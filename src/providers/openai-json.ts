@@ -66,7 +66,7 @@ export function openaiJsonProvider(opts: OpenAIJsonOptions = {}): Provider {
           sent: { surface: 'json', ...fields, images: body.images.map(describeRef), mask: describeRef(body.mask), ...(markup ? { markup: describeRef(markup) } : {}) },
         };
       } catch (e) {
-        throw mapOpenAIError(e, client.apiKey);
+        throw mapOpenAIError(e, client.apiKey, client.baseURL);
       } finally {
         if (!opts.keepUploads) await deleteFiles(client, uploaded);
       }

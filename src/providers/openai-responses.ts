@@ -7,7 +7,7 @@
  *
  * Choices (docs/responses.md):
  * - top-level `model`: a mainline model that calls the tool, default {@link DEFAULT_RESPONSES_MODEL} (option
- *   `responsesModel`, or `MASKEDIT_RESPONSES_MODEL`); the tool's `model` is the image model (`--model`).
+ *   `responsesModel`; the CLI passes `MASKEDIT_RESPONSES_MODEL`); the tool's `model` is the image model (`--model`).
  * - `tool_choice: { type: 'image_generation' }`: the mainline model must call the tool instead of answering
  *   in text, which is the only useful outcome for an edit.
  * - `action: 'edit'` by default: every maskedit request carries a base image and a mask, and `auto` lets the
@@ -40,7 +40,7 @@ export const DEFAULT_RESPONSES_MODEL = 'gpt-4.1';
 export type ImageGenAction = 'auto' | 'generate' | 'edit';
 
 export interface OpenAIResponsesOptions extends OpenAIClientOptions {
-  /** Top-level model (default: MASKEDIT_RESPONSES_MODEL, then {@link DEFAULT_RESPONSES_MODEL}). */
+  /** Top-level model (default {@link DEFAULT_RESPONSES_MODEL}; the CLI passes MASKEDIT_RESPONSES_MODEL when set). */
   responsesModel?: string;
   /** The tool's `action` (default `edit`, see the file header). */
   action?: ImageGenAction;
@@ -85,7 +85,7 @@ export async function responsesBody(request: ProviderRequest, opts: Pick<OpenAIR
     partial_images: streaming ? request.partialImages : undefined,
   });
   return {
-    model: opts.responsesModel ?? (process.env.MASKEDIT_RESPONSES_MODEL || DEFAULT_RESPONSES_MODEL),
+    model: opts.responsesModel || DEFAULT_RESPONSES_MODEL,
     input: [{ role: 'user', content }],
     tools: [tool as NonNullable<ResponseCreateParams['tools']>[number]],
     tool_choice: { type: 'image_generation' },
@@ -204,7 +204,7 @@ export function openaiResponsesProvider(opts: OpenAIResponsesOptions = {}): Prov
           }),
         };
       } catch (e) {
-        throw mapOpenAIError(e, client.apiKey);
+        throw mapOpenAIError(e, client.apiKey, client.baseURL);
       }
     },
   };

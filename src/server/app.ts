@@ -29,7 +29,7 @@ import { ApiError, installErrorBoundary } from './errors.js';
 import { FileStore, type FileStoreOptions } from './files.js';
 import { EditQueue } from './queue.js';
 import { batchesRoutes, type BatchesOptions } from './routes/batches.js';
-import { maxPixelsFromEnv } from '../io/image.js';
+import { defaultMaxPixels } from '../io/image.js';
 import { UploadGate } from './uploads.js';
 import { DEFAULT_UPLOAD_WATCH } from './upload-watch.js';
 import { editsRoutes } from './routes/edits.js';
@@ -87,7 +87,7 @@ export interface ServerOptions {
   maxUploads?: number;
   /** Budget per request, ms: upload, queue wait and edit together (default 300 000). */
   requestTimeoutMs?: number;
-  /** Pixel limit per decoded image (default: MASKEDIT_MAX_PIXELS or 100 MP). */
+  /** Pixel limit per decoded image (default: io/settings.ts `maxPixels`, 100 MP unless the CLI read MASKEDIT_MAX_PIXELS). */
   maxPixels?: number;
   /** Judge models on this date (YYYY-MM-DD; `maskedit serve` passes MASKEDIT_TODAY); default: each request's UTC date. */
   today?: string;
@@ -137,7 +137,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   }) as unknown as FastifyInstance;
 
   const files = await FileStore.open({ maxFileBytes: limits.maxImageBytes, ...options.files });
-  const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32, pixelBudget: options.pixelBudget ?? 2 * (options.maxPixels ?? maxPixelsFromEnv()) });
+  const queue = new EditQueue({ concurrency: options.concurrency ?? availableParallelism(), maxQueued: options.queue ?? 32, pixelBudget: options.pixelBudget ?? 2 * (options.maxPixels ?? defaultMaxPixels()) });
   const fills = options.providerConcurrency ?? (!options.provider && THREADED_ENGINES.includes(options.engine ?? DEFAULT_ENGINE) ? 1 : queue.concurrency);
   const provider = limitProvider(options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {}), fills);
   const inFlight = new Set<AbortController>();

@@ -1,20 +1,23 @@
 /**
- * One image edit, from checked input to OpenAI's `ImagesResponse`: the mask doctor decodes and checks the
- * image/mask pair (its errors become OpenAI's codes through the error boundary), the provider fills the
- * editable region and answers like a model — the whole image at the requested size, not stitched back — and
- * each output is encoded in `output_format` at `output_compression`. `usage` comes from the cost model.
+ * One image edit, from checked input to OpenAI's `ImagesResponse`, through the pipeline's stages
+ * (src/pipeline/stages.ts): `prepare` decodes and checks the image/mask pair (the mask doctor's and the linter's
+ * errors become OpenAI's codes through the error boundary) and probes the references; `planPassthrough` sends
+ * the whole image at the requested size; `send` calls the provider, which answers like a model — the whole
+ * image, not stitched back; {@link finishImagesResponse} encodes each output in `output_format` at
+ * `output_compression`, with `usage` from the cost model.
  */
 import { estimateCost, usageFor } from '../core/cost.js';
-import { lintPrompt } from '../core/prompt.js';
+import { isoDate } from '../core/lifecycle.js';
+import { isMaskeditError } from '../core/errors.js';
 import type { Problem } from '../core/problems.js';
 import type { Raster } from '../core/raster.js';
-import sharp from 'sharp';
-import { MIME, encodeImage, probeImage } from '../io/image.js';
-import { checkPairDecoded } from '../pipeline/check.js';
-import type { Provider, ProviderUsage, ReferenceImage } from '../providers/provider.js';
+import { resample } from '../io/resample.js';
+import { encodeImage } from '../io/image.js';
+import { EditRefusedError, planPassthrough, prepare, ReferenceInputError, send, stageRun, type Prepared, type Sent } from '../pipeline/stages.js';
+import type { Provider, ProviderUsage } from '../providers/provider.js';
 import { ApiError, problemToApiError, toApiError } from './errors.js';
 import type { EditInput } from './edit-input.js';
-import type { Background, OutputFormat } from './edit-options.js';
+import type { Background, EditParams, OutputFormat } from './edit-options.js';
 
 /** OpenAI's `ImagesResponse` as this server fills it. */
 export interface ImagesResponse {
@@ -37,6 +40,8 @@ export interface RunEditOptions {
   /** Engine name passed to the local provider. */
   engine?: string;
   maxPixels?: number;
+  /** The date the model is judged on (YYYY-MM-DD; default today's UTC date): a deprecated model warns. */
+  today?: string;
   signal?: AbortSignal;
   /**
    * Called once the inputs are decoded and valid, before the provider runs, with the doctor's and the
@@ -68,27 +73,24 @@ export async function runEdit(input: EditInput, opts: RunEditOptions): Promise<E
       fix: 'send a PNG mask the size of the image, transparent where the image should change (`maskedit mask` builds one)',
     });
   }
-  const { report, decoded } = await checkPairDecoded({
-    image: base.bytes, mask: mask.bytes, imageLabel: params.image, maskLabel: params.mask, model: options.model,
-    ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
-  });
-  const firstError = report.problems.find((p) => p.severity === 'error');
-  if (firstError) throw problemToApiError(firstError, params);
-  if (!decoded.image || !decoded.editMask) throw new ApiError({ status: 500, apiCode: null, code: 'INTERNAL', message: 'the mask doctor passed a pair it did not decode' });
-
-  const references: ReferenceImage[] = [];
-  const inputSizes = [{ width: decoded.image.info.width, height: decoded.image.info.height }];
-  for (const ref of images.slice(1)) {
-    try {
-      const info = await probeImage(ref.bytes, { label: ref.param, ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}) });
-      references.push({ bytes: ref.bytes, mime: MIME[info.format], ...(ref.filename ? { name: ref.filename } : {}) });
-      inputSizes.push({ width: info.width, height: info.height });
-    } catch (e) {
-      throw toApiError(e, { image: ref.param, mask: params.mask });
-    }
+  const run = stageRun(opts.signal ? { signal: opts.signal } : {});
+  let prepared: Prepared;
+  try {
+    prepared = await prepare({
+      image: base.bytes, mask: mask.bytes, imageLabel: params.image, maskLabel: params.mask,
+      // OpenAI's prompt is sent as the client wrote it; input_fidelity only when the client set it.
+      prompt: options.prompt, promptAsIs: true, adviseFidelity: false,
+      ...(options.inputFidelity !== undefined && { fidelity: options.inputFidelity }),
+      model: options.model, today: opts.today ?? isoDate(new Date()), n: options.n,
+      references: images.slice(1).map((r) => ({ bytes: r.bytes, label: r.param, ...(r.filename ? { name: r.filename } : {}) })),
+      ...(opts.maxPixels !== undefined && { maxPixels: opts.maxPixels }),
+    }, run);
+  } catch (e) {
+    if (e instanceof EditRefusedError) throw problemToApiError(e.problems.find((p) => p.severity === 'error')!, params);
+    if (e instanceof ReferenceInputError) throw toApiError(e, { image: images[e.index + 1]!.param, mask: params.mask });
+    throw e;
   }
-
-  const warnings = [...report.problems.filter((p) => p.severity === 'warning'), ...lintPrompt(options.prompt, { model: options.model }).filter((p) => p.severity === 'warning')];
+  const warnings = prepared.problems.filter((p) => p.severity === 'warning');
   await opts.onValidated?.(warnings);
 
   // Partials the provider streams are forwarded; providers that render none (the local engines) get
@@ -96,34 +98,51 @@ export async function runEdit(input: EditInput, opts: RunEditOptions): Promise<E
   const wantPartials = options.stream ? options.partialImages : 0;
   let sentPartials = 0;
   const partialQueue: Promise<void>[] = [];
-  const result = await opts.provider.edit({
-    image: decoded.image.raster, mask: decoded.editMask, prompt: options.prompt, model: options.model,
+  const planned = planPassthrough(prepared, opts.provider, {
     ...(options.size !== undefined && { size: options.size }),
     ...(options.quality !== undefined && { quality: options.quality }),
-    ...(options.inputFidelity !== undefined && { inputFidelity: options.inputFidelity }),
-    n: options.n,
     ...(options.background !== undefined && { background: options.background }),
     outputFormat: options.outputFormat,
-    ...(references.length && { references }),
-    ...(wantPartials > 0 && {
-      partialImages: wantPartials,
-      onPartial: (p: { index: number; b64: string }) => {
+    partialImages: wantPartials,
+  });
+  let sent: Sent;
+  try {
+    sent = await send(prepared, planned, {
+      ...(opts.engine !== undefined && { engine: opts.engine }),
+      onPartial: (p) => {
         if (sentPartials >= wantPartials) return;
         sentPartials++;
         partialQueue.push(Promise.resolve(opts.onPartial?.({ index: p.index, b64: p.b64 })));
       },
-    }),
-    ...(opts.engine !== undefined && { engine: opts.engine }),
-    ...(opts.signal && { signal: opts.signal }),
-  });
+    }, run);
+  } catch (e) {
+    // An empty answer is this server's failure, not the client's: its own 500 (the code's row says 400 for the CLI).
+    if (isMaskeditError(e) && e.code === 'PROVIDER_NO_IMAGE') throw new ApiError({ status: 500, apiCode: null, code: 'PROVIDER_NO_IMAGE', message: 'the provider returned no image' });
+    throw e;
+  }
   await Promise.all(partialQueue);
-  if (!result.images.length) throw new ApiError({ status: 500, apiCode: null, code: 'PROVIDER_NO_IMAGE', message: 'the provider returned no image' });
+  return { response: await finishImagesResponse(prepared, sent, options, opts, sentPartials), warnings };
+}
 
-  const outputs = result.images.map((im) => applyBackground(im, options.background, options.outputFormat));
-  if (sentPartials < wantPartials && opts.onPartial) {
-    for (const p of await progressivePreviews(outputs[0]!, wantPartials - sentPartials, options.outputFormat, options.outputCompression)) {
+/**
+ * The server's finish stage: the provider's answer as OpenAI's `ImagesResponse` — background applied, each
+ * output encoded, progressive previews for providers that streamed fewer partials than asked, usage from the
+ * provider (a real model) or the cost model (the embedded engine).
+ *
+ * @example
+ * const response = await finishImagesResponse(prepared, sent, input.options, { provider }, 0);
+ */
+export async function finishImagesResponse(
+  prepared: Prepared, sent: Sent, options: EditParams,
+  opts: Pick<RunEditOptions, 'provider' | 'onPartial' | 'signal'>, streamedPartials = 0,
+): Promise<ImagesResponse> {
+  const wantPartials = options.stream ? options.partialImages : 0;
+  const outputs = sent.answers[0]!.images.map((im) => applyBackground(im, options.background, options.outputFormat));
+  if (streamedPartials < wantPartials && opts.onPartial) {
+    let index = streamedPartials;
+    for (const p of await progressivePreviews(outputs[0]!, wantPartials - streamedPartials, options.outputFormat, options.outputCompression)) {
       opts.signal?.throwIfAborted();
-      await opts.onPartial({ index: sentPartials++, b64: p });
+      await opts.onPartial({ index: index++, b64: p });
     }
   }
   const data = await Promise.all(outputs.map(async (im) => ({ b64_json: (await encodeOutput(im, options.outputFormat, options.outputCompression)).toString('base64') })));
@@ -131,22 +150,19 @@ export async function runEdit(input: EditInput, opts: RunEditOptions): Promise<E
   const size = `${first.width}x${first.height}`;
   const estimate = estimateCost({
     model: options.model, size, quality: options.quality ?? 'auto', n: options.n, partialImages: wantPartials,
-    inputImages: inputSizes, promptChars: [...options.prompt].length,
+    inputImages: [{ width: prepared.original.width, height: prepared.original.height }, ...prepared.references.map((r) => r.size)], promptChars: [...options.prompt].length,
     ...(options.inputFidelity !== undefined && { inputFidelity: options.inputFidelity }),
   });
   // The local provider's usage is itself an estimate without the streamed partials; a real model's is exact.
-  const usage = opts.provider.name !== 'local' && result.usage ? result.usage : usageFor(estimate);
+  const usage = opts.provider.name !== 'local' && sent.usage ? sent.usage : usageFor(estimate);
   return {
-    response: {
-      created: Math.floor(Date.now() / 1000),
-      data,
-      background: outputs.some(hasTransparency) ? 'transparent' : 'opaque',
-      output_format: options.outputFormat,
-      size,
-      quality: estimate.quality,
-      usage,
-    },
-    warnings,
+    created: Math.floor(Date.now() / 1000),
+    data,
+    background: outputs.some(hasTransparency) ? 'transparent' : 'opaque',
+    output_format: options.outputFormat,
+    size,
+    quality: estimate.quality,
+    usage,
   };
 }
 
@@ -187,9 +203,8 @@ export async function progressivePreviews(r: Raster & { channels: 4 }, count: nu
     const factor = 2 ** (count - j);
     const w = Math.max(1, Math.round(r.width / factor));
     const h = Math.max(1, Math.round(r.height / factor));
-    const small = await sharp(r.data, { raw: { width: r.width, height: r.height, channels: 4 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
-    const up = await sharp(small, { raw: { width: w, height: h, channels: 4 } }).resize(r.width, r.height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer();
-    out.push((await encodeOutput({ width: r.width, height: r.height, channels: 4, data: new Uint8Array(up.buffer, up.byteOffset, up.length) }, format, compression)).toString('base64'));
+    const up = await resample(await resample(r, w, h, 'lanczos3'), r.width, r.height, 'cubic');
+    out.push((await encodeOutput(up, format, compression)).toString('base64'));
   }
   return out;
 }

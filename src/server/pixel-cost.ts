@@ -1,23 +1,19 @@
 /**
  * The pixel cost of an edit request: the decoded pixels its image and mask will hold, read from their headers
- * (sharp's metadata: no pixel is decoded), so the queue can admit work by memory rather than by count. A file
+ * (`io/image` headerPixels: no pixel is decoded), so the queue can admit work by memory rather than by count. A file
  * whose header cannot be read costs 0 here; the mask doctor then refuses it with its own code.
  *
  * @example
  * const cost = await pixelCost([image, mask]); // 1536×1024 pair → 3 145 728
  */
-import sharp from 'sharp';
+import { headerPixels } from '../io/image.js';
 
 export async function pixelCost(files: readonly (Uint8Array | undefined)[]): Promise<number> {
   let total = 0;
   for (const bytes of files) {
     if (!bytes?.length) continue;
-    try {
-      const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-      total += (meta.width ?? 0) * (meta.height ?? 0);
-    } catch {
-      // Unreadable: the doctor refuses it with a specific code when the edit runs.
-    }
+    // Unreadable (0): the doctor refuses it with a specific code when the edit runs.
+    total += await headerPixels(bytes);
   }
   return total;
 }

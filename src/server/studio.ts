@@ -46,7 +46,10 @@ import type { StudioCheck as StudioCheckOf, StudioConfig, StudioModel, StudioRes
 export interface StudioOptions {
   /** The built web app (default: `web/dist` of this package). */
   distDir?: string;
-  /** Where `OPENAI_API_KEY` / `OPENAI_BASE_URL` are read (default `process.env`); only the server uses them. */
+  /**
+   * Where `OPENAI_API_KEY` / `OPENAI_BASE_URL` are read (`maskedit studio` passes its environment; default none,
+   * so OpenAI is offered only when a key is passed). Only the server uses them; the key never reaches the page.
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -84,7 +87,7 @@ const TEXT_FIELDS = ['select', 'prompt', 'scene', 'change', 'preserve', 'model',
  */
 export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
   const distDir = resolve(options.distDir ?? DEFAULT_DIST_DIR);
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const hasKey = () => Boolean(env.OPENAI_API_KEY && env.OPENAI_API_KEY.trim());
 
   return async (app: FastifyInstance) => {

@@ -13,19 +13,20 @@
  * const dir = await openPrivateDir(storeDir('files'));  // ~/.local/share/maskedit/files, 0700
  */
 import { lstat, mkdir, realpath, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { MaskeditError } from '../core/errors.js';
+import { dataHomeFrom, settings } from '../io/settings.js';
 
-/** The per-user data folder (not created). */
-export function dataHome(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_DATA_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'maskedit');
-  return join(env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir(), '.local', 'share', 'maskedit');
+/**
+ * The per-user data folder (not created): of `env` when given, else the process's (io/settings.ts, from the
+ * environment the entry point read).
+ */
+export function dataHome(env?: Readonly<Record<string, string | undefined>>): string {
+  return env ? dataHomeFrom(env) : settings().dataHome;
 }
 
 /** A named store under the data folder: `files` (server and studio uploads), `batches`, … */
-export function storeDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
+export function storeDir(name: string, env?: Readonly<Record<string, string | undefined>>): string {
   return join(dataHome(env), name);
 }
 

@@ -97,6 +97,48 @@ export async function webp(r: Raster, opts: { lossless?: boolean } = {}): Promis
   return sharp(r.data, { raw: { width: r.width, height: r.height, channels: r.channels } }).webp({ lossless: opts.lossless ?? true }).toBuffer();
 }
 
+/** An animated WebP of the rasters (same size), one frame each, 100 ms apart. */
+export async function animatedWebp(frames: Raster[]): Promise<Buffer> {
+  const stills = await Promise.all(frames.map((r) => png(r)));
+  return sharp(stills, { join: { animated: true } }).webp({ lossless: true }).toBuffer();
+}
+
+/**
+ * An animated PNG (APNG) made from a still PNG: `acTL` (frame count) and a full-size `fcTL` before its `IDAT`, then
+ * each further frame as `fcTL` + `fdAT` carrying the same compressed pixels. Viewers that know APNG play it; libvips
+ * shows the default image (the first frame).
+ */
+export function animatedPng(still: Buffer, frames: number): Buffer {
+  const chunks: { type: string; data: Buffer }[] = [];
+  for (let at = 8; at < still.length;) {
+    const length = still.readUInt32BE(at);
+    chunks.push({ type: still.toString('latin1', at + 4, at + 8), data: still.subarray(at + 8, at + 8 + length) });
+    at += 12 + length;
+  }
+  const head = chunks[0]!.data;
+  const fctl = (seq: number) => {
+    const d = Buffer.alloc(26);
+    d.writeUInt32BE(seq, 0);
+    head.copy(d, 4, 0, 8); // width, height
+    d.writeUInt16BE(1, 20); // delay 1/10 s
+    d.writeUInt16BE(10, 22);
+    return chunk('fcTL', d);
+  };
+  const actl = Buffer.alloc(8);
+  actl.writeUInt32BE(frames, 0);
+  const idat = Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data));
+  const out = [PNG_SIGNATURE, chunk('IHDR', head), chunk('acTL', actl), fctl(0), chunk('IDAT', idat)];
+  let seq = 1;
+  for (let f = 1; f < frames; f++) {
+    out.push(fctl(seq++));
+    const seqBytes = Buffer.alloc(4);
+    seqBytes.writeUInt32BE(seq++, 0);
+    out.push(chunk('fdAT', Buffer.concat([seqBytes, idat])));
+  }
+  out.push(chunk('IEND'));
+  return Buffer.concat(out);
+}
+
 /**
  * A file whose *displayed* picture is `displayed`: the pixels are stored un-rotated and tagged with EXIF
  * `orientation`, the way a phone camera writes a photo. PNG keeps it lossless for exact comparisons.

@@ -3,35 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batch, type BatchEvent } from '../../src/batch/runner.js';
+import { batch } from '../../src/batch/runner.js';
 import { connectionFrom, parseFailure, startWorker } from '../../src/batch/queue.js';
-import { ProviderError } from '../../src/providers/errors.js';
-import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
-import { cloneRaster } from '../../src/core/raster.js';
+import { collect, endOf, jobsIn, scripted, type Outcome } from '../_helpers/batch.js';
 import { BIN, runCli } from '../_helpers/cli.js';
 import { startRedis, type RedisServer } from '../_helpers/redis.js';
 import { startStandin, type Standin } from '../_helpers/openai-standin.js';
 import { gradient, maskRaster, png } from '../_helpers/images.js';
 
-type Outcome = 'ok' | { status: number; code?: string; retryAfter?: string };
-
-function scripted(script: Record<string, Outcome[]> = {}): Provider & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    name: 'openai', surface: 'images', calls,
-    async edit(req: ProviderRequest) {
-      const id = /\[(\w+)\]/.exec(req.prompt)![1]!;
-      calls.push(id);
-      const next = script[id]?.shift() ?? 'ok';
-      if (next !== 'ok') {
-        throw new ProviderError(next.code ? `OPENAI_${next.code.toUpperCase()}` : `OPENAI_HTTP_${next.status}`, `OpenAI answered ${next.status}`, 'a fix', {
-          status: next.status, cause: { headers: new Headers(next.retryAfter ? { 'retry-after': next.retryAfter } : {}) },
-        });
-      }
-      return { images: [cloneRaster(req.image)] };
-    },
-  };
-}
 
 let redis: RedisServer;
 let standin: Standin;
@@ -49,13 +28,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const jobs = (ids: string[], extra: Record<string, unknown> = {}) => ids.map((id) => ({ id, image: join(dir, 'img.png'), mask: join(dir, 'img.mask.png'), prompt: `A studio shot [${id}]. Remove the tag.`, ...extra }));
-async function collect(it: AsyncIterable<BatchEvent>): Promise<BatchEvent[]> {
-  const out: BatchEvent[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-}
-const end = (evs: BatchEvent[]) => evs.find((e): e is Extract<BatchEvent, { type: 'end' }> => e.type === 'end')!;
+const jobs = (ids: string[], extra: Record<string, unknown> = {}) => jobsIn(dir, 'img.mask.png', ids, extra);
+const end = endOf;
 
 describe('batch on BullMQ (Debian redis-server)', () => {
   it('runs every job on local workers, writes the summary, and a rerun enqueues nothing new', async () => {

@@ -2,36 +2,15 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { batch, classify, type BatchEvent, type BatchOptions } from '../../src/batch/runner.js';
+import { batch, classify, type BatchOptions } from '../../src/batch/runner.js';
 import type { Clock } from '../../src/batch/limiter.js';
-import { ProviderError } from '../../src/providers/errors.js';
-import type { Provider, ProviderRequest } from '../../src/providers/provider.js';
-import { cloneRaster } from '../../src/core/raster.js';
+import type { Provider } from '../../src/providers/provider.js';
+import { collect, endOf, jobsIn, scripted as scriptedProvider, type Outcome } from '../_helpers/batch.js';
 import { gradient, maskRaster, png } from '../_helpers/images.js';
 
-type Outcome = 'ok' | { status: number; code?: string; retryAfter?: string };
+/** The scripted provider, answering with the edited pixels painted magenta. */
+const scripted = (script: Record<string, Outcome[]> = {}) => scriptedProvider(script, { paint: true });
 
-/** An OpenAI-like provider whose answers are scripted per job (the job id is the prompt's first word). */
-function scripted(script: Record<string, Outcome[]> = {}): Provider & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    name: 'openai', surface: 'images', calls,
-    async edit(req: ProviderRequest) {
-      const id = /\[(\w+)\]/.exec(req.prompt)![1]!;
-      calls.push(id);
-      const next = script[id]?.shift() ?? 'ok';
-      if (next !== 'ok') {
-        throw new ProviderError(next.code ? `OPENAI_${next.code.toUpperCase()}` : `OPENAI_HTTP_${next.status}`, `OpenAI answered ${next.status}`, 'a fix', {
-          status: next.status, ...(next.code ? { openaiCode: next.code } : {}),
-          cause: { headers: new Headers(next.retryAfter ? { 'retry-after': next.retryAfter } : {}) },
-        });
-      }
-      const out = cloneRaster(req.image);
-      for (let i = 0; i < req.mask.data.length; i++) if (req.mask.data[i]) out.data.set([255, 0, 255, 255], i * 4);
-      return { images: [out] };
-    },
-  };
-}
 
 function instantClock(): Clock & { sleeps: number[] } {
   let t = 1_000_000;
@@ -50,13 +29,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const jobs = (ids: string[], extra: Record<string, unknown> = {}) => ids.map((id) => ({ id, image: join(dir, 'img.png'), mask: join(dir, 'mask.png'), prompt: `A studio shot [${id}]. Remove the tag.`, ...extra }));
+const jobs = (ids: string[], extra: Record<string, unknown> = {}) => jobsIn(dir, 'mask.png', ids, extra);
 
-async function collect(it: AsyncIterable<BatchEvent>): Promise<BatchEvent[]> {
-  const out: BatchEvent[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-}
 
 function run(ids: string[] | ReturnType<typeof jobs>, provider: Provider, opts: Partial<BatchOptions> = {}) {
   const clock = instantClock();
@@ -64,7 +38,7 @@ function run(ids: string[] | ReturnType<typeof jobs>, provider: Provider, opts: 
   return { clock, events: collect(batch(list, { outdir: join(dir, 'out'), defaults: { provider: 'openai' }, providerFactory: async () => provider, clock, random: () => 0.5, contactSheet: false, ...opts })) };
 }
 
-const end = (evs: BatchEvent[]) => evs.find((e): e is Extract<BatchEvent, { type: 'end' }> => e.type === 'end')!;
+const end = endOf;
 
 describe('batch: the happy path and resuming', () => {
   it('runs every job, writes outputs, reports and summaries; a rerun sends nothing again', async () => {

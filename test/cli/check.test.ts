@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../_helpers/cli.js';
-import { gradient, maskRaster, png, withOrientation } from '../_helpers/images.js';
+import { animatedWebp, gradient, maskRaster, png, solid, withOrientation } from '../_helpers/images.js';
 
 let dir: string;
 const p = (name: string) => join(dir, name);
@@ -14,10 +14,18 @@ beforeAll(async () => {
   await writeFile(p('small.png'), await png(maskRaster({ width: 32, height: 24, boxes: [{ x: 0, y: 0, width: 8, height: 6 }] })));
   await writeFile(p('bw.png'), await png(maskRaster({ width: 64, height: 48, boxes: [{ x: 0, y: 0, width: 16, height: 12 }], style: 'white' }), { alpha: false }));
   await writeFile(p('rotated.jpg'), await withOrientation(gradient(64, 48), 8, 'jpeg'));
+  await writeFile(p('animated.webp'), await animatedWebp([gradient(64, 48), solid(64, 48)]));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('maskedit check (in process)', () => {
+  it('warns that an animated WebP keeps only its first frame (exit 0: a warning)', async () => {
+    const r = await runCli(['check', p('animated.webp'), p('mask.png'), '--json']);
+    expect(r.code).toBe(0);
+    const codes = (JSON.parse(r.stdout) as { problems: { code: string; severity: string }[] }).problems.map((x) => `${x.severity}:${x.code}`);
+    expect(codes).toEqual(['warning:IMAGE_ANIMATED', 'warning:MASK_FORMAT_DIFFERS']);
+  });
+
   it('prints a header line and ok for a good pair, exit 0', async () => {
     const r = await runCli(['check', p('photo.png'), p('mask.png')]);
     expect(r.code).toBe(0);

@@ -25,7 +25,7 @@ beforeAll(async () => {
   mask = join(dir, 'mask.png');
   await writeFile(image, await png(noise(640, 480, 3)));
   await writeFile(mask, await png(maskRaster({ width: 640, height: 480, boxes: [{ x: 200, y: 150, width: 120, height: 100 }] })));
-  // The provider reads these from the process environment, like the CLI's own run.
+  // Set in the process environment too: the CLI must ignore them (it reads the env it is given).
   process.env.OPENAI_API_KEY = 'test-key';
   process.env.OPENAI_BASE_URL = fake.url;
 });

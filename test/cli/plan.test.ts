@@ -32,10 +32,24 @@ beforeAll(async () => {
   await writeFile(p('image.png'), await png(image));
   await writeFile(p('mask.png'), await png(editMaskToApiRgba(mask)));
   await writeFile(p('small-mask.png'), await png(editMaskToApiRgba(createEditMask(100, 100))));
+  const whole = await sharp(image.data, { raw: { width: W, height: H, channels: 4 } }).jpeg().toBuffer();
+  await writeFile(p('truncated.jpg'), whole.subarray(0, Math.floor(whole.length / 2)));
+  const noisy = await png(image, { compressionLevel: 0 });
+  await writeFile(p('truncated.png'), noisy.subarray(0, Math.floor(noisy.length / 2)));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('maskedit plan', () => {
+  it.each(['truncated.jpg', 'truncated.png'])('refuses %s as edit would: IMAGE_UNREADABLE, exit 1, no plan', async (name) => {
+    const { code, out } = await cli(['plan', p(name), '--mask', p('mask.png'), '--json']);
+    expect(code).toBe(1);
+    const { ok, error } = JSON.parse(out) as { ok: boolean; error: { code: string; message: string; fix: string } };
+    expect(ok).toBe(false);
+    expect(error.code).toBe('IMAGE_UNREADABLE');
+    expect(error.message.startsWith(`${p(name)} (${name.endsWith('jpg') ? 'JPEG' : 'PNG'} 2000x1500) cannot be decoded: `)).toBe(true);
+    expect(error.fix).toBe(`re-export ${p(name)}; the file is damaged or truncated`);
+  });
+
   it('prints the issue\'s JSON shape: two far-apart regions get two crops by default', async () => {
     const { code, out } = await cli(['plan', p('image.png'), '--mask', p('mask.png'), '--json']);
     expect(code).toBe(0);

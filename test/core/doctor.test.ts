@@ -23,6 +23,15 @@ describe('diagnose', () => {
     expect(diagnose(base())).toEqual([]);
   });
 
+  it('says an animated image keeps only its first frame, with a fix', () => {
+    expect(find(base({ image: facts({ format: 'webp', hasAlpha: false, frames: 3 }) }), 'IMAGE_ANIMATED')).toEqual({
+      code: 'IMAGE_ANIMATED', severity: 'warning',
+      message: 'photo.png is an animated WEBP with 3 frames; only its first frame is edited and the others are dropped',
+      fix: 'nothing to do if the first frame is the one you mean; otherwise export the frame you want as a still PNG and pass that',
+    });
+    expect(find(base({ mask: facts({ frames: 2 }) }), 'MASK_ANIMATED')!.message).toBe('mask.png is an animated PNG with 2 frames; only its first frame is read and the others are dropped');
+  });
+
   it.each<[string, Partial<DiagnoseInput>, string[]]>([
     ['image over 50 MB', { image: facts({ bytes: 51 * MB }) }, ['error:IMAGE_TOO_LARGE']],
     ['mask over 50 MB', { mask: facts({ bytes: 51 * MB }) }, ['error:MASK_TOO_LARGE']],
@@ -33,6 +42,10 @@ describe('diagnose', () => {
     ['unknown model', { model: 'gpt-image-9' }, ['warning:MODEL_UNKNOWN']],
     ['WebP mask', { mask: facts({ format: 'webp' }) }, ['error:MASK_NOT_PNG']],
     ['JPEG image, PNG mask', { image: facts({ format: 'jpeg', hasAlpha: false }) }, ['warning:MASK_FORMAT_DIFFERS']],
+    ['animated WebP image', { image: facts({ format: 'webp', hasAlpha: false, frames: 3 }) }, ['warning:IMAGE_ANIMATED', 'warning:MASK_FORMAT_DIFFERS']],
+    ['animated PNG image', { image: facts({ hasAlpha: false, frames: 2 }) }, ['warning:IMAGE_ANIMATED']],
+    ['animated PNG mask', { mask: facts({ frames: 4 }) }, ['warning:MASK_ANIMATED']],
+    ['one frame is still', { image: facts({ hasAlpha: false, frames: 1 }), mask: facts({ frames: 1 }) }, []],
     ['half-size mask', { mask: facts({ width: 20, height: 20 }) }, ['error:MASK_SIZE_MISMATCH']],
     ['mask on stored pixels of a rotated photo', { image: facts({ width: 30, height: 40, storedWidth: 40, storedHeight: 30, orientation: 6 }), mask: facts({ width: 40, height: 30 }) }, ['error:MASK_ORIENTATION_MISMATCH']],
     ['no alpha', { mask: facts({ hasAlpha: false }), maskRaster: maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }], style: 'white' }) }, ['error:MASK_NO_ALPHA']],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MODELS, findModel } from '../../src/core/models.js';
 import {
-  assertModelLive, closestModels, daysBetween, defaultModel, lifecycleProblems, liveReplacements, modelStatus, parseToday, statusOf,
+  activeModels, assertModelLive, closestModels, daysBetween, defaultModel, lifecycleProblems, liveReplacements, modelStatus, parseToday, servedModels, statusOf,
 } from '../../src/core/lifecycle.js';
 
 describe('statusOf: before, on and after each date', () => {
@@ -33,6 +33,20 @@ describe('statusOf: before, on and after each date', () => {
 
   it('an unknown id has no status', () => {
     expect(modelStatus('gpt-image-9', '2026-11-30')).toBeUndefined();
+  });
+});
+
+describe('servedModels / activeModels: what answers on a date, never a model from its future', () => {
+  it.each([
+    // dall-e-2: deprecated 2025-11-14, shut down 2026-05-12; gpt-image-1: deprecated 2026-04-21, shut down 2026-10-23.
+    ['2026-01-01', ['gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', 'dall-e-2'], ['gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1']],
+    ['2026-05-01', ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', 'dall-e-2'], ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini']],
+    ['2026-09-08', ['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1'], ['gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2']],
+    ['2026-11-30', ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini'], ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2']],
+    ['2026-12-01', ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2'], ['gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2']],
+  ])('on %s: served %j, active %j', (today, served, active) => {
+    expect(servedModels(today).map((m) => m.id)).toEqual(served);
+    expect(activeModels(today).map((m) => m.id)).toEqual(active);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzePrompt, buildPrompt, DO_NOT_CHANGE, lintPrompt, parsePreserve } from '../../src/core/prompt.js';
+import { analyzePrompt, buildPrompt, composePrompt, DO_NOT_CHANGE, lintPrompt, parsePreserve } from '../../src/core/prompt.js';
 
 // The mask edit guide's own examples (reference/mask-edit-guide.txt, "Write Prompts For The Full Final Image").
 const GUIDE_BAD_FLAMINGO = 'Put a flamingo in the pool.';
@@ -8,6 +8,12 @@ const GUIDE_BAD_LABEL = 'Replace the label.';
 const GUIDE_GOOD_LABEL = 'Replace only the blank label area on the bottle with a clean gold logo. Preserve the bottle shape, cap, glass reflections, lighting, shadows, background, and camera framing. Do not change any other packaging detail.';
 const GUIDE_CODE_SAMPLE = 'A sunlit indoor lounge area with a pool containing a flamingo. Preserve the room, lighting, reflections, and camera angle.';
 const GUIDE_FOLLOW_UP = 'Keep everything the same, but enlarge the logo slightly.';
+
+/** A prompt of exactly `length` characters made of the guide's good prompt, ending with "x" (no full stop). */
+function textOf(length: number): string {
+  const base = `${GUIDE_GOOD_FLAMINGO} `;
+  return `${base.repeat(Math.ceil(length / base.length)).slice(0, length - 1)}x`;
+}
 
 describe('parsePreserve', () => {
   it.each([
@@ -125,21 +131,24 @@ describe('lintPrompt', () => {
   });
 
   it.each([
-    ['dall-e-2', 1000, 1001, true],
-    ['dall-e-2', 1000, 1000, false],
-    ['gpt-image-1.5', 32000, 32001, true],
-    ['gpt-image-1.5', 32000, 2000, false],
-    ['gpt-image-2', 32000, 32001, true],
-  ])('%s limit %i: %i characters → too long %s', (model, limit, length, tooLong) => {
-    const base = `${GUIDE_GOOD_FLAMINGO} `;
-    const text = `${base.repeat(Math.ceil(length / base.length)).slice(0, length - 1)}x`;
-    const problem = lintPrompt(text, { model }).find((p) => p.code === 'PROMPT_TOO_LONG');
-    if (!tooLong) return expect(problem).toBeUndefined();
+    ['dall-e-2', 1000, 1001],
+    ['gpt-image-1.5', 32000, 32001],
+    ['gpt-image-2', 32000, 32001],
+  ])('%s limit %i: %i characters are too long, counted over the whole prompt sent', (model, limit, length) => {
+    const problem = lintPrompt(textOf(length), { model }).find((p) => p.code === 'PROMPT_TOO_LONG');
     expect(problem).toEqual({
       code: 'PROMPT_TOO_LONG', severity: 'error',
-      message: `the prompt is ${length} characters; ${model} takes at most ${limit}`,
+      message: `the prompt is ${length} characters; ${model} takes at most ${limit}, counted over the whole prompt sent (scene, change, preserve list and any closing sentence)`,
       fix: `cut it to ${limit} characters: keep one sentence for the final image, one change and a short preserve list`,
     });
+  });
+
+  it.each([
+    ['dall-e-2', 1000],
+    ['gpt-image-1.5', 32000],
+    ['gpt-image-1.5', 2000],
+  ])('%s: %i characters are within the limit', (model, length) => {
+    expect(lintPrompt(textOf(length), { model }).map((p) => p.code)).not.toContain('PROMPT_TOO_LONG');
   });
 
   it('counts characters, not UTF-16 units', () => {
@@ -166,5 +175,48 @@ describe('lintPrompt', () => {
     for (const t of [GUIDE_BAD_FLAMINGO, 'A red sofa.', 'Add a and remove b.']) {
       expect(lintPrompt(t).every((p) => p.severity === 'warning')).toBe(true);
     }
+  });
+});
+
+describe('composePrompt: the limit counts the whole prompt sent', () => {
+  const closing = ` ${DO_NOT_CHANGE}`.length; // 29
+
+  it('adds the closing sentence while the whole prompt stays within the limit', () => {
+    const own = `A${'x'.repeat(32000 - closing - 2)}`; // sentence() adds the full stop
+    const c = composePrompt({ prompt: own }, { model: 'gpt-image-2' });
+    expect(c).toEqual({ text: `${own}. ${DO_NOT_CHANGE}`, added: closing, problems: [] });
+    expect([...c.text].length).toBe(32000);
+  });
+
+  it.each([
+    ['gpt-image-2', 32000, 31999],
+    ['gpt-image-1.5', 32000, 31990],
+    ['dall-e-2', 1000, 999],
+  ])('%s: a prompt that fits only without the closing is sent as written, with PROMPT_CLOSING_DROPPED', (model, limit, ownChars) => {
+    const own = `Y${'y'.repeat(ownChars - 2)}.`;
+    const c = composePrompt({ prompt: own }, { model });
+    expect(c.text).toBe(own);
+    expect(c.added).toBe(0);
+    expect(c.problems).toEqual([{
+      code: 'PROMPT_CLOSING_DROPPED', severity: 'warning',
+      message: `maskedit left out its closing sentence "${DO_NOT_CHANGE}": with it the prompt would be ${ownChars + closing} characters, over ${model}'s limit of ${limit} for the whole prompt sent; your ${ownChars} characters are sent as written`,
+      fix: `to keep the closing, cut your prompt to ${limit - closing} characters, or end it with your own "keep everything else the same" sentence`,
+    }]);
+    expect(lintPrompt(c.text, { model }).map((p) => p.code)).not.toContain('PROMPT_TOO_LONG');
+  });
+
+  it('keeps a prompt that is itself over the limit at its own length, for the linter to refuse', () => {
+    const own = `Z${'z'.repeat(32000)}.`;
+    const c = composePrompt({ prompt: own }, { model: 'gpt-image-2' });
+    expect(c).toEqual({ text: own, added: 0, problems: [] });
+    expect(lintPrompt(c.text, { model: 'gpt-image-2' }).map((p) => p.code)).toEqual(['PROMPT_TOO_LONG', 'PROMPT_NO_PRESERVE']);
+  });
+
+  it('adds nothing when the prompt closes in its own words, and equals buildPrompt otherwise', () => {
+    const own = 'A lounge with a flamingo. Keep everything else the same.';
+    expect(composePrompt({ prompt: own })).toEqual({ text: own, added: 0, problems: [] });
+    const parts = { scene: 'A sunlit lounge with a flamingo', preserve: 'the walls; the tiles' };
+    expect(composePrompt(parts).text).toBe(buildPrompt(parts));
+    expect(composePrompt(parts).added).toBe(closing);
   });
 });

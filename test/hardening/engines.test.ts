@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { withBudget, engineFailure } from '../../src/engines/budget.js';
 import { getEngine } from '../../src/engines/index.js';
+import { configureSettings, settingsFromEnv } from '../../src/io/settings.js';
 import type { Engine } from '../../src/engines/engine.js';
 import { createEditMask } from '../../src/core/raster.js';
 import { noise } from '../_helpers/images.js';
@@ -73,7 +74,7 @@ describe('engine memory budget', () => {
   });
 
   it('the real telea engine behind getEngine fills a region under a small budget', async () => {
-    process.env.MASKEDIT_ENGINE_MEMORY_MB = '4';
+    configureSettings(settingsFromEnv({ MASKEDIT_ENGINE_MEMORY_MB: '4' }));
     try {
       const engine = await getEngine('telea');
       const image = noise(600, 600, 9);
@@ -81,7 +82,7 @@ describe('engine memory budget', () => {
       expect([out.width, out.height]).toEqual([600, 600]);
       expect(out.data[(0 * 600 + 0) * 4]).toBe(image.data[0]);
     } finally {
-      delete process.env.MASKEDIT_ENGINE_MEMORY_MB;
+      configureSettings();
     }
   });
 });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { undoOrientation } from '../../src/core/maskops.js';
+import { configureSettings, settingsFromEnv } from '../../src/io/settings.js';
 import {
   decodeImage, decodeStored, encodeImage, formatFromPath, probeImage, readImageFile, readInputFile, sniffFormat,
 } from '../../src/io/image.js';
-import { gradient, grayAlphaPng, jpeg, palettePngWithTrns, png, rgba16Png, solid, webp, withOrientation } from '../_helpers/images.js';
+import { animatedPng, animatedWebp, gradient, grayAlphaPng, jpeg, palettePngWithTrns, png, rgba16Png, solid, webp, withOrientation } from '../_helpers/images.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 let dir: string;
@@ -84,6 +85,21 @@ describe('decodeImage: formats by content, never SVG', () => {
   });
 });
 
+describe('animated images: frames counted, the first decoded', () => {
+  it.each([
+    ['still PNG', async () => png(gradient(8, 6)), 1],
+    ['still WebP', async () => webp(gradient(8, 6)), 1],
+    ['APNG, 3 frames', async () => animatedPng(await png(gradient(8, 6)), 3), 3],
+    ['animated WebP, 2 frames', async () => animatedWebp([gradient(8, 6), solid(8, 6, [0, 0, 255, 255])]), 2],
+  ])('%s → frames %i', async (_, make, frames) => {
+    const bytes = await make();
+    expect((await probeImage(bytes)).frames).toBe(frames);
+    const { raster } = await decodeImage(bytes);
+    expect([raster.width, raster.height]).toEqual([8, 6]);
+    expect(Buffer.from(raster.data)).toEqual(Buffer.from(gradient(8, 6).data));
+  });
+});
+
 describe('EXIF orientation', () => {
   const displayed = gradient(6, 4);
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('orientation %i: pixels come out as displayed, the stored layout is reported', async (o) => {
@@ -108,13 +124,14 @@ describe('pixel limit', () => {
     const bytes = await png(solid(100, 100));
     await expect(probeImage(bytes, { maxPixels: 9999, label: 'big.png' })).rejects.toMatchObject({ code: 'IMAGE_TOO_MANY_PIXELS', message: 'big.png is 100x100 (10000 pixels); the limit is 9999 pixels' });
     await expect(probeImage(bytes, { maxPixels: 10000 })).resolves.toMatchObject({ width: 100 });
-    const saved = process.env.MASKEDIT_MAX_PIXELS;
-    process.env.MASKEDIT_MAX_PIXELS = '5000';
+    // MASKEDIT_MAX_PIXELS as the CLI reads it once (src/cli/main.ts) into the process's settings.
+    configureSettings(settingsFromEnv({ MASKEDIT_MAX_PIXELS: '5000' }));
     try {
       await expect(decodeImage(bytes, { role: 'mask' })).rejects.toMatchObject({ code: 'MASK_TOO_MANY_PIXELS' });
     } finally {
-      if (saved === undefined) delete process.env.MASKEDIT_MAX_PIXELS; else process.env.MASKEDIT_MAX_PIXELS = saved;
+      configureSettings();
     }
+    await expect(decodeImage(bytes, { role: 'mask' })).resolves.toMatchObject({ info: { width: 100 } });
   });
 });
 

@@ -334,6 +334,17 @@ describe('edit() refusals', () => {
     expect(report.finalOutsideChangedPixels).toBe(0);
   });
 
+  it('sends a prompt at the model\'s limit as written: the closing sentence is dropped with a warning, never over the limit', async () => {
+    const provider = driftingProvider();
+    const mask = await png(maskRaster({ width: 200, height: 100, boxes: [{ x: 10, y: 10, width: 10, height: 10 }] }));
+    const prompt = `${'A lounge with a flamingo, keep the walls. '.repeat(800).slice(0, 31999)}.`;
+    const { report } = await edit({ image: await png(img), mask, prompt, provider, model: 'gpt-image-2' });
+    expect([...report.request.prompt].length).toBe(32000);
+    expect(report.request.prompt).toBe(prompt.replace(/\s+/g, ' '));
+    expect(report.problems.map((p) => p.code)).toContain('PROMPT_CLOSING_DROPPED');
+    expect(provider.requests).toHaveLength(1);
+  });
+
   it.each([
     { prompt: '', code: 'PROMPT_EMPTY' },
     { prompt: 'x'.repeat(40000), code: 'PROMPT_TOO_LONG' },

@@ -26,12 +26,18 @@ describe('createOpenAIClient', () => {
     });
   });
 
-  it('reads the key and base URL from the environment, and configures retries and timeout', () => {
+  it('takes the key and base URL it is given, and configures retries and timeout', () => {
+    const c = createOpenAIClient({ apiKey: 'test-key', baseURL: 'http://127.0.0.1:8787/v1', maxRetries: 5, timeoutMs: 1234 });
+    expect([c.apiKey, c.baseURL, c.maxRetries, c.timeout]).toEqual(['test-key', 'http://127.0.0.1:8787/v1', 5, 1234]);
+    expect(createOpenAIClient({ apiKey: 'test-key' }).maxRetries).toBe(2);
+  });
+
+  it('reads neither OPENAI_API_KEY nor OPENAI_BASE_URL itself (nor lets the SDK read them)', () => {
     process.env.OPENAI_API_KEY = 'test-env-key';
     process.env.OPENAI_BASE_URL = 'http://127.0.0.1:8787/v1';
-    const c = createOpenAIClient({ maxRetries: 5, timeoutMs: 1234 });
-    expect([c.apiKey, c.baseURL, c.maxRetries, c.timeout]).toEqual(['test-env-key', 'http://127.0.0.1:8787/v1', 5, 1234]);
-    expect(createOpenAIClient().maxRetries).toBe(2);
+    expect(() => createOpenAIClient()).toThrow(expect.objectContaining({ code: 'OPENAI_API_KEY_MISSING' }));
+    expect(createOpenAIClient({ apiKey: 'test-key' }).baseURL).toBe('https://api.openai.com/v1');
+    expect(createOpenAIClient({ apiKey: 'test-key', baseURL: '' }).baseURL).toBe('https://api.openai.com/v1');
   });
 });
 
@@ -76,7 +82,6 @@ describe('mapOpenAIError', () => {
 
   it('turns aborts into AbortError and connection failures into OPENAI_CONNECTION', () => {
     expect(mapOpenAIError(new APIUserAbortError())).toBeInstanceOf(AbortError);
-    delete process.env.OPENAI_BASE_URL;
     expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.', cause: new Error('ECONNREFUSED') }))).toMatchObject({
       code: 'OPENAI_CONNECTION', message: 'could not reach the OpenAI API (https://api.openai.com/v1) (ECONNREFUSED)', fix: 'check your network connection and proxy settings',
     });
@@ -85,14 +90,9 @@ describe('mapOpenAIError', () => {
   it.each([
     ['', 'could not reach the OpenAI API (https://api.openai.com/v1) (fetch failed)', 'check your network connection and proxy settings'],
     ['http://127.0.0.1:9/v1', 'could not reach http://127.0.0.1:9/v1 (fetch failed)', 'check that OPENAI_BASE_URL=http://127.0.0.1:9/v1 is up and reachable'],
-  ])('OPENAI_BASE_URL=%j: the connection error names the URL tried', (base, message, fix) => {
-    const before = process.env.OPENAI_BASE_URL;
-    process.env.OPENAI_BASE_URL = base;
-    try {
-      expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.', cause: new Error('fetch failed') }))).toMatchObject({ code: 'OPENAI_CONNECTION', message, fix });
-    } finally {
-      if (before === undefined) delete process.env.OPENAI_BASE_URL; else process.env.OPENAI_BASE_URL = before;
-    }
+    ['https://api.openai.com/v1', 'could not reach the OpenAI API (https://api.openai.com/v1) (fetch failed)', 'check your network connection and proxy settings'],
+  ])('base URL %j: the connection error names the URL tried', (base, message, fix) => {
+    expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.', cause: new Error('fetch failed') }), 'k', base)).toMatchObject({ code: 'OPENAI_CONNECTION', message, fix });
   });
 
   it('passes maskedit errors through', () => {

@@ -19,11 +19,10 @@ describe('createProvider', () => {
     expect([p.name, p.surface]).toEqual([name, surface]);
   });
 
-  it('needs a key for openai, taken from the environment by default', async () => {
-    delete process.env.OPENAI_API_KEY;
-    await expect(createProvider({ provider: 'openai' })).rejects.toMatchObject({ code: 'OPENAI_API_KEY_MISSING' });
+  it('needs a key for openai, passed in: the environment is the entry point\'s to read', async () => {
     process.env.OPENAI_API_KEY = 'test-env-key';
-    await expect(createProvider({ provider: 'openai', surface: 'json' })).resolves.toMatchObject({ surface: 'json' });
+    await expect(createProvider({ provider: 'openai' })).rejects.toMatchObject({ code: 'OPENAI_API_KEY_MISSING' });
+    await expect(createProvider({ provider: 'openai', surface: 'json', apiKey: 'test-key' })).resolves.toMatchObject({ surface: 'json' });
   });
 
   it('names the surfaces it knows when given another', async () => {

@@ -148,18 +148,11 @@ describe('openaiImagesProvider: retries and errors', () => {
     expect(err.message).toBe('OpenAI answered 400 invalid_request: Key [redacted] may not use this model.');
   });
 
-  it('does not repeat credentials of OPENAI_BASE_URL when it cannot connect', async () => {
-    const before = process.env.OPENAI_BASE_URL;
-    process.env.OPENAI_BASE_URL = 'http://user:hunter2-secret@127.0.0.1:9/v1';
-    try {
-      const err = await openaiImagesProvider({ apiKey: KEY, maxRetries: 0 }).edit(request()).catch((e: unknown) => e) as ProviderError;
-      expect(err.code).toBe('OPENAI_CONNECTION');
-      expect(`${err.message} ${err.fix}`).not.toContain('hunter2');
-      expect(err.fix).toBe('check that OPENAI_BASE_URL=http://…@127.0.0.1:9/v1 is up and reachable');
-    } finally {
-      if (before === undefined) delete process.env.OPENAI_BASE_URL;
-      else process.env.OPENAI_BASE_URL = before;
-    }
+  it('does not repeat credentials of the base URL (OPENAI_BASE_URL) when it cannot connect', async () => {
+    const err = await openaiImagesProvider({ apiKey: KEY, baseURL: 'http://user:hunter2-secret@127.0.0.1:9/v1', maxRetries: 0 }).edit(request()).catch((e: unknown) => e) as ProviderError;
+    expect(err.code).toBe('OPENAI_CONNECTION');
+    expect(`${err.message} ${err.fix}`).not.toContain('hunter2');
+    expect(err.fix).toBe('check that OPENAI_BASE_URL=http://…@127.0.0.1:9/v1 is up and reachable');
   });
 
   it('aborts an edit in flight', async () => {

@@ -23,7 +23,8 @@ describe('public exports', () => {
     expect([...names].sort()).toEqual([
       'AbortError', 'CODES', 'DEFAULT_ENGINE', 'DEFAULT_FEATHER', 'DEFAULT_SEAM', 'ENGINE_NAMES', 'EditRefusedError',
       'GRID_RULE', 'ImageError', 'MODELS', 'MaskError', 'MaskeditError', 'NEWEST_MODEL', 'PARAM_NAMES',
-      'PARAM_SURFACES', 'PRICES', 'PRICES_READ_ON', 'ProviderError', 'REPAIRABLE_CODES', 'WHEN_ABSENT',
+      'PARAM_SURFACES', 'PRICES', 'PRICES_READ_ON', 'ProviderError', 'REPAIRABLE_CODES', 'ReferenceInputError', 'WHEN_ABSENT',
+      'configureSettings', 'finish', 'plan', 'prepare', 'send', 'settings', 'settingsFromEnv', 'stageRun',
       'adviseFidelity', 'apiRgbaToEditMask', 'assertModelLive', 'assertNotInput', 'assertWithinBudget', 'batch',
       'blendMaskFor', 'boundingBox', 'buildPrompt', 'checkFiles', 'checkPair', 'checkPairDecoded', 'cloneRaster',
       'closestModels', 'codeInfo', 'connectedComponents', 'countNonZero', 'createEditMask', 'createProvider',

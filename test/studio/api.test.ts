@@ -63,17 +63,17 @@ describe('GET /api/config', () => {
     for (let i = 0; i + 8 <= KEY.length; i++) expect(text).not.toContain(KEY.slice(i, i + 8));
   });
 
-  it('reads process.env by default and says how to enable OpenAI without a key', async () => {
+  it('reads only the env it is given (never process.env) and says how to enable OpenAI without a key', async () => {
     const saved = process.env.OPENAI_API_KEY;
     process.env.OPENAI_API_KEY = KEY;
-    const withKey = await testServer({ plugins: [studioPlugin({ distDir: dist })] });
+    const noEnv = await testServer({ plugins: [studioPlugin({ distDir: dist })] });
     try {
-      const res = await withKey.app.inject({ method: 'GET', url: '/api/config' });
-      expect(res.json<StudioConfig>().providers[1]!.available).toBe(true);
+      const res = await noEnv.app.inject({ method: 'GET', url: '/api/config' });
+      expect(res.json<StudioConfig>().providers[1]!.available).toBe(false);
       expect(res.body).not.toContain(KEY.slice(0, 12));
       expect(res.body).not.toContain(KEY.slice(-12));
     } finally {
-      await withKey.close();
+      await noEnv.close();
       if (saved === undefined) delete process.env.OPENAI_API_KEY;
       else process.env.OPENAI_API_KEY = saved;
     }

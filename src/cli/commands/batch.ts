@@ -56,7 +56,7 @@ const command = defineCommand({
     const opts: BatchOptions = {
       ...options,
       // The key and base URL come from this run's environment only, and go no further than the SDK client.
-      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
+      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined, responsesModel: ctx.env.MASKEDIT_RESPONSES_MODEL || undefined },
       today: ctx.today,
       signal: ctx.signal,
     };

@@ -50,7 +50,7 @@ const command = defineCommand({
     ctx.stderr.write(`maskedit demo: removing the masked mast from ${image} (${mask}) on the embedded ${engine} engine → ${dir}/\n`);
     const result = await edit({
       image, mask, prompt: REMOVAL_PROMPT, provider: 'local', engine, signal: ctx.signal,
-      onProgress: progressPrinter(ctx.stderr, { quiet: Boolean(values.quiet) }),
+      onProgress: progressPrinter(ctx.stderr, { quiet: Boolean(values.quiet), env: ctx.env }),
     });
     const written = await writeEditResult(result, {
       output: join(dir, 'result.png'), reportPath: join(dir, 'report.json'), heatmapPath: join(dir, 'heatmap.png'), inputs: [image, mask],

@@ -17,6 +17,7 @@ import { painter, writeJson } from '../_output.js';
 import { progressPrinter } from '../_progress.js';
 import { renderEditSummary } from '../_summary.js';
 import { sessionFor } from './session.js';
+import { openaiEnv } from '../_env.js';
 
 /** Every `maskedit edit` flag and the EditOptions field it sets (`to`); flags without `to` are the command's own. */
 export const EDIT_OPTIONS = defineOptions({
@@ -140,10 +141,12 @@ const command = defineCommand({
       inputs: [image, opts.mask as string, ...((opts.references as string[] | undefined) ?? [])],
     };
     checkEditOutputs(writeOpts, opts.n ?? 1);
-    const onProgress = progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet) });
+    const onProgress = progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet), env: ctx.env });
     const partialWrites: Promise<void>[] = [];
     const result = await edit({
       ...opts,
+      // The OpenAI key, base URL and Responses model come from this run's environment (read once in main.ts).
+      ...(opts.provider === 'openai' ? openaiEnv(ctx.env) : {}),
       ...session?.editOptions,
       onProgress,
       ...(opts.partialImages ? {

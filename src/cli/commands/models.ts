@@ -58,7 +58,7 @@ async function fetchListing(ctx: CommandContext): Promise<ApiListing> {
       models.push({ id: m.id, ...(sd === null || typeof sd === 'string' ? { shutdown_date: sd } : {}) });
     }
   } catch (e) {
-    throw mapOpenAIError(e, client.apiKey);
+    throw mapOpenAIError(e, client.apiKey, client.baseURL);
   }
   return { fetchedOn: ctx.today, models };
 }

@@ -10,7 +10,7 @@ import { sameSize } from '../../core/raster.js';
 import { DEFAULT_CONTEXT, planCrops, type Plan, type PlanOptions } from '../../core/sizing.js';
 import { MaskError } from '../../core/errors.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
-import { encodeImage, probeImage, readImageFile, readInputFile } from '../../io/image.js';
+import { encodeImage, probeImage, readImageFile, readInputFile, verifyDecodes } from '../../io/image.js';
 import { readEditMask } from '../../io/mask.js';
 import { PLAN_MODES, REGIONS_MODES } from '../../core/choices.js';
 import { CliError, defineCommand, EXIT, requirePositionals } from '../_context.js';
@@ -55,9 +55,14 @@ const command = defineCommand({
     const previewFormat = previewPath ? outputFormat(previewPath, '--preview', command.usage) : undefined;
     if (previewPath) assertNotInput(previewPath, [imagePath, maskPath]);
 
-    // The plan needs only the image's displayed size; the preview needs its pixels.
+    // The plan needs only the image's displayed size; the preview needs its pixels. Without a preview the image is
+    // still decoded to its end (and its pixels dropped), so a truncated file is refused here as `edit` would.
     const [image, { mask }] = await Promise.all([
-      previewPath ? readImageFile(imagePath, { label: imagePath }) : readInputFile(imagePath).then((b) => probeImage(b, { label: imagePath })),
+      previewPath ? readImageFile(imagePath, { label: imagePath }) : readInputFile(imagePath).then(async (bytes) => {
+        const info = await probeImage(bytes, { label: imagePath });
+        await verifyDecodes(bytes, info, { label: imagePath });
+        return info;
+      }),
       readEditMask(maskPath),
     ]);
     const size = 'raster' in image ? image.raster : image;

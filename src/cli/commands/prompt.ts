@@ -6,7 +6,7 @@
 import { FIDELITY_REQUESTS, SUBJECTS } from '../../core/choices.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../../core/fidelity.js';
 import { defaultModel, lifecycleProblems } from '../../core/lifecycle.js';
-import { analyzePrompt, buildPrompt, lintPrompt } from '../../core/prompt.js';
+import { analyzePrompt, composePrompt, lintPrompt } from '../../core/prompt.js';
 import { hasErrors, sortProblems, type Problem } from '../../core/problems.js';
 import { defineCommand, EXIT, requirePositionals, usageError } from '../_context.js';
 import { COMMON, defineOptions, readOptions } from '../options.js';
@@ -54,13 +54,14 @@ const command = defineCommand({
 
     // --lint alone is checked as written; with build flags it is the user's whole prompt that they extend.
     const onlyLint = lint !== undefined && scene === undefined && change === undefined && !preserve.length;
-    const prompt = onlyLint ? lint : buildPrompt({
+    const composed = onlyLint ? { text: lint, problems: [] } : composePrompt({
       ...(lint !== undefined ? { prompt: lint } : {}),
       ...(scene !== undefined ? { scene } : {}),
       ...(change !== undefined ? { change } : {}),
       preserve,
-    });
-    const problems: Problem[] = [];
+    }, { model });
+    const prompt = composed.text;
+    const problems: Problem[] = [...composed.problems];
     // The model judged on the date: unknown (warning, closest ids), deprecated (warning), shut down (error).
     problems.push(...lifecycleProblems(model, ctx.today));
     problems.push(...lintPrompt(prompt, { model }));

@@ -26,7 +26,7 @@ const command = defineCommand({
     const quiet = Boolean(values.quiet);
     const { worker } = startWorker({
       queue: url, concurrency, today: ctx.today, ...(lockMs ? { lockMs } : {}),
-      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined },
+      openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined, responsesModel: ctx.env.MASKEDIT_RESPONSES_MODEL || undefined },
       onEvent: (e) => {
         if (quiet && e.type === 'done') return;
         ctx.stderr.write(e.type === 'done' ? `done   ${e.id}\n` : e.type === 'rate-limited' ? `429    ${e.id}: the queue waits ${((e.waitMs ?? 0) / 1000).toFixed(1)} s\n` : `failed ${e.id}: ${e.code}\n`);

@@ -67,7 +67,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
     const ctx = app.maskedit;
     const ticket = await admit(app, reply.request, [input.images[0]?.bytes, input.mask?.bytes]);
     const { response, warnings } = await ticket.run(() => runEdit(input, {
-      provider: ctx.provider, signal,
+      provider: ctx.provider, signal, today: ctx.today(),
       ...(ctx.engine !== undefined && { engine: ctx.engine }),
       ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
     }), signal);
@@ -87,7 +87,7 @@ export async function editsRoutes(app: FastifyInstance): Promise<void> {
     let sse: SseStream | undefined;
     try {
       const { response } = await ticket.run(() => runEdit(input, {
-        provider: ctx.provider, signal,
+        provider: ctx.provider, signal, today: ctx.today(),
         ...(ctx.engine !== undefined && { engine: ctx.engine }),
         ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
         onValidated: (warnings) => { sse = openEditStream(reply, warnings); },

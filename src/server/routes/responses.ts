@@ -30,7 +30,7 @@
 import { defaultModel } from '../../core/lifecycle.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import sharp from 'sharp';
+import { resizeMaskPng } from '../../io/resample.js';
 import type { Problem } from '../../core/problems.js';
 import type { Code } from '../../core/codes.js';
 import { probeImage } from '../../io/image.js';
@@ -323,7 +323,7 @@ export function responsesRoutes(opts: ResponsesRoutesOptions = {}): FastifyPlugi
       };
       try {
         const { response } = await ticket.run(() => runEdit({ ...input, options }, {
-          provider: ctx.provider, signal,
+          provider: ctx.provider, signal, today: ctx.today(),
           ...(ctx.engine !== undefined && { engine: ctx.engine }),
           ...(ctx.maxPixels !== undefined && { maxPixels: ctx.maxPixels }),
           onValidated: openStream,
@@ -376,5 +376,5 @@ function notFound(rid: string, param: string | null): ApiError {
 async function fitMask(mask: Uint8Array, image: Uint8Array): Promise<Uint8Array> {
   const [m, im] = await Promise.all([probeImage(mask, { role: 'mask' }), probeImage(image)]);
   if (m.width === im.width && m.height === im.height) return mask;
-  return new Uint8Array(await sharp(mask).ensureAlpha().resize(im.width, im.height, { fit: 'fill', kernel: 'nearest' }).png().toBuffer());
+  return resizeMaskPng(mask, im.width, im.height);
 }
