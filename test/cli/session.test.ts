@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStep } from '../../src/pipeline/session.js';
 import { responsesRoutes } from '../../src/server/routes/responses.js';
 import { runCli } from '../_helpers/cli.js';
@@ -77,22 +77,22 @@ describe('maskedit edit --session / --continue (local engine)', () => {
 
 describe('maskedit edit --continue on the responses surface', () => {
   let server: TestServer;
+  let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
     server = await testServer({ plugins: [responsesRoutes()] });
     await server.app.listen({ port: 0, host: '127.0.0.1' });
-    vi.stubEnv('OPENAI_API_KEY', 'unused');
-    vi.stubEnv('OPENAI_BASE_URL', `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1`);
+    // The CLI reads the key and base URL from the environment run() is given (main.ts), not from process.env.
+    env = { OPENAI_API_KEY: 'unused', OPENAI_BASE_URL: `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/v1` };
   });
   afterAll(async () => {
-    vi.unstubAllEnvs();
     await server.close();
   });
 
   it('chains previous_response_id from the last step', async () => {
     const sess = join(dir, 's2');
-    const a = await runCli(['edit', img, '--mask', mask, '--prompt', PROMPT, '--provider', 'openai', '--surface', 'responses', '--quality', 'low', '--session', sess, '-q']);
+    const a = await runCli(['edit', img, '--mask', mask, '--prompt', PROMPT, '--provider', 'openai', '--surface', 'responses', '--quality', 'low', '--session', sess, '-q'], { env });
     expect(a.code, a.stderr).toBe(0);
-    const b = await runCli(['edit', '--continue', sess, '--prompt', 'Keep everything the same, but enlarge the square slightly.', '-q']);
+    const b = await runCli(['edit', '--continue', sess, '--prompt', 'Keep everything the same, but enlarge the square slightly.', '-q'], { env });
     expect(b.code, b.stderr).toBe(0);
     const [s1, s2] = await show(sess);
     expect(s1!.responseId).toMatch(/^resp_/);
