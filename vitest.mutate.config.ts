@@ -14,6 +14,8 @@ export default defineConfig({
       'test/providers/errors.test.ts',
       'test/providers/_openai.test.ts',
       'test/core/edit-math.test.ts',
+      'test/cli/options.test.ts',
+      'test/core/choices.test.ts',
     ],
     env: { MASKEDIT_MUTATE: '1' },
     testTimeout: 60_000,

@@ -2,12 +2,10 @@
  * What a command gets to run: parsed arguments, output streams and a cancellation signal. Commands return an
  * exit code; only `runMain` in main.ts calls `process.exit`.
  */
-import type { ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
 import type { Code } from '../core/codes.js';
 import { MaskeditError } from '../core/errors.js';
-
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+import { renderUsage, type OptionTable } from './options.js';
 
 export interface CommandContext {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -20,14 +18,27 @@ export interface CommandContext {
   today: string;
 }
 
-export interface Command {
+export interface Command<T extends OptionTable = OptionTable> {
   name: string;
   summary: string;
+  /** Generated from `name`, the positional arguments and the option table (options.ts `renderUsage`). */
   usage: string;
   /** Extra help lines under the usage line. */
   details?: string;
-  options: OptionSpec;
+  /** Every flag, declared once (options.ts): help, checks and the mapping to library options come from it. */
+  options: T;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/**
+ * A command with its usage line generated from its option table.
+ *
+ * @example
+ * const command = defineCommand({ name: 'check', args: 'IMAGE MASK', summary: '…', options: CHECK_OPTIONS, run });
+ */
+export function defineCommand<T extends OptionTable>(c: Omit<Command<T>, 'usage'> & { args?: string }): Command<T> {
+  const { args, ...rest } = c;
+  return { ...rest, usage: renderUsage(c.name, args ?? '', c.options) };
 }
 
 /** Exit codes shared by every command. */
@@ -47,34 +58,10 @@ export function usageError(message: string, usage: string): CliError {
   return new CliError('USAGE', message, `usage: ${usage}`);
 }
 
-/** Reads a numeric option, with a usage error naming the flag. */
-export function numberOption(ctx: CommandContext, name: string, cmd: Command, opts: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
-  const raw = ctx.values[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  const bad = typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || (opts.integer && !Number.isInteger(n))
-    || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max);
-  if (bad) {
-    const bounds = opts.min !== undefined && opts.max !== undefined ? `from ${opts.min} to ${opts.max}`
-      : opts.min !== undefined ? `>= ${opts.min}` : opts.max !== undefined ? `<= ${opts.max}` : '';
-    const range = [opts.integer ? 'a whole number' : 'a number', bounds].filter(Boolean).join(' ');
-    throw usageError(`--${name} expects ${range}, received ${JSON.stringify(raw)}`, cmd.usage);
-  }
-  return n;
-}
-
+/** A raw string flag as parseArgs gave it (for code that runs before the table's mapping, e.g. a session's). */
 export function stringOption(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];
   return typeof v === 'string' ? v : undefined;
-}
-
-export function choiceOption<T extends string>(ctx: CommandContext, name: string, choices: readonly T[], cmd: Command): T | undefined {
-  const v = stringOption(ctx, name);
-  if (v === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(v)) {
-    throw usageError(`--${name} expects one of ${choices.join(', ')}, received ${JSON.stringify(v)}`, cmd.usage);
-  }
-  return v as T;
 }
 
 export function requirePositionals(ctx: CommandContext, names: string[], cmd: Command): string[] {

@@ -2,15 +2,14 @@
  * The CLI entry point. `runMain` is the only place that calls `process.exit`; `run` is the testable core that
  * returns an exit code.
  */
-import { parseArgs } from 'node:util';
-import { joinNegativeValues } from './negative-values.js';
 import { createRequire } from 'node:module';
 import { isMaskeditError } from '../core/errors.js';
 import { editDistance } from '../core/lifecycle.js';
 import { isoDate, parseToday } from '../core/lifecycle.js';
 import { cleanupTempFiles } from '../io/atomic.js';
 import { configureSettings, settingsFromEnv } from '../io/settings.js';
-import { CliError, EXIT, type Command, type CommandContext } from './_context.js';
+import { CliError, EXIT, type CommandContext } from './_context.js';
+import { parseCommandLine, renderHelp } from './options.js';
 import { COMMANDS } from './commands/index.js';
 import { painter, writeJson } from './_output.js';
 
@@ -34,11 +33,6 @@ async function help(): Promise<string> {
     '  MASKEDIT_ENGINE_MEMORY_MB, XDG_DATA_HOME, NO_COLOR,',
     '  MASKEDIT_TODAY=YYYY-MM-DD (judge models on that date instead of today; docs/models.md).');
   return `${lines.join('\n')}\n`;
-}
-
-function commandHelp(c: Command): string {
-  const opts = Object.entries(c.options).map(([name, o]) => `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' VALUE' : ''}${o.multiple ? ' (repeatable)' : ''}`);
-  return [`Usage: ${c.usage}`, '', c.summary, ...(c.details ? ['', c.details] : []), '', 'Options:', ...opts, '  --help'].join('\n') + '\n';
 }
 
 /** Runs one CLI invocation and returns its exit code. */
@@ -65,7 +59,7 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
   const wantsJson = rest.includes('--json');
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(commandHelp(command));
+      io.stdout.write(renderHelp(command));
       return EXIT.ok;
     }
     // The one place the date models are judged on is read; commands get it through ctx.today.
@@ -75,25 +69,12 @@ export async function run(argv: string[], io: RunIo): Promise<number> {
     } catch (e) {
       throw new CliError('TODAY_INVALID', (e as Error).message, (e as { fix?: string }).fix);
     }
-    let parsed;
-    try {
-      parsed = parseArgs({ args: joinNegativeValues(rest, command.options), options: command.options, allowPositionals: true, strict: true });
-    } catch (e) {
-      const message = (e as Error).message.split('\n')[0]!.replace(/\. To specify .*$/, '');
-      throw new CliError('USAGE', `${message}${didYouMean(message, command)}`, `usage: ${command.usage}`);
-    }
+    // Syntax and every given value are checked against the command's option table before it runs.
+    const parsed = parseCommandLine(command.options, rest, command.usage);
     return await command.run({ values: parsed.values, positionals: parsed.positionals, stdout: io.stdout, stderr: io.stderr, signal: io.signal, env: io.env, today });
   } catch (e) {
     return reportError(e, io, wantsJson);
   }
-}
-
-/** " (did you mean --model?)" for parseArgs' "Unknown option '--modle'" when one option is a close spelling. */
-function didYouMean(message: string, command: Command): string {
-  const typed = /Unknown option '--([^'=]+)/.exec(message)?.[1];
-  if (!typed) return '';
-  const close = Object.keys(command.options).filter((o) => editDistance(o, typed) <= (typed.length <= 3 ? 1 : 2));
-  return close.length === 1 ? ` (did you mean --${close[0]}?)` : '';
 }
 
 

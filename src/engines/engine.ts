@@ -6,9 +6,9 @@ import { countNonZero, pixelCount, sameSize, type EditMask, type Raster } from '
 import { ImageError, MaskError } from '../core/errors.js';
 import type { ProgressCallback } from '../core/progress.js';
 
-export type EngineName = 'heal' | 'patchmatch' | 'telea' | 'ns';
-export const ENGINE_NAMES: readonly EngineName[] = ['heal', 'patchmatch', 'telea', 'ns'];
-export const DEFAULT_ENGINE: EngineName = 'heal';
+// The names are core's (core/choices.ts), shared with the CLI's option tables, the server and the studio.
+export { DEFAULT_ENGINE, ENGINE_NAMES, type EngineName } from '../core/choices.js';
+import type { EngineName } from '../core/choices.js';
 /** Engines that use a helper thread of their own: a server runs one of their fills at a time. */
 export const THREADED_ENGINES: readonly string[] = ['heal', 'patchmatch'];
 

@@ -6,6 +6,7 @@
  */
 import { MODELS, findModel, sizeProblem, type ImageModel } from '../core/models.js';
 import { defaultModel, isoDate, liveReplacements, statusOf } from '../core/lifecycle.js';
+import { BACKGROUNDS, INPUT_FIDELITIES } from '../core/choices.js';
 import { ApiError } from './errors.js';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
@@ -168,7 +169,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
   }
 
   const quality = f.choice('quality', modelInfo.qualities);
-  const background = f.choice<Background>('background', ['transparent', 'opaque', 'auto']);
+  const background = f.choice<Background>('background', BACKGROUNDS);
   const outputFormat = f.choice<OutputFormat>('output_format', modelInfo.outputFormats.filter((x): x is OutputFormat => (SERVED_FORMATS as readonly string[]).includes(x))) ?? 'png';
   if (background === 'transparent' && outputFormat === 'jpeg') {
     throw invalidValue('background', background, ['opaque', 'auto'], "Transparent backgrounds need output_format 'png' or 'webp'; JPEG has no alpha. Supported values with 'jpeg' are: 'opaque' and 'auto'.");
@@ -178,7 +179,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
   }
   const outputCompression = f.integer('output_compression', 0, 100) ?? 100;
 
-  const inputFidelity = f.choice<'low' | 'high'>('input_fidelity', ['low', 'high']);
+  const inputFidelity = f.choice<'low' | 'high'>('input_fidelity', INPUT_FIDELITIES);
   if (inputFidelity !== undefined && !modelInfo.inputFidelity) {
     const withIt = live.filter((m) => m.inputFidelity).map((m) => m.id);
     throw new ApiError({

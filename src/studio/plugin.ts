@@ -32,7 +32,7 @@ import { formatSelection, parseSelection } from '../core/select.js';
 import { selectObjects } from '../engines/select.js';
 import { MODELS } from '../core/models.js';
 import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
-import { DEFAULT_ENGINE, ENGINE_NAMES } from '../engines/engine.js';
+import { COMPLEXITIES, CROP_MODES, DEFAULT_ENGINE, ENGINE_NAMES, FIDELITY_REQUESTS, MODERATIONS, PROVIDER_NAMES, QUALITIES, SUBJECTS } from '../core/choices.js';
 import { decodeImage, encodeImage, probeImage } from '../io/image.js';
 import { MaskError } from '../core/errors.js';
 import { checkPairDecoded, repairMask, type CheckReport } from '../pipeline/check.js';
@@ -65,17 +65,18 @@ export type { StudioConfig } from './contract.js';
 export type StudioResult = StudioResultOf;
 export type StudioCheck = StudioCheckOf<CheckReport>;
 
-const CHOICES = {
-  provider: ['local', 'openai'],
-  engine: ENGINE_NAMES as readonly string[],
-  fidelity: ['auto', 'low', 'high'],
-  subject: ['face', 'logo', 'product', 'text', 'scene'],
-  crop: ['auto', 'off'],
-  quality: ['auto', 'low', 'medium', 'high', 'xhigh', 'max', 'standard'],
-  complexity: ['low', 'medium', 'high'],
+// The lists are core's (core/choices.ts), shared with the CLI's option tables.
+const CHOICES: Record<string, readonly string[]> = {
+  provider: PROVIDER_NAMES,
+  engine: ENGINE_NAMES,
+  fidelity: FIDELITY_REQUESTS,
+  subject: SUBJECTS,
+  crop: CROP_MODES,
+  quality: QUALITIES,
+  complexity: COMPLEXITIES,
   markup: ['auto'],
-  moderation: ['low', 'auto'],
-} as const;
+  moderation: MODERATIONS,
+};
 
 const TEXT_FIELDS = ['select', 'prompt', 'scene', 'change', 'preserve', 'model', 'size', 'quality', 'fidelity', 'subject', 'provider', 'engine', 'crop', 'strict', 'partial_images', 'complexity', 'markup', 'moderation', 'expand'] as const;
 

@@ -446,6 +446,8 @@ function syncModelOptions(): void {
   setOptions($.size, [{ value: 'auto', label: 'planned (auto)' }, ...sizes.map((s) => ({ value: s }))]);
   setOptions($.quality, qualities.map((q) => ({ value: q })), qualities.includes('medium') ? ($.quality.value || 'medium') : undefined);
   $.complexityField.hidden = !info?.complexity;
+  // The values are the registry's (sent by /api/config), not written in the page.
+  if (info?.complexity) setOptions($.complexity, [{ value: '', label: 'model default (high)' }, ...info.complexity.map((c) => ({ value: c }))]);
   $.markupField.hidden = !info?.markup;
   $.modelNote.textContent = !info ? '' : info.status === 'deprecated'
     ? `${info.id} is deprecated: OpenAI shuts it down on ${info.shutdownDate}. Move to ${info.replacements.join(' or ')}.`

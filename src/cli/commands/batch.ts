@@ -5,14 +5,36 @@
  */
 import { batch, type BatchEvent, type BatchOptions } from '../../batch/runner.js';
 import { formatUsd } from '../../core/cost.js';
-import { ENGINE_NAMES } from '../../engines/engine.js';
-import { choiceOption, EXIT, numberOption, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
+import { ENGINE_NAMES, PROVIDER_NAMES, QUALITIES, SURFACES } from '../../core/choices.js';
+import { defineCommand, EXIT, stringOption, usageError, type CommandContext } from '../_context.js';
+import { COMMON, defaultProvider, defineOptions, readOptions } from '../options.js';
 import { painter } from '../_output.js';
 
-const command: Command = {
+/** Every `maskedit batch` flag and the BatchOptions field it sets. */
+export const BATCH_OPTIONS = defineOptions({
+  output: { type: 'path', short: 'o', preferShort: true, metavar: 'OUTDIR', required: 'the folder for outputs, reports and the journal', description: 'The folder for outputs, reports, summaries and the journal.', to: 'outdir' },
+  queue: { type: 'string', metavar: 'redis://HOST:PORT', description: 'Run the jobs on BullMQ (Redis) instead of the embedded journal.', to: 'queue' },
+  workers: { type: 'int', min: 0, max: 64, description: 'With --queue: workers in this process (0: enqueue and wait for `maskedit worker`).', defaultLabel: 'default 1', to: 'workers' },
+  'openai-batch': { type: 'boolean', description: 'Send the OpenAI jobs through OpenAI\'s Batch API (half price, up to 24 h).', to: 'openaiBatch' },
+  prompt: { type: 'string', description: 'The prompt of every job that has none (a folder of images needs it).', to: 'prompt' },
+  concurrency: { type: 'int', min: 1, max: 256, description: 'Jobs at once.', to: 'concurrency' },
+  rpm: { type: 'number', min: 1, description: 'Requests per minute (default: unpaced).', to: 'rpm' },
+  'max-cost': { type: 'number', metavar: 'USD', min: 0, description: 'Stop sending OpenAI requests before the spend would pass USD.', to: 'maxCostUsd' },
+  retries: { type: 'int', min: 0, max: 20, description: 'Retries of a 5xx or a timeout.', to: 'retries' },
+  'lock-ms': { type: 'int', metavar: 'MS', min: 500, description: 'With --queue: a dead worker\'s jobs are picked up after MS.', defaultLabel: 'default 30000', to: 'lockMs' },
+  provider: { type: 'enum', choices: PROVIDER_NAMES, description: 'Default provider of the jobs.', default: defaultProvider, defaultLabel: 'default openai when OPENAI_API_KEY is set, else local', to: 'defaults.provider' },
+  surface: { type: 'enum', choices: SURFACES, description: 'Default OpenAI surface of the jobs.', to: 'defaults.surface' },
+  model: { ...COMMON.model, description: 'Default model of the jobs.', to: 'defaults.model' },
+  quality: { type: 'enum', choices: QUALITIES, metavar: 'Q', description: 'Default quality of the jobs.', to: 'defaults.quality' },
+  engine: { type: 'enum', choices: ENGINE_NAMES, metavar: 'E', description: 'Default embedded engine of the jobs.', to: 'defaults.engine' },
+  json: { type: 'boolean', description: 'Print NDJSON events on stdout.' },
+  quiet: COMMON.quiet,
+});
+
+const command = defineCommand({
   name: 'batch',
+  args: 'JOBS',
   summary: 'Run many edits from a .jsonl/.csv job file or a folder; resumable, rate-limited, inside a budget',
-  usage: 'maskedit batch JOBS -o OUTDIR [--queue redis://HOST:PORT [--workers N] | --openai-batch] [--prompt TEXT] [--concurrency N] [--rpm N] [--max-cost USD] [--retries N] [--provider local|openai] [--surface images|json|responses] [--model M] [--quality Q] [--engine E] [--json] [-q]',
   details: [
     'JOBS: a .jsonl file (one {"id"?, "image", "mask", "prompt", …edit options} per line), a .csv with a header row,',
     'or a folder of images NAME.ext with masks NAME.mask.png and one --prompt. Relative paths resolve against JOBS.',
@@ -25,50 +47,14 @@ const command: Command = {
     '--max-cost cannot be combined with --queue (workers on other machines spend independently).',
     '`maskedit batch status --queue URL` shows the queue\'s job counts. See docs/batch.md.',
   ].join('\n'),
-  options: {
-    output: { type: 'string', short: 'o' },
-    prompt: { type: 'string' },
-    concurrency: { type: 'string' },
-    rpm: { type: 'string' },
-    'max-cost': { type: 'string' },
-    retries: { type: 'string' },
-    provider: { type: 'string' },
-    surface: { type: 'string' },
-    model: { type: 'string' },
-    quality: { type: 'string' },
-    engine: { type: 'string' },
-    queue: { type: 'string' },
-    workers: { type: 'string' },
-    'lock-ms': { type: 'string' },
-    'openai-batch': { type: 'boolean' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean', short: 'q' },
-  },
+  options: BATCH_OPTIONS,
   async run(ctx) {
     if (ctx.positionals[0] === 'status') return status(ctx);
     if (ctx.positionals.length !== 1) throw usageError(ctx.positionals.length ? `expected one JOBS file or folder, received ${ctx.positionals.length} arguments` : 'missing JOBS (a .jsonl or .csv file, or a folder)', command.usage);
-    const outdir = stringOption(ctx, 'output');
-    if (!outdir) throw usageError('missing -o OUTDIR (the folder for outputs, reports and the journal)', command.usage);
-    const provider = choiceOption(ctx, 'provider', ['local', 'openai'] as const, command) ?? (ctx.env.OPENAI_API_KEY ? 'openai' : 'local');
-    const pick = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
+    const { options } = readOptions<typeof BATCH_OPTIONS, BatchOptions>(command, ctx);
+    const provider = options.defaults!.provider!;
     const opts: BatchOptions = {
-      outdir,
-      ...pick(stringOption(ctx, 'prompt'), 'prompt'),
-      ...pick(numberOption(ctx, 'concurrency', command, { integer: true, min: 1, max: 256 }), 'concurrency'),
-      ...pick(numberOption(ctx, 'rpm', command, { min: 1 }), 'rpm'),
-      ...pick(numberOption(ctx, 'max-cost', command, { min: 0 }), 'maxCostUsd'),
-      ...pick(numberOption(ctx, 'retries', command, { integer: true, min: 0, max: 20 }), 'retries'),
-      defaults: {
-        provider,
-        ...pick(choiceOption(ctx, 'surface', ['images', 'json', 'responses'] as const, command), 'surface'),
-        ...pick(stringOption(ctx, 'model'), 'model'),
-        ...pick(choiceOption(ctx, 'quality', ['low', 'medium', 'high', 'auto', 'standard'] as const, command), 'quality'),
-        ...pick(choiceOption(ctx, 'engine', ENGINE_NAMES, command), 'engine'),
-      },
-      ...pick(stringOption(ctx, 'queue'), 'queue'),
-      ...(ctx.values['openai-batch'] ? { openaiBatch: true } : {}),
-      ...pick(numberOption(ctx, 'workers', command, { integer: true, min: 0, max: 64 }), 'workers'),
-      ...pick(numberOption(ctx, 'lock-ms', command, { integer: true, min: 500 }), 'lockMs'),
+      ...options,
       // The key and base URL come from this run's environment only, and go no further than the SDK client.
       openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined, responsesModel: ctx.env.MASKEDIT_RESPONSES_MODEL || undefined },
       today: ctx.today,
@@ -86,7 +72,7 @@ const command: Command = {
     }
     return exit;
   },
-};
+});
 
 /** `maskedit batch status --queue URL`. */
 async function status(ctx: CommandContext): Promise<number> {

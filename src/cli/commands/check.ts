@@ -1,32 +1,34 @@
 /** `maskedit check IMAGE MASK [--model M] [--json]`: the mask doctor. Exit 0 without errors, 1 with errors. */
 import { checkFiles, type CheckReport } from '../../pipeline/check.js';
 import { readInputFile } from '../../io/image.js';
-import { EXIT, requirePositionals, stringOption, type Command } from '../_context.js';
+import { defineCommand, EXIT, requirePositionals } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { formatBytes, formatPercent, formatProblems, painter, writeJson, type Painter } from '../_output.js';
 
-const command: Command = {
+export const CHECK_OPTIONS = defineOptions({
+  model: COMMON.model,
+  markup: { type: 'path', description: 'Also check this markup overlay (2.6 models): an RGBA PNG of the image\'s size, transparent background.', to: 'markupLabel' },
+  json: COMMON.json,
+});
+
+const command = defineCommand({
   name: 'check',
+  args: 'IMAGE MASK',
   summary: 'Find every reason OpenAI would reject or misread a mask, with the command that fixes it',
-  usage: 'maskedit check IMAGE MASK [--model M] [--markup FILE] [--json]',
   details: 'Exit 0: no errors (warnings allowed); 1: errors found; 2: usage error. --json prints { ok, image, mask, problems, fix } (fix: one command that repairs every repairable problem, or null).\nThe model is judged on today\'s date (or MASKEDIT_TODAY): a shut-down model is an error, a deprecated one a warning.\n--markup FILE also checks a markup overlay for the 2.6 models (same size as the image, transparent background).',
-  options: {
-    model: { type: 'string' },
-    markup: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: CHECK_OPTIONS,
   async run(ctx) {
     const [imagePath, maskPath] = requirePositionals(ctx, ['IMAGE', 'MASK'], command);
-    const markupPath = stringOption(ctx, 'markup');
-    const markup = markupPath !== undefined ? await readInputFile(markupPath, 'image') : undefined;
-    const model = stringOption(ctx, 'model');
+    const { values, options } = readOptions<typeof CHECK_OPTIONS, { model?: string; markupLabel?: string }>(command, ctx);
+    const markup = options.markupLabel !== undefined ? await readInputFile(options.markupLabel, 'image') : undefined;
     const { report } = await checkFiles(imagePath!, maskPath!, {
-      ...(model !== undefined ? { model } : {}), today: ctx.today, ...(markup ? { markup, markupLabel: markupPath! } : {}),
+      ...(options.model !== undefined ? { model: options.model } : {}), today: ctx.today, ...(markup ? { markup, markupLabel: options.markupLabel! } : {}),
     });
-    if (ctx.values.json) writeJson(ctx.stdout, report);
+    if (values.json) writeJson(ctx.stdout, report);
     else ctx.stdout.write(renderReport(report, imagePath!, maskPath!, painter(ctx.stdout, ctx.env)));
     return report.ok ? EXIT.ok : EXIT.failed;
   },
-};
+});
 
 /** A header line with both files' sizes and the editable share, one line per problem with its fix, a tally. */
 export function renderReport(report: CheckReport, imagePath: string, maskPath: string, p: Painter): string {

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../core/choices.js';
 import { estimateCost, formatUsd } from '../../core/cost.js';
 import { defaultModel } from '../../core/lifecycle.js';
 import { planCrops } from '../../core/sizing.js';
@@ -15,7 +15,8 @@ import { probeImage, readInputFile } from '../../io/image.js';
 import { readEditMask } from '../../io/mask.js';
 import { edit } from '../../pipeline/edit.js';
 import { reportJson, writeEditResult } from '../../pipeline/write.js';
-import { choiceOption, EXIT, stringOption, usageError, type Command } from '../_context.js';
+import { defineCommand, EXIT, usageError } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { painter, writeJson } from '../_output.js';
 import { progressPrinter } from '../_progress.js';
 import { renderEditSummary } from '../_summary.js';
@@ -28,27 +29,34 @@ export const REMOVAL_PROMPT = 'Remove the right-hand lightning mast; keep the ev
 /** The guide's own example prompt: the full final image plus what to preserve. */
 export const DEMO_PROMPT = 'A sunlit indoor lounge area with a pool containing a flamingo. Preserve the pink room walls, the pool tile pattern, the reflections, the furniture, and the camera angle. Do not redesign the rest of the room.';
 
-const command: Command = {
+export const DEMO_OPTIONS = defineOptions({
+  out: { type: 'path', metavar: 'DIR', description: 'The folder for result.png, report.json and heatmap.png.', default: 'maskedit-demo' },
+  engine: { type: 'enum', choices: ENGINE_NAMES, description: 'The embedded fill engine.', default: DEFAULT_ENGINE, to: 'engine' },
+  json: COMMON.json,
+  quiet: COMMON.quiet,
+});
+
+const command = defineCommand({
   name: 'demo',
   summary: 'Remove an object from the bundled photo (examples/rocket.png) on the embedded engine, and show what the guide\'s lounge edit would cost on OpenAI: no key, no network',
-  usage: 'maskedit demo [--out DIR] [--engine heal|patchmatch|telea|ns] [--json]',
-  options: { out: { type: 'string' }, engine: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  options: DEMO_OPTIONS,
   async run(ctx) {
     if (ctx.positionals.length) throw usageError(`unexpected argument ${JSON.stringify(ctx.positionals[0])}`, command.usage);
-    const dir = stringOption(ctx, 'out') ?? 'maskedit-demo';
-    const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command) ?? DEFAULT_ENGINE;
+    const { values, options } = readOptions<typeof DEMO_OPTIONS, { engine: string }>(command, ctx);
+    const dir = values.out!;
+    const { engine } = options;
     const image = join(EXAMPLES, 'rocket.png');
     const mask = join(EXAMPLES, 'rocket-mask.png');
     ctx.stderr.write(`maskedit demo: removing the masked mast from ${image} (${mask}) on the embedded ${engine} engine → ${dir}/\n`);
     const result = await edit({
       image, mask, prompt: REMOVAL_PROMPT, provider: 'local', engine, signal: ctx.signal,
-      onProgress: progressPrinter(ctx.stderr, { quiet: Boolean(ctx.values.quiet), env: ctx.env }),
+      onProgress: progressPrinter(ctx.stderr, { quiet: Boolean(values.quiet), env: ctx.env }),
     });
     const written = await writeEditResult(result, {
       output: join(dir, 'result.png'), reportPath: join(dir, 'report.json'), heatmapPath: join(dir, 'heatmap.png'), inputs: [image, mask],
     });
     const lounge = await loungeOnOpenAi(ctx.today);
-    if (ctx.values.json) writeJson(ctx.stdout, { ...(reportJson(result, written) as Record<string, unknown>), openaiExample: lounge });
+    if (values.json) writeJson(ctx.stdout, { ...(reportJson(result, written) as Record<string, unknown>), openaiExample: lounge });
     else {
       ctx.stderr.write(renderEditSummary(result.report, written, painter(ctx.stderr, ctx.env)));
       ctx.stderr.write(`\nThe field guide's lounge edit (examples/lounge.png, "${DEMO_PROMPT.slice(0, 60)}…") draws new content, which needs OpenAI.\n`
@@ -58,7 +66,7 @@ const command: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 export default command;
 

@@ -11,7 +11,8 @@ import { spillover, DEFAULT_THRESHOLD, type RegionStats, type SpilloverReport } 
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
 import { encodeImage, formatFromPath, readImageFile, type DecodedImage, type ImageFormat } from '../../io/image.js';
 import { readEditMask } from '../../io/mask.js';
-import { EXIT, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { defineCommand, EXIT, requirePositionals, usageError } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { formatPercent, painter, writeJson, type Painter } from '../_output.js';
 
 export interface LocalityInputs {
@@ -46,10 +47,17 @@ export function spilloverJson(r: SpilloverReport): { outside: RegionStats; insid
   return { outside: r.outside, inside: r.inside, verdict: r.verdict, threshold: r.threshold, resized: r.resized };
 }
 
-const command: Command = {
+export const DIFF_OPTIONS = defineOptions({
+  mask: { type: 'path', short: 'm', metavar: 'MASK', required: 'the mask the edit was made with', description: 'The mask the edit was made with.' },
+  heatmap: { type: 'path', metavar: 'OUT.png', description: 'Write a heatmap of the change (with a legend) here: .png, .jpg or .webp.' },
+  threshold: { type: 'int', min: 0, max: 254, description: 'A pixel counts as changed when any channel moved by more than N.', default: DEFAULT_THRESHOLD, to: 'threshold' },
+  json: COMMON.json,
+});
+
+const command = defineCommand({
   name: 'diff',
+  args: 'ORIGINAL RESULT',
   summary: 'Measure how far an edit changed pixels outside its mask (spillover report and heatmap)',
-  usage: 'maskedit diff ORIGINAL RESULT --mask MASK [--heatmap OUT.png] [--threshold N] [--json]',
   details: [
     'A pixel counts as changed when any channel moved by more than --threshold (default 8, above JPEG noise).',
     'Verdict: local when at most 0.5 % of the kept pixels changed, rewritten from 25 %, spilled between.',
@@ -57,18 +65,13 @@ const command: Command = {
     '--json prints { outside, inside, verdict, threshold, resized }; each region has pixels, changedPixels,',
     'changedFraction, meanAbsDiff, psnr (null when identical) and ssim.',
   ].join('\n'),
-  options: {
-    mask: { type: 'string', short: 'm' },
-    heatmap: { type: 'string' },
-    threshold: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: DIFF_OPTIONS,
   async run(ctx) {
     const [originalPath, resultPath] = requirePositionals(ctx, ['ORIGINAL', 'RESULT'], command) as [string, string];
-    const maskPath = stringOption(ctx, 'mask');
-    if (!maskPath) throw usageError('missing --mask MASK (the mask the edit was made with)', command.usage);
-    const threshold = numberOption(ctx, 'threshold', command, { integer: true, min: 0, max: 254 }) ?? DEFAULT_THRESHOLD;
-    const heatmapPath = stringOption(ctx, 'heatmap');
+    const { values, options } = readOptions<typeof DIFF_OPTIONS, { threshold: number }>(command, ctx);
+    const maskPath = values.mask!;
+    const { threshold } = options;
+    const heatmapPath = values.heatmap;
     const heatmapFormat = heatmapPath ? outputFormat(heatmapPath, '--heatmap', command.usage) : undefined;
     if (heatmapPath) assertNotInput(heatmapPath, [originalPath, resultPath, maskPath]);
 
@@ -79,11 +82,11 @@ const command: Command = {
       const map = withLegend(renderHeatmap(original.raster, report.changeMap, mask, { threshold }), { threshold, scale: DEFAULT_HEATMAP_SCALE });
       await writeFileAtomic(heatmapPath, await encodeImage(map, { format: heatmapFormat! }));
     }
-    if (ctx.values.json) writeJson(ctx.stdout, { ...spilloverJson(report), ...(heatmapPath ? { heatmap: heatmapPath } : {}) });
+    if (values.json) writeJson(ctx.stdout, { ...spilloverJson(report), ...(heatmapPath ? { heatmap: heatmapPath } : {}) });
     else ctx.stdout.write(renderSpillover(report, { originalPath, resultPath, heatmapPath, maskPath }, painter(ctx.stdout, ctx.env)));
     return EXIT.ok;
   },
-};
+});
 
 function fmtStats(s: RegionStats): string[] {
   return [

@@ -5,14 +5,17 @@
  */
 import { MaskError } from '../../core/errors.js';
 import { diffMask, featheredApiRgba, matchGeometry, parseRect, readMaskPixels, rectsMask, removeSpecks, type Polarity } from '../../core/maskops.js';
+import type { Box } from '../../core/raster.js';
 import { dilate, erode, fillHoles, invert } from '../../core/morphology.js';
 import { countNonZero, editMaskToApiRgba, type EditMask } from '../../core/raster.js';
 import { editableFraction } from '../../core/doctor.js';
-import { formatSelection, parseSelection } from '../../core/select.js';
+import { formatSelection, parseSelection, type Selection } from '../../core/select.js';
 import { selectObjects } from '../../engines/select.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
 import { decodeImage, encodeImage, probeImage, readInputFile, type DecodedImage } from '../../io/image.js';
-import { CliError, EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { POLARITIES } from '../../core/choices.js';
+import { CliError, defineCommand, EXIT, requirePositionals, usageError } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { formatPercent, painter, writeJson } from '../_output.js';
 
 function unionMask(a: EditMask, b: EditMask): EditMask {
@@ -23,10 +26,43 @@ function unionMask(a: EditMask, b: EditMask): EditMask {
 /** Diff masks: components smaller than this are JPEG noise, not strokes. */
 const MIN_STROKE_AREA = 8;
 
-const command: Command = {
+/** How `maskedit mask` builds the mask: what its flags set (the command applies them in the order of its help). */
+export interface MaskBuildOptions {
+  match?: string;
+  edit?: Polarity;
+  invert?: boolean;
+  threshold?: number;
+  grow: number;
+  shrink: number;
+  fillHoles?: boolean;
+  rects?: Box[];
+  selections?: Selection[];
+  diff?: string;
+  tolerance?: number;
+  feather: number;
+}
+
+export const MASK_OPTIONS = defineOptions({
+  output: { type: 'path', short: 'o', preferShort: true, metavar: 'OUT', required: 'the PNG to write', description: 'The RGBA PNG mask to write (.png).' },
+  match: { type: 'path', metavar: 'IMAGE', description: 'Orient and resize the mask to this image\'s displayed size.', to: 'match' },
+  edit: { type: 'enum', choices: POLARITIES, description: 'Which pixels are editable: auto keeps an RGBA mask\'s alpha, else the smaller of black/white.', defaultLabel: 'default auto', to: 'edit' },
+  invert: { type: 'boolean', description: 'Swap editable and kept.', to: 'invert' },
+  threshold: { type: 'int', min: 1, max: 255, description: 'Alpha masks: alpha < N is editable (default 1); black/white masks: the luminance split (default 128).', to: 'threshold' },
+  grow: { type: 'int', min: 0, max: 4096, description: 'Widen the editable region by N px.', default: 0, to: 'grow' },
+  shrink: { type: 'int', min: 0, max: 4096, description: 'Narrow the editable region by N px.', default: 0, to: 'shrink' },
+  'fill-holes': { type: 'boolean', description: 'Make holes enclosed by the editable region editable too.', to: 'fillHoles' },
+  rect: { type: 'string', metavar: 'x,y,w,h', repeatable: true, parse: parseRect, description: 'Make this box of INPUT (the image) editable; boxes past the edge are clipped.', to: 'rects' },
+  select: { type: 'string', metavar: 'box:X,Y,W,H|point:X,Y', repeatable: true, parse: parseSelection, description: 'Select the object inside the box or under the pixel of INPUT (the image).', to: 'selections' },
+  diff: { type: 'path', metavar: 'ORIGINAL', description: 'INPUT is a copy of ORIGINAL with the region to edit painted over.', to: 'diff' },
+  tolerance: { type: 'int', min: 0, max: 254, description: 'With --diff: a channel must move by more than N to count as painted.', defaultLabel: 'default 24', to: 'tolerance' },
+  feather: { type: 'int', min: 0, max: 1024, description: 'Alpha ramps from 0 to 255 over N px outside the editable region.', default: 0, to: 'feather' },
+  json: COMMON.json,
+});
+
+const command = defineCommand({
   name: 'mask',
+  args: 'INPUT',
   summary: 'Write an RGBA PNG mask OpenAI accepts, from a black/white or RGBA mask, boxes, or painted strokes',
-  usage: 'maskedit mask INPUT -o OUT [--match IMAGE] [--edit auto|black|white] [--invert] [--threshold N] [--grow N] [--shrink N] [--fill-holes] [--rect x,y,w,h]... [--select box:X,Y,W,H|point:X,Y]... [--diff ORIGINAL] [--tolerance N] [--feather N] [--json]',
   details: [
     'INPUT is a mask; with --rect or --select it is the image; with --diff it is a copy of ORIGINAL with the region to edit painted over.',
     '--select box:X,Y,W,H selects the object inside the box, --select point:X,Y the object under that pixel (GrabCut; repeat to add objects; --grow N widens the result).',
@@ -35,40 +71,16 @@ const command: Command = {
     'Order: read → --match (orient/resize to the image\'s displayed size) → --invert → --fill-holes → --shrink → --grow → --feather.',
     '--feather N: alpha ramps from 0 to 255 over N px outside the editable region (OpenAI still edits only alpha 0; check will warn MASK_PARTIAL_ALPHA).',
   ].join('\n'),
-  options: {
-    output: { type: 'string', short: 'o' },
-    match: { type: 'string' },
-    edit: { type: 'string' },
-    invert: { type: 'boolean' },
-    threshold: { type: 'string' },
-    grow: { type: 'string' },
-    shrink: { type: 'string' },
-    'fill-holes': { type: 'boolean' },
-    rect: { type: 'string', multiple: true },
-    select: { type: 'string', multiple: true },
-    diff: { type: 'string' },
-    tolerance: { type: 'string' },
-    feather: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: MASK_OPTIONS,
   async run(ctx) {
     const [input] = requirePositionals(ctx, ['INPUT'], command) as [string];
-    const output = stringOption(ctx, 'output');
-    if (!output) throw usageError('missing -o OUT (the PNG to write)', command.usage);
+    const { values, options } = readOptions<typeof MASK_OPTIONS, MaskBuildOptions>(command, ctx);
+    const output = values.output!;
     if (!/\.png$/i.test(output)) {
       throw new CliError('USAGE', `the mask is written as PNG, so OUT must end in .png; received ${output}`, `use e.g. -o ${output.replace(/\.[^./\\]*$/, '')}.png`);
     }
-    const matchPath = stringOption(ctx, 'match');
-    const diffPath = stringOption(ctx, 'diff');
-    const rects = ((ctx.values.rect as string[] | undefined) ?? []).map(parseRect);
-    const selections = ((ctx.values.select as string[] | undefined) ?? []).map(parseSelection);
+    const { match: matchPath, diff: diffPath, rects = [], selections = [], edit, threshold, grow, shrink, tolerance, feather } = options;
     const fromImage = rects.length > 0 || selections.length > 0;
-    const edit = choiceOption<Polarity>(ctx, 'edit', ['auto', 'black', 'white'], command);
-    const threshold = numberOption(ctx, 'threshold', command, { integer: true, min: 1, max: 255 });
-    const grow = numberOption(ctx, 'grow', command, { integer: true, min: 0, max: 4096 }) ?? 0;
-    const shrink = numberOption(ctx, 'shrink', command, { integer: true, min: 0, max: 4096 }) ?? 0;
-    const tolerance = numberOption(ctx, 'tolerance', command, { integer: true, min: 0, max: 254 });
-    const feather = numberOption(ctx, 'feather', command, { integer: true, min: 0, max: 1024 }) ?? 0;
     if (fromImage && diffPath) throw usageError(`${rects.length ? '--rect' : '--select'} and --diff build a mask in two different ways; pass one of them`, command.usage);
     if ((fromImage || diffPath) && (edit || threshold !== undefined)) {
       throw usageError(`--edit and --threshold read a mask's pixels; with ${rects.length ? '--rect' : selections.length ? '--select' : '--diff'} there is no mask to read`, command.usage);
@@ -126,8 +138,8 @@ const command: Command = {
       if (matched.note) notes.push(matched.note);
       mask = matched.mask;
     }
-    if (ctx.values.invert) mask = invert(mask);
-    if (ctx.values['fill-holes']) mask = fillHoles(mask);
+    if (options.invert) mask = invert(mask);
+    if (options.fillHoles) mask = fillHoles(mask);
     if (shrink) mask = erode(mask, shrink);
     if (grow) mask = dilate(mask, grow);
 
@@ -141,7 +153,7 @@ const command: Command = {
     await writeFileAtomic(output, await encodeImage(rgba, { format: 'png', compressionLevel: 9 }));
 
     const fraction = editableFraction(mask);
-    if (ctx.values.json) {
+    if (values.json) {
       writeJson(ctx.stdout, { ok: true, output, width: mask.width, height: mask.height, editableFraction: fraction, source, notes });
     } else {
       const p = painter(ctx.stderr, ctx.env);
@@ -150,6 +162,6 @@ const command: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 export default command;

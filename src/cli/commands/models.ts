@@ -16,7 +16,8 @@ import { MaskeditError } from '../../core/errors.js';
 import { findModel, getModel, describeSizes } from '../../core/models.js';
 import { modelsReport, refreshFindings, type ApiListing, type ModelRow, type RefreshFindings } from '../../core/models-view.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { EXIT, type Command, type CommandContext } from '../_context.js';
+import { defineCommand, EXIT, type CommandContext } from '../_context.js';
+import { defineOptions, readOptions } from '../options.js';
 import { painter, writeJson, type Painter } from '../_output.js';
 
 /** The user's cache folder for maskedit (no file is written until --refresh). */
@@ -62,24 +63,26 @@ async function fetchListing(ctx: CommandContext): Promise<ApiListing> {
   return { fetchedOn: ctx.today, models };
 }
 
-const command: Command = {
+export const MODELS_OPTIONS = defineOptions({
+  json: { type: 'boolean', description: 'Print { today, default, models: [...] } (and refresh findings) as JSON.' },
+  refresh: { type: 'boolean', description: 'Read GET /v1/models (needs OPENAI_API_KEY), overlay its shutdown dates and cache the listing.' },
+});
+
+const command = defineCommand({
   name: 'models',
   summary: 'List the image models with their status on today\'s date, shutdown, replacement, sizes, parameters and prices',
-  usage: 'maskedit models [--json] [--refresh]',
   details: [
     'Judged on today\'s date, or MASKEDIT_TODAY=YYYY-MM-DD. The default model is the newest active model recommended for edits.',
     '--refresh (needs OPENAI_API_KEY) reads GET /v1/models, overlays the API\'s shutdown_date, reports models the API no longer lists, and caches the listing in your cache folder.',
     'Facts marked ? are not confirmed on OpenAI\'s own pages (docs/models.md).',
   ].join('\n'),
-  options: {
-    json: { type: 'boolean' },
-    refresh: { type: 'boolean' },
-  },
+  options: MODELS_OPTIONS,
   async run(ctx) {
+    const { values } = readOptions(command, ctx);
     const cachePath = join(cacheDir(ctx.env), 'models.json');
     let listing: ApiListing | undefined;
     let refreshed = false;
-    if (ctx.values.refresh) {
+    if (values.refresh) {
       listing = await fetchListing(ctx);
       await mkdir(cacheDir(ctx.env), { recursive: true, mode: 0o700 });
       await writeFileAtomic(cachePath, Buffer.from(`${JSON.stringify(listing, null, 2)}\n`));
@@ -89,7 +92,7 @@ const command: Command = {
     }
     const report = modelsReport(ctx.today, listing);
     const findings = listing ? refreshFindings(ctx.today, listing) : undefined;
-    if (ctx.values.json) {
+    if (values.json) {
       writeJson(ctx.stdout, findings ? { ...report, refresh: { ...findings, cache: cachePath } } : report);
     } else {
       ctx.stdout.write(render(report.models, report.today, report.default, painter(ctx.stdout, ctx.env)));
@@ -97,7 +100,7 @@ const command: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 function render(rows: ModelRow[], today: string, def: string, p: Painter): string {
   const lines = [p.bold(`Image models on ${today} (default: ${def})`)];

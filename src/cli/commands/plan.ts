@@ -7,49 +7,51 @@ import { renderPlanPreview } from '../../core/heatmap.js';
 import { findModel } from '../../core/models.js';
 import { closestModels, defaultModel, lifecycleProblems } from '../../core/lifecycle.js';
 import { sameSize } from '../../core/raster.js';
-import { DEFAULT_CONTEXT, planCrops, type Plan, type PlanMode, type RegionsMode } from '../../core/sizing.js';
+import { DEFAULT_CONTEXT, planCrops, type Plan, type PlanOptions } from '../../core/sizing.js';
 import { MaskError } from '../../core/errors.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
 import { encodeImage, probeImage, readImageFile, readInputFile, verifyDecodes } from '../../io/image.js';
 import { readEditMask } from '../../io/mask.js';
-import { CliError, EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { PLAN_MODES, REGIONS_MODES } from '../../core/choices.js';
+import { CliError, defineCommand, EXIT, requirePositionals } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { painter, writeJson, type Painter } from '../_output.js';
 import { outputFormat } from './diff.js';
 
-const command: Command = {
+export const PLAN_OPTIONS = defineOptions({
+  mask: { type: 'path', short: 'm', metavar: 'MASK', required: true, description: 'The mask the edit would use.' },
+  model: COMMON.model,
+  regions: { type: 'enum', choices: REGIONS_MODES, description: 'Far-apart regions: one crop (merge), one each (separate), or by their spread (auto).', defaultLabel: 'default auto', to: 'regions' },
+  mode: { type: 'enum', choices: PLAN_MODES, description: 'Plan crops around the mask, or the whole image.', defaultLabel: 'default crop', to: 'mode' },
+  context: { type: 'number', metavar: 'F', min: 0, max: 4, description: 'Crop margin as a fraction of the mask box\'s side, at least 64 px.', defaultLabel: `default ${DEFAULT_CONTEXT}`, to: 'context' },
+  preview: { type: 'path', metavar: 'OUT.png', description: 'Draw the crops over the image into this file (.png, .jpg or .webp).' },
+  json: COMMON.json,
+});
+
+const command = defineCommand({
   name: 'plan',
+  args: 'IMAGE',
   summary: 'Show the crops an edit would send to the model and the detail they buy (no API call)',
-  usage: 'maskedit plan IMAGE --mask MASK [--model M] [--regions merge|separate|auto] [--mode crop|whole] [--context F] [--preview OUT.png] [--json]',
   details: [
     `Crop = the mask's bounding box plus --context (fraction of its side on each side, default ${DEFAULT_CONTEXT}, at least 64 px),`,
     'grown to the aspect of the nearest size the model takes and kept inside the image.',
-    '--regions separate: one crop per group of far-apart regions; auto (default) separates when the crops cover',
-    'at most half of the merged crop and there are at most 4. detail = model pixels per source pixel of the edited region.',
+    '--regions auto separates far-apart regions when their crops cover at most half of the merged crop and there are at most 4.',
+    'detail = model pixels per source pixel of the edited region.',
     '--json prints { mode, crops: [{ x, y, width, height, sendWidth, sendHeight }], detail: { crop, whole } }.',
   ].join('\n'),
-  options: {
-    mask: { type: 'string', short: 'm' },
-    model: { type: 'string' },
-    regions: { type: 'string' },
-    mode: { type: 'string' },
-    context: { type: 'string' },
-    preview: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: PLAN_OPTIONS,
   async run(ctx) {
     const [imagePath] = requirePositionals(ctx, ['IMAGE'], command) as [string];
-    const maskPath = stringOption(ctx, 'mask');
-    if (!maskPath) throw usageError('missing --mask MASK', command.usage);
-    const modelId = stringOption(ctx, 'model') ?? defaultModel(ctx.today);
+    const { values, options } = readOptions<typeof PLAN_OPTIONS, PlanOptions & { model?: string }>(command, ctx);
+    const maskPath = values.mask!;
+    const modelId = options.model ?? defaultModel(ctx.today);
     if (!findModel(modelId)) {
       throw new CliError('MODEL_UNKNOWN', `unknown model ${JSON.stringify(modelId)}; closest known: ${closestModels(modelId).join(', ')}`, `pass --model ${defaultModel(ctx.today)} (\`maskedit models\` lists them)`);
     }
     // A plan for a shut-down model is still useful (what would have been sent), but say so; a deprecated one warns.
     for (const p of lifecycleProblems(modelId, ctx.today)) ctx.stderr.write(`${p.severity} ${p.code}: ${p.message}\n  fix: ${p.fix}\n`);
-    const regions = choiceOption<RegionsMode>(ctx, 'regions', ['merge', 'separate', 'auto'], command);
-    const mode = choiceOption<PlanMode>(ctx, 'mode', ['crop', 'whole'], command);
-    const context = numberOption(ctx, 'context', command, { min: 0, max: 4 });
-    const previewPath = stringOption(ctx, 'preview');
+    const { regions, mode, context } = options;
+    const previewPath = values.preview;
     const previewFormat = previewPath ? outputFormat(previewPath, '--preview', command.usage) : undefined;
     if (previewPath) assertNotInput(previewPath, [imagePath, maskPath]);
 
@@ -74,11 +76,11 @@ const command: Command = {
     if (previewPath && 'raster' in image) {
       await writeFileAtomic(previewPath, await encodeImage(renderPlanPreview(image.raster, mask, plan.crops), { format: previewFormat! }));
     }
-    if (ctx.values.json) writeJson(ctx.stdout, planJson(plan));
+    if (values.json) writeJson(ctx.stdout, planJson(plan));
     else ctx.stdout.write(renderPlan(plan, modelId, previewPath, painter(ctx.stdout, ctx.env)));
     return EXIT.ok;
   },
-};
+});
 
 /** The plan as `--json` prints it (the issue's shape: no region boxes). */
 export function planJson(plan: Plan): { mode: Plan['mode']; crops: { x: number; y: number; width: number; height: number; sendWidth: number; sendHeight: number }[]; detail: Plan['detail'] } {

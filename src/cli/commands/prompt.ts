@@ -3,44 +3,54 @@
  * [--fidelity auto|low|high] [--json]`: builds a masked-edit prompt the guide's way, lints it, and advises
  * `input_fidelity`. Exit 0 without lint errors (warnings allowed), 1 with errors, 2 on usage errors.
  */
-import { adviseFidelity, SUBJECTS, type FidelityRequest, type Subject } from '../../core/fidelity.js';
+import { FIDELITY_REQUESTS, SUBJECTS } from '../../core/choices.js';
+import { adviseFidelity, type FidelityRequest, type Subject } from '../../core/fidelity.js';
 import { defaultModel, lifecycleProblems } from '../../core/lifecycle.js';
 import { analyzePrompt, composePrompt, lintPrompt } from '../../core/prompt.js';
 import { hasErrors, sortProblems, type Problem } from '../../core/problems.js';
-import { choiceOption, EXIT, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { defineCommand, EXIT, requirePositionals, usageError } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { formatProblems, painter, writeJson } from '../_output.js';
 
-const command: Command = {
+/** What `maskedit prompt` builds, lints and advises on (buildPrompt, lintPrompt, adviseFidelity inputs). */
+export interface PromptOptions {
+  scene?: string;
+  change?: string;
+  preserve?: string[];
+  lint?: string;
+  model?: string;
+  subject?: Subject;
+  requested?: FidelityRequest;
+}
+
+export const PROMPT_OPTIONS = defineOptions({
+  scene: { type: 'string', description: 'The full final image, described as a scene.', to: 'scene' },
+  change: { type: 'string', description: 'The one change inside the mask.', to: 'change' },
+  preserve: { type: 'string', metavar: '"a; b"', repeatable: true, description: 'What must stay, separated by semicolons.', to: 'preserve' },
+  lint: { type: 'string', metavar: 'TEXT', description: 'A prompt you wrote: lint it (the build flags add to it).', to: 'lint' },
+  model: COMMON.model,
+  subject: { type: 'enum', choices: SUBJECTS, description: 'What is being kept or edited, for the fidelity advice (default: read from the prompt).', to: 'subject' },
+  fidelity: { type: 'enum', choices: FIDELITY_REQUESTS, description: 'The input_fidelity you plan to send; auto asks the advisor.', to: 'requested' },
+  json: COMMON.json,
+});
+
+const command = defineCommand({
   name: 'prompt',
   summary: 'Build a masked-edit prompt (full final image + one change + what stays), lint it and advise input_fidelity',
-  usage: 'maskedit prompt [--scene TEXT] [--change TEXT] [--preserve "a; b"] [--lint TEXT] [--model M] [--subject face|logo|product|text|scene] [--fidelity auto|low|high] [--json]',
   details: [
     '--lint TEXT lints a prompt you wrote; --scene/--change/--preserve build one (and add to --lint TEXT when both are given).',
     '--preserve takes "a; b" and may be repeated. Exit 0: no errors (warnings allowed); 1: errors; 2: usage error.',
     '--json prints { ok, prompt, chars, model, problems, fidelity: { value, reason, subject }, analysis }.',
   ].join('\n'),
-  options: {
-    scene: { type: 'string' },
-    change: { type: 'string' },
-    preserve: { type: 'string', multiple: true },
-    lint: { type: 'string' },
-    model: { type: 'string' },
-    subject: { type: 'string' },
-    fidelity: { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: PROMPT_OPTIONS,
   async run(ctx) {
     requirePositionals(ctx, [], command);
-    const scene = stringOption(ctx, 'scene');
-    const change = stringOption(ctx, 'change');
-    const lint = stringOption(ctx, 'lint');
-    const preserve = (ctx.values.preserve as string[] | undefined) ?? [];
+    const { values, options } = readOptions<typeof PROMPT_OPTIONS, PromptOptions>(command, ctx);
+    const { scene, change, lint, preserve = [], subject, requested } = options;
     if (scene === undefined && change === undefined && lint === undefined && !preserve.length) {
       throw usageError('nothing to build or lint: give --scene/--change/--preserve, or --lint TEXT', command.usage);
     }
-    const model = stringOption(ctx, 'model') ?? defaultModel(ctx.today);
-    const subject = choiceOption<Subject>(ctx, 'subject', SUBJECTS, command);
-    const requested = choiceOption<FidelityRequest>(ctx, 'fidelity', ['auto', 'low', 'high'], command);
+    const model = options.model ?? defaultModel(ctx.today);
 
     // --lint alone is checked as written; with build flags it is the user's whole prompt that they extend.
     const onlyLint = lint !== undefined && scene === undefined && change === undefined && !preserve.length;
@@ -61,7 +71,7 @@ const command: Command = {
     const ok = !hasErrors(sorted);
     const analysis = analyzePrompt(prompt);
 
-    if (ctx.values.json) {
+    if (values.json) {
       writeJson(ctx.stdout, {
         ok, prompt, chars: analysis.chars, model, problems: sorted,
         fidelity: { value: fidelity.value ?? null, reason: fidelity.reason, subject: fidelity.subject },
@@ -80,6 +90,6 @@ const command: Command = {
     }
     return ok ? EXIT.ok : EXIT.failed;
   },
-};
+});
 
 export default command;

@@ -7,7 +7,8 @@ import type { ProgressCallback } from '../../core/progress.js';
 import type { EditOptions, EditResult } from '../../pipeline/edit.js';
 import { assertSessionExists, continuation, nextIndex, readSession, recordStep, stepDir, undoStep, type SessionStep } from '../../pipeline/session.js';
 import { DEFAULT_ENGINE } from '../../engines/engine.js';
-import { EXIT, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
+import { defineCommand, EXIT, stringOption, usageError, type Command, type CommandContext } from '../_context.js';
+import { defineOptions, readOptions } from '../options.js';
 import { formatPercent, painter, writeJson, type Painter } from '../_output.js';
 
 /** Edit flags a `--continue` reuses from the last step unless given again. The prompt and mask are per step. */
@@ -80,21 +81,25 @@ function renderSteps(dir: string, steps: readonly SessionStep[], p: Painter): st
   return `${lines.join('\n')}\n`;
 }
 
-const command: Command = {
+export const SESSION_OPTIONS = defineOptions({
+  json: { type: 'boolean', description: 'Print { steps } (show) or { dropped, steps } (undo) as JSON.' },
+});
+
+const command = defineCommand({
   name: 'session',
+  args: 'show|undo DIR',
   summary: 'Show or undo the steps of an iterative edit session (maskedit edit --session/--continue)',
-  usage: 'maskedit session show DIR [--json] | maskedit session undo DIR [--json]',
   details: [
     'show: every step (prompt, surface, response id, output, spillover); --json prints { steps: [...] }.',
     'undo: drops the last step and its files; the next `maskedit edit --continue DIR` starts from the step before.',
   ].join('\n'),
-  options: { json: { type: 'boolean' } },
+  options: SESSION_OPTIONS,
   async run(ctx) {
     const [action, dir, ...extra] = ctx.positionals;
     if (action !== 'show' && action !== 'undo') throw usageError(action === undefined ? 'missing show or undo' : `expected show or undo, received ${JSON.stringify(action)}`, command.usage);
     if (dir === undefined) throw usageError('missing DIR', command.usage);
     if (extra.length) throw usageError(`unexpected argument ${JSON.stringify(extra[0])}`, command.usage);
-    const json = Boolean(ctx.values.json);
+    const json = Boolean(readOptions(command, ctx).values.json);
     await assertSessionExists(dir);
     if (action === 'show') {
       const { steps } = await readSession(dir);
@@ -113,6 +118,6 @@ const command: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 export default command;

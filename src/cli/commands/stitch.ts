@@ -7,62 +7,62 @@
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_SEAM, stitch, type SeamMode } from '../../core/composite.js';
 import { boxInside, crop, paste } from '../../core/crop.js';
 import { MaskeditError } from '../../core/errors.js';
-import { parseRect, sameAspect } from '../../core/maskops.js';
+import { sameAspect } from '../../core/maskops.js';
 import { cloneRaster, countNonZero, createEditMask, sameSize, type Box, type EditMask, type Raster } from '../../core/raster.js';
 import { kernelFor, resize } from '../../core/resize.js';
 import { assertNotInput, writeFileAtomic } from '../../io/atomic.js';
 import { encodeImage } from '../../io/image.js';
-import { EXIT, choiceOption, numberOption, requirePositionals, stringOption, usageError, type Command } from '../_context.js';
+import { SEAM_MODES } from '../../core/choices.js';
+import { defineCommand, EXIT, requirePositionals, usageError } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 import { painter, writeJson } from '../_output.js';
 import { outputFormat, readLocalityInputs } from './diff.js';
 
 type Rgba = Raster & { channels: 4 };
 
-const SEAMS = ['none', 'match', 'poisson'] as const;
+/** What `maskedit stitch` hands to blendMaskFor() and stitch(). */
+export interface StitchFlags {
+  seam: SeamMode;
+  feather?: number;
+  featherOutward?: number;
+  crop?: Box;
+}
 
-const command: Command = {
+export const STITCH_OPTIONS = defineOptions({
+  mask: { type: 'path', short: 'm', metavar: 'MASK', required: 'the mask the edit was made with', description: 'The mask the edit was made with.' },
+  output: { type: 'path', short: 'o', preferShort: true, metavar: 'OUT', required: 'the image to write', description: 'The image to write (.png for the bit-exact guarantee; .jpg and .webp re-encode).' },
+  crop: {
+    type: 'list', items: 4, integer: true, metavar: 'x,y,w,h', accept: ([, , w, h]) => w! > 0 && h! > 0, expects: 'x,y,w,h as four whole numbers with a positive size',
+    description: 'RESULT covers this box of ORIGINAL and is resampled into it; mask pixels outside the box stay original.',
+    to: ([x, y, width, height]: number[]) => ({ crop: { x, y, width, height } }),
+  },
+  seam: { type: 'enum', choices: SEAM_MODES, description: 'none pastes, match removes the result\'s colour cast, poisson blends in the gradient domain.', default: DEFAULT_SEAM, to: 'seam' },
+  feather: { type: 'int', min: 0, max: 1024, description: 'Blend ramp N px wide inside the mask (0 = hard edge); nothing outside the mask changes.', defaultLabel: `default ${DEFAULT_FEATHER}`, to: 'feather' },
+  'feather-outward': { type: 'int', min: 0, max: 1024, description: 'Ramp N px outside the mask instead; those pixels may change and are counted.', to: 'featherOutward' },
+  json: COMMON.json,
+});
+
+const command = defineCommand({
   name: 'stitch',
+  args: 'ORIGINAL RESULT',
   summary: 'Put a model output back into the original: everything outside the mask bit-identical to the original',
-  usage: 'maskedit stitch ORIGINAL RESULT --mask MASK -o OUT [--crop x,y,w,h] [--seam none|match|poisson] [--feather N] [--feather-outward N] [--json]',
   details: [
-    `--seam: none (paste), match (remove the result's colour cast; default) or poisson (gradient-domain blend).`,
-    `--feather N: blend ramp N px wide inside the mask (default ${DEFAULT_FEATHER}; 0 = hard edge); nothing outside the mask changes.`,
-    '--feather-outward N: ramp N px outside the mask instead; those pixels may change and are counted (outwardBand).',
-    '--crop x,y,w,h: RESULT covers that box of ORIGINAL and is resampled into it; mask pixels outside the box stay original.',
+    'RESULT may be any size: it is resampled onto ORIGINAL (or onto the --crop box). --feather and --feather-outward are one ramp\'s two directions; pass one.',
     'Write PNG for the bit-exact guarantee; JPEG and WebP outputs re-encode every pixel.',
   ].join('\n'),
-  options: {
-    mask: { type: 'string', short: 'm' },
-    output: { type: 'string', short: 'o' },
-    crop: { type: 'string' },
-    seam: { type: 'string' },
-    feather: { type: 'string' },
-    'feather-outward': { type: 'string' },
-    json: { type: 'boolean' },
-  },
+  options: STITCH_OPTIONS,
   async run(ctx) {
     const [originalPath, resultPath] = requirePositionals(ctx, ['ORIGINAL', 'RESULT'], command) as [string, string];
-    const maskPath = stringOption(ctx, 'mask');
-    if (!maskPath) throw usageError('missing --mask MASK (the mask the edit was made with)', command.usage);
-    const output = stringOption(ctx, 'output');
-    if (!output) throw usageError('missing -o OUT (the image to write)', command.usage);
+    const { values, options } = readOptions<typeof STITCH_OPTIONS, StitchFlags>(command, ctx);
+    const maskPath = values.mask!;
+    const output = values.output!;
     const format = outputFormat(output, '-o', command.usage);
     assertNotInput(output, [originalPath, resultPath, maskPath]);
-    const seam: SeamMode = choiceOption(ctx, 'seam', SEAMS, command) ?? DEFAULT_SEAM;
-    const inward = numberOption(ctx, 'feather', command, { integer: true, min: 0, max: 1024 });
-    const outward = numberOption(ctx, 'feather-outward', command, { integer: true, min: 0, max: 1024 });
+    const { seam, feather: inward, featherOutward: outward, crop: cropBox } = options;
     if (inward !== undefined && outward !== undefined) {
       throw usageError('--feather (inward) and --feather-outward are two directions of one ramp; pass one of them', command.usage);
     }
-    const cropText = stringOption(ctx, 'crop');
-    let cropBox: Box | undefined;
-    if (cropText !== undefined) {
-      try {
-        cropBox = parseRect(cropText);
-      } catch {
-        throw usageError(`--crop expects x,y,w,h as four whole numbers with a positive size, received ${JSON.stringify(cropText)}`, command.usage);
-      }
-    }
+    const cropText = ctx.values.crop as string | undefined;
 
     const { original, result, mask } = await readLocalityInputs(originalPath, resultPath, maskPath);
     const o = original.raster;
@@ -98,7 +98,7 @@ const command: Command = {
       restoredPixels: restoredPixels(o, placed.full, blend),
       maskOutsideCrop: cropBox ? countNonZero(mask) - countNonZero(blendOn) : 0,
     };
-    if (ctx.values.json) {
+    if (values.json) {
       writeJson(ctx.stdout, report);
     } else {
       const p = painter(ctx.stdout, ctx.env);
@@ -112,7 +112,7 @@ const command: Command = {
     }
     return EXIT.ok;
   },
-};
+});
 
 /**
  * The result on the original's grid: resampled onto the crop box (pasted into a copy of the original) or onto

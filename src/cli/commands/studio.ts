@@ -8,41 +8,42 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MaskeditError } from '../../core/errors.js';
-import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../engines/engine.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES } from '../../core/choices.js';
 import { isLoopbackHost } from '../../server/auth.js';
-import { startServer } from '../../server/listen.js';
+import { startServer, type ListenOptions } from '../../server/listen.js';
 import { DEFAULT_DIST_DIR, studioPlugin } from '../../studio/plugin.js';
-import { choiceOption, EXIT, numberOption, requirePositionals, stringOption, type Command } from '../_context.js';
+import { defineCommand, EXIT, requirePositionals } from '../_context.js';
+import { defineOptions, readOptions } from '../options.js';
 import { painter } from '../_output.js';
 import { ensureStudioBuilt } from '../../studio/build.js';
 
 /** One above `maskedit serve`'s 8787, so both can run side by side. */
 export const DEFAULT_STUDIO_PORT = 8788;
 
-const command: Command = {
+export const STUDIO_OPTIONS = defineOptions({
+  port: { type: 'int', min: 0, max: 65535, description: 'The port (0 picks a free one).', default: DEFAULT_STUDIO_PORT, to: 'port' },
+  host: { type: 'string', metavar: '127.0.0.1', description: 'The loopback address to bind (the studio has no login, so nothing else is allowed).', default: '127.0.0.1', to: 'host' },
+  engine: { type: 'enum', choices: ENGINE_NAMES, description: 'The embedded fill engine.', defaultLabel: `default ${DEFAULT_ENGINE}`, to: 'engine' },
+  'files-dir': { type: 'path', metavar: 'DIR', description: 'The private upload store.', defaultLabel: 'default ~/.local/share/maskedit/files', to: 'files.dir' },
+  open: { type: 'boolean', description: 'Open a browser on the URL.' },
+  'no-open': { type: 'boolean', description: 'Never open a browser (default: open one on an interactive desktop session).' },
+  verbose: { type: 'boolean', description: 'Log every request (info level) on stderr.' },
+});
+
+const command = defineCommand({
   name: 'studio',
   summary: 'Paint masks, write the prompt, run and compare in the browser (local web app)',
-  usage: 'maskedit studio [--port 8788] [--host 127.0.0.1] [--engine heal|patchmatch|telea|ns] [--files-dir DIR] [--open|--no-open] [--verbose]',
   details: [
     'Serves web/dist and the studio API on one local server and prints its URL; without web/dist (a fresh clone) the web app is built once with vite into ~/.cache/maskedit (MASKEDIT_CACHE_DIR).',
     'Runs edits on the embedded engine; OpenAI too when OPENAI_API_KEY is set in this shell (the key never reaches the browser).',
     'A browser is opened with --open, or by default on an interactive desktop session; --no-open never opens one.',
     '--port 0 picks a free port. --files-dir: the private upload store (default ~/.local/share/maskedit/files, see docs/security.md). Stop with Ctrl+C.',
   ].join('\n'),
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    engine: { type: 'string' },
-    'files-dir': { type: 'string' },
-    open: { type: 'boolean' },
-    'no-open': { type: 'boolean' },
-    verbose: { type: 'boolean' },
-  },
+  options: STUDIO_OPTIONS,
   async run(ctx) {
     requirePositionals(ctx, [], command);
-    const port = numberOption(ctx, 'port', command, { min: 0, max: 65535, integer: true }) ?? DEFAULT_STUDIO_PORT;
-    const host = stringOption(ctx, 'host') ?? '127.0.0.1';
-    const engine = choiceOption(ctx, 'engine', ENGINE_NAMES, command);
+    const { values, options } = readOptions<typeof STUDIO_OPTIONS, ListenOptions & { host: string; port: number }>(command, ctx);
+    const { host, port, engine } = options;
     // The studio has no login (and no --api-key), so serve's advice to set a key does not apply here.
     if (!isLoopbackHost(host)) {
       throw new MaskeditError('SERVER_HOST_NEEDS_KEY', `--host ${host} would expose the studio beyond this machine; it has no login, so it binds to loopback (127.0.0.1, ::1, localhost) only`,
@@ -59,11 +60,9 @@ const command: Command = {
       distDir = (await ensureStudioBuilt(distDir, ctx.env, (line) => ctx.stderr.write(line))).dir;
     }
     const server = await startServer({
-      host, port,
-      ...(engine ? { engine } : {}),
+      ...options,
       ...(ctx.env.MASKEDIT_TODAY !== undefined ? { today: ctx.today } : {}),
-      ...(stringOption(ctx, 'files-dir') !== undefined && { files: { dir: stringOption(ctx, 'files-dir')! } }),
-      logger: { level: ctx.values.verbose ? 'info' : 'warn', stream: ctx.stderr },
+      logger: { level: values.verbose ? 'info' : 'warn', stream: ctx.stderr },
       plugins: [studioPlugin({ distDir, env: ctx.env })],
     });
     const url = `${server.origin}/`;
@@ -71,7 +70,7 @@ const command: Command = {
     ctx.stdout.write(`maskedit studio: ${p.bold(url)}\n`);
     const openai = Boolean(ctx.env.OPENAI_API_KEY?.trim());
     ctx.stderr.write(`engine ${engine ?? DEFAULT_ENGINE}${openai ? ', OpenAI available (key stays on this machine)' : ', OpenAI off (set OPENAI_API_KEY to enable)'} · Ctrl+C to stop\n`);
-    if (shouldOpen(ctx.values.open === true, ctx.values['no-open'] === true, ctx)) openBrowser(url);
+    if (shouldOpen(values.open === true, values['no-open'] === true, ctx)) openBrowser(url);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) return resolve();
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -79,7 +78,7 @@ const command: Command = {
     await server.close();
     return EXIT.ok;
   },
-};
+});
 
 /** --open forces, --no-open forbids; otherwise only on an interactive desktop session outside CI. */
 function shouldOpen(open: boolean, noOpen: boolean, ctx: { stdout: { isTTY?: boolean }; env: NodeJS.ProcessEnv }): boolean {

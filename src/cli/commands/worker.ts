@@ -2,28 +2,28 @@
  * `maskedit worker --queue redis://HOST:PORT [--concurrency N]`: runs batch jobs from BullMQ until interrupted.
  * Outputs go to each batch's OUTDIR, which this machine must reach at the same path. See docs/batch.md.
  */
-import { EXIT, numberOption, stringOption, usageError, type Command } from '../_context.js';
+import { defineCommand, EXIT, usageError } from '../_context.js';
+import { COMMON, defineOptions, readOptions } from '../options.js';
 
-const command: Command = {
+export const WORKER_OPTIONS = defineOptions({
+  queue: { type: 'string', metavar: 'redis://HOST:PORT', required: true, description: 'The BullMQ queue (Redis) `maskedit batch --queue` fills.', to: 'queue' },
+  concurrency: { type: 'int', min: 1, max: 256, description: 'Jobs at once.', default: 4, to: 'concurrency' },
+  'lock-ms': { type: 'int', metavar: 'MS', min: 500, description: 'A killed worker\'s jobs are picked up by the others after MS.', defaultLabel: 'default 30000', to: 'lockMs' },
+  quiet: { ...COMMON.quiet, description: 'Print failures and rate limits only, not each job done.' },
+});
+
+const command = defineCommand({
   name: 'worker',
   summary: 'Run batch jobs from a BullMQ queue (Redis) until interrupted',
-  usage: 'maskedit worker --queue redis://HOST:PORT [--concurrency N] [--lock-ms MS] [-q]',
   details: 'Jobs come from `maskedit batch … --queue URL`; the rate limit is the queue\'s (BullMQ global limiter). A killed worker\'s jobs are picked up by the others after --lock-ms (default 30000).',
-  options: {
-    queue: { type: 'string' },
-    concurrency: { type: 'string' },
-    'lock-ms': { type: 'string' },
-    quiet: { type: 'boolean', short: 'q' },
-  },
+  options: WORKER_OPTIONS,
   async run(ctx) {
-    const url = stringOption(ctx, 'queue');
-    if (!url) throw usageError('missing --queue redis://HOST:PORT', command.usage);
+    const { values, options } = readOptions<typeof WORKER_OPTIONS, { queue: string; concurrency: number; lockMs?: number }>(command, ctx);
+    const { queue: url, concurrency, lockMs } = options;
     if (ctx.positionals.length) throw usageError(`unexpected argument ${JSON.stringify(ctx.positionals[0])}`, command.usage);
-    const concurrency = numberOption(ctx, 'concurrency', command, { integer: true, min: 1, max: 256 }) ?? 4;
-    const lockMs = numberOption(ctx, 'lock-ms', command, { integer: true, min: 500 });
     const { startWorker, connectionFrom } = await import('../../batch/queue.js');
     connectionFrom(url);
-    const quiet = Boolean(ctx.values.quiet);
+    const quiet = Boolean(values.quiet);
     const { worker } = startWorker({
       queue: url, concurrency, today: ctx.today, ...(lockMs ? { lockMs } : {}),
       openai: { apiKey: ctx.env.OPENAI_API_KEY, baseURL: ctx.env.OPENAI_BASE_URL || undefined, responsesModel: ctx.env.MASKEDIT_RESPONSES_MODEL || undefined },
@@ -42,6 +42,6 @@ const command: Command = {
     await worker.close();
     return EXIT.interrupted;
   },
-};
+});
 
 export default command;
