@@ -8,7 +8,7 @@
  * modelsReport('2026-11-30').default // 'gpt-image-2.6-sunburst'
  */
 import { MODELS, PARAM_NAMES, findModel, type ImageModel, type ParamName } from './models.js';
-import { defaultModel, isIsoDate, liveReplacements, statusOf, type ModelStatus } from './lifecycle.js';
+import { defaultModel, isIsoDate, liveReplacements, servedModels, statusOf, type ModelStatus } from './lifecycle.js';
 import { pricesFor } from './prices.js';
 
 export interface ModelRow {
@@ -87,7 +87,7 @@ export function modelsReport(today: string, listing?: ApiListing): ModelsReport 
 /** What a refreshed listing says that the registry does not. */
 export function refreshFindings(today: string, listing: ApiListing): RefreshFindings {
   const listed = new Set(listing.models.map((m) => m.id));
-  const notListed = MODELS.filter((m) => statusOf(m, today) !== 'shutdown' && !listed.has(m.id)).map((m) => m.id);
+  const notListed = servedModels(today).filter((m) => !listed.has(m.id)).map((m) => m.id);
   // Image models by OpenAI's naming (gpt-image-*, chatgpt-image-*, dall-e-*) that the registry has no entry for.
   const unknown = listing.models.map((m) => m.id).filter((id) => /^(gpt-image|chatgpt-image|dall-e)/.test(id) && !findModel(id));
   const shutdownChanged = MODELS.flatMap((m): [string, string | null, string | null][] => {

@@ -17,8 +17,8 @@ import { MaskError, MaskeditError, throwIfAborted } from '../core/errors.js';
 import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type EditMask, type Raster } from '../core/raster.js';
-import { describeSizes, findModel, getModel, MODELS, parseSize, sizeProblem, type ImageModel } from '../core/models.js';
-import { assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
+import { describeSizes, findModel, getModel, parseSize, sizeProblem, type ImageModel } from '../core/models.js';
+import { activeModels, assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
 import { resolveParams, type ParamDecision, type RequestedParams } from '../core/params.js';
 import { diagnoseMarkup, drawMarkup } from '../core/markup.js';
 import { composePrompt, lintPrompt, type PromptParts } from '../core/prompt.js';
@@ -398,7 +398,7 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
       ...(opts.responsesModel !== undefined ? { responsesModel: opts.responsesModel } : {}),
     });
   // Every parameter through the registry: refused ones stop here, before any request; dropped ones warn.
-  const live = MODELS.filter((m) => statusOf(m, today) === 'active');
+  const live = activeModels(today);
   const resolved = resolveParams(modelId, {
     ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
     ...(prepared.fidelity.value ? { inputFidelity: prepared.fidelity.value } : {}),

@@ -4,8 +4,8 @@
  * OpenAI's parameter errors (`missing_required_parameter`, `invalid_value`, `invalid_type`,
  * `integer_above_max_value`, `string_above_max_length`, `invalid_input_fidelity_model`, …), wording included.
  */
-import { MODELS, findModel, sizeProblem, type ImageModel } from '../core/models.js';
-import { defaultModel, isoDate, liveReplacements, statusOf } from '../core/lifecycle.js';
+import { findModel, sizeProblem, type ImageModel } from '../core/models.js';
+import { activeModels, defaultModel, isoDate, liveReplacements, servedModels, statusOf } from '../core/lifecycle.js';
 import { BACKGROUNDS, INPUT_FIDELITIES } from '../core/choices.js';
 import { ApiError } from './errors.js';
 
@@ -140,7 +140,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
     });
   }
   // Only the models that answer on the date are offered.
-  const live = MODELS.filter((m) => statusOf(m, today) !== 'shutdown');
+  const live = servedModels(today);
   const gptModels = live.filter((m) => m.family === 'gpt-image').map((m) => m.id);
   if (!modelInfo) throw invalidValue('model', model, from === 'json' ? gptModels : live.map((m) => m.id));
   if (from === 'json' && modelInfo.family !== 'gpt-image') {
@@ -193,7 +193,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
   if (f.has('complexity')) {
     const allowed = modelInfo.params.complexity;
     if (!allowed) {
-      const withIt = MODELS.filter((m) => m.params.complexity && statusOf(m, today) === 'active').map((m) => m.id);
+      const withIt = activeModels(today).filter((m) => m.params.complexity).map((m) => m.id);
       throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'complexity', code: 'MODEL_PARAM_UNSUPPORTED', message: `complexity is not supported for model '${model}'. Remove 'complexity' or use one of ${list(withIt)}.` });
     }
     complexity = f.choice('complexity', allowed.map(String));
@@ -211,7 +211,7 @@ export function parseEditOptions(raw: Record<string, unknown>, from: FieldSource
   }
   const moderation = from === 'json' ? f.choice('moderation', (modelInfo.params.moderation ?? []).map(String)) : undefined;
   if (raw.markup !== undefined && modelInfo.params.markup === null) {
-    const withIt = MODELS.filter((m) => m.params.markup && statusOf(m, today) === 'active').map((m) => m.id);
+    const withIt = activeModels(today).filter((m) => m.params.markup).map((m) => m.id);
     throw new ApiError({ status: 400, apiCode: 'invalid_value', param: 'markup', code: 'MODEL_PARAM_UNSUPPORTED', message: `markup is not supported for model '${model}'. Remove 'markup' or use one of ${list(withIt)}.` });
   }
   const user = f.string('user');

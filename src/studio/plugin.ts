@@ -30,8 +30,7 @@ import type { ProgressEvent } from '../core/progress.js';
 import { countNonZero, type EditMask, type Raster } from '../core/raster.js';
 import { formatSelection, parseSelection } from '../core/select.js';
 import { selectObjects } from '../engines/select.js';
-import { MODELS } from '../core/models.js';
-import { defaultModel, liveReplacements, statusOf } from '../core/lifecycle.js';
+import { defaultModel, liveReplacements, servedModels, statusOf } from '../core/lifecycle.js';
 import { COMPLEXITIES, CROP_MODES, DEFAULT_ENGINE, ENGINE_NAMES, FIDELITY_REQUESTS, MODERATIONS, PROVIDER_NAMES, QUALITIES, SUBJECTS } from '../core/choices.js';
 import { decodeImage, encodeImage, probeImage } from '../io/image.js';
 import { MaskError } from '../core/errors.js';
@@ -394,7 +393,7 @@ function notBuilt(distDir: string): ApiError {
 
 /** The registry's models live on `today`, for the studio's model list, controls and advice. */
 export function studioModels(today: string): StudioModel[] {
-  return MODELS.filter((m) => statusOf(m, today) !== 'shutdown')
+  return servedModels(today)
     .sort((a, b) => (a.lifecycle.released < b.lifecycle.released ? 1 : a.lifecycle.released > b.lifecycle.released ? -1 : 0))
     .map((m) => ({
       id: m.id,

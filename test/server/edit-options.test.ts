@@ -69,9 +69,10 @@ describe('parseEditOptions: refusals', () => {
     ['a blank prompt', 'json', { prompt: '   ' }, 400, 'empty_string', 'prompt', "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got an empty string instead."],
     ['a prompt over dall-e-2\'s 1000', 'multipart', { prompt: 'x'.repeat(1001), model: 'dall-e-2' }, 400, 'string_above_max_length', 'prompt', "Invalid 'prompt': string too long. Expected a string with maximum length 1000, but got a string with length 1001 instead."],
     ['a prompt of a number', 'json', { prompt: 5 }, 400, 'invalid_type', 'prompt', "Invalid type for 'prompt': expected a string, but got an integer instead."],
-    ['an unknown model (multipart)', 'multipart', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', and 'dall-e-2'."],
-    ['an unknown model (json)', 'json', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', and 'gpt-image-1'."],
-    ['dall-e-2 on JSON', 'json', { prompt: P, model: 'dall-e-2' }, 400, 'invalid_value', 'model', "Invalid value: 'dall-e-2'. JSON edits support GPT image models only; DALL-E edits require multipart. Supported values are: 'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', and 'gpt-image-1'."],
+    // On 2026-01-01 (ON) the 2.x models were not released yet: they are not offered.
+    ['an unknown model (multipart)', 'multipart', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', and 'dall-e-2'."],
+    ['an unknown model (json)', 'json', { prompt: P, model: 'gpt-4o' }, 400, 'invalid_value', 'model', "Invalid value: 'gpt-4o'. Supported values are: 'gpt-image-1.5', 'gpt-image-1-mini', and 'gpt-image-1'."],
+    ['dall-e-2 on JSON', 'json', { prompt: P, model: 'dall-e-2' }, 400, 'invalid_value', 'model', "Invalid value: 'dall-e-2'. JSON edits support GPT image models only; DALL-E edits require multipart. Supported values are: 'gpt-image-1.5', 'gpt-image-1-mini', and 'gpt-image-1'."],
     ['model of a number', 'json', { prompt: P, model: 2 }, 400, 'invalid_type', 'model', "Invalid type for 'model': expected a string, but got an integer instead."],
     ['n of 11', 'json', { prompt: P, n: 11 }, 400, 'integer_above_max_value', 'n', "Invalid 'n': integer above maximum value. Expected a value <= 10, but got 11 instead."],
     ['n of 0', 'multipart', { prompt: P, n: '0' }, 400, 'integer_below_min_value', 'n', "Invalid 'n': integer below minimum value. Expected a value >= 1, but got 0 instead."],
@@ -113,6 +114,16 @@ describe('parseEditOptions: refusals', () => {
 
   it('names null JSON types as null and booleans as booleans', () => {
     expect(refusal({ prompt: true }, 'json').message).toBe("Invalid type for 'prompt': expected a string, but got a boolean instead.");
+  });
+});
+
+describe('the models offered on a date', () => {
+  it.each<[string, FieldSource, string]>([
+    ['2026-05-01', 'multipart', "'gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini', 'gpt-image-1', and 'dall-e-2'"],
+    ['2026-11-30', 'multipart', "'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', 'gpt-image-2', 'gpt-image-1.5', and 'gpt-image-1-mini'"],
+    ['2026-12-01', 'json', "'gpt-image-2.6-sunburst', 'gpt-image-2.6-flare', 'gpt-image-2.5-sunburst', 'gpt-image-2.5-flare', and 'gpt-image-2'"],
+  ])('on %s (%s): released and not shut down', (today, from, list) => {
+    expect(() => parseEditOptions({ prompt: P, model: 'gpt-4o' }, from, today)).toThrow(`Invalid value: 'gpt-4o'. Supported values are: ${list}.`);
   });
 });
 

@@ -18,6 +18,14 @@ describe('promptView', () => {
     for (const p of view.problems) expect(p.fix).toBe('describe the whole picture after the edit in "The full final image", e.g. "A sunlit lounge with a pool and an empty tiled floor"');
   });
 
+  it('never builds a prompt over the model\'s limit: the closing sentence is left out with PROMPT_CLOSING_DROPPED', () => {
+    const scene = `A sunlit lounge ${'with a pool '.repeat(82)}`.trim(); // 1000 characters with the full stop
+    const view = promptView({ scene, change: '', preserve: '' }, 'dall-e-2');
+    expect([...view.text].length).toBe(1000);
+    expect(view.text.endsWith('Do not change anything else.')).toBe(false);
+    expect(view.problems.map((p) => p.code)).toEqual(['PROMPT_CLOSING_DROPPED', 'PROMPT_NO_PRESERVE']);
+  });
+
   it('keeps the linter\'s errors on the text that is sent', () => {
     expect(promptView({ scene: '', change: '', preserve: '' }, 'gpt-image-1.5').problems.map((p) => p.code)).toEqual(['PROMPT_EMPTY']);
   });

@@ -3,7 +3,9 @@
  * engine. Open the lounge photo, paint a stroke over the chair with the mouse, try the shortcuts ([, ], Ctrl+Z,
  * Ctrl+Shift+Z), write the prompt, run, see the result, download result and mask, and check the result is the
  * input's size with every pixel outside the painted mask bit-identical. Screenshots of each main state go to
- * test-artifacts/studio/ (git-ignored). Builds web/dist first when it is missing.
+ * test-artifacts/studio/ (git-ignored). The page is built from the current sources the way `maskedit studio`
+ * builds it on a fresh clone (a cache keyed by the sources' hash, here under test-artifacts/), so a stale
+ * web/dist from an earlier `npm run build` is never what is tested.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -12,7 +14,8 @@ import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/listen.js';
-import { DEFAULT_DIST_DIR, studioPlugin } from '../../src/studio/plugin.js';
+import { studioPlugin } from '../../src/studio/plugin.js';
+import { ensureStudioBuilt } from '../../src/studio/build.js';
 import { countNonZero, editMaskToApiRgba, type EditMask } from '../../src/core/raster.js';
 import { localProvider } from '../../src/providers/local.js';
 import type { Provider } from '../../src/providers/provider.js';
@@ -26,6 +29,8 @@ const ARTIFACTS = `${ROOT}test-artifacts/studio`;
 const IMAGE = `${ROOT}examples/lounge.png`;
 
 let server: RunningServer;
+/** The page built from the current sources (see the header). */
+let distDir: string;
 let browser: Browser;
 let page: Page;
 
@@ -46,11 +51,8 @@ const editablePercent = async () => Number((await page.locator('#status-editable
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio in chromium', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    if (!existsSync(`${DEFAULT_DIST_DIR}index.html`)) {
-      const { build } = await import('vite');
-      await build({ configFile: `${ROOT}web/vite.config.ts`, logLevel: 'warn' });
-    }
-    server = await startServer({ host: '127.0.0.1', port: 0, engine: 'telea', logger: false, plugins: [studioPlugin({ env: {} })] });
+    ({ dir: distDir } = await ensureStudioBuilt(`${ARTIFACTS}/no-dist`, { MASKEDIT_CACHE_DIR: `${ROOT}test-artifacts/cache` }, () => {}));
+    server = await startServer({ host: '127.0.0.1', port: 0, engine: 'telea', logger: false, plugins: [studioPlugin({ env: {}, distDir })] });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -286,7 +288,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio in chromium', 
     const received: EditMask[] = [];
     const heal = localProvider({ engine: 'heal' });
     const recording: Provider = { ...heal, edit: (req) => { if (req.exclude) received.push(req.exclude); return heal.edit(req); } };
-    const withKey = await startServer({ host: '127.0.0.1', port: 0, engine: 'heal', provider: recording, logger: false, plugins: [studioPlugin({ env: { OPENAI_API_KEY: 'sk-e2e-never-used' } })] });
+    const withKey = await startServer({ host: '127.0.0.1', port: 0, engine: 'heal', provider: recording, logger: false, plugins: [studioPlugin({ env: { OPENAI_API_KEY: 'sk-e2e-never-used' }, distDir })] });
     try {
       await page.goto(withKey.origin);
       await page.setInputFiles('#image-input', { name: 'post.png', mimeType: 'image/png', buffer: imagePng });

@@ -3,7 +3,7 @@
  * painted mask, the prompt builder and linter, the fidelity advisor, the crop planner and the cost model. No
  * round trip: everything here is a function of the painted mask and the form.
  */
-import { diagnose, type ImageFacts, adviseFidelity, type FidelityAdvice, type FidelityRequest, estimateCost, formatUsd, buildPrompt, lintPrompt, planCrops, type Plan, parseSize, sizeProblem, getModel, type Problem } from 'maskedit/client';
+import { diagnose, type ImageFacts, adviseFidelity, type FidelityAdvice, type FidelityRequest, estimateCost, formatUsd, composePrompt, lintPrompt, planCrops, type Plan, parseSize, sizeProblem, getModel, type Problem } from 'maskedit/client';
 import type { MaskBuffer } from './mask.js';
 
 export interface ImageMeta {
@@ -68,12 +68,16 @@ export interface PromptView {
  * promptView({ scene: '', change: 'remove the chair', preserve: '' }, 'gpt-image-1.5').problems[0]?.code // 'PROMPT_HOLE_ONLY'
  */
 export function promptView(parts: PromptParts, model: string): PromptView {
-  const text = buildPrompt({ scene: parts.scene, change: parts.change, preserve: parts.preserve });
+  // The model's limit counts the whole prompt sent: composePrompt leaves the closing sentence out (and says so)
+  // rather than build a prompt over it.
+  const composed = composePrompt({ scene: parts.scene, change: parts.change, preserve: parts.preserve }, { model });
+  const text = composed.text;
   const own = [parts.scene, parts.change].map((s) => s.trim()).filter(Boolean).join('. ');
   const holeOnly = own ? lintPrompt(own, { model }).filter((p) => p.code === 'PROMPT_HOLE_ONLY') : [];
   return {
     text,
     problems: [
+      ...composed.problems,
       ...holeOnly.map((p) => ({ ...p, fix: 'describe the whole picture after the edit in "The full final image", e.g. "A sunlit lounge with a pool and an empty tiled floor"' })),
       ...lintPrompt(text, { model }).filter((p) => !holeOnly.length || p.code !== 'PROMPT_HOLE_ONLY'),
     ],

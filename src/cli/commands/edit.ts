@@ -4,8 +4,7 @@
  */
 import { COMPLEXITIES, CROP_MODES, ENGINE_NAMES, FIDELITY_REQUESTS, MODERATIONS, PROVIDER_NAMES, QUALITIES, REGIONS_MODES, SEAM_MODES, SUBJECTS, SURFACES } from '../../core/choices.js';
 import { DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM } from '../../core/composite.js';
-import { defaultModel, statusOf } from '../../core/lifecycle.js';
-import { MODELS } from '../../core/models.js';
+import { activeModels, defaultModel } from '../../core/lifecycle.js';
 import { resolveParams } from '../../core/params.js';
 import { DEFAULT_CONTEXT } from '../../core/sizing.js';
 import { edit, type EditOptions } from '../../pipeline/edit.js';
@@ -81,7 +80,7 @@ export function assertParamsTaken(opts: EditOptions, today: string): void {
     ...(opts.markup !== undefined ? { markup: true } : {}),
     ...(opts.partialImages ? { partialImages: opts.partialImages } : {}),
     ...(opts.n !== undefined ? { n: opts.n } : {}),
-  }, surface, MODELS.filter((m) => statusOf(m, today) === 'active'));
+  }, surface, activeModels(today));
   const refused = resolved.problems.find((p) => p.severity === 'error');
   if (refused) throw new CliError(refused.code, refused.message, refused.fix);
 }

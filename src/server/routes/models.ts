@@ -8,8 +8,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import '../context.js';
-import { MODELS, findModel, type ImageModel } from '../../core/models.js';
-import { liveReplacements, statusOf } from '../../core/lifecycle.js';
+import { findModel, type ImageModel } from '../../core/models.js';
+import { liveReplacements, servedModels, statusOf } from '../../core/lifecycle.js';
 import { ApiError } from '../errors.js';
 
 export async function modelsRoutes(app: FastifyInstance): Promise<void> {
@@ -25,7 +25,7 @@ export async function modelsRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/v1/models', async () => {
     const today = app.maskedit.today();
-    return { object: 'list', data: MODELS.filter((m) => statusOf(m, today) !== 'shutdown').map((m) => model(m.id, m, today)) };
+    return { object: 'list', data: servedModels(today).map((m) => model(m.id, m, today)) };
   });
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (request) => {
@@ -35,7 +35,7 @@ export async function modelsRoutes(app: FastifyInstance): Promise<void> {
     if (!m) {
       throw new ApiError({
         status: 404, apiCode: 'model_not_found', param: 'model', code: 'MODEL_NOT_FOUND',
-        message: `The model '${id.slice(0, 100)}' does not exist. This maskedit server serves ${MODELS.filter((x) => statusOf(x, today) !== 'shutdown').map((x) => x.id).join(', ')}.`,
+        message: `The model '${id.slice(0, 100)}' does not exist. This maskedit server serves ${servedModels(today).map((x) => x.id).join(', ')}.`,
       });
     }
     if (statusOf(m, today) === 'shutdown') {
