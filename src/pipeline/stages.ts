@@ -605,13 +605,8 @@ export interface FinishOptions {
   engine?: string;
 }
 
-export interface CropReport {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  sendWidth: number;
-  sendHeight: number;
+/** A crop as the report shows it: the planned box and send size (without its edited region), and its spillover. */
+export interface CropReport extends Omit<PlannedCrop, 'region'> {
   /** What the model did to the pixels it was sent (outside vs inside the mask within the crop). */
   spillover: SpilloverSummary;
 }

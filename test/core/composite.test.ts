@@ -5,13 +5,10 @@ import { applyOrientation } from '../../src/core/maskops.js';
 import { dilate } from '../../src/core/morphology.js';
 import { kernelFor, resize } from '../../src/core/resize.js';
 import { countNonZero, createEditMask, createRaster, type Box, type EditMask, type Raster } from '../../src/core/raster.js';
+import { rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 function randomImage(w: number, h: number, rand: () => number, opaque = false): Rgba {
   const r = createRaster(w, h, 4);
   for (let i = 0; i < r.data.length; i++) r.data[i] = opaque && i % 4 === 3 ? 255 : Math.floor(rand() * 256);

@@ -15,18 +15,9 @@ import { maskOutline } from '../../src/core/heatmap.js';
 import { featheredApiRgba } from '../../src/core/maskops.js';
 import { clusterRegions } from '../../src/core/sizing.js';
 import { createEditMask, createRaster, type Box, type EditMask, type Raster } from '../../src/core/raster.js';
+import { bytes, rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** A Uint8Array of `n` bytes starting `shift` bytes into its buffer (shift 1–3: unaligned). */
-function bytes(n: number, shift: number): Uint8Array {
-  return new Uint8Array(new ArrayBuffer(n + shift + 3), shift, n);
-}
 
 const KINDS = ['empty', 'full', 'pixel', 'ellipse', 'box at a border', 'speckle', 'dense noise', 'stripes', 'ring'] as const;
 

@@ -11,20 +11,11 @@ import { blendMaskFor, modelMaskFor, stitch, type SeamMode } from '../../src/cor
 import { crop, growBox, unionBox } from '../../src/core/crop.js';
 import { matchSeam, poissonSeam, DEFAULT_RING } from '../../src/core/seam.js';
 import { inferno, lineWidthFor, maskOutline, renderHeatmap } from '../../src/core/heatmap.js';
+import { bytes, rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
 
 // ── inputs ────────────────────────────────────────────────────────────────────────────────────────────────
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/** A Uint8Array of `n` bytes starting `shift` bytes into its buffer (shift 1–3: unaligned). */
-function bytes(n: number, shift: number): Uint8Array {
-  return new Uint8Array(new ArrayBuffer(n + shift + 3), shift, n);
-}
-
 function randomImage(w: number, h: number, rand: () => number, shift: number): Rgba {
   const data = bytes(w * h * 4, shift);
   for (let i = 0; i < data.length; i++) data[i] = (i & 3) === 3 ? (rand() < 0.9 ? 255 : Math.floor(rand() * 256)) : Math.floor(rand() * 256);

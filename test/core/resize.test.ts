@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { kernelFor, resize, type ResizeKernel } from '../../src/core/resize.js';
 import { createRaster, type Raster } from '../../src/core/raster.js';
+import { rng } from '../_helpers/random.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 function raster(width: number, height: number, channels: Raster['channels'], values: number[]): Raster {
   const r = createRaster(width, height, channels);
   r.data.set(values);

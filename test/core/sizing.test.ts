@@ -3,14 +3,11 @@ import { boxContains, boxInside } from '../../src/core/crop.js';
 import { getModel, modelIds, sizeProblem } from '../../src/core/models.js';
 import { boundingBox, countNonZero, createEditMask, type Box, type EditMask } from '../../src/core/raster.js';
 import { clusterRegions, flexibleSendSize, planCrops, DEFAULT_MIN_CONTEXT } from '../../src/core/sizing.js';
+import { rng } from '../_helpers/random.js';
 
 /** Random cases per property test; `npm run mutate` (MASKEDIT_MUTATE=1) runs fewer, once per mutant. */
 const CASES = process.env.MASKEDIT_MUTATE ? 40 : 300;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 function maskWith(width: number, height: number, boxes: Box[]): EditMask {
   const m = createEditMask(width, height);
   for (const b of boxes) for (let y = b.y; y < b.y + b.height; y++) m.data.fill(255, y * width + b.x, y * width + b.x + b.width);

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spillover, spilloverInBoxes, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
 import { cloneRaster, createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
+import { rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 function texture(width: number, height: number, seed = 1): Rgba {
   const r = createRaster(width, height, 4);
   const rand = rng(seed);

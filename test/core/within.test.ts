@@ -7,13 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { boundingBox, type Box, type EditMask, type Raster } from '../../src/core/raster.js';
 import { boundingBoxWithin, growBox, unionBox } from '../../src/core/crop.js';
 import { blendMaskFor, modelMaskFor, stitch, type SeamMode } from '../../src/core/composite.js';
+import { rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 const bytes = (n: number, shift: number) => new Uint8Array(new ArrayBuffer(n + shift + 3), shift, n);
 
 interface Case { seed: number; w: number; h: number; within: Box; mask: EditMask; original: Rgba; result: Rgba }
