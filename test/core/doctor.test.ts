@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, editableFraction, modelCode, scanAlpha, type DiagnoseInput, type ImageFacts } from '../../src/core/doctor.js';
+import { diagnose, editableFraction, modelCode, scanAlpha, scanAlphaPlane, type DiagnoseInput, type ImageFacts } from '../../src/core/doctor.js';
+import { rng } from '../_helpers/random.js';
 import { undoOrientation } from '../../src/core/maskops.js';
 import { getModel } from '../../src/core/models.js';
 import { createEditMask } from '../../src/core/raster.js';
@@ -182,5 +183,23 @@ describe('scanAlpha / editableFraction', () => {
     expect(editableFraction(edit)).toBe(0.1);
     expect(editableFraction(m)).toBe(0.1);
     expect(editableFraction(scanAlpha(m))).toBe(0.1);
+  });
+});
+
+describe('scanAlphaPlane: the alpha plane\'s counts and edit mask equal scanAlpha\'s on RGBA', () => {
+  it.each(Array.from({ length: 60 }, (_, i) => i + 1))('equals scanAlpha on random run-length alpha, case %i', (seed) => {
+    const rand = rng(seed * 104729);
+    const w = 1 + Math.floor(rand() * 50), h = 1 + Math.floor(rand() * 50), shift = seed % 4;
+    const rgba = solid(w, h, [9, 9, 9, 255]);
+    const plane = { width: w, height: h, channels: 1 as const, data: new Uint8Array(new ArrayBuffer(w * h + shift + 3), shift, w * h) };
+    for (let i = 0; i < w * h;) {
+      const run = 1 + Math.floor(rand() * 12), r = rand();
+      const v = r < 0.4 ? 0 : r < 0.8 ? 255 : Math.floor(rand() * 256);
+      for (let k = 0; k < run && i < w * h; k++, i++) { plane.data[i] = v; rgba.data[i * 4 + 3] = v; }
+    }
+    const a = createEditMask(w, h), b = createEditMask(w, h);
+    expect(scanAlphaPlane(plane, a)).toEqual(scanAlpha(rgba, b));
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
+    expect(scanAlphaPlane(plane)).toEqual(scanAlpha(rgba));
   });
 });

@@ -1,11 +1,10 @@
 /**
  * `checkPair` decodes less than `checkPairDecoded` (the image is only verified to decode, of the mask only its
  * alpha is decoded unless the doctor needs its RGB): the reports must be the same, for every kind of pair the
- * doctor judges differently. `decodeAlpha` must give the alpha bytes of `decodeImage`'s RGBA, and
- * `scanAlphaPlane` the counts and edit mask of `scanAlpha`.
+ * doctor judges differently. `decodeAlpha` must give the alpha bytes of `decodeImage`'s RGBA
+ * (`scanAlphaPlane` against `scanAlpha` is in test/core/doctor.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { scanAlpha, scanAlphaPlane } from '../../src/core/doctor.js';
 import { createEditMask, extractChannel, type Raster } from '../../src/core/raster.js';
 import { decodeAlpha, decodeImage, probeImage, verifyDecodes } from '../../src/io/image.js';
 import { checkPair, checkPairDecoded } from '../../src/pipeline/check.js';
@@ -108,24 +107,6 @@ describe('decodeAlpha and verifyDecodes', () => {
   });
 });
 
-describe('scanAlphaPlane', () => {
-  const rng = (seed: number) => { let s = seed >>> 0; return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32); };
-  it.each(Array.from({ length: 60 }, (_, i) => i + 1))('equals scanAlpha on random run-length alpha, case %i', (seed) => {
-    const rand = rng(seed * 104729);
-    const w = 1 + Math.floor(rand() * 50), h = 1 + Math.floor(rand() * 50), shift = seed % 4;
-    const rgba = solid(w, h, [9, 9, 9, 255]);
-    const plane = { width: w, height: h, channels: 1 as const, data: new Uint8Array(new ArrayBuffer(w * h + shift + 3), shift, w * h) };
-    for (let i = 0; i < w * h;) {
-      const run = 1 + Math.floor(rand() * 12), r = rand();
-      const v = r < 0.4 ? 0 : r < 0.8 ? 255 : Math.floor(rand() * 256);
-      for (let k = 0; k < run && i < w * h; k++, i++) { plane.data[i] = v; rgba.data[i * 4 + 3] = v; }
-    }
-    const a = createEditMask(w, h), b = createEditMask(w, h);
-    expect(scanAlphaPlane(plane, a)).toEqual(scanAlpha(rgba, b));
-    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
-    expect(scanAlphaPlane(plane)).toEqual(scanAlpha(rgba));
-  });
-});
 
 describe('edit() with a mask whose RGBA it did not keep', () => {
   it('still repairs it with fix: a mask without alpha is read from its RGB', async () => {
