@@ -144,3 +144,68 @@ describe('boundingBox sanity for the planner', () => {
     expect(boxContains(plan.crops[0]!, boundingBox(m)!)).toBe(true);
   });
 });
+
+describe('clusterRegions: exact clusters', () => {
+  const W = 1000, H = 800;
+  it.each<[string, Box[], { box: Box; pixels: number }[]]>([
+    ['an empty mask', [], []],
+    ['one box', [{ x: 10, y: 20, width: 30, height: 40 }], [{ box: { x: 10, y: 20, width: 30, height: 40 }, pixels: 1200 }]],
+    // Each grown by max(64, 25 % of its side): 600 px apart on x, 0 on y → separate; sorted by y, then x.
+    ['two far apart, the lower one first in the mask', [{ x: 700, y: 500, width: 50, height: 50 }, { x: 20, y: 10, width: 40, height: 20 }],
+      [{ box: { x: 20, y: 10, width: 40, height: 20 }, pixels: 800 }, { box: { x: 700, y: 500, width: 50, height: 50 }, pixels: 2500 }]],
+    ['two on one row, sorted by x', [{ x: 800, y: 100, width: 10, height: 10 }, { x: 100, y: 100, width: 10, height: 10 }],
+      [{ box: { x: 100, y: 100, width: 10, height: 10 }, pixels: 100 }, { box: { x: 800, y: 100, width: 10, height: 10 }, pixels: 100 }]],
+    // 127 px apart: the two 64 px margins (128) overlap → one cluster of both.
+    ['two 127 px apart', [{ x: 100, y: 100, width: 10, height: 10 }, { x: 237, y: 100, width: 10, height: 10 }],
+      [{ box: { x: 100, y: 100, width: 147, height: 10 }, pixels: 200 }]],
+    // 128 px apart: the margins just touch, boxes do not overlap → two clusters.
+    ['two 128 px apart', [{ x: 100, y: 100, width: 10, height: 10 }, { x: 238, y: 100, width: 10, height: 10 }],
+      [{ box: { x: 100, y: 100, width: 10, height: 10 }, pixels: 100 }, { box: { x: 238, y: 100, width: 10, height: 10 }, pixels: 100 }]],
+    // A chain: a joins b, then (a∪b) joins c although a and c alone are far apart.
+    ['a chain of three', [{ x: 0, y: 0, width: 10, height: 10 }, { x: 120, y: 0, width: 10, height: 10 }, { x: 240, y: 0, width: 10, height: 10 }],
+      [{ box: { x: 0, y: 0, width: 250, height: 10 }, pixels: 300 }]],
+  ])('%s', (_, boxes, clusters) => {
+    expect(clusterRegions(maskWith(W, H, boxes))).toEqual(clusters);
+  });
+
+  it('a tall region grows by a quarter of its height when that is above the minimum', () => {
+    // 400 px tall → 100 px margin on y (the small box gets 64): grown, they overlap while the small box starts
+    // above 500 + 100 + 64 = 664.
+    const tall = { x: 100, y: 100, width: 10, height: 400 };
+    expect(clusterRegions(maskWith(W, H, [tall, { x: 100, y: 663, width: 10, height: 10 }]))).toHaveLength(1);
+    expect(clusterRegions(maskWith(W, H, [tall, { x: 100, y: 664, width: 10, height: 10 }]))).toHaveLength(2);
+  });
+
+  it('more than 256 components are not clustered: one region of the whole box and every pixel', () => {
+    const dots: Box[] = [];
+    for (let i = 0; i < 257; i++) dots.push({ x: (i % 30) * 30, y: Math.floor(i / 30) * 30, width: 1, height: 1 });
+    expect(clusterRegions(maskWith(W, H, dots), 0, 0)).toEqual([{ box: { x: 0, y: 0, width: 871, height: 241 }, pixels: 257 }]);
+    expect(clusterRegions(maskWith(W, H, dots.slice(0, 256)), 0, 0)).toHaveLength(256);
+  });
+});
+
+describe('planCrops auto: separate crops only when few and at most half the merged crop', () => {
+  const W = 4000, H = 3000;
+  const dot = (x: number, y: number): Box => ({ x, y, width: 100, height: 100 });
+  it.each<[string, Box[], number]>([
+    ['two far corners → two crops', [dot(100, 100), dot(3700, 2700)], 2],
+    ['four far corners → four crops', [dot(100, 100), dot(3700, 100), dot(100, 2700), dot(3700, 2700)], 4],
+    ['five far regions → merged (more than 4 calls)', [dot(100, 100), dot(3700, 100), dot(100, 2700), dot(3700, 2700), dot(1900, 1400)], 1],
+    ['two near regions → one cluster, one crop', [dot(1000, 1000), dot(1150, 1000)], 1],
+  ])('%s', (_, boxes, count) => {
+    expect(planCrops({ width: W, height: H }, maskWith(W, H, boxes), 'gpt-image-1.5').crops).toHaveLength(count);
+  });
+
+  it('regions: separate makes one crop per cluster even when auto would merge', () => {
+    const five = [dot(100, 100), dot(3700, 100), dot(100, 2700), dot(3700, 2700), dot(1900, 1400)];
+    const plan = planCrops({ width: W, height: H }, maskWith(W, H, five), 'gpt-image-1.5', { regions: 'separate' });
+    expect(plan.crops.map((c) => [c.region.x, c.region.y])).toEqual([[100, 100], [3700, 100], [1900, 1400], [100, 2700], [3700, 2700]]);
+  });
+
+  it('regions: merge makes one crop of the whole box', () => {
+    const two = maskWith(W, H, [dot(1000, 1000), dot(2000, 1000)]);
+    expect(planCrops({ width: W, height: H }, two, 'gpt-image-1.5').crops).toHaveLength(2);
+    const plan = planCrops({ width: W, height: H }, two, 'gpt-image-1.5', { regions: 'merge' });
+    expect(plan.crops.map((c) => c.region)).toEqual([{ x: 1000, y: 1000, width: 1100, height: 100 }]);
+  });
+});
