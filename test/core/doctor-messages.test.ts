@@ -4,20 +4,11 @@
  * this file pins what each says.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnoseWithFix, type DiagnoseInput, type ImageFacts } from '../../src/core/doctor.js';
+import { diagnoseWithFix, type DiagnoseInput } from '../../src/core/doctor.js';
 import type { Problem } from '../../src/core/problems.js';
 import { fillBox, maskRaster, solid } from '../_helpers/images.js';
+import { base, facts, goodMask, H, MB, W } from '../_helpers/doctor-input.js';
 
-const MB = 1024 * 1024;
-const W = 40, H = 40;
-const facts = (over: Partial<ImageFacts> = {}): ImageFacts => ({
-  format: 'png', bytes: 1000, width: W, height: H, storedWidth: over.width ?? W, storedHeight: over.height ?? H, orientation: 1, hasAlpha: true, ...over,
-});
-/** 10 % editable: a 40x4 band. */
-const goodMask = () => maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }] });
-const base = (over: Partial<DiagnoseInput> = {}): DiagnoseInput => ({
-  image: facts({ hasAlpha: false }), mask: facts(), maskRaster: goodMask(), imageLabel: 'photo.png', maskLabel: 'mask.png', ...over,
-});
 
 describe('diagnoseWithFix: each problem\'s message and fix, and the one combined fix', () => {
   it.each<[string, Partial<DiagnoseInput>, Problem[], string | null]>([

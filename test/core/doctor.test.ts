@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, editableFraction, modelCode, scanAlpha, scanAlphaPlane, type DiagnoseInput, type ImageFacts } from '../../src/core/doctor.js';
+import { diagnose, editableFraction, modelCode, scanAlpha, scanAlphaPlane, type DiagnoseInput } from '../../src/core/doctor.js';
 import { rng } from '../_helpers/random.js';
 import { undoOrientation } from '../../src/core/maskops.js';
 import { getModel } from '../../src/core/models.js';
 import { createEditMask } from '../../src/core/raster.js';
 import { fillBox, gradient, maskRaster, solid } from '../_helpers/images.js';
+import { base, facts, goodMask, H, MB, W } from '../_helpers/doctor-input.js';
 
-const MB = 1024 * 1024;
-const W = 40, H = 40;
-const facts = (over: Partial<ImageFacts> = {}): ImageFacts => ({
-  format: 'png', bytes: 1000, width: W, height: H, storedWidth: over.width ?? W, storedHeight: over.height ?? H, orientation: 1, hasAlpha: true, ...over,
-});
-/** 10 % editable: a 40x4 band. */
-const goodMask = () => maskRaster({ width: W, height: H, boxes: [{ x: 0, y: 0, width: 40, height: 4 }] });
-const base = (over: Partial<DiagnoseInput> = {}): DiagnoseInput => ({
-  image: facts({ hasAlpha: false }), mask: facts(), maskRaster: goodMask(), imageLabel: 'photo.png', maskLabel: 'mask.png', ...over,
-});
 const codes = (input: DiagnoseInput) => diagnose(input).map((p) => `${p.severity}:${p.code}`);
 const find = (input: DiagnoseInput, code: string) => diagnose(input).find((p) => p.code === code);
 
