@@ -52,3 +52,19 @@ export function checkFillInputs(image: Raster, mask: Raster): number {
   }
   return holes;
 }
+
+/**
+ * One numeric engine option, checked: `fallback` when absent, else a finite number (a whole one when `integer`)
+ * from `min` to `max`; anything else is a RangeError naming the engine, the option, the range and the value.
+ *
+ * @example
+ * engineNumber('heal', { patchSize: 9 }, 'patchSize', 7, 3, 15, true) // 9
+ */
+export function engineNumber(engine: string, o: FillOptions, key: string, fallback: number, min: number, max: number, integer = false): number {
+  const v = o[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(integer ? Number.isInteger(v) : Number.isFinite(v)) || v < min || v > max) {
+    throw new RangeError(`${engine} option ${key} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, received ${JSON.stringify(v)}`);
+  }
+  return v;
+}

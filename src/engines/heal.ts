@@ -28,7 +28,7 @@ import { AbortError, MaskError, throwIfAborted } from '../core/errors.js';
 import { growBox } from '../core/crop.js';
 import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
 import type { ProgressCallback } from '../core/progress.js';
-import { checkFillInputs, type Engine, type FillOptions } from './engine.js';
+import { checkFillInputs, engineNumber, type Engine, type FillOptions } from './engine.js';
 import { bandSeed, rng } from './_patchmatch_kernel.js';
 import { downsample, makeLevel, plainAlloc, seamBoundary, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
@@ -85,23 +85,9 @@ const BORDER_BAND = 4;
 /** At most this fraction of the ring is dropped as colours foreign to the hole's border. */
 const MAX_FOREIGN = 0.3;
 
-function intOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
-  const v = o[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`heal option ${key} must be an integer from ${min} to ${max}, received ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+const intOption = (o: FillOptions, key: string, fallback: number, min: number, max: number) => engineNumber('heal', o, key, fallback, min, max, true);
 
-function numOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
-  const v = o[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new RangeError(`heal option ${key} must be a number from ${min} to ${max}, received ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+const numOption = (o: FillOptions, key: string, fallback: number, min: number, max: number) => engineNumber('heal', o, key, fallback, min, max);
 
 function settings(o: FillOptions): Settings {
   const patch = intOption(o, 'patchSize', 7, 3, 15);

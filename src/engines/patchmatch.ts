@@ -20,7 +20,7 @@ import { AbortError, throwIfAborted } from '../core/errors.js';
 import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
 import { growBox } from '../core/crop.js';
 import type { ProgressCallback } from '../core/progress.js';
-import { checkFillInputs, type Engine, type FillOptions } from './engine.js';
+import { checkFillInputs, engineNumber, type Engine, type FillOptions } from './engine.js';
 import { bandSeed, rng } from './_patchmatch_kernel.js';
 import { correctSeams, countSources, downsample, makeLevel, onionPeel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
@@ -60,14 +60,7 @@ const WORKER_MIN_HOLES = 20_000;
 
 interface Settings { seams: boolean; r: number; emCoarse: number; emFine: number; passes: number; margin: number | undefined; maxLevels: number; workers: number | 'auto'; seed: number }
 
-function intOption(o: FillOptions, key: string, fallback: number, min: number, max: number): number {
-  const v = o[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`patchmatch option ${key} must be an integer from ${min} to ${max}, received ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+const intOption = (o: FillOptions, key: string, fallback: number, min: number, max: number) => engineNumber('patchmatch', o, key, fallback, min, max, true);
 
 function settings(o: FillOptions): Settings {
   const patch = intOption(o, 'patchSize', 7, 3, 15);
