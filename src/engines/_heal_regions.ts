@@ -230,10 +230,56 @@ export function diffuseNear(v: Float32Array, known: Uint8Array, w: number, h: nu
   }
 }
 
+/**
+ * The diffusion for thin holes (strokes, scratches: every pixel within a few pixels of the known image): an onion
+ * peel (each layer of unknown pixels in `solve` takes the mean of its already known 8-neighbours) then `sweeps`
+ * Gauss–Seidel sweeps, all over the unknown pixels only: the cost follows the hole, not the box around it.
+ * Unknown pixels in `solve` that no layer reaches keep their value.
+ */
+export function peelDiffuse(v: Float32Array, known: Uint8Array, w: number, h: number, c: number, sweeps: number, solve: Uint8Array): void {
+  const unknown: number[] = [];
+  for (let i = 0; i < w * h; i++) if (!known[i] && solve[i]) unknown.push(i);
+  if (!unknown.length) return;
+  const done = new Uint8Array(w * h);
+  for (let i = 0; i < done.length; i++) done[i] = known[i] ? 1 : 0;
+  let left = unknown;
+  const sum = new Float64Array(c);
+  while (left.length) {
+    const layer: number[] = [], rest: number[] = [];
+    for (const q of left) {
+      const x = q % w, y = (q - x) / w;
+      let k = 0;
+      sum.fill(0);
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx, o = yy * w + xx;
+          if ((dx === 0 && dy === 0) || xx < 0 || xx >= w || done[o] !== 1) continue;
+          for (let j = 0; j < c; j++) sum[j]! += v[o * c + j]!;
+          k++;
+        }
+      }
+      if (!k) { rest.push(q); continue; }
+      for (let j = 0; j < c; j++) v[q * c + j] = sum[j]! / k;
+      layer.push(q);
+    }
+    if (!layer.length) break;
+    // A layer becomes known only once it is complete, so the peel does not run along a row within one layer.
+    for (const q of layer) done[q] = 1;
+    left = rest;
+  }
+  const use = new Uint8Array(w * h);
+  for (let i = 0; i < use.length; i++) use[i] = known[i] || solve[i] ? 1 : 0;
+  relax(v, Int32Array.from(unknown), use, w, h, c, sweeps);
+}
+
 function pushPull(v: Float32Array, known: Uint8Array, w: number, h: number, c: number): void {
   // Pull: weight-averaged pyramid. Weights saturate at 1, so a level's estimate trusts its own known pixels.
   const vs: Float32Array[] = [v];
-  const ks: Float32Array[] = [Float32Array.from(known, (k) => (k ? 1 : 0))];
+  const k0 = new Float32Array(w * h);
+  for (let i = 0; i < k0.length; i++) k0[i] = known[i] ? 1 : 0;
+  const ks: Float32Array[] = [k0];
   const ws: number[] = [w], hs: number[] = [h];
   while (ws[ws.length - 1]! > 1 || hs[hs.length - 1]! > 1) {
     const l = vs.length - 1;
@@ -307,8 +353,11 @@ function relax(v: Float32Array, unknown: Int32Array, use: Uint8Array, w: number,
 
 /** Colour bins of the border histogram: 8 levels per channel (32 wide), 512 bins. */
 function colourBin(img: Float32Array, i: number): number {
-  const q = (v: number) => (v <= 0 ? 0 : v >= 255 ? 7 : v >> 5);
-  return (q(img[i * 4]!) << 6) | (q(img[i * 4 + 1]!) << 3) | q(img[i * 4 + 2]!);
+  return (level8(img[i * 4]!) << 6) | (level8(img[i * 4 + 1]!) << 3) | level8(img[i * 4 + 2]!);
+}
+
+function level8(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 7 : v >> 5;
 }
 
 /**

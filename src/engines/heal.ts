@@ -12,10 +12,12 @@
  *   win the first search (as in G'MIC's inpaint_matchpatch). Offsets are carried up every level.
  * - **No averaging at the finest level.** The last vote weights the overlapping proposals by
  *   exp(−Δd / h) relative to the best one (h small): in practice one patch decides each pixel, so texture keeps its
- *   sharpness.
- * - **Gradient-domain blend.** The difference between the known border and what the matches propose for it is
- *   spread over the hole as a harmonic membrane (push–pull start, Gauss–Seidel) and added: the fill keeps its
- *   gradients and meets the border without an outline or a tone step (Pérez, Gangnet, Blake 2003).
+ *   sharpness. A very large finest level (over 150,000 targets: a 12 MP photo) is not searched at all: every hole
+ *   pixel copies the full-resolution pixel its carried-up match points at.
+ * - **Gradient-domain reconstruction** (`_heal_poisson.ts`). The fill's colours are replaced by the ones whose
+ *   gradients are the sources' own and which meet the known image at the border (Pérez, Gangnet, Blake 2003;
+ *   Darabi et al.'s gradient vote, 2012), solved by multigrid-preconditioned conjugate gradients: no outline at the
+ *   border and no tone step where two sources meet inside the fill, while the texture stays the sources'.
  * - **Thin parts.** Each connected component of the hole whose deepest pixel is within `thinWidth` of the known
  *   image (strokes, scratches, text) is filled on its own at full resolution with small local patches and a
  *   narrow ring: the edges crossing a stroke continue through it instead of being smeared.
@@ -30,10 +32,11 @@ import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/ra
 import type { ProgressCallback } from '../core/progress.js';
 import { checkFillInputs, engineNumber, type Engine, type FillOptions } from './engine.js';
 import { bandSeed, rng } from './_patchmatch_kernel.js';
-import { downsample, makeLevel, plainAlloc, seamBoundary, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
+import { downsample, makeLevel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
-import { diffuseNear, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
+import { poissonReconstruct, POISSON_MAX_DIFF } from './_heal_poisson.js';
+import { diffuseNear, peelDiffuse, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
 export interface HealOptions extends FillOptions {
@@ -72,10 +75,16 @@ const MIN_SOURCES = 64;
 const COARSE_MIN_RADIUS = 2;
 /** Below this many hole pixels the helper thread is not worth its hand-offs. */
 const WORKER_MIN_HOLES = 20_000;
-/** Above this many targets at full resolution, one EM iteration with a local search (the coarse levels decided). */
+/** Above this many targets, the finest level does no search: the coarser level's field, carried up, is voted. */
 const BIG_FINEST = 150_000;
-/** Edges (border differences above this per channel) are not spread into the hole by the blend. */
-const SEAM_MAX_DIFF = 32;
+/** Levels above this many targets refine with one EM iteration and one local search pass. */
+const REFINE_TARGETS = 15_000;
+/** The finest level's search radius: it refines the field carried up from the level below. */
+const FINEST_RADIUS = 4;
+/** Levels above this many targets search locally (within 16 px): the coarser levels did the global search. */
+const GLOBAL_TARGETS = 8_000;
+/** Conjugate-gradient steps of the gradient-domain reconstruction (from the voted fill, each with a V-cycle). */
+const POISSON_ITERATIONS = 3;
 /** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
 const SWEEPS = 12;
 /** Known pixels around a hole's box that the diffusion estimate is drawn from. */
@@ -187,12 +196,18 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     const ringL = Math.max(1, ring / 2 ** l);
     L.far = (s.far * 3 * (2 * L.r + 1) ** 2) / (ringL * ringL);
   }
-  let finest = 0;
-  for (let i = 0; i < L0.target.length; i++) finest += L0.target[i]!;
-  const big = K > 1 && finest > BIG_FINEST;
-  const emAt = (l: number) => (l === 0 ? (big ? 1 : 2) : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
+  // The search schedule. Coarse levels (few targets) do the global search with several EM iterations; finer
+  // levels refine what they inherit: one iteration and a local search, none at all on a very large finest level
+  // (its field is the coarser one's, carried up; the vote copies full-resolution pixels all the same).
+  const targets = levels.map((L) => { let k = 0; for (let i = 0; i < L!.target.length; i++) k += L!.target[i]!; return k; });
+  const thinOnly = K === 1;
+  const emAt = (l: number) => (thinOnly ? (targets[0]! > BIG_FINEST ? 1 : 2) : l === 0 || targets[l]! > REFINE_TARGETS ? 1 : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
+  const passesAt = (l: number) => (thinOnly ? 1 : l === 0 ? 1 : targets[l]! > REFINE_TARGETS ? 1 : 2);
+  const copyOnly = !thinOnly && targets[0]! > BIG_FINEST;
+  let copied: ReturnType<typeof copyMatches> | undefined;
+  const radiusAt = (l: number) => (thinOnly ? Math.max(4, ring) : l === 0 ? FINEST_RADIUS : targets[l]! > GLOBAL_TARGETS ? 16 : 0);
   let total = 0, done = 0;
-  for (let l = 0; l < K; l++) total += emAt(l) * levels[l]!.w * levels[l]!.h;
+  for (let l = copyOnly ? 1 : 0; l < K; l++) total += emAt(l) * levels[l]!.w * levels[l]!.h;
   const run = async (L: Level, phase: Phase, extra: { forward?: boolean; radiusCap?: number; sharpness?: number } = {}) => {
     throwIfAborted(ctx.signal);
     ctx.pass++;
@@ -208,17 +223,24 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       // Thin parts start from nearby sources (their search stays local); objects from anywhere in the ring.
       if (levelsMax === 1) localField(L, random, Math.max(4, ring));
       else randomField(L, random);
+    } else if (l === 0 && copyOnly) {
+      // A very large finest level: each hole pixel copies the full-resolution pixel its carried-up match points
+      // at (no vote, no search); the gradient-domain step below joins the copied blocks.
+      upsampleField(L, levels[1]!, random);
+      copied = copyMatches(L);
+      levels[1] = undefined;
+      continue;
     } else {
       upsampleField(L, levels[l + 1]!, random);
       computeWeights(L, false);
       await run(L, 'vote');
     }
     // The finest level refines locally (the coarse levels did the global search); thin parts search their ring.
-    const local = l === 0 ? (K > 1 ? (big ? 4 : 16) : Math.max(4, ring)) : 0;
+    const local = radiusAt(l);
     const em = emAt(l);
     for (let i = 0; i < em; i++) {
+      const passes = passesAt(l);
       await run(L, 'dist');
-      const passes = l === 0 ? 1 : 2;
       for (let j = 0; j < passes; j++) await run(L, 'search', { forward: (i * passes + j) % 2 === 0, ...(local ? { radiusCap: local } : {}) });
       if (l === 0) {
         await run(L, 'voteSharp', { sharpness: s.sharp });
@@ -232,12 +254,26 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     levels[l + 1] = undefined;
   }
   if (ctx.signal?.aborted) throw new AbortError();
-  if (s.seams) {
-    await run(L0, 'dist');
-    computeWeights(L0, true);
-    blendSeams(L0);
-  }
+  if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? 2 : POISSON_ITERATIONS, copied);
   for (let i = 0; i < group.length; i++) if (group[i]) for (let c = 0; c < 4; c++) img[i * 4 + c] = L0.img[i * 4 + c]!;
+}
+
+/**
+ * Copies into every hole pixel the pixel its own match points at, and returns those sources in the form the
+ * gradient-domain step takes (each pixel at the centre of its patch, all equally good).
+ */
+function copyMatches(L: Level): { src: Int32Array; cost: Float32Array; at: Uint8Array } {
+  const { w, h, r, img, hole, nnf } = L;
+  const src = new Int32Array(w * h).fill(-1);
+  const at = new Uint8Array(w * h).fill((r << 4) | r);
+  for (let q = 0; q < hole.length; q++) {
+    if (!hole[q]) continue;
+    const s = nnf[q]!;
+    if (s < 0) continue;
+    src[q] = s;
+    for (let c = 0; c < 4; c++) img[q * 4 + c] = img[s * 4 + c]!;
+  }
+  return { src, cost: new Float32Array(w * h), at };
 }
 
 /** For every target, a random source within `radius` (16 tries), else any source. */
@@ -266,20 +302,6 @@ function invert(m: Uint8Array): Uint8Array {
   const out = new Uint8Array(m.length);
   for (let i = 0; i < m.length; i++) out[i] = m[i] ? 0 : 1;
   return out;
-}
-
-/**
- * Gradient-domain blend: the border difference (seamBoundary) becomes a harmonic membrane over the hole,
- * solved by push–pull plus Gauss–Seidel with the border pixels fixed, and is added to the fill.
- */
-function blendSeams(L: Level): void {
-  const { w, h, img, hole } = L;
-  const { diff, ring } = seamBoundary(L, SEAM_MAX_DIFF);
-  let any = false;
-  for (let i = 0; i < ring.length && !any; i++) if (ring[i]) any = true;
-  if (!any) return;
-  diffuseNear(diff, ring, w, h, 4, SWEEPS * 2, hole, 2);
-  for (let q = 0; q < hole.length; q++) if (hole[q]) for (let c = 0; c < 4; c++) img[q * 4 + c] = img[q * 4 + c]! + diff[q * 4 + c]!;
 }
 
 function resolveWorkers(s: Settings, holes: number): number {
@@ -324,8 +346,13 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   const hole = cropMask(mask.data, W, box);
   const addC = add ? cropMask(add.data, W, box) : undefined;
   const exclC = exclude ? cropMask(exclude.data, W, box) : undefined;
-  // The split again, in the work box (same components; the box holds the whole hole).
-  const parts = splitByThickness(hole, w, h, s.thin);
+  // The split in the work box: the same components (the box holds the hole's box), moved into place.
+  const embed = (m: Uint8Array) => {
+    const out = new Uint8Array(n);
+    for (let y = 0; y < hb.h; y++) out.set(m.subarray(y * hb.w, (y + 1) * hb.w), (hb.y - box.y + y) * w + hb.x - box.x);
+    return out;
+  };
+  const parts = { thin: embed(split.thin), thick: embed(split.thick) };
 
   let thickN = 0, thinN = 0;
   for (let i = 0; i < n; i++) { thickN += parts.thick[i]!; thinN += parts.thin[i]!; }
@@ -343,7 +370,7 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   }
   // 1. A smooth multi-scale diffusion into the thin parts: the estimate their search starts from, and what the
   // object fill sees there (objects get theirs at their coarsest level).
-  if (thinN) diffuseNear(img, invert(hole), w, h, 4, SWEEPS, parts.thin, DIFFUSE_MARGIN);
+  if (thinN) peelDiffuse(img, invert(hole), w, h, 4, SWEEPS, parts.thin);
   throwIfAborted(signal);
   onProgress?.({ step: 'fill', fraction: 0.05, message: 'diffusion' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chamfer, components, diffuse, diffuseNear, downsampleAllowed, foreignColours, restrictSources, samplingArea, samplingMask, splitByThickness } from '../../src/engines/_heal_regions.js';
+import { chamfer, components, diffuse, diffuseNear, downsampleAllowed, foreignColours, peelDiffuse, restrictSources, samplingArea, samplingMask, splitByThickness } from '../../src/engines/_heal_regions.js';
 
 /** A 0/1 grid from rows of '#' (1) and '.' (0). */
 function grid(rows: string[]): { m: Uint8Array; w: number; h: number } {
@@ -149,5 +149,26 @@ describe('diffuseNear', () => {
     diffuseNear(v, known, w, h, 1, 200, solve, 3);
     for (let y = 8; y < 12; y++) for (let x = 18; x < 22; x++) expect(Math.abs(v[y * w + x]! - (10 + 5 * x))).toBeLessThan(0.5);
     expect([...v].filter((_, i) => known[i])).toEqual(outside);
+  });
+});
+
+describe('peelDiffuse', () => {
+  it('fills a thin stroke from its sides, solves only what it is asked, and leaves known pixels alone', () => {
+    // 5×3, one channel: column 2 unknown; left columns 10, right columns 30. (2,1) is not to be solved.
+    const w = 5, h = 3;
+    const v = new Float32Array(w * h), known = new Uint8Array(w * h).fill(1), solve = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) v[y * w + x] = x < 2 ? 10 : x > 2 ? 30 : -1;
+    for (let y = 0; y < h; y++) { known[y * w + 2] = 0; solve[y * w + 2] = y === 1 ? 0 : 1; }
+    peelDiffuse(v, known, w, h, 1, 20, solve);
+    expect(v[0 * w + 2]).toBeCloseTo(20, 4);
+    expect(v[2 * w + 2]).toBeCloseTo(20, 4);
+    expect(v[1 * w + 2]).toBe(-1);
+    expect(Array.from(v.filter((_, i) => known[i]))).toEqual([10, 10, 30, 30, 10, 10, 30, 30, 10, 10, 30, 30]);
+  });
+
+  it('keeps the value of an unknown pixel that no known pixel reaches', () => {
+    const v = new Float32Array([7, 7, 7]), known = new Uint8Array(3), solve = new Uint8Array([1, 1, 1]);
+    peelDiffuse(v, known, 3, 1, 1, 4, solve);
+    expect(Array.from(v)).toEqual([7, 7, 7]);
   });
 });
