@@ -35,7 +35,7 @@ import { bandSeed, rng } from './_patchmatch_kernel.js';
 import { downsample, makeLevel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
-import { poissonReconstruct, POISSON_MAX_DIFF } from './_heal_poisson.js';
+import { poissonReconstruct, POISSON_MAX_DIFF, sourceOfEachPixel } from './_heal_poisson.js';
 import { diffuseNear, peelDiffuse, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
@@ -54,7 +54,10 @@ export interface HealOptions extends FillOptions {
   thinWidth?: number;
   /** EM iterations at the coarsest level (fewer on finer levels). Default 8. */
   emIterations?: number;
-  /** Sharpness of the final vote: mean squared difference per pixel within which proposals share. Default 1. */
+  /**
+   * Sharpness of the finest level's vote: mean squared difference per pixel within which proposals share.
+   * Default 1. With `seams` (the default) the last vote is winner-take-all (the gradient-domain step follows).
+   */
   sharpness?: number;
   /**
    * Colours rarer than this share of the hole's border (within ±32 levels per channel) are not sampled: a distinct
@@ -82,7 +85,7 @@ const REFINE_TARGETS = 15_000;
 /** The finest level's search radius: it refines the field carried up from the level below. */
 const FINEST_RADIUS = 4;
 /** Levels above this many targets search locally (within 16 px): the coarser levels did the global search. */
-const GLOBAL_TARGETS = 8_000;
+const GLOBAL_TARGETS = 4_000;
 /** Conjugate-gradient steps of the gradient-domain reconstruction (from the voted fill, each with a V-cycle). */
 const POISSON_ITERATIONS = 3;
 /** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
@@ -230,6 +233,11 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       copied = copyMatches(L);
       levels[1] = undefined;
       continue;
+    } else if (l === 0) {
+      // The finest level's first estimate: each hole pixel copies what its carried-up match points at (its
+      // search compares against that; a vote of 49 proposals per pixel is not needed for it).
+      upsampleField(L, levels[1]!, random);
+      copyMatches(L);
     } else {
       upsampleField(L, levels[l + 1]!, random);
       computeWeights(L, false);
@@ -242,7 +250,11 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       const passes = passesAt(l);
       await run(L, 'dist');
       for (let j = 0; j < passes; j++) await run(L, 'search', { forward: (i * passes + j) % 2 === 0, ...(local ? { radiusCap: local } : {}) });
-      if (l === 0) {
+      if (l === 0 && i === em - 1 && s.seams) {
+        // The last one: each hole pixel copies from its best covering patch, and the gradient-domain step
+        // below takes those sources' steps.
+        copied = copyWinners(L);
+      } else if (l === 0) {
         await run(L, 'voteSharp', { sharpness: s.sharp });
       } else {
         computeWeights(L, true);
@@ -256,6 +268,19 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
   if (ctx.signal?.aborted) throw new AbortError();
   if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? 2 : POISSON_ITERATIONS, copied);
   for (let i = 0; i < group.length; i++) if (group[i]) for (let c = 0; c < 4; c++) img[i * 4 + c] = L0.img[i * 4 + c]!;
+}
+
+/** Copies into every hole pixel the pixel its best covering patch proposes (sourceOfEachPixel), and returns those sources. */
+function copyWinners(L: Level): ReturnType<typeof sourceOfEachPixel> {
+  const found = sourceOfEachPixel(L);
+  const { img, hole } = L;
+  const { src } = found;
+  for (let q = 0; q < hole.length; q++) {
+    const s = src[q]!;
+    if (!hole[q] || s < 0) continue;
+    for (let c = 0; c < 4; c++) img[q * 4 + c] = img[s * 4 + c]!;
+  }
+  return found;
 }
 
 /**
