@@ -95,6 +95,37 @@ export function sharpnessRatio(fill: Raster, truth: Raster, m: EditMask): number
   return meanOver(gradient(lumaOf(fill), w, h), inner) / Math.max(1e-6, meanOver(gradient(lumaOf(truth), w, h), inner));
 }
 
+/** Known pixels between `from` and `to` pixels (chessboard) outside the hole: the ring around it. */
+export function ringZone(m: EditMask, from: number, to: number): Uint8Array {
+  const w = m.width, h = m.height, BIG = 1 << 20;
+  const d = new Int32Array(w * h);
+  for (let i = 0; i < d.length; i++) d[i] = m.data[i] ? 0 : BIG;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const i = y * w + x;
+    if (x > 0) d[i] = Math.min(d[i]!, d[i - 1]! + 1);
+    if (y > 0) d[i] = Math.min(d[i]!, d[i - w]! + 1, x > 0 ? d[i - w - 1]! + 1 : BIG, x < w - 1 ? d[i - w + 1]! + 1 : BIG);
+  }
+  for (let y = h - 1; y >= 0; y--) for (let x = w - 1; x >= 0; x--) {
+    const i = y * w + x;
+    if (x < w - 1) d[i] = Math.min(d[i]!, d[i + 1]! + 1);
+    if (y < h - 1) d[i] = Math.min(d[i]!, d[i + w]! + 1, x < w - 1 ? d[i + w + 1]! + 1 : BIG, x > 0 ? d[i + w - 1]! + 1 : BIG);
+  }
+  const out = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) out[i] = d[i]! >= from && d[i]! <= to ? 1 : 0;
+  return out;
+}
+
+/**
+ * Mean gradient magnitude inside the hole (2 px in) over the same image's mean gradient on the ring 3–12 px
+ * outside it: is the fill as sharp as what surrounds it? (The truth's own value says what a perfect fill scores;
+ * unlike sharpnessRatio it does not punish a fill for leaving out an object the truth had in the hole.)
+ */
+export function ringSharpness(img: Raster, m: EditMask): number {
+  const { inner } = holeZones(m, 2);
+  const g = gradient(lumaOf(img), img.width, img.height);
+  return meanOver(g, inner) / Math.max(1e-6, meanOver(g, ringZone(m, 3, 12)));
+}
+
 /** Mean gradient magnitude on the hole's outline, fill over truth: above 1 = a visible seam. */
 export function seamRatio(fill: Raster, truth: Raster, m: EditMask): number {
   const { outline } = holeZones(m, 0);
