@@ -84,26 +84,67 @@ export function sourceOfEachPixel(L: LevelArrays): { src: Int32Array; cost: Floa
  * sources' gradients and which meet the known image at the hole's border. `iterations` steps of conjugate gradients preconditioned by a multigrid V-cycle.
  */
 export function poissonReconstruct(L: LevelArrays, maxDiff = POISSON_MAX_DIFF, iterations = 3, sources?: { src: Int32Array; cost: Float32Array; at: Uint8Array }): void {
+  // Each loop is its own small function: V8 optimises a function that runs once per fill loop by loop, and a long
+  // function of many loops would fall back to the interpreter at each loop it has not seen run yet.
   const { w, h, img, hole } = L;
   const { src, cost, at } = sources ?? sourceOfEachPixel(L);
-  const r = L.r;
-  const idx = new Int32Array(w * h).fill(-1);
-  let n = 0;
-  for (let q = 0; q < w * h; q++) if (hole[q]) idx[q] = n++;
+  const idx = new Int32Array(w * h);
+  const n = numberUnknowns(hole, idx);
   if (n === 0) return;
-  const cells = new Int32Array(n);
-  for (let q = 0; q < w * h; q++) if (hole[q]) cells[idx[q]!] = q;
-  const nb = new Int32Array(n * 4).fill(-1);
-  const diag = new Float32Array(n);
-  const wt = new Float32Array(n * 4);
-  const b = new Float32Array(n * 4);
+  const cells = cellsOf(idx, hole, n);
   const f = new Float32Array(n * 4);
-  for (let t = 0; t < n; t++) for (let c = 0; c < 4; c++) f[t * 4 + c] = img[cells[t]! * 4 + c]!;
+  gather(img, cells, f);
   // Each hole pixel's source steps towards its 4 neighbours (left, right, up, down), read once in one pass so the
   // links below read memory in order: the sources are scattered over the level.
   const steps = new Float32Array(n * 16);
   const has = new Uint8Array(n * 4);
-  for (let t = 0; t < n; t++) {
+  sourceSteps(L, cells, src, at, maxDiff, steps, has);
+  const nb = new Int32Array(n * 4).fill(-1);
+  const diag = new Float32Array(n);
+  const wt = new Float32Array(n * 4);
+  const b = new Float32Array(n * 4);
+  links(L, idx, cells, cost, steps, has, f, maxDiff, nb, wt, diag, b);
+  const grids: Grid[] = [{ w, h, idx, cells, diag, nb, wt, fromFiner: new Int32Array(0), ...scratch(n) }];
+  while (grids[grids.length - 1]!.cells.length > COARSEST_UNKNOWNS) {
+    const coarse = coarsen(grids[grids.length - 1]!);
+    if (coarse.cells.length === grids[grids.length - 1]!.cells.length) break;
+    grids.push(coarse);
+  }
+  pcg(grids, f, b, iterations);
+  scatter(f, cells, img);
+}
+
+/** idx[q] = the unknown number of hole pixel q (in raster order), -1 elsewhere; returns how many. */
+function numberUnknowns(hole: Uint8Array, idx: Int32Array): number {
+  let n = 0;
+  for (let q = 0; q < hole.length; q++) idx[q] = hole[q] ? n++ : -1;
+  return n;
+}
+
+function cellsOf(idx: Int32Array, hole: Uint8Array, n: number): Int32Array {
+  const cells = new Int32Array(n);
+  for (let q = 0; q < hole.length; q++) if (hole[q]) cells[idx[q]!] = q;
+  return cells;
+}
+
+function gather(img: Float32Array, cells: Int32Array, f: Float32Array): void {
+  for (let t = 0; t < cells.length; t++) {
+    const a = cells[t]! * 4, o = t * 4;
+    f[o] = img[a]!; f[o + 1] = img[a + 1]!; f[o + 2] = img[a + 2]!; f[o + 3] = img[a + 3]!;
+  }
+}
+
+function scatter(f: Float32Array, cells: Int32Array, img: Float32Array): void {
+  for (let t = 0; t < cells.length; t++) {
+    const a = cells[t]! * 4, o = t * 4;
+    img[a] = f[o]!; img[a + 1] = f[o + 1]!; img[a + 2] = f[o + 2]!; img[a + 3] = f[o + 3]!;
+  }
+}
+
+/** Each unknown's source steps to its 4 neighbours (16 per unknown), and whether each is usable. */
+function sourceSteps(L: LevelArrays, cells: Int32Array, src: Int32Array, at: Uint8Array, maxDiff: number, steps: Float32Array, has: Uint8Array): void {
+  const { w, h, r, img } = L;
+  for (let t = 0; t < cells.length; t++) {
     const q = cells[t]!, sq = src[q]!;
     if (sq < 0) continue;
     const sx = sq % w, sy = (sq - sx) / w, a0 = sq * 4;
@@ -122,7 +163,12 @@ export function poissonReconstruct(L: LevelArrays, maxDiff = POISSON_MAX_DIFF, i
       has[t * 4 + e] = 1;
     }
   }
-  for (let t = 0; t < n; t++) {
+}
+
+/** The system's links, diagonal and right-hand side (see the file's comment). */
+function links(L: LevelArrays, idx: Int32Array, cells: Int32Array, cost: Float32Array, steps: Float32Array, has: Uint8Array, f: Float32Array, maxDiff: number, nb: Int32Array, wt: Float32Array, diag: Float32Array, b: Float32Array): void {
+  const { w, h, img, hole } = L;
+  for (let t = 0; t < cells.length; t++) {
     const q = cells[t]!, x = q % w, y = (q - x) / w;
     const tb = t * 4;
     for (let e = 0; e < 4; e++) {
@@ -158,14 +204,6 @@ export function poissonReconstruct(L: LevelArrays, maxDiff = POISSON_MAX_DIFF, i
       }
     }
   }
-  const grids: Grid[] = [{ w, h, idx, cells, diag, nb, wt, fromFiner: new Int32Array(0), ...scratch(n) }];
-  while (grids[grids.length - 1]!.cells.length > COARSEST_UNKNOWNS) {
-    const coarse = coarsen(grids[grids.length - 1]!);
-    if (coarse.cells.length === grids[grids.length - 1]!.cells.length) break;
-    grids.push(coarse);
-  }
-  pcg(grids, f, b, iterations);
-  for (let t = 0; t < n; t++) for (let c = 0; c < 4; c++) img[cells[t]! * 4 + c] = f[t * 4 + c]!;
 }
 
 /**
@@ -279,41 +317,62 @@ function vcycle(grids: Grid[], k: number, b: Float32Array): Float32Array {
   return x;
 }
 
+/** out = b − a, element by element. */
+function minus(b: Float32Array, a: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = b[i]! - a[i]!;
+}
+
+/** Per-channel dot products of a and c into out[0..3]. */
+function dot4(a: Float32Array, c: Float32Array, out: Float64Array): void {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < a.length; i += 4) { s0 += a[i]! * c[i]!; s1 += a[i + 1]! * c[i + 1]!; s2 += a[i + 2]! * c[i + 2]!; s3 += a[i + 3]! * c[i + 3]!; }
+  out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3;
+}
+
+/** x += k·p and r −= k·q, per channel k[0..3]. */
+function step4(x: Float32Array, p: Float32Array, r: Float32Array, q: Float32Array, k: Float64Array): void {
+  const a0 = k[0]!, a1 = k[1]!, a2 = k[2]!, a3 = k[3]!;
+  for (let i = 0; i < x.length; i += 4) {
+    x[i]! += a0 * p[i]!; x[i + 1]! += a1 * p[i + 1]!; x[i + 2]! += a2 * p[i + 2]!; x[i + 3]! += a3 * p[i + 3]!;
+    r[i]! -= a0 * q[i]!; r[i + 1]! -= a1 * q[i + 1]!; r[i + 2]! -= a2 * q[i + 2]!; r[i + 3]! -= a3 * q[i + 3]!;
+  }
+}
+
+/** p = z + k·p, per channel. */
+function direction4(p: Float32Array, z: Float32Array, k: Float64Array): void {
+  const b0 = k[0]!, b1 = k[1]!, b2 = k[2]!, b3 = k[3]!;
+  for (let i = 0; i < p.length; i += 4) { p[i] = z[i]! + b0 * p[i]!; p[i + 1] = z[i + 1]! + b1 * p[i + 1]!; p[i + 2] = z[i + 2]! + b2 * p[i + 2]!; p[i + 3] = z[i + 3]! + b3 * p[i + 3]!; }
+}
+
+/** The preconditioner: one V-cycle; unknowns without links keep their value (z = 0 there). */
+function precondition(grids: Grid[], res: Float32Array): Float32Array {
+  const z = vcycle(grids, 0, res);
+  const diag = grids[0]!.diag;
+  for (let t = 0; t < diag.length; t++) if (diag[t]! <= 0) { z[t * 4] = 0; z[t * 4 + 1] = 0; z[t * 4 + 2] = 0; z[t * 4 + 3] = 0; }
+  return z;
+}
+
 /** Conjugate gradients per channel on A f = b from the given f, preconditioned by one V-cycle. */
 function pcg(grids: Grid[], f: Float32Array, b: Float32Array, iterations: number): void {
   const G = grids[0]!;
   const n = G.cells.length;
   const r = new Float32Array(n * 4), q = new Float32Array(n * 4);
   apply(G, f, q);
-  for (let i = 0; i < r.length; i++) r[i] = b[i]! - q[i]!;
-  const dot = (a: Float32Array, c: Float32Array, out: Float64Array) => {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let i = 0; i < a.length; i += 4) { s0 += a[i]! * c[i]!; s1 += a[i + 1]! * c[i + 1]!; s2 += a[i + 2]! * c[i + 2]!; s3 += a[i + 3]! * c[i + 3]!; }
-    out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3;
-  };
-  // Unknowns without links keep their voted value: the preconditioner must not move them.
-  const precondition = (res: Float32Array) => {
-    const z = vcycle(grids, 0, res);
-    for (let t = 0; t < n; t++) if (G.diag[t]! <= 0) z.fill(0, t * 4, t * 4 + 4);
-    return z;
-  };
-  let z = precondition(r);
+  minus(b, q, r);
+  let z = precondition(grids, r);
   const p = Float32Array.from(z);
-  const rz = new Float64Array(4), pq = new Float64Array(4), rz2 = new Float64Array(4);
-  dot(r, z, rz);
+  const rz = new Float64Array(4), pq = new Float64Array(4), rz2 = new Float64Array(4), k = new Float64Array(4);
+  dot4(r, z, rz);
   for (let it = 0; it < iterations; it++) {
     apply(G, p, q);
-    dot(p, q, pq);
-    const a0 = pq[0]! > 0 ? rz[0]! / pq[0]! : 0, a1 = pq[1]! > 0 ? rz[1]! / pq[1]! : 0, a2 = pq[2]! > 0 ? rz[2]! / pq[2]! : 0, a3 = pq[3]! > 0 ? rz[3]! / pq[3]! : 0;
-    for (let i = 0; i < f.length; i += 4) {
-      f[i]! += a0 * p[i]!; f[i + 1]! += a1 * p[i + 1]!; f[i + 2]! += a2 * p[i + 2]!; f[i + 3]! += a3 * p[i + 3]!;
-      r[i]! -= a0 * q[i]!; r[i + 1]! -= a1 * q[i + 1]!; r[i + 2]! -= a2 * q[i + 2]!; r[i + 3]! -= a3 * q[i + 3]!;
-    }
+    dot4(p, q, pq);
+    for (let c = 0; c < 4; c++) k[c] = pq[c]! > 0 ? rz[c]! / pq[c]! : 0;
+    step4(f, p, r, q, k);
     if (it === iterations - 1) break;
-    z = precondition(r);
-    dot(r, z, rz2);
-    const b0 = rz[0]! > 0 ? rz2[0]! / rz[0]! : 0, b1 = rz[1]! > 0 ? rz2[1]! / rz[1]! : 0, b2 = rz[2]! > 0 ? rz2[2]! / rz[2]! : 0, b3 = rz[3]! > 0 ? rz2[3]! / rz[3]! : 0;
-    for (let i = 0; i < p.length; i += 4) { p[i] = z[i]! + b0 * p[i]!; p[i + 1] = z[i + 1]! + b1 * p[i + 1]!; p[i + 2] = z[i + 2]! + b2 * p[i + 2]!; p[i + 3] = z[i + 3]! + b3 * p[i + 3]!; }
+    z = precondition(grids, r);
+    dot4(r, z, rz2);
+    for (let c = 0; c < 4; c++) k[c] = rz[c]! > 0 ? rz2[c]! / rz[c]! : 0;
+    direction4(p, z, k);
     rz.set(rz2);
   }
 }

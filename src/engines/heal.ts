@@ -202,7 +202,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
   // The search schedule. Coarse levels (few targets) do the global search with several EM iterations; finer
   // levels refine what they inherit: one iteration and a local search, none at all on a very large finest level
   // (its field is the coarser one's, carried up; the vote copies full-resolution pixels all the same).
-  const targets = levels.map((L) => { let k = 0; for (let i = 0; i < L!.target.length; i++) k += L!.target[i]!; return k; });
+  const targets = levels.map((L) => countOnes(L!.target));
   const thinOnly = K === 1;
   const emAt = (l: number) => (thinOnly ? (targets[0]! > BIG_FINEST ? 1 : 2) : l === 0 || targets[l]! > REFINE_TARGETS ? 1 : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
   const passesAt = (l: number) => (thinOnly ? 1 : l === 0 ? 1 : targets[l]! > REFINE_TARGETS ? 1 : 2);
@@ -267,7 +267,16 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
   }
   if (ctx.signal?.aborted) throw new AbortError();
   if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? 2 : POISSON_ITERATIONS, copied);
-  for (let i = 0; i < group.length; i++) if (group[i]) for (let c = 0; c < 4; c++) img[i * 4 + c] = L0.img[i * 4 + c]!;
+  copyWhere(group, L0.img, img);
+}
+
+/** to[i] = from[i] (4 floats per pixel) where `where` is set. */
+function copyWhere(where: Uint8Array, from: Float32Array, to: Float32Array): void {
+  for (let i = 0; i < where.length; i++) {
+    if (!where[i]) continue;
+    const a = i * 4;
+    to[a] = from[a]!; to[a + 1] = from[a + 1]!; to[a + 2] = from[a + 2]!; to[a + 3] = from[a + 3]!;
+  }
 }
 
 /** Copies into every hole pixel the pixel its best covering patch proposes (sourceOfEachPixel), and returns those sources. */
@@ -379,20 +388,11 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   };
   const parts = { thin: embed(split.thin), thick: embed(split.thick) };
 
-  let thickN = 0, thinN = 0;
-  for (let i = 0; i < n; i++) { thickN += parts.thick[i]!; thinN += parts.thin[i]!; }
+  const thickN = countOnes(parts.thick), thinN = countOnes(parts.thin);
   const helpers = resolveWorkers(s, holes);
   const alloc = helpers > 0 ? sharedAlloc : plainAlloc;
   const img = new Float32Array(n * 4);
-  let opaque = true;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x, j = ((box.y + y) * W + box.x + x) * 4;
-      if (hole[i]) continue;
-      for (let c = 0; c < 4; c++) img[i * 4 + c] = image.data[j + c]!;
-      if (image.data[j + 3] !== 255) opaque = false;
-    }
-  }
+  const opaque = knownToFloat(image.data, W, box, hole, img);
   // 1. A smooth multi-scale diffusion into the thin parts: the estimate their search starts from, and what the
   // object fill sees there (objects get theirs at their coarsest level).
   if (thinN) peelDiffuse(img, invert(hole), w, h, 4, SWEEPS, parts.thin);
@@ -424,20 +424,37 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
     lease?.release();
   }
   throwIfAborted(signal);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (!hole[i]) continue;
-      const j = ((box.y + y) * W + box.x + x) * 4;
-      for (let c = 0; c < 4; c++) {
-        const v = Math.round(img[i * 4 + c]!);
-        out.data[j + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-      }
-      if (opaque) out.data[j + 3] = 255;
-    }
-  }
+  writeHole(img, hole, box, out.data, W, opaque);
   onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
   return out;
+}
+
+/** The known pixels of `box` as floats into `img` (hole pixels stay 0); returns whether all are opaque. */
+function knownToFloat(data: Raster['data'], W: number, box: Rect, hole: Uint8Array, img: Float32Array): boolean {
+  let opaque = true;
+  for (let y = 0; y < box.h; y++) {
+    for (let x = 0, i = y * box.w, j = ((box.y + y) * W + box.x) * 4; x < box.w; x++, i++, j += 4) {
+      if (hole[i]) continue;
+      const a = data[j + 3]!;
+      img[i * 4] = data[j]!; img[i * 4 + 1] = data[j + 1]!; img[i * 4 + 2] = data[j + 2]!; img[i * 4 + 3] = a;
+      if (a !== 255) opaque = false;
+    }
+  }
+  return opaque;
+}
+
+/** The filled hole pixels of `img` (the box) into the output image, rounded and clamped to 0–255. */
+function writeHole(img: Float32Array, hole: Uint8Array, box: Rect, out: Raster['data'], W: number, opaque: boolean): void {
+  for (let y = 0; y < box.h; y++) {
+    for (let x = 0, i = y * box.w, j = ((box.y + y) * W + box.x) * 4; x < box.w; x++, i++, j += 4) {
+      if (!hole[i]) continue;
+      for (let c = 0; c < 4; c++) {
+        const v = Math.round(img[i * 4 + c]!);
+        out[j + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+      if (opaque) out[j + 3] = 255;
+    }
+  }
 }
 
 function countOnes(m: Uint8Array): number {
