@@ -83,7 +83,7 @@ const BIG_FINEST = 150_000;
 /** Levels above this many targets refine with one EM iteration and one local search pass. */
 const REFINE_TARGETS = 15_000;
 /** The finest level's search radius: it refines the field carried up from the level below. */
-const FINEST_RADIUS = 4;
+const FINEST_RADIUS = 2;
 /** Levels above this many targets search locally (within 16 px): the coarser levels did the global search. */
 const GLOBAL_TARGETS = 4_000;
 /** Conjugate-gradient steps of the gradient-domain reconstruction (from the voted fill, each with a V-cycle). */
