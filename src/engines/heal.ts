@@ -87,7 +87,7 @@ const FINEST_RADIUS = 2;
 /** Levels above this many targets search locally (within 16 px): the coarser levels did the global search. */
 const GLOBAL_TARGETS = 4_000;
 /** Conjugate-gradient steps of the gradient-domain reconstruction (from the voted fill, each with a V-cycle). */
-const POISSON_ITERATIONS = 3;
+const POISSON_ITERATIONS = 4;
 /** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
 const SWEEPS = 12;
 /** Known pixels around a hole's box that the diffusion estimate is drawn from. */
@@ -266,7 +266,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     levels[l + 1] = undefined;
   }
   if (ctx.signal?.aborted) throw new AbortError();
-  if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? 2 : POISSON_ITERATIONS, copied);
+  if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? 3 : POISSON_ITERATIONS, copied);
   copyWhere(group, L0.img, img);
 }
 
