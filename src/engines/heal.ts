@@ -256,6 +256,8 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
         copied = copyWinners(L);
       } else if (l === 0) {
         await run(L, 'voteSharp', { sharpness: s.sharp });
+      } else if (l === 1 && copyOnly && i === em - 1) {
+        // A copy-only finest level reads only this level's matches, never its colours: no last vote.
       } else {
         computeWeights(L, true);
         await run(L, 'vote');
