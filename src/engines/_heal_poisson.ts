@@ -53,11 +53,14 @@ const SMOOTH = 2, COARSEST_SWEEPS = 24, COARSEST_UNKNOWNS = 64;
  */
 const OVER = 1.8;
 
+/** Where each hole pixel was copied from: position (-1: none), its patch's distance, and its place in the patch. */
+export interface Sources { src: Int32Array; cost: Float32Array; at: Uint8Array }
+
 /**
  * For each hole pixel of the level, the position its best covering patch copies it from (-1: none): the patch of
  * lowest distance among those covering it, as the sharp vote chooses.
  */
-export function sourceOfEachPixel(L: LevelArrays): { src: Int32Array; cost: Float32Array; at: Uint8Array } {
+export function sourceOfEachPixel(L: LevelArrays): Sources {
   const { w, h, r, hole, target, nnf, dist } = L;
   const src = new Int32Array(w * h).fill(-1);
   const cost = new Float32Array(w * h);
@@ -90,7 +93,7 @@ export function sourceOfEachPixel(L: LevelArrays): { src: Int32Array; cost: Floa
  * Replaces the hole pixels of `L.img` (which hold the voted fill) by the colours whose gradients are the
  * sources' gradients and which meet the known image at the hole's border. `iterations` steps of conjugate gradients preconditioned by a multigrid V-cycle.
  */
-export function poissonReconstruct(L: LevelArrays, maxDiff = POISSON_MAX_DIFF, iterations = 4, sources?: { src: Int32Array; cost: Float32Array; at: Uint8Array }): void {
+export function poissonReconstruct(L: LevelArrays, maxDiff = POISSON_MAX_DIFF, iterations = 4, sources?: Sources): void {
   // Each loop is its own small function: V8 optimises a function that runs once per fill loop by loop, and a long
   // function of many loops would fall back to the interpreter at each loop it has not seen run yet.
   const { w, h, img, hole } = L;

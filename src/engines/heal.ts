@@ -35,7 +35,7 @@ import { bandSeed, rng } from './_patchmatch_kernel.js';
 import { downsample, makeLevel, plainAlloc, sharedAlloc, type Alloc, type Level } from './_patchmatch_levels.js';
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
-import { poissonReconstruct, POISSON_MAX_DIFF, sourceOfEachPixel } from './_heal_poisson.js';
+import { poissonReconstruct, POISSON_MAX_DIFF, sourceOfEachPixel, type Sources } from './_heal_poisson.js';
 import { diffuseNear, peelDiffuse, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
@@ -207,7 +207,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
   const emAt = (l: number) => (thinOnly ? (targets[0]! > BIG_FINEST ? 1 : 2) : l === 0 || targets[l]! > REFINE_TARGETS ? 1 : K === 2 ? s.em : Math.max(2, Math.round(2 + ((s.em - 2) * (l - 1)) / (K - 2))));
   const passesAt = (l: number) => (thinOnly ? 1 : l === 0 ? 1 : targets[l]! > REFINE_TARGETS ? 1 : 2);
   const copyOnly = !thinOnly && targets[0]! > BIG_FINEST;
-  let copied: ReturnType<typeof copyMatches> | undefined;
+  let copied: Sources | undefined;
   const radiusAt = (l: number) => (thinOnly ? Math.max(4, ring) : l === 0 ? FINEST_RADIUS : targets[l]! > GLOBAL_TARGETS ? 16 : 0);
   let total = 0, done = 0;
   for (let l = copyOnly ? 1 : 0; l < K; l++) total += emAt(l) * levels[l]!.w * levels[l]!.h;
@@ -230,7 +230,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       // A very large finest level: each hole pixel copies the full-resolution pixel its carried-up match points
       // at (no vote, no search); the gradient-domain step below joins the copied blocks.
       upsampleField(L, levels[1]!, random);
-      copied = copyMatches(L);
+      copied = copyMatches(L, true);
       levels[1] = undefined;
       continue;
     } else if (l === 0) {
@@ -282,7 +282,7 @@ function copyWhere(where: Uint8Array, from: Float32Array, to: Float32Array): voi
 }
 
 /** Copies into every hole pixel the pixel its best covering patch proposes (sourceOfEachPixel), and returns those sources. */
-function copyWinners(L: Level): ReturnType<typeof sourceOfEachPixel> {
+function copyWinners(L: Level): Sources {
   const found = sourceOfEachPixel(L);
   const { img, hole } = L;
   const { src } = found;
@@ -295,21 +295,22 @@ function copyWinners(L: Level): ReturnType<typeof sourceOfEachPixel> {
 }
 
 /**
- * Copies into every hole pixel the pixel its own match points at, and returns those sources in the form the
- * gradient-domain step takes (each pixel at the centre of its patch, all equally good).
+ * Copies into every hole pixel the pixel its own match points at. With `sources`, also returns those sources in
+ * the form the gradient-domain step takes (each pixel at the centre of its patch, all equally good).
  */
-function copyMatches(L: Level): { src: Int32Array; cost: Float32Array; at: Uint8Array } {
+function copyMatches(L: Level, sources: true): Sources;
+function copyMatches(L: Level, sources?: false): undefined;
+function copyMatches(L: Level, sources = false): Sources | undefined {
   const { w, h, r, img, hole, nnf } = L;
-  const src = new Int32Array(w * h).fill(-1);
-  const at = new Uint8Array(w * h).fill((r << 4) | r);
+  const src = sources ? new Int32Array(w * h).fill(-1) : undefined;
   for (let q = 0; q < hole.length; q++) {
-    if (!hole[q]) continue;
     const s = nnf[q]!;
-    if (s < 0) continue;
-    src[q] = s;
-    for (let c = 0; c < 4; c++) img[q * 4 + c] = img[s * 4 + c]!;
+    if (!hole[q] || s < 0) continue;
+    if (src) src[q] = s;
+    const a = q * 4, b = s * 4;
+    img[a] = img[b]!; img[a + 1] = img[b + 1]!; img[a + 2] = img[b + 2]!; img[a + 3] = img[b + 3]!;
   }
-  return { src, cost: new Float32Array(w * h), at };
+  return src ? { src, cost: new Float32Array(w * h), at: new Uint8Array(w * h).fill((r << 4) | r) } : undefined;
 }
 
 /** For every target, a random source within `radius` (16 tries), else any source. */
