@@ -88,6 +88,8 @@ const FINEST_RADIUS = 2;
 const GLOBAL_TARGETS = 4_000;
 /** Conjugate-gradient steps of the gradient-domain reconstruction (from the voted fill, each with a V-cycle). */
 const POISSON_ITERATIONS = 4;
+/** …on a copy-only finest level (a 12 MP photo's 5 % hole: 600,000 unknowns), where the copied blocks are coherent. */
+const COPY_ONLY_POISSON_ITERATIONS = 2;
 /** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
 const SWEEPS = 12;
 /** Known pixels around a hole's box that the diffusion estimate is drawn from. */
@@ -268,7 +270,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     levels[l + 1] = undefined;
   }
   if (ctx.signal?.aborted) throw new AbortError();
-  if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? 3 : POISSON_ITERATIONS, copied);
+  if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? COPY_ONLY_POISSON_ITERATIONS : POISSON_ITERATIONS, copied);
   copyWhere(group, L0.img, img);
 }
 
