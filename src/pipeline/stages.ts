@@ -16,7 +16,7 @@ import { readInputFile, probeImage, decodeImage, decodeProbed, MIME, type Decode
 import { MaskError, MaskeditError, throwIfAborted } from '../core/errors.js';
 import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { boundingBox, cloneRaster, createEditMask, sameSize, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from '../core/raster.js';
 import { describeSizes, findModel, getModel, parseSize, sizeProblem, type ImageModel } from '../core/models.js';
 import { activeModels, assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
 import { resolveParams, type ParamDecision, type RequestedParams } from '../core/params.js';
@@ -25,9 +25,9 @@ import { composePrompt, lintPrompt, type PromptParts } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { crop, paste, unionBox } from '../core/crop.js';
-import { spilloverInBoxes } from '../core/spillover.js';
-import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
+import { anyOverlap, crop, paste, unionBox } from '../core/crop.js';
+import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
+import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, stitchPatches, type SeamMode } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { EncodeLoss } from '../core/encode-loss.js';
 import type { ExpandResult } from '../core/expand.js';
@@ -684,48 +684,20 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
     throw new MaskeditError('INTERNAL', 'finish maps crops back onto the input; a passthrough plan is finished by the server (finishImagesResponse)', 'plan with plan(), not planPassthrough(), to stitch');
   }
   const { original, editMask, n, input } = prepared;
-  const raw: Rgba[] = Array.from({ length: n }, () => cloneRaster(original));
-  // Separate crops may overlap once grown to a model aspect: each crop's own region is pasted after all crops.
-  const owned: { i: number; box: { x: number; y: number; width: number; height: number }; patch: Rgba }[] = [];
-  for (const answer of sent.answers) {
-    const { box, own, ownInCrop, shared } = cropOwnership(planned.crops, answer.crop, planned.grow, original);
-    await run.step('mapback', async () => {
-      for (let i = 0; i < n; i++) {
-        const out = answer.images[Math.min(i, answer.images.length - 1)]!;
-        const back = await resample(out, box.width, box.height);
-        paste(raw[i]!, back, box.x, box.y);
-        if (shared) owned.push({ i, box: own, patch: crop(back, ownInCrop) });
-      }
-    });
-  }
-  for (const o of owned) paste(raw[o.i]!, o.patch, o.box.x, o.box.y);
-
-  // Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
   const boxes = planned.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height }));
-  const measured = await run.step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask, boxes)), (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
-  const spills = measured.map((m) => m.report);
-  const crops: CropReport[] = planned.crops.map((c, i) => ({ ...c, spillover: summarizeSpill(measured[0]!.boxes[i]!) }));
   const strict = opts.strict ?? true;
   const direction = opts.featherOutward !== undefined ? 'outward' : 'inward';
   const feather = opts.featherOutward ?? opts.feather ?? undefined;
   const seam = opts.seam ?? DEFAULT_SEAM;
   let stitchInfo: EditReport['stitch'] = null;
-  // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
-  // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
-  // `result.raw` on first read (the CLI never reads it; the studio does).
-  let rawPatches: { i: number; box: { x: number; y: number; width: number; height: number }; patch: Rgba }[] | undefined;
-  const outputs = await run.step('stitch', () => {
-    if (!strict) return raw;
-    // The edit mask and the model mask are zero outside the crops: only their union is scanned for boxes.
-    const cropsUnion = boxes.reduce(unionBox);
-    const { blend, box: blendBox, outwardBand } = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
-    stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
-    const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
-    rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
-    const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
-    return raw.map((r) => stitch(original, r, blend, { seam, modelMask: sent.modelMask, within, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
-  });
-  let rawOut: Rgba[] | undefined = rawPatches ? undefined : raw;
+  const stitched = strict && !anyOverlap(boxes)
+    ? await finishPatches(prepared, planned, sent, boxes, { seam, direction, feather }, run)
+    : await finishWhole(prepared, planned, sent, boxes, { strict, seam, direction, feather }, run);
+  const { outputs, spills, measured } = stitched;
+  if (strict) stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand: stitched.outwardBand };
+  const crops: CropReport[] = planned.crops.map((c, i) => ({ ...c, spillover: summarizeSpill(measured[0]!.boxes[i]!) }));
+  const rawPatches = stitched.rawPatches;
+  let rawOut: Rgba[] | undefined = rawPatches ? undefined : stitched.raw;
   const rebuildRaw = (patches: NonNullable<typeof rawPatches>) => {
     const rebuilt = Array.from({ length: n }, () => cloneRaster(original));
     for (const p of patches) paste(rebuilt[p.i]!, p.patch, p.box.x, p.box.y);
@@ -771,4 +743,97 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
     timingsMs: run.timings,
   };
   return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, editMask)); }, input, editMask, report };
+}
+
+
+interface Stitched {
+  outputs: Rgba[];
+  measured: { report: SpilloverReport; boxes: SpilloverReport[] }[];
+  spills: SpilloverReport[];
+  outwardBand: number;
+  /** The raw outputs as the crops' patches (rebuilt on first read), or whole. */
+  rawPatches?: { i: number; box: Box; patch: Rgba }[];
+  raw?: Rgba[];
+}
+type StitchChoice = { seam: SeamMode; direction: 'inward' | 'outward'; feather: number | undefined };
+
+/**
+ * finish's map-back, spillover and strict stitch when the crops do not overlap (one crop, or separate ones):
+ * the raw outputs are only their crops' patches, so no full-size raw image is built. The map-backs run in
+ * libvips (off the main thread); while they do, the outputs' copies of the input and the blend mask are made.
+ */
+async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice, run: StageRun): Promise<Stitched> {
+  const { original, editMask, n } = prepared;
+  const { seam, direction, feather } = choice;
+  const cropsUnion = boxes.reduce(unionBox);
+  let base: Rgba[] = [];
+  let blendMask: ReturnType<typeof blendMaskFor> | undefined;
+  // backs[i][k]: output i's answer for crop k at the crop's size.
+  const backs = await run.step('mapback', async () => {
+    const pending = Promise.all(Array.from({ length: n }, (_, i) => Promise.all(sent.answers.map((answer) => {
+      const out = answer.images[Math.min(i, answer.images.length - 1)]!;
+      const box = boxes[answer.crop]!;
+      return resample(out, box.width, box.height);
+    }))));
+    // Keep a rejected map-back from being reported unhandled while the work below runs.
+    pending.catch(() => {});
+    base = Array.from({ length: n }, () => cloneRaster(original));
+    blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+    return pending;
+  });
+  const patchesOf = (i: number) => sent.answers.map((answer, k) => ({ box: boxes[answer.crop]!, patch: backs[i]![k]! }));
+  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))),
+    (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
+  const { blend, box: blendBox, outwardBand } = blendMask!;
+  const outputs = await run.step('stitch', () => {
+    const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+    const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
+    return base.map((into, i) => stitchPatches(original, patchesOf(i), blend, {
+      seam, modelMask: sent.modelMask, within, into,
+      ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
+    }));
+  });
+  const rawPatches = Array.from({ length: n }, (_, i) => patchesOf(i).map((p) => ({ i, ...p }))).flat();
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
+}
+
+/** finish's map-back, spillover and stitch over whole raw images: overlapping crops, or no strict stitch. */
+async function finishWhole(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice & { strict: boolean }, run: StageRun): Promise<Stitched> {
+  const { original, editMask, n } = prepared;
+  const { seam, direction, feather, strict } = choice;
+  const raw: Rgba[] = Array.from({ length: n }, () => cloneRaster(original));
+  // Separate crops may overlap once grown to a model aspect: each crop's own region is pasted after all crops.
+  const owned: { i: number; box: Box; patch: Rgba }[] = [];
+  for (const answer of sent.answers) {
+    const { box, own, ownInCrop, shared } = cropOwnership(planned.crops, answer.crop, planned.grow, original);
+    await run.step('mapback', async () => {
+      for (let i = 0; i < n; i++) {
+        const out = answer.images[Math.min(i, answer.images.length - 1)]!;
+        const back = await resample(out, box.width, box.height);
+        paste(raw[i]!, back, box.x, box.y);
+        if (shared) owned.push({ i, box: own, patch: crop(back, ownInCrop) });
+      }
+    });
+  }
+  for (const o of owned) paste(raw[o.i]!, o.patch, o.box.x, o.box.y);
+
+  // Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
+  const measured = await run.step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask, boxes)), (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
+  let outwardBand = 0;
+  // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
+  // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
+  // `result.raw` on first read (the CLI never reads it; the studio does).
+  let rawPatches: { i: number; box: Box; patch: Rgba }[] | undefined;
+  const outputs = await run.step('stitch', () => {
+    if (!strict) return raw;
+    // The edit mask and the model mask are zero outside the crops: only their union is scanned for boxes.
+    const cropsUnion = boxes.reduce(unionBox);
+    const made = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+    outwardBand = made.outwardBand;
+    const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+    rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
+    const within = made.box ? unionBox(cropsUnion, made.box) : cropsUnion;
+    return raw.map((r) => stitch(original, r, made.blend, { seam, modelMask: sent.modelMask, within, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+  });
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, ...(rawPatches ? { rawPatches } : { raw }) };
 }
