@@ -33,53 +33,66 @@ export function cappedSquaredDistance(mask: EditMask, source: 'set' | 'unset', c
   // the distance counts up to the cap; the upward sweep takes the nearer of the two.
   const isSet = source === 'set';
   for (let x = 0; x < w; x++) g[x] = (data[x] !== 0) === isSet ? 0 : cap;
-  if (isSet) {
-    for (let i = w; i < n; i++) {
-      if (data[i] !== 0) g[i] = 0;
-      else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
-    }
-  } else {
-    for (let i = w; i < n; i++) {
-      if (data[i] === 0) g[i] = 0;
-      else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
-    }
-  }
-  for (let i = n - w - 1; i >= 0; i--) {
-    const below = g[i + w]! + 1;
-    if (below < g[i]!) g[i] = below;
-  }
+  // Each row in its own call: the loops are optimised after a few rows instead of midway through one pass.
+  for (let i = w; i < n; i += w) (isSet ? downFromSet : downFromUnset)(data, g, i, w, cap);
+  for (let i = n - 2 * w; i >= 0; i -= w) upward(g, i, w);
   // Phase 2: along each row, each run of equal g takes g² (one fill), then the runs below the cap spread from
   // their two ends.
   const far = cap * cap;
   const out = new Uint16Array(n);
   const runA = new Int32Array(w), runB = new Int32Array(w), runC = new Int32Array(w);
-  for (let row = 0; row < n; row += w) {
-    const end = row + w;
-    let runs = 0;
-    for (let a = row; a < end;) {
-      const c = g[a]!;
-      let b = a + 1;
-      while (b < end && g[b] === c) b++;
-      if (c >= cap) out.fill(far, a, b);
-      else {
-        out.fill(c * c, a, b);
-        runA[runs] = a; runB[runs] = b; runC[runs++] = c;
-      }
-      a = b;
+  for (let row = 0; row < n; row += w) alongRow(g, out, row, row + w, cap, far, runA, runB, runC);
+  return out;
+}
+
+/** Phase 1 downward, one row from index `i`: 0 on a set pixel, else one more than above (capped). */
+function downFromSet(data: Uint8Array | Uint8ClampedArray, g: Uint8Array, i: number, w: number, cap: number): void {
+  for (const end = i + w; i < end; i++) {
+    if (data[i] !== 0) g[i] = 0;
+    else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
+  }
+}
+
+function downFromUnset(data: Uint8Array | Uint8ClampedArray, g: Uint8Array, i: number, w: number, cap: number): void {
+  for (const end = i + w; i < end; i++) {
+    if (data[i] === 0) g[i] = 0;
+    else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
+  }
+}
+
+/** Phase 1 upward, one row from index `i`: the nearer of the row below plus one and the downward distance. */
+function upward(g: Uint8Array, i: number, w: number): void {
+  for (let k = i + w - 1; k >= i; k--) {
+    const below = g[k + w]! + 1;
+    if (below < g[k]!) g[k] = below;
+  }
+}
+
+/** Phase 2 over one row [row, end). */
+function alongRow(g: Uint8Array, out: Uint16Array, row: number, end: number, cap: number, far: number, runA: Int32Array, runB: Int32Array, runC: Int32Array): void {
+  let runs = 0;
+  for (let a = row; a < end;) {
+    const c = g[a]!;
+    let b = a + 1;
+    while (b < end && g[b] === c) b++;
+    if (c >= cap) out.fill(far, a, b);
+    else {
+      out.fill(c * c, a, b);
+      runA[runs] = a; runB[runs] = b; runC[runs++] = c;
     }
-    for (let k = 0; k < runs; k++) {
-      const a = runA[k]!, last = runB[k]! - 1, c2 = runC[k]! * runC[k]!;
-      for (let dx = 1; dx < cap; dx++) {
-        const v = dx * dx + c2;
-        if (v >= far) break;
-        const l = a - dx, r = last + dx;
-        if (l < row && r >= end) break;
-        if (l >= row && v < out[l]!) out[l] = v;
-        if (r < end && v < out[r]!) out[r] = v;
-      }
+    a = b;
+  }
+  for (let k = 0; k < runs; k++) {
+    const a = runA[k]!, last = runB[k]! - 1, c2 = runC[k]! * runC[k]!;
+    for (let dx = 1; dx < cap; dx++) {
+      const v = dx * dx + c2;
+      if (v >= far) break;
+      const l = a - dx, r = last + dx;
+      if (l < row && r >= end) break;
+      if (l >= row && v < out[l]!) out[l] = v;
+      if (r < end && v < out[r]!) out[r] = v;
     }
   }
-  return out;
 }
 
 /** What {@link componentsByRuns} returns: as core/morphology's `Components`. */

@@ -546,12 +546,14 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
     const { sendImage, sendMask, sendMarkup } = passthrough
       ? { sendImage: original, sendMask: editMask, sendMarkup: undefined }
       : await run.step('encode', async () => {
-        const img = crop(original, box);
+        // The image is resampled in libvips (off the main thread) while the model mask is grown here.
+        const imageDone = resample(crop(original, box), c.sendWidth, c.sendHeight);
+        imageDone.catch(() => {});
         const cropMask = crop(editMask, box);
         if (shared) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
         const m = modelMaskFor(cropMask, { grow });
         paste(modelMask, shared ? crop(m, ownInCrop) : m, own.x, own.y);
-        const [sendImage, sendMask] = await Promise.all([resample(img, c.sendWidth, c.sendHeight), resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
+        const [sendImage, sendMask] = await Promise.all([imageDone, resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
         // markup auto: the outline of what this crop may change, drawn at the size it is sent.
         const sendMarkup = !params.markup ? undefined
           : planned.userMarkup ? await resample(crop(planned.userMarkup, box), c.sendWidth, c.sendHeight, 'nearest')
