@@ -425,7 +425,19 @@ function boxReport(original: Raster & { channels: 4 }, result: Plane, editMask: 
 
 /** The whole image's report from its boxes' reports: every pixel outside the boxes is unchanged. */
 function mergeBoxes(original: Raster, editMask: EditMask, parts: readonly SpilloverReport[], boxes: readonly Box[], opts: SpilloverOptions): SpilloverReport {
-  const insideTotal = countNonZero(editMask);
+  return mergeBoxReports(original, countNonZero(editMask), parts, boxes, opts);
+}
+
+/**
+ * The whole image's report from the reports of non-overlapping boxes (each from {@link spilloverOfPatches}'s
+ * `boxes`, measured wherever they were): every pixel outside the boxes counts as unchanged. `size` is the whole
+ * image's, `insideTotal` its mask's count of editable pixels.
+ *
+ * @example
+ * const report = mergeBoxReports(original, countNonZero(editMask), parts, boxes);
+ */
+export function mergeBoxReports(size: { width: number; height: number }, insideTotal: number, parts: readonly SpilloverReport[], boxes: readonly Box[], opts: SpilloverOptions = {}): SpilloverReport {
+  const original = size;
   const totals: [number, number] = [original.width * original.height - insideTotal, insideTotal];
   const merge = (k: 'outside' | 'inside', total: number): RegionStats => {
     let changedPixels = 0, abs = 0, sq = 0, ssim = 0, seen = 0;

@@ -12,6 +12,7 @@ import type { SeamMode } from '../core/composite.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { Provider, ProviderName, Surface } from '../providers/index.js';
 import { finish, plan, prepare, send, stageRun, type EditResult } from './stages.js';
+import type { PixelPool } from './pixel-pool.js';
 
 export {
   EditRefusedError, type CropReport, type EditReport, type EditResult, type OutputReport,
@@ -101,6 +102,8 @@ export interface EditOptions {
   maxPixels?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /** Run finish's pixel loops in this worker (`createPixelPool()`; the server's), keeping the event loop free. */
+  pixels?: PixelPool;
 }
 
 /**

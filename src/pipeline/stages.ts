@@ -41,6 +41,8 @@ import { readEditMask } from '../io/mask.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
 import { DEFAULT_ENGINE } from '../engines/engine.js';
+import { jobRegion, placeResult, regionJob, type WholeInputs } from './finish-region.js';
+import type { PixelPool } from './pixel-pool.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -605,6 +607,8 @@ export interface FinishOptions {
   featherOutward?: number;
   /** The engine named in the report for the local provider (default: the default engine). */
   engine?: string;
+  /** Run the spillover, blend and stitch in this worker (the server), not on the calling thread; same results. */
+  pixels?: PixelPool;
 }
 
 /** A crop as the report shows it: the planned box and send size (without its edited region), and its spillover. */
@@ -693,7 +697,7 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
   const seam = opts.seam ?? DEFAULT_SEAM;
   let stitchInfo: EditReport['stitch'] = null;
   const stitched = strict && !anyOverlap(boxes)
-    ? await finishPatches(prepared, planned, sent, boxes, { seam, direction, feather }, run)
+    ? await finishPatches(prepared, planned, sent, boxes, { seam, direction, feather }, run, opts.pixels)
     : await finishWhole(prepared, planned, sent, boxes, { strict, seam, direction, feather }, run);
   const { outputs, spills, measured } = stitched;
   if (strict) stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand: stitched.outwardBand };
@@ -706,7 +710,7 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
     return rebuilt;
   };
   // Outputs can differ from the input only inside the crops (the stitch writes only there), so only they are read.
-  const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask, boxes));
+  const outsideChanged = stitched.outsideChanged ?? outputs.map((o) => countOutsideChanged(original, o, editMask, boxes));
   // The heatmap is a full-size image most callers never read (the CLI writes it only with --heatmap): rendered on first read.
   const firstSpill = spills[0]!;
   let heatmap: Rgba | undefined;
@@ -748,6 +752,8 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
 }
 
 
+const spillMessage = (s: readonly { report: SpilloverReport }[]) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`;
+
 interface Stitched {
   outputs: Rgba[];
   measured: { report: SpilloverReport; boxes: SpilloverReport[] }[];
@@ -756,6 +762,8 @@ interface Stitched {
   /** The raw outputs as the crops' patches (rebuilt on first read), or whole. */
   rawPatches?: { i: number; box: Box; patch: Rgba }[];
   raw?: Rgba[];
+  /** Per output: kept pixels that differ from the input, when the pixel worker counted them. */
+  outsideChanged?: number[];
 }
 type StitchChoice = { seam: SeamMode; direction: 'inward' | 'outward'; feather: number | undefined };
 
@@ -764,7 +772,7 @@ type StitchChoice = { seam: SeamMode; direction: 'inward' | 'outward'; feather: 
  * the raw outputs are only their crops' patches, so no full-size raw image is built. The map-backs run in
  * libvips (off the main thread); while they do, the outputs' copies of the input and the blend mask are made.
  */
-async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice, run: StageRun): Promise<Stitched> {
+async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice, run: StageRun, pixels: PixelPool | undefined): Promise<Stitched> {
   const { original, editMask, n } = prepared;
   const { seam, direction, feather } = choice;
   const cropsUnion = boxes.reduce(unionBox);
@@ -780,22 +788,37 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     // Keep a rejected map-back from being reported unhandled while the work below runs.
     pending.catch(() => {});
     base = Array.from({ length: n }, () => cloneRaster(original));
-    blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+    if (!pixels) blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
     return pending;
   });
   const patchesOf = (i: number) => sent.answers.map((answer, k) => ({ box: boxes[answer.crop]!, patch: backs[i]![k]! }));
-  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))),
-    (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
+  const rawPatches = Array.from({ length: n }, (_, i) => patchesOf(i).map((p) => ({ i, ...p }))).flat();
+  const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+  if (pixels) {
+    // The server: spillover, blend and stitch over the crops' region in the pixel worker (same bytes).
+    const whole: WholeInputs = {
+      original, editMask, modelMask: sent.modelMask, outputs: Array.from({ length: n }, (_, i) => patchesOf(i)), boxes, seam, direction,
+      ...(feather !== undefined ? { feather } : {}),
+      ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
+    };
+    const region = jobRegion(boxes, original, direction === 'outward' ? feather : undefined);
+    // One step for the job: its spillover and stitch run together in the worker.
+    const { result, placed } = await run.step('stitch', async () => {
+      const result = await pixels.finish(regionJob(whole, region), run.signal);
+      return { result, placed: placeResult(whole, region, result, base) };
+    });
+    run.progress({ step: 'spillover', message: spillMessage(placed.measured) });
+    return { outputs: placed.outputs, measured: placed.measured, spills: placed.measured.map((m) => m.report), outwardBand: result.outwardBand, rawPatches, outsideChanged: result.outsideChanged };
+  }
+  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
   const outputs = await run.step('stitch', () => {
-    const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
     const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
     return base.map((into, i) => stitchPatches(original, patchesOf(i), blend, {
       seam, modelMask: sent.modelMask, within, into,
       ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
     }));
   });
-  const rawPatches = Array.from({ length: n }, (_, i) => patchesOf(i).map((p) => ({ i, ...p }))).flat();
   return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
 }
 
@@ -820,7 +843,7 @@ async function finishWhole(prepared: Prepared, planned: Planned, sent: Sent, box
   for (const o of owned) paste(raw[o.i]!, o.patch, o.box.x, o.box.y);
 
   // Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
-  const measured = await run.step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask, boxes)), (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
+  const measured = await run.step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask, boxes)), spillMessage);
   let outwardBand = 0;
   // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
   // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
