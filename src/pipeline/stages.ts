@@ -752,6 +752,17 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
 }
 
 
+/** A copy of `r` made 4 MB at a time, yielding to the event loop between slices. */
+async function cloneInSlices(r: Rgba): Promise<Rgba> {
+  const out: Rgba = { ...r, data: new Uint8Array(r.data.length) };
+  const slice = 1 << 22;
+  for (let o = 0; o < r.data.length; o += slice) {
+    out.data.set(r.data.subarray(o, Math.min(o + slice, r.data.length)), o);
+    await new Promise<void>((done) => setImmediate(done));
+  }
+  return out;
+}
+
 const spillMessage = (s: readonly { report: SpilloverReport }[]) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`;
 
 interface Stitched {
@@ -787,7 +798,9 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     }))));
     // Keep a rejected map-back from being reported unhandled while the work below runs.
     pending.catch(() => {});
-    base = Array.from({ length: n }, () => cloneRaster(original));
+    // With a pixel worker (a server), the copies are made a slice at a time so other requests get turns.
+    base = [];
+    for (let i = 0; i < n; i++) base.push(pixels ? await cloneInSlices(original) : cloneRaster(original));
     if (!pixels) blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
     return pending;
   });
