@@ -127,7 +127,8 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(opts.engine ? { engine: opts.engine } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   }, run);
-  return finish(prepared, planned, sent, opts, run);
+  // edit() owns `prepared`: the first output may take the input's buffer (no full-size copy).
+  return finish(prepared, planned, sent, { ...opts, takeInput: true }, run);
 }
 
 /** Kept here for callers of the pipeline's first home; the function lives in core (src/core/edit-math.ts). */

@@ -609,6 +609,12 @@ export interface FinishOptions {
   engine?: string;
   /** Run the spillover, blend and stitch in this worker (the server), not on the calling thread; same results. */
   pixels?: PixelPool;
+  /**
+   * Write the first output into the input's own buffer instead of a copy (edit() does: it owns `prepared`).
+   * `prepared.original` is then the output; `result.input.raster` (and `raw`, `heatmap`) are rebuilt from it
+   * and the saved pixels of the crops' region on first read, so read them before changing an output.
+   */
+  takeInput?: boolean;
 }
 
 /** A crop as the report shows it: the planned box and send size (without its edited region), and its spillover. */
@@ -697,15 +703,19 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
   const seam = opts.seam ?? DEFAULT_SEAM;
   let stitchInfo: EditReport['stitch'] = null;
   const stitched = strict && !anyOverlap(boxes)
-    ? await finishPatches(prepared, planned, sent, boxes, { seam, direction, feather }, run, opts.pixels)
+    ? await finishPatches(prepared, planned, sent, boxes, { seam, direction, feather }, run, opts.pixels, opts.takeInput === true)
     : await finishWhole(prepared, planned, sent, boxes, { strict, seam, direction, feather }, run);
   const { outputs, spills, measured } = stitched;
   if (strict) stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand: stitched.outwardBand };
   const crops: CropReport[] = planned.crops.map((c, i) => ({ ...c, spillover: summarizeSpill(measured[0]!.boxes[i]!) }));
   const rawPatches = stitched.rawPatches;
   let rawOut: Rgba[] | undefined = rawPatches ? undefined : stitched.raw;
+  // takeInput: the input's buffer became the first output; the input is that output with its region restored.
+  const taken = stitched.taken;
+  let inputRaster: Rgba | undefined = taken ? undefined : original;
+  const inputNow = (): Rgba => (inputRaster ??= paste(cloneRaster(outputs[0]!), taken!.saved, taken!.region.x, taken!.region.y));
   const rebuildRaw = (patches: NonNullable<typeof rawPatches>) => {
-    const rebuilt = Array.from({ length: n }, () => cloneRaster(original));
+    const rebuilt = Array.from({ length: n }, () => cloneRaster(inputNow()));
     for (const p of patches) paste(rebuilt[p.i]!, p.patch, p.box.x, p.box.y);
     return rebuilt;
   };
@@ -748,7 +758,8 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
     ...(sent.responseId ? { responseId: sent.responseId } : {}),
     timingsMs: run.timings,
   };
-  return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, editMask)); }, input, editMask, report };
+  const inputOut: DecodedImage = taken ? { info: input.info, get raster() { return inputNow(); } } : input;
+  return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(inputNow(), firstSpill.changeMap, editMask)); }, input: inputOut, editMask, report };
 }
 
 
@@ -773,8 +784,10 @@ interface Stitched {
   /** The raw outputs as the crops' patches (rebuilt on first read), or whole. */
   rawPatches?: { i: number; box: Box; patch: Rgba }[];
   raw?: Rgba[];
-  /** Per output: kept pixels that differ from the input, when the pixel worker counted them. */
+  /** Per output: kept pixels that differ from the input, when counted already. */
   outsideChanged?: number[];
+  /** takeInput: the first output is the input's buffer; `saved` holds the input's pixels of `region`. */
+  taken?: { saved: Rgba; region: Box };
 }
 type StitchChoice = { seam: SeamMode; direction: 'inward' | 'outward'; feather: number | undefined };
 
@@ -783,10 +796,12 @@ type StitchChoice = { seam: SeamMode; direction: 'inward' | 'outward'; feather: 
  * the raw outputs are only their crops' patches, so no full-size raw image is built. The map-backs run in
  * libvips (off the main thread); while they do, the outputs' copies of the input and the blend mask are made.
  */
-async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice, run: StageRun, pixels: PixelPool | undefined): Promise<Stitched> {
+async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice, run: StageRun, pixels: PixelPool | undefined, takeInput: boolean): Promise<Stitched> {
   const { original, editMask, n } = prepared;
   const { seam, direction, feather } = choice;
   const cropsUnion = boxes.reduce(unionBox);
+  // Everything the stitch can write (and the pixel worker reads) lies in this region.
+  const region = jobRegion(boxes, original, direction === 'outward' ? feather : undefined);
   let base: Rgba[] = [];
   let blendMask: ReturnType<typeof blendMaskFor> | undefined;
   // backs[i][k]: output i's answer for crop k at the crop's size.
@@ -799,8 +814,9 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     // Keep a rejected map-back from being reported unhandled while the work below runs.
     pending.catch(() => {});
     // With a pixel worker (a server), the copies are made a slice at a time so other requests get turns.
+    // takeInput: the first output is written into the input's own buffer (no copy at all).
     base = [];
-    for (let i = 0; i < n; i++) base.push(pixels ? await cloneInSlices(original) : cloneRaster(original));
+    for (let i = 0; i < n; i++) base.push(i === 0 && takeInput ? original : pixels ? await cloneInSlices(original) : cloneRaster(original));
     if (!pixels) blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
     return pending;
   });
@@ -814,17 +830,23 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
       ...(feather !== undefined ? { feather } : {}),
       ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
     };
-    const region = jobRegion(boxes, original, direction === 'outward' ? feather : undefined);
     // One step for the job: its spillover and stitch run together in the worker.
-    const { result, placed } = await run.step('stitch', async () => {
-      const result = await pixels.finish(regionJob(whole, region), run.signal);
-      return { result, placed: placeResult(whole, region, result, base) };
+    const { result, placed, saved } = await run.step('stitch', async () => {
+      const job = regionJob(whole, region);
+      const saved = takeInput ? crop(original, region) : undefined;
+      const result = await pixels.finish(job, run.signal);
+      return { result, saved, placed: placeResult(whole, region, result, base) };
     });
     run.progress({ step: 'spillover', message: spillMessage(placed.measured) });
-    return { outputs: placed.outputs, measured: placed.measured, spills: placed.measured.map((m) => m.report), outwardBand: result.outwardBand, rawPatches, outsideChanged: result.outsideChanged };
+    return {
+      outputs: placed.outputs, measured: placed.measured, spills: placed.measured.map((m) => m.report), outwardBand: result.outwardBand, rawPatches,
+      outsideChanged: result.outsideChanged, ...(saved ? { taken: { saved, region } } : {}),
+    };
   }
   const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
+  // The input's pixels the stitch will overwrite, kept to count the changed kept pixels and rebuild the input.
+  const saved = takeInput ? crop(original, region) : undefined;
   const outputs = await run.step('stitch', () => {
     const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
     return base.map((into, i) => stitchPatches(original, patchesOf(i), blend, {
@@ -832,7 +854,11 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
       ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
     }));
   });
-  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
+  if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
+  const shifted = boxes.map((b) => ({ x: b.x - region.x, y: b.y - region.y, width: b.width, height: b.height }));
+  const inRegion = crop(editMask, region);
+  const outsideChanged = outputs.map((o) => countOutsideChanged(saved, crop(o, region), inRegion, shifted));
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved, region } };
 }
 
 /** finish's map-back, spillover and stitch over whole raw images: overlapping crops, or no strict stitch. */

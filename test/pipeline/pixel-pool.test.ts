@@ -2,59 +2,23 @@
  * The pixel worker (src/pipeline/pixel-pool.ts): finish's spillover, blend and stitch run off the main thread
  * with the same bytes and figures as on it, a job can be cancelled, and closing the pool ends its worker.
  */
-import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edit, type EditOptions } from '../../src/pipeline/edit.js';
 import { createPixelPool } from '../../src/pipeline/pixel-pool.js';
 import { regionJob, jobRegion, runRegionJob } from '../../src/pipeline/finish-region.js';
 import { isMaskeditError } from '../../src/core/errors.js';
-import { cloneRaster, createEditMask, type Raster } from '../../src/core/raster.js';
-import { resize } from '../../src/core/resize.js';
-import type { Provider } from '../../src/providers/provider.js';
+import { createEditMask, type Raster } from '../../src/core/raster.js';
 import { until } from '../_helpers/wait.js';
+import { cast, FINISH_CASES, holeInputs } from '../_helpers/finish-cases.js';
 
 type Rgba = Raster & { channels: 4 };
-
-/** A "model" that redraws every pixel it is sent (a cast), and paints the masked area green. */
-const cast: Provider = {
-  name: 'openai', surface: 'images',
-  async edit(req) {
-    const [w, h] = (req.size ?? `${req.image.width}x${req.image.height}`).split('x').map(Number) as [number, number];
-    const out = cloneRaster(resize(req.image, w, h, 'bilinear'));
-    const m = resize(req.mask, w, h, 'nearest');
-    for (let i = 0; i < out.data.length; i += 4) {
-      out.data[i] = Math.min(255, out.data[i]! + 9);
-      if (m.data[i >> 2]) out.data.set([20, 200, 40, 255], i);
-    }
-    return { images: Array.from({ length: req.n ?? 1 }, () => cloneRaster(out)) };
-  },
-};
-
-async function inputs(w: number, h: number, holes: { cx: number; cy: number; r: number }[]): Promise<{ image: Uint8Array; mask: Uint8Array }> {
-  const px = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px.set([(x * 7 + y) & 255, (y * 5) & 255, (x ^ y) & 255], (y * w + x) * 3);
-  const alpha = Buffer.alloc(w * h * 4, 255);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (holes.some((o) => (x - o.cx) ** 2 + (y - o.cy) ** 2 <= o.r * o.r)) alpha[(y * w + x) * 4 + 3] = 0;
-  return {
-    image: await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(),
-    mask: await sharp(alpha, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer(),
-  };
-}
 
 const pool = createPixelPool();
 afterAll(() => pool.close());
 
-const CASES: [string, { w: number; h: number; holes: { cx: number; cy: number; r: number }[] }, Partial<EditOptions>][] = [
-  ['one crop, match seam', { w: 640, h: 480, holes: [{ cx: 400, cy: 200, r: 60 }] }, {}],
-  ['one crop, two outputs, poisson seam', { w: 500, h: 400, holes: [{ cx: 120, cy: 300, r: 40 }] }, { n: 2, seam: 'poisson' }],
-  ['one crop, outward feather, no seam', { w: 480, h: 480, holes: [{ cx: 240, cy: 240, r: 50 }] }, { featherOutward: 6, seam: 'none' }],
-  ['two separate crops', { w: 1600, h: 900, holes: [{ cx: 150, cy: 150, r: 40 }, { cx: 1450, cy: 760, r: 45 }] }, { regions: 'separate' }],
-  ['a mask at the image edge', { w: 400, h: 300, holes: [{ cx: 0, cy: 299, r: 70 }] }, { feather: 2 }],
-];
-
 describe('finish in the pixel worker = finish on the main thread', () => {
-  it.each(CASES)('%s: same output bytes, same report', async (_, shape, extra) => {
-    const { image, mask } = await inputs(shape.w, shape.h, shape.holes);
+  it.each(FINISH_CASES)('%s: same output bytes, same report', async (_, shape, extra) => {
+    const { image, mask } = await holeInputs(shape);
     const base = { image, mask, prompt: 'A test card. Paint the hole green.', provider: cast, ...extra } as EditOptions;
     const here = await edit(base);
     const there = await edit({ ...base, pixels: pool });
@@ -95,7 +59,7 @@ describe('the pool\'s life', () => {
     let release: (() => void) | undefined;
     const held = createPixelPool({ onHold: (r) => { release = r; } });
     try {
-      const { image, mask } = await inputs(320, 240, [{ cx: 160, cy: 120, r: 30 }]);
+      const { image, mask } = await holeInputs({ w: 320, h: 240, holes: [{ cx: 160, cy: 120, r: 30 }] });
       const controller = new AbortController();
       const running = edit({ image, mask, prompt: 'A test card. Paint the hole green.', provider: cast, pixels: held, signal: controller.signal });
       const outcome = running.then(() => 'finished', (e: unknown) => e);
@@ -117,7 +81,7 @@ describe('the pool\'s life', () => {
   it('close() ends the worker and fails the job it was running with INTERNAL; later jobs are refused', async () => {
     let release: (() => void) | undefined;
     const held = createPixelPool({ onHold: (r) => { release = r; } });
-    const { image, mask } = await inputs(320, 240, [{ cx: 100, cy: 100, r: 25 }]);
+    const { image, mask } = await holeInputs({ w: 320, h: 240, holes: [{ cx: 100, cy: 100, r: 25 }] });
     const running = edit({ image, mask, prompt: 'A test card. Paint the hole green.', provider: cast, pixels: held }).then(() => 'finished', (e: unknown) => e);
     await until(() => release !== undefined, 'the job to start in the worker');
     await held.close();
