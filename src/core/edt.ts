@@ -45,6 +45,19 @@ export function cappedSquaredDistance(mask: EditMask, source: 'set' | 'unset', c
   return out;
 }
 
+/** The runs of non-zero pixels in `w` pixels from `row`: starts and ends (exclusive) relative to `row`; returns how many. */
+function rowRuns(data: Uint8Array | Uint8ClampedArray, row: number, w: number, starts: Int32Array, ends: Int32Array): number {
+  let n = 0;
+  for (let x = 0; x < w;) {
+    if (data[row + x] === 0) { x++; continue; }
+    let e = x + 1;
+    while (e < w && data[row + e] !== 0) e++;
+    starts[n] = x; ends[n++] = e;
+    x = e;
+  }
+  return n;
+}
+
 /** Phase 1 downward, one row from index `i`: 0 on a set pixel, else one more than above (capped). */
 function downFromSet(data: Uint8Array | Uint8ClampedArray, g: Uint8Array, i: number, w: number, cap: number): void {
   for (const end = i + w; i < end; i++) {
@@ -147,15 +160,14 @@ function runComponents(mask: EditMask, connectivity: 4 | 8, within: Box, wantLab
   };
   const reach = connectivity === 8 ? 1 : 0;
   let prevStart = 0, prevEnd = 0; // runs of the row above: [prevStart, prevEnd)
+  // One row's runs, found by a function called once per row (optimised after a few rows).
+  const starts = new Int32Array((w >> 1) + 1), ends = new Int32Array((w >> 1) + 1);
   for (let y = 0; y < h; y++) {
-    const row = base + y * stride;
     const rowStart = count;
     let p = prevStart;
-    let x = 0;
-    while (x < w) {
-      if (data[row + x] === 0) { x++; continue; }
-      let e = x + 1;
-      while (e < w && data[row + e] !== 0) e++;
+    const found = rowRuns(data, base + y * stride, w, starts, ends);
+    for (let j = 0; j < found; j++) {
+      const x = starts[j]!, e = ends[j]!;
       if (count === cap) {
         cap *= 2;
         const grow = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
@@ -169,7 +181,6 @@ function runComponents(mask: EditMask, connectivity: 4 | 8, within: Box, wantLab
         const a = find(q), b = find(k);
         if (a !== b) { if (a < b) parent[b] = a; else parent[a] = b; }
       }
-      x = e;
     }
     prevStart = rowStart;
     prevEnd = count;

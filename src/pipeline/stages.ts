@@ -33,7 +33,7 @@ import type { EncodeLoss } from '../core/encode-loss.js';
 import type { ExpandResult } from '../core/expand.js';
 import type { ProgressCallback } from '../core/progress.js';
 import {
-  addUsage, countOutsideChanged, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
+  addUsage, countOutsideChanged, countOutsideChangedSaved, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
   type SpilloverSummary,
 } from '../core/edit-math.js';
 import { resample } from '../io/resample.js';
@@ -855,9 +855,8 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     }));
   });
   if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
-  const shifted = boxes.map((b) => ({ x: b.x - region.x, y: b.y - region.y, width: b.width, height: b.height }));
-  const inRegion = crop(editMask, region);
-  const outsideChanged = outputs.map((o) => countOutsideChanged(saved, crop(o, region), inRegion, shifted));
+  // `original` is the first output now: every output is compared with the saved input.
+  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, boxes));
   return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved, region } };
 }
 

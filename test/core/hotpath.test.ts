@@ -11,6 +11,7 @@ import { blendMaskFor, modelMaskFor, stitch, type SeamMode } from '../../src/cor
 import { crop, growBox, unionBox } from '../../src/core/crop.js';
 import { matchSeam, poissonSeam, DEFAULT_RING } from '../../src/core/seam.js';
 import { inferno, lineWidthFor, maskOutline, renderHeatmap } from '../../src/core/heatmap.js';
+import { countOutsideChanged, countOutsideChangedSaved } from '../../src/core/edit-math.js';
 import { bytes, rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
@@ -259,6 +260,26 @@ describe('hot paths against their reference implementations (120 random cases ea
       expect(got).toBe(own);
       expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
     }
+  });
+
+  it.each(CASES)('countOutsideChanged and countOutsideChangedSaved (the input kept only around the boxes), case %i', (seed) => {
+    const { rand, w, h, original, result, mask } = setup(seed);
+    let want = 0;
+    for (let i = 0; i < w * h; i++) if (mask.data[i] === 0 && original.data.subarray(i * 4, i * 4 + 4).some((v, k) => v !== result.data[i * 4 + k])) want++;
+    expect(countOutsideChanged(original, result, mask)).toBe(want);
+    // One box, the whole image or a random one: only its pixels are counted.
+    const box = rand() < 0.3 ? { x: 0, y: 0, width: w, height: h } : { x: Math.floor(rand() * w), y: Math.floor(rand() * h), width: 1, height: 1 };
+    box.width = rand() < 0.3 ? box.width : 1 + Math.floor(rand() * (w - box.x));
+    box.height = rand() < 0.3 ? box.height : 1 + Math.floor(rand() * (h - box.y));
+    let inBox = 0;
+    for (let y = box.y; y < box.y + box.height; y++) for (let x = box.x; x < box.x + box.width; x++) {
+      const i = y * w + x;
+      if (mask.data[i] === 0 && original.data.subarray(i * 4, i * 4 + 4).some((v, k) => v !== result.data[i * 4 + k])) inBox++;
+    }
+    expect(countOutsideChanged(original, result, mask, [box])).toBe(inBox);
+    const region = growBox(box, Math.floor(rand() * 4), original);
+    const saved = crop(original, region);
+    expect(countOutsideChangedSaved(saved, region, result, mask, [box])).toBe(inBox);
   });
 
   it.each(CASES)('renderHeatmap, case %i', (seed) => {
