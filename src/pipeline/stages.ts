@@ -27,7 +27,7 @@ import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cos
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
 import { anyOverlap, crop, paste, unionBox } from '../core/crop.js';
 import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
-import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, stitchPatches, type SeamMode } from '../core/composite.js';
+import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { EncodeLoss } from '../core/encode-loss.js';
 import type { ExpandResult } from '../core/expand.js';
@@ -804,6 +804,12 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   const region = jobRegion(boxes, original, direction === 'outward' ? feather : undefined);
   let base: Rgba[] = [];
   let blendMask: ReturnType<typeof blendMaskFor> | undefined;
+  let prep: StitchPrep | undefined;
+  const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+  const stitchOpts = (blendBox: Box | null) => ({
+    seam, modelMask: sent.modelMask, within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
+    ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
+  });
   // backs[i][k]: output i's answer for crop k at the crop's size.
   const backs = await run.step('mapback', async () => {
     const pending = Promise.all(Array.from({ length: n }, (_, i) => Promise.all(sent.answers.map((answer) => {
@@ -817,12 +823,15 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     // takeInput: the first output is written into the input's own buffer (no copy at all).
     base = [];
     for (let i = 0; i < n; i++) base.push(i === 0 && takeInput ? original : pixels ? await cloneInSlices(original) : cloneRaster(original));
-    if (!pixels) blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+    if (!pixels) {
+      blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+      // The stitch's result-independent part (work box, its pixels, the seam's sample ring) while libvips works.
+      prep = prepareStitch(original, blendMask.blend, stitchOpts(blendMask.box));
+    }
     return pending;
   });
   const patchesOf = (i: number) => sent.answers.map((answer, k) => ({ box: boxes[answer.crop]!, patch: backs[i]![k]! }));
   const rawPatches = Array.from({ length: n }, (_, i) => patchesOf(i).map((p) => ({ i, ...p }))).flat();
-  const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
   if (pixels) {
     // The server: spillover, blend and stitch over the crops' region in the pixel worker (same bytes).
     const whole: WholeInputs = {
@@ -847,13 +856,7 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   const { blend, box: blendBox, outwardBand } = blendMask!;
   // The input's pixels the stitch will overwrite, kept to count the changed kept pixels and rebuild the input.
   const saved = takeInput ? crop(original, region) : undefined;
-  const outputs = await run.step('stitch', () => {
-    const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
-    return base.map((into, i) => stitchPatches(original, patchesOf(i), blend, {
-      seam, modelMask: sent.modelMask, within, into,
-      ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
-    }));
-  });
+  const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), into, prepared: prep! })));
   if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
   // `original` is the first output now: every output is compared with the saved input.
   const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, boxes));
