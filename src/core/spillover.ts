@@ -91,8 +91,10 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
 /** Where a region's pixels are: pixel (x, y) of the region is `data` at pixel index `base + y·stride + x`. */
 interface Plane { data: Uint8Array | Uint8ClampedArray; base: number; stride: number }
 
-const whole = (r: Raster): Plane => ({ data: r.data, base: 0, stride: r.width });
-const within = (r: Raster, box: Box): Plane => ({ data: r.data, base: box.y * r.width + box.x, stride: r.width });
+// `| 0`: sizes and offsets reach the row kernels as small integers even when a box was computed in floating
+// point (an integral double would deoptimise kernels that were compiled for small integers).
+const whole = (r: Raster): Plane => ({ data: r.data, base: 0, stride: r.width | 0 });
+const within = (r: Raster, box: Box): Plane => ({ data: r.data, base: (box.y * r.width + box.x) | 0, stride: r.width | 0 });
 
 /** The sums of one region pair (before division), its change map and its SSIM cell sums. */
 interface Measured {
@@ -118,7 +120,8 @@ const pixelWords = (d: Bytes) => (d.byteOffset % 4 === 0 ? new Int32Array(d.buff
  * many times they are optimised early and stay optimised, where one long loop called once per edit would run
  * much of its first pass unoptimised.
  */
-function measure(pa: Plane, pb: Plane, pm: Plane, w: number, h: number, threshold: number): Measured {
+function measure(pa: Plane, pb: Plane, pm: Plane, width: number, height: number, threshold: number): Measured {
+  const w = width | 0, h = height | 0;
   const a = pa.data, b = pb.data, m = pm.data;
   const as = pa.stride, bs = pb.stride, ms = pm.stride;
   const changeMap = createEditMask(w, h);
