@@ -102,7 +102,7 @@ export interface EditOptions {
   maxPixels?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
-  /** Run finish's pixel loops in this worker (`createPixelPool()`; the server's), keeping the event loop free. */
+  /** Run the model mask's and finish's pixel loops in this worker (`createPixelPool()`; the server's), keeping the event loop free. */
   pixels?: PixelPool;
 }
 
@@ -126,6 +126,7 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(opts.previousResponseId ? { previousResponseId: opts.previousResponseId } : {}),
     ...(opts.engine ? { engine: opts.engine } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.pixels ? { pixels: opts.pixels } : {}),
   }, run);
   // edit() owns `prepared`: the first output may take the input's buffer (no full-size copy).
   return finish(prepared, planned, sent, { ...opts, takeInput: true }, run);

@@ -1,5 +1,6 @@
 /**
- * A worker thread for the pixel loops of an edit (`finish`: spillover, blend mask, strict stitch), so a server
+ * A worker thread for the pixel loops of an edit (`finish`: spillover, blend mask, strict stitch; `send`: the
+ * model mask), so a server
  * keeps answering other requests while a big edit runs (docs/performance.md). One persistent worker, started
  * on first use and unref'd while idle (it never keeps the process alive); jobs queue and run one at a time.
  * A job whose signal fires is dropped from the queue, or, when already running, stops with its worker (the
@@ -13,10 +14,13 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MaskeditError } from '../core/errors.js';
 import type { RegionJob, RegionResult } from './finish-region.js';
+import type { EditMask } from '../core/raster.js';
 
 export interface PixelPool {
   /** Runs `job` in the worker; rejects with the signal's reason when it fires first. */
   finish(job: RegionJob, signal?: AbortSignal): Promise<RegionResult>;
+  /** `modelMaskFor(mask, { grow })` in the worker (`mask` is moved there: pass a copy the caller can give up). */
+  modelMask(mask: EditMask, grow: number, signal?: AbortSignal): Promise<EditMask>;
   /** Ends the worker; queued and running jobs fail with a 503-like INTERNAL error. Idempotent. */
   close(): Promise<void>;
   /** True once the worker thread is running (it starts on the first job). */
@@ -26,12 +30,13 @@ export interface PixelPool {
 export interface PixelPoolOptions {
   /**
    * Tests only: called when a job has started in the worker, with a `release` that lets its finished result
-   * come back. Lets a test act while a job is known to be running off the main thread.
+   * come back, and the job's kind. Lets a test act while a job is known to be running off the main thread.
    */
-  onHold?: (release: () => void) => void;
+  onHold?: (release: () => void, task: TaskName) => void;
 }
 
-interface Job { id: number; job: RegionJob; resolve(r: RegionResult): void; reject(e: unknown): void; signal: AbortSignal | undefined; off(): void }
+type TaskName = 'finish' | 'modelMask';
+interface Job { id: number; task: TaskName; job: unknown; transfer: ArrayBuffer[]; resolve(r: unknown): void; reject(e: unknown): void; signal: AbortSignal | undefined; off(): void }
 
 function startWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./_pixel_worker.js', import.meta.url));
@@ -66,11 +71,11 @@ export function createPixelPool(opts: PixelPoolOptions = {}): PixelPool {
   const ensureWorker = (): Worker => {
     if (worker) return worker;
     const w = startWorker();
-    w.on('message', (msg: { type: 'started' | 'done' | 'failed'; id: number; result?: RegionResult; message?: string }) => {
+    w.on('message', (msg: { type: 'started' | 'done' | 'failed'; id: number; task?: TaskName; result?: unknown; message?: string }) => {
       const job = running;
       if (!job || job.id !== msg.id) return;
       if (msg.type === 'started') {
-        if (opts.onHold) opts.onHold(() => w.postMessage({ type: 'release', id: msg.id }));
+        if (opts.onHold) opts.onHold(() => w.postMessage({ type: 'release', id: msg.id }), job.task);
         return;
       }
       running = undefined;
@@ -100,30 +105,36 @@ export function createPixelPool(opts: PixelPoolOptions = {}): PixelPool {
     const w = ensureWorker();
     // Referenced only while it owes an answer: an idle worker never keeps the process alive.
     w.ref();
-    w.postMessage({ type: 'task', id: job.id, task: 'finish', job: job.job, hold: Boolean(opts.onHold) }, transferList(job.job));
+    w.postMessage({ type: 'task', id: job.id, task: job.task, job: job.job, hold: Boolean(opts.onHold) }, job.transfer);
   };
+
+  const submit = <T>(task: TaskName, job: unknown, transfer: ArrayBuffer[], signal: AbortSignal | undefined): Promise<T> => new Promise<T>((resolve, reject) => {
+    if (closed) { reject(closedError()); return; }
+    if (signal?.aborted) { reject(signal.reason); return; }
+    const entry: Job = { id: nextId++, task, job, transfer, resolve: resolve as (r: unknown) => void, reject, signal, off: () => {} };
+    if (signal) {
+      const onAbort = () => {
+        entry.off();
+        const i = queue.indexOf(entry);
+        if (i >= 0) queue.splice(i, 1);
+        else if (running === entry) { running = undefined; stopWorker(); next(); }
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry.off = () => signal.removeEventListener('abort', onAbort);
+    }
+    queue.push(entry);
+    next();
+  });
 
   return {
     get started() { return worker !== undefined; },
     finish(job, signal) {
-      return new Promise<RegionResult>((resolve, reject) => {
-        if (closed) { reject(closedError()); return; }
-        if (signal?.aborted) { reject(signal.reason); return; }
-        const entry: Job = { id: nextId++, job, resolve, reject, signal, off: () => {} };
-        if (signal) {
-          const onAbort = () => {
-            entry.off();
-            const i = queue.indexOf(entry);
-            if (i >= 0) queue.splice(i, 1);
-            else if (running === entry) { running = undefined; stopWorker(); next(); }
-            reject(signal.reason);
-          };
-          signal.addEventListener('abort', onAbort, { once: true });
-          entry.off = () => signal.removeEventListener('abort', onAbort);
-        }
-        queue.push(entry);
-        next();
-      });
+      // The job's own buffers (the region's copies) move to the worker; the patches are copied (the caller keeps them).
+      return submit<RegionResult>('finish', job, [job.original.data.buffer, job.editMask.data.buffer, job.modelMask.data.buffer] as ArrayBuffer[], signal);
+    },
+    modelMask(mask, grow, signal) {
+      return submit<EditMask>('modelMask', { mask, grow }, [mask.data.buffer as ArrayBuffer], signal);
     },
     async close() {
       if (closed) return;
@@ -136,9 +147,4 @@ export function createPixelPool(opts: PixelPoolOptions = {}): PixelPool {
       for (const j of left) { j.off(); j.reject(closedError()); }
     },
   };
-}
-
-/** The job's own buffers (the region's copies), moved to the worker; the patches are copied (the caller keeps them). */
-function transferList(job: RegionJob): ArrayBuffer[] {
-  return [job.original.data.buffer, job.editMask.data.buffer, job.modelMask.data.buffer] as ArrayBuffer[];
 }

@@ -514,6 +514,8 @@ export interface SendOptions {
   previousResponseId?: string;
   engine?: string;
   seed?: number;
+  /** Grow each crop's model mask in this worker (the server), not on the calling thread; same mask. */
+  pixels?: PixelPool;
 }
 
 /** What `send` hands on: each crop's answer as the provider gave it, and what the model was allowed to change. */
@@ -553,7 +555,8 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
         imageDone.catch(() => {});
         const cropMask = crop(editMask, box);
         if (shared) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
-        const m = modelMaskFor(cropMask, { grow });
+        // With a pixel worker (a server) the model mask grows there; the crop is the worker's to keep.
+        const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow });
         paste(modelMask, shared ? crop(m, ownInCrop) : m, own.x, own.y);
         const [sendImage, sendMask] = await Promise.all([imageDone, resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
         // markup auto: the outline of what this crop may change, drawn at the size it is sent.

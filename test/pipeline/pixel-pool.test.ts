@@ -7,6 +7,7 @@ import { edit, type EditOptions } from '../../src/pipeline/edit.js';
 import { createPixelPool } from '../../src/pipeline/pixel-pool.js';
 import { regionJob, jobRegion, runRegionJob } from '../../src/pipeline/finish-region.js';
 import { isMaskeditError } from '../../src/core/errors.js';
+import { modelMaskFor } from '../../src/core/composite.js';
 import { createEditMask, type Raster } from '../../src/core/raster.js';
 import { until } from '../_helpers/wait.js';
 import { cast, FINISH_CASES, holeInputs } from '../_helpers/finish-cases.js';
@@ -54,10 +55,21 @@ describe('finish in the pixel worker = finish on the main thread', () => {
   });
 });
 
+describe('the model mask in the pixel worker', () => {
+  it.each([0, 3, 8, 12.5])('grow %s: the mask modelMaskFor makes on this thread', async (grow) => {
+    const m = createEditMask(90, 70);
+    for (let y = 20; y < 45; y++) for (let x = 10 + (y % 7); x < 60; x++) m.data[y * 90 + x] = 255;
+    const want = modelMaskFor(m, { grow });
+    const got = await pool.modelMask({ ...m, data: new Uint8Array(m.data) }, grow);
+    expect([got.width, got.height]).toEqual([90, 70]);
+    expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
+  });
+});
+
 describe('the pool\'s life', () => {
   it('a job cancelled while it runs rejects with the signal\'s reason, and the next job gets a new worker', async () => {
     let release: (() => void) | undefined;
-    const held = createPixelPool({ onHold: (r) => { release = r; } });
+    const held = createPixelPool({ onHold: (r, task) => { if (task === 'finish') release = r; else r(); } });
     try {
       const { image, mask } = await holeInputs({ w: 320, h: 240, holes: [{ cx: 160, cy: 120, r: 30 }] });
       const controller = new AbortController();
@@ -80,7 +92,7 @@ describe('the pool\'s life', () => {
 
   it('close() ends the worker and fails the job it was running with INTERNAL; later jobs are refused', async () => {
     let release: (() => void) | undefined;
-    const held = createPixelPool({ onHold: (r) => { release = r; } });
+    const held = createPixelPool({ onHold: (r, task) => { if (task === 'finish') release = r; else r(); } });
     const { image, mask } = await holeInputs({ w: 320, h: 240, holes: [{ cx: 100, cy: 100, r: 25 }] });
     const running = edit({ image, mask, prompt: 'A test card. Paint the hole green.', provider: cast, pixels: held }).then(() => 'finished', (e: unknown) => e);
     await until(() => release !== undefined, 'the job to start in the worker');

@@ -35,7 +35,7 @@ afterAll(async () => {
 describe('a big edit does not hold up other requests', () => {
   it('answers /healthz and /v1/models while the edit\'s finish runs in the worker, then finishes the edit as without it', async () => {
     let release: (() => void) | undefined;
-    const pixels = createPixelPool({ onHold: (r) => { release = r; } });
+    const pixels = createPixelPool({ onHold: (r, task) => { if (task === 'finish') release = r; else r(); } });
     const server = await testServer({ pixels, plugins: [studioPlugin({ distDir: dist })] });
     const plain = await testServer({ plugins: [studioPlugin({ distDir: dist })] });
     try {
