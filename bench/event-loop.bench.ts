@@ -1,7 +1,8 @@
 /**
  * Event-loop delay during a 12 MP edit (4000×3000 photo, 5 % mask, the same instant stand-in model as the
- * pipeline bench), with finish's pixel loops on the main thread (before) and in the server's pixel worker
- * (after, `pixels: createPixelPool()`), in turn in one process. A server answers nothing else while its event
+ * pipeline bench), with the edit's pixel loops (send's model mask; finish's spillover, blend and stitch) on the
+ * main thread (before) and in the server's pixel worker (after, `pixels: createPixelPool()`), in turn in one
+ * process. A server answers nothing else while its event
  * loop is blocked, so the longest blocks are what a health check or a /v1/models request waits behind.
  * Printed: the p99 and max of the loop's delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) over each
  * edit, and the edit's wall time. Goal: the worker cuts the max delay (ratio after / before < 1).
@@ -56,7 +57,7 @@ for (let i = 0; i < runs; i++) { await once('before', true); await once('after',
 await pixels.close();
 const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 table((['before', 'after'] as const).map((k) => ({
-  what: k === 'before' ? 'finish on the main thread' : 'finish in the pixel worker',
+  what: k === 'before' ? 'pixel loops on the main thread' : 'pixel loops in the pixel worker',
   'loop delay p99 ms': Math.round(med(sides[k].p99)), 'loop delay max ms': Math.round(med(sides[k].max)),
   'spillover+stitch ms': Math.round(med(sides[k].finish)), 'edit ms': Math.round(med(sides[k].ms)),
 })));
