@@ -21,7 +21,7 @@ export interface PixelPool {
   finish(job: RegionJob, signal?: AbortSignal): Promise<RegionResult>;
   /** `modelMaskFor(mask, { grow })` in the worker (`mask` is moved there: pass a copy the caller can give up). */
   modelMask(mask: EditMask, grow: number, signal?: AbortSignal): Promise<EditMask>;
-  /** Ends the worker; queued and running jobs fail with a 503-like INTERNAL error. Idempotent. */
+  /** Ends the worker; queued and running jobs fail with INTERNAL ("the pixel worker was closed …"). Idempotent. */
   close(): Promise<void>;
   /** True once the worker thread is running (it starts on the first job). */
   readonly started: boolean;
