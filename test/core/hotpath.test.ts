@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundingBox, countNonZero, createEditMask, type Box, type EditMask, type Raster } from '../../src/core/raster.js';
 import { spillover, type RegionStats, type SpilloverReport } from '../../src/core/spillover.js';
-import { blendMaskFor, modelMaskFor, stitch, type SeamMode } from '../../src/core/composite.js';
+import { blendMaskFor, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode } from '../../src/core/composite.js';
 import { crop, growBox, unionBox } from '../../src/core/crop.js';
 import { matchSeam, poissonSeam, DEFAULT_RING } from '../../src/core/seam.js';
 import { inferno, lineWidthFor, maskOutline, renderHeatmap } from '../../src/core/heatmap.js';
@@ -280,6 +280,26 @@ describe('hot paths against their reference implementations (120 random cases ea
     const region = growBox(box, Math.floor(rand() * 4), original);
     const saved = crop(original, region);
     expect(countOutsideChangedSaved(saved, region, result, mask, [box])).toBe(inBox);
+  });
+
+  it.each(CASES)('stitchPatches with and without prepareStitch = stitch of the pasted result, case %i', (seed) => {
+    const { rand, w, h, original, mask } = setup(seed);
+    const blend = blendMaskFor(mask, { feather: Math.floor(rand() * 5) }).blend;
+    const modelMask = modelMaskFor(mask, { grow: Math.floor(rand() * 8) });
+    const box = { x: Math.floor(rand() * w), y: Math.floor(rand() * h), width: 1, height: 1 };
+    box.width = 1 + Math.floor(rand() * (w - box.x));
+    box.height = 1 + Math.floor(rand() * (h - box.y));
+    const patch = randomImage(box.width, box.height, rand, 0);
+    const pasted: Rgba = { ...original, data: new Uint8Array(original.data) };
+    for (let y = 0; y < box.height; y++) pasted.data.set(patch.data.subarray(y * box.width * 4, (y + 1) * box.width * 4), ((box.y + y) * w + box.x) * 4);
+    for (const seam of ['none', 'match', 'poisson'] as const) {
+      const opts = { seam, modelMask, resultBox: box };
+      const want = stitch(original, pasted, blend, opts);
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], blend, opts).data).equals(Buffer.from(want.data))).toBe(true);
+      const prepared = prepareStitch(original, blend, opts);
+      const into: Rgba = { ...original, data: new Uint8Array(original.data) };
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], blend, { ...opts, into, prepared }).data).equals(Buffer.from(want.data))).toBe(true);
+    }
   });
 
   it.each(CASES)('renderHeatmap, case %i', (seed) => {
