@@ -10,8 +10,10 @@
  * that holds its code and its input files. Goals: time/MP and memory/MP within 1.3× between 4 MP and the largest
  * size; the pipeline at most 25 bytes of peak memory per input pixel.
  *
- * Engines fill 5 % of the picture at its own resolution, which takes long on big pictures: they run on 1, 4 and
- * 16 MP by default (MASKEDIT_BENCH_ENGINE_MP=1,4,16,48 for all sizes).
+ * Engines (heal, the default, and patchmatch, telea, ns) fill 5 % of the picture at its own resolution, at every
+ * size (MASKEDIT_BENCH_ENGINE_MP=1,4,16 for fewer). That takes long on big pictures, so each engine cell has a
+ * cap (MASKEDIT_BENCH_ENGINE_CAP_S, default 300 s): a cell that reaches it is stopped and shown as `≥` the cap
+ * (a lower bound, left out of the slopes).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +26,10 @@ import { table, verdict } from './_util.js';
 import { photoPath } from './_photos.js';
 
 const SIZES = (process.env.MASKEDIT_BENCH_SCALING_MP ?? '1,4,16,48').split(',').map(Number);
-const ENGINE_SIZES = (process.env.MASKEDIT_BENCH_ENGINE_MP ?? '1,4,16').split(',').map(Number).filter((n) => SIZES.includes(n));
-const CASES = ['check', 'stitch+spillover', 'pipeline', 'patchmatch', 'telea', 'ns'] as const;
+const ENGINE_SIZES = (process.env.MASKEDIT_BENCH_ENGINE_MP ?? '1,4,16,48').split(',').map(Number).filter((n) => SIZES.includes(n));
+const CASES = ['check', 'stitch+spillover', 'pipeline', 'heal', 'patchmatch', 'telea', 'ns'] as const;
+const ENGINES: readonly Case[] = ['heal', 'patchmatch', 'telea', 'ns'];
+const ENGINE_CAP_MS = Number(process.env.MASKEDIT_BENCH_ENGINE_CAP_S ?? 300) * 1000;
 type Case = (typeof CASES)[number];
 const FRACTION = 0.05;
 const SLOPE_GOAL = 1.3;
@@ -114,7 +118,7 @@ async function child(kind: Case, dir: string): Promise<void> {
   let excluded = (await run()) ?? 0;
   let ms = performance.now() - t - excluded;
   const peak = status('VmHWM') - before;
-  if (!['patchmatch', 'telea', 'ns'].includes(kind)) {
+  if (!ENGINES.includes(kind)) {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       (globalThis as { gc?: () => void }).gc?.();
@@ -125,7 +129,7 @@ async function child(kind: Case, dir: string): Promise<void> {
     ms = times.sort((x, y) => x - y)[1]!;
   }
   process.stdout.write(`${JSON.stringify({ ms, peak, pixels: w * h })}\n`);
-  if (kind === 'patchmatch') await (await import('../src/engines/_patchmatch_pool.js')).closeHelpers();
+  if (kind === 'patchmatch' || kind === 'heal') await (await import('../src/engines/_patchmatch_pool.js')).closeHelpers();
   process.exit(0);
 }
 
@@ -144,6 +148,7 @@ async function parent(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const root = mkdtempSync(join(tmpdir(), 'maskedit-scaling-'));
   const results: Record<string, Record<number, { ms: number; peak: number; pixels: number }>> = {};
+  const capped: Record<string, Record<number, { ms: number; pixels: number }>> = {};
   const loads: number[] = [];
   try {
     for (const mp of SIZES) {
@@ -152,10 +157,16 @@ async function parent(): Promise<void> {
       await import('node:fs').then((fs) => fs.mkdirSync(dir));
       await makeInputs(mp, dir);
       for (const kind of CASES) {
-        if (['patchmatch', 'telea', 'ns'].includes(kind) && !ENGINE_SIZES.includes(mp)) continue;
+        if (ENGINES.includes(kind) && !ENGINE_SIZES.includes(mp)) continue;
         loads.push(loadavg()[0]!);
-        const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', self, '--child', kind, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
-        const line = r.stdout.trim().split('\n').pop() ?? '';
+        const cap = ENGINES.includes(kind) ? ENGINE_CAP_MS : undefined;
+        const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', self, '--child', kind, dir], { encoding: 'utf8', maxBuffer: 1 << 24, ...(cap ? { timeout: cap, killSignal: 'SIGKILL' as const } : {}) });
+        const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+        if (cap && r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+          (capped[kind] ??= {})[mp] = { ms: cap, pixels: dims(mp).width * dims(mp).height };
+          console.log(`  ${kind} ${mp} MP: stopped at the cap, ≥ ${(cap / 1000).toFixed(0)} s`);
+          continue;
+        }
         if (r.status !== 0 || !line.startsWith('{')) {
           console.log(`${kind} at ${mp} MP failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
           continue;
@@ -178,8 +189,8 @@ async function parent(): Promise<void> {
     if (!sizes.length) continue;
     const row: Record<string, string | number> = { case: kind };
     for (const mp of SIZES) {
-      const x = byMp[mp];
-      row[`${mp} MP ms/MP`] = x ? Math.round(x.ms / (x.pixels / 1e6)) : '-';
+      const x = byMp[mp], c = capped[kind]?.[mp];
+      row[`${mp} MP ms/MP`] = x ? Math.round(x.ms / (x.pixels / 1e6)) : c ? `≥${Math.round(c.ms / (c.pixels / 1e6))}` : '-';
       row[`${mp} MP B/px`] = x ? Number((x.peak / x.pixels).toFixed(1)) : '-';
     }
     const big = sizes[sizes.length - 1]!, small = byMp[4] && big > 4 ? 4 : sizes[0]!;

@@ -13,7 +13,7 @@ import { MaskeditError } from './errors.js';
 import { boundingBoxWithin, crop, growBox, paste, unionBox } from './crop.js';
 import { binarize, dilate, distancesWithin, featherInward } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
-import { DEFAULT_RING, estimateColorMatch, poissonSeam, type ColorMatch } from './seam.js';
+import { colorMatchOf, DEFAULT_RING, poissonSeam, seamSamples, type ColorMatch } from './seam.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -138,41 +138,115 @@ export function stitch(original: Rgba, result: Rgba, blend: EditMask, opts: Stit
       'resize the result to the original first (resize(result, original.width, original.height)), or pass --crop x,y,w,h when the result covers only a box of the original');
   }
   const reuse = opts.reuseResult;
+  return stitchWith(original, blend, opts, (work) => crop(result, work),
+    () => (reuse ? restoreBoxes(result, original, reuse.changed) : cloneRaster(original)));
+}
+
+/** A model's output given as patches: each mapped back onto its box of the original (boxes must not overlap). */
+export interface Patch { box: Box; patch: Rgba }
+
+/**
+ * {@link stitch} of a result that equals the original everywhere except its patches, without a full-size
+ * result: the same bytes as `stitch(original, original with the patches pasted, blend, opts)`. `into`, when
+ * given, must be a copy of the original (same size, same bytes); the output is written into it and returned
+ * (the caller can make that copy while it waits for something else). `prepared` ({@link prepareStitch} with the
+ * same blend and options) saves redoing the result-independent part.
+ *
+ * @example
+ * const final = stitchPatches(original, [{ box: cropBox, patch: mappedBack }], blend, { seam: 'match', modelMask });
+ */
+export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & { into?: Rgba; prepared?: StitchPrep } = {}): Rgba {
+  const into = opts.into;
+  if (!sameSize(original, blend) || (into && !sameSize(original, into))) {
+    throw new MaskeditError('STITCH_SIZE_MISMATCH',
+      `stitch needs the original, the output and the blend mask at one size; received ${original.width}x${original.height}, ${into ? `${into.width}x${into.height}` : 'no output'} and ${blend.width}x${blend.height}`,
+      'pass a copy of the original as `into`, and a blend mask made from the edit mask');
+  }
+  for (const { box, patch } of patches) {
+    if (patch.width !== box.width || patch.height !== box.height) throw new RangeError(`patch is ${patch.width}x${patch.height} but its box is ${box.width}x${box.height}`);
+  }
+  return stitchWith(original, blend, opts, (work) => {
+    const r = crop(original, work);
+    for (const { box, patch } of patches) paste(r, patch, box.x - work.x, box.y - work.y);
+    return r;
+  }, () => into ?? cloneRaster(original));
+}
+
+/**
+ * What a stitch needs before the result exists (the masks and the original alone): the blend's box, the work
+ * box, the original's and the blend's pixels there, and the `match` seam's sample pixels. `finish` makes it while
+ * libvips maps the model's answer back, and hands it to {@link stitchPatches}.
+ */
+export interface StitchPrep {
+  seam: SeamMode;
+  /** null: the blend is empty, the output is the original. */
+  work: Box | null;
+  o?: Rgba;
+  b?: EditMask;
+  /** match: the pixels the colour cast is estimated on (seamSamples), in work coordinates. */
+  samples?: Int32Array;
+}
+
+/**
+ * The result-independent part of {@link stitch} (same options, same blend); the stitch gives the same bytes
+ * with it as without.
+ *
+ * @example
+ * const prep = prepareStitch(original, blend, { seam: 'match', modelMask, within });
+ * const final = stitchPatches(original, patches, blend, { seam: 'match', modelMask, within, prepared: prep });
+ */
+export function prepareStitch(original: Rgba, blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> = {}): StitchPrep {
   const within = opts.within;
-  const box = within ? boundingBoxWithin(blend, within) : boundingBox(blend);
-  if (!box) return reuse ? restoreBoxes(result, original, reuse.changed) : cloneRaster(original);
   const seam = opts.seam ?? DEFAULT_SEAM;
+  const box = within ? boundingBoxWithin(blend, within) : boundingBox(blend);
+  if (!box) return { seam, work: null };
   // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
   const sampledBox = seam === 'match' && opts.modelMask ? (within ? boundingBoxWithin(opts.modelMask, within) : boundingBox(opts.modelMask)) : null;
   const work = seam === 'match' ? growBox(sampledBox ? unionBox(box, sampledBox) : box, DEFAULT_RING + 1, original) : growBox(box, 1, original);
-  const o = crop(original, work), r = crop(result, work), b = crop(blend, work);
+  const o = crop(original, work), b = crop(blend, work);
+  if (seam !== 'match') return { seam, work, o, b };
   const resultWithin = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
-  const matchOpts = { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) };
+  const samples = seamSamples(b, { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) });
+  return { seam, work, o, b, samples };
+}
+
+/** The stitch itself: `resultIn(work)` gives the result's pixels over `work`; `output()` a copy of the original to write into. */
+function stitchWith(original: Rgba, blend: EditMask, opts: StitchOptions & { prepared?: StitchPrep }, resultIn: (work: Box) => Rgba, output: () => Rgba): Rgba {
+  const prep = opts.prepared ?? prepareStitch(original, blend, opts);
+  const { work, o, b, seam } = prep;
+  if (!work) return output();
+  const r = resultIn(work);
   // match: matchSeam's per-channel correction is applied while compositing, through a 256-entry table per
   // channel (the same formula, so the same bytes), instead of writing a corrected copy of the box first.
-  const source = seam === 'poisson' ? poissonSeam(o, r, b) : r;
-  const lut = seam === 'match' ? correctionTable(estimateColorMatch(o, r, b, matchOpts)) : IDENTITY;
-  // Everything the composite reads from `result` is in the copies above, so its buffer can take the output now.
-  const out = reuse ? restoreBoxes(result, original, reuse.changed) : cloneRaster(original);
-  const s = source.data, bd = b.data, d = out.data;
-  for (let y = 0; y < work.height; y++) {
-    for (let x = 0, i = y * work.width, di = ((work.y + y) * out.width + work.x) * 4; x < work.width; x++, i++, di += 4) {
-      const wgt = bd[i]!;
-      if (wgt === 0) continue;
-      const si = i * 4;
-      const r0 = lut[s[si]!]!, g0 = lut[256 + s[si + 1]!]!, b0 = lut[512 + s[si + 2]!]!, a0 = s[si + 3]!;
-      if (wgt === 255) {
-        d[di] = r0; d[di + 1] = g0; d[di + 2] = b0; d[di + 3] = a0;
-      } else {
-        const inv = 255 - wgt;
-        d[di] = ((d[di]! * inv + r0 * wgt + 127) / 255) | 0;
-        d[di + 1] = ((d[di + 1]! * inv + g0 * wgt + 127) / 255) | 0;
-        d[di + 2] = ((d[di + 2]! * inv + b0 * wgt + 127) / 255) | 0;
-        d[di + 3] = ((d[di + 3]! * inv + a0 * wgt + 127) / 255) | 0;
-      }
+  const source = seam === 'poisson' ? poissonSeam(o!, r, b!) : r;
+  const lut = seam === 'match' ? correctionTable(colorMatchOf(o!, r, prep.samples!)) : IDENTITY;
+  // Everything the composite reads from the result is in the copies above, so its buffer can take the output now.
+  const out = output();
+  const s = source.data, bd = b!.data, d = out.data;
+  for (let y = 0; y < work.height; y++) composeRow(s, bd, y * work.width, d, ((work.y + y) * out.width + work.x) * 4, work.width, lut);
+  return out;
+}
+
+/**
+ * One row of the composite: `n` pixels from source/blend index `i` into the output at byte `di`. A function
+ * called once per row, so it is optimised after a few rows rather than midway through one long loop.
+ */
+function composeRow(s: Uint8Array | Uint8ClampedArray, bd: Uint8Array | Uint8ClampedArray, i: number, d: Uint8Array | Uint8ClampedArray, di: number, n: number, lut: Uint8Array): void {
+  for (let end = i + n; i < end; i++, di += 4) {
+    const wgt = bd[i]!;
+    if (wgt === 0) continue;
+    const si = i * 4;
+    const r0 = lut[s[si]!]!, g0 = lut[256 + s[si + 1]!]!, b0 = lut[512 + s[si + 2]!]!, a0 = s[si + 3]!;
+    if (wgt === 255) {
+      d[di] = r0; d[di + 1] = g0; d[di + 2] = b0; d[di + 3] = a0;
+    } else {
+      const inv = 255 - wgt;
+      d[di] = ((d[di]! * inv + r0 * wgt + 127) / 255) | 0;
+      d[di + 1] = ((d[di + 1]! * inv + g0 * wgt + 127) / 255) | 0;
+      d[di + 2] = ((d[di + 2]! * inv + b0 * wgt + 127) / 255) | 0;
+      d[di + 3] = ((d[di + 3]! * inv + a0 * wgt + 127) / 255) | 0;
     }
   }
-  return out;
 }
 
 /** Copies `boxes` (clipped to the image) from `from` into `into`, in place; returns `into`. */

@@ -2,7 +2,7 @@
  * Boxes and rectangular copies: cut a box out of a raster, paste one raster into another, and the small box
  * arithmetic the planner and the stitch share. Works for any channel count (images and masks alike).
  */
-import { boundingBox, createRaster, type Box, type EditMask, type Raster } from './raster.js';
+import { boundingBoxOfBox, createRaster, type Box, type EditMask, type Raster } from './raster.js';
 
 /** True when `box` has positive integer size and lies fully inside a `width`×`height` image. */
 export function boxInside(box: Box, size: { width: number; height: number }): boolean {
@@ -103,6 +103,8 @@ export function paste<R extends Raster>(dst: R, src: Raster, x: number, y: numbe
  * const box = boundingBoxWithin(blend, cropBox); // same as boundingBox(blend), reading only cropBox
  */
 export function boundingBoxWithin(mask: EditMask, within: Box): Box | null {
-  const b = boundingBox(crop(mask, within));
-  return b && { x: b.x + within.x, y: b.y + within.y, width: b.width, height: b.height };
+  if (!boxInside(within, mask)) {
+    throw new RangeError(`crop box ${within.x},${within.y},${within.width},${within.height} is not inside the ${mask.width}x${mask.height} raster`);
+  }
+  return boundingBoxOfBox(mask, within);
 }

@@ -45,16 +45,67 @@ export function summarizeSpill(s: SpilloverReport): SpilloverSummary {
 export function countOutsideChanged(original: Rgba, output: Rgba, editMask: EditMask, boxes?: readonly Box[]): number {
   let n = 0;
   const a = original.data, b = output.data, m = editMask.data, w = original.width;
+  // Whole pixels compared as 32-bit words when both buffers allow it (most pixels are identical).
+  const a32 = a.byteOffset % 4 === 0 ? new Int32Array(a.buffer, a.byteOffset, a.length >>> 2) : undefined;
+  const b32 = a32 && b.byteOffset % 4 === 0 ? new Int32Array(b.buffer, b.byteOffset, b.length >>> 2) : undefined;
   // Overlapping boxes would count the shared pixels twice: count the whole image once instead.
   const all = [{ x: 0, y: 0, width: w, height: original.height }];
   for (const box of boxes && !anyOverlap(boxes) ? boxes : all) {
     for (let y = box.y; y < box.y + box.height; y++) {
-      for (let i = y * w + box.x, j = i * 4, end = i + box.width; i < end; i++, j += 4) {
-        if (m[i] === 0 && (a[j] !== b[j] || a[j + 1] !== b[j + 1] || a[j + 2] !== b[j + 2] || a[j + 3] !== b[j + 3])) n++;
-      }
+      n += a32 && b32 ? outsideChangedRow32(a32, b32, m, y * w + box.x, box.width) : outsideChangedRow(a, b, m, y * w + box.x, box.width);
     }
   }
   return n;
+}
+
+/**
+ * {@link countOutsideChanged} when the input survives only as `saved`, its pixels of `region` (the output was
+ * written into the input's own buffer): the non-overlapping `boxes` must lie inside `region`.
+ *
+ * @example
+ * countOutsideChangedSaved(saved, region, output, editMask, [cropBox]) // 0 after a strict stitch
+ */
+export function countOutsideChangedSaved(saved: Rgba, region: Box, output: Rgba, editMask: EditMask, boxes: readonly Box[]): number {
+  let n = 0;
+  const a = saved.data, b = output.data, m = editMask.data, w = output.width;
+  const a32 = a.byteOffset % 4 === 0 ? new Int32Array(a.buffer, a.byteOffset, a.length >>> 2) : undefined;
+  const b32 = a32 && b.byteOffset % 4 === 0 ? new Int32Array(b.buffer, b.byteOffset, b.length >>> 2) : undefined;
+  for (const box of boxes) {
+    for (let y = box.y; y < box.y + box.height; y++) {
+      const i = y * w + box.x, j = (y - region.y) * region.width + box.x - region.x;
+      n += a32 && b32 ? changedRow32(a32, j, b32, i, m, box.width) : changedRow(a, j, b, i, m, box.width);
+    }
+  }
+  return n;
+}
+
+function changedRow32(a32: Int32Array, j: number, b32: Int32Array, i: number, m: Uint8Array | Uint8ClampedArray, n: number): number {
+  let c = 0;
+  for (const end = i + n; i < end; i++, j++) if (a32[j] !== b32[i] && m[i] === 0) c++;
+  return c;
+}
+
+function changedRow(a: Uint8Array | Uint8ClampedArray, j: number, b: Uint8Array | Uint8ClampedArray, i: number, m: Uint8Array | Uint8ClampedArray, n: number): number {
+  let c = 0;
+  for (let end = i + n, p = j * 4, q = i * 4; i < end; i++, p += 4, q += 4) {
+    if (m[i] === 0 && (a[p] !== b[q] || a[p + 1] !== b[q + 1] || a[p + 2] !== b[q + 2] || a[p + 3] !== b[q + 3])) c++;
+  }
+  return c;
+}
+
+/** Pixels `i`…`i + n − 1` that are kept (mask 0) and differ; one call per row. */
+function outsideChangedRow32(a32: Int32Array, b32: Int32Array, m: Uint8Array | Uint8ClampedArray, i: number, n: number): number {
+  let c = 0;
+  for (const end = i + n; i < end; i++) if (a32[i] !== b32[i] && m[i] === 0) c++;
+  return c;
+}
+
+function outsideChangedRow(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray, m: Uint8Array | Uint8ClampedArray, i: number, n: number): number {
+  let c = 0;
+  for (let j = i * 4, end = i + n; i < end; i++, j += 4) {
+    if (m[i] === 0 && (a[j] !== b[j] || a[j + 1] !== b[j + 1] || a[j + 2] !== b[j + 2] || a[j + 3] !== b[j + 3])) c++;
+  }
+  return c;
 }
 
 /** Clears every pixel of `mask` outside `keep`, in place. */

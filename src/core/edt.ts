@@ -33,53 +33,79 @@ export function cappedSquaredDistance(mask: EditMask, source: 'set' | 'unset', c
   // the distance counts up to the cap; the upward sweep takes the nearer of the two.
   const isSet = source === 'set';
   for (let x = 0; x < w; x++) g[x] = (data[x] !== 0) === isSet ? 0 : cap;
-  if (isSet) {
-    for (let i = w; i < n; i++) {
-      if (data[i] !== 0) g[i] = 0;
-      else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
-    }
-  } else {
-    for (let i = w; i < n; i++) {
-      if (data[i] === 0) g[i] = 0;
-      else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
-    }
-  }
-  for (let i = n - w - 1; i >= 0; i--) {
-    const below = g[i + w]! + 1;
-    if (below < g[i]!) g[i] = below;
-  }
+  // Each row in its own call: the loops are optimised after a few rows instead of midway through one pass.
+  for (let i = w; i < n; i += w) (isSet ? downFromSet : downFromUnset)(data, g, i, w, cap);
+  for (let i = n - 2 * w; i >= 0; i -= w) upward(g, i, w);
   // Phase 2: along each row, each run of equal g takes g² (one fill), then the runs below the cap spread from
   // their two ends.
   const far = cap * cap;
   const out = new Uint16Array(n);
   const runA = new Int32Array(w), runB = new Int32Array(w), runC = new Int32Array(w);
-  for (let row = 0; row < n; row += w) {
-    const end = row + w;
-    let runs = 0;
-    for (let a = row; a < end;) {
-      const c = g[a]!;
-      let b = a + 1;
-      while (b < end && g[b] === c) b++;
-      if (c >= cap) out.fill(far, a, b);
-      else {
-        out.fill(c * c, a, b);
-        runA[runs] = a; runB[runs] = b; runC[runs++] = c;
-      }
-      a = b;
+  for (let row = 0; row < n; row += w) alongRow(g, out, row, row + w, cap, far, runA, runB, runC);
+  return out;
+}
+
+/** The runs of non-zero pixels in `w` pixels from `row`: starts and ends (exclusive) relative to `row`; returns how many. */
+function rowRuns(data: Uint8Array | Uint8ClampedArray, row: number, w: number, starts: Int32Array, ends: Int32Array): number {
+  let n = 0;
+  for (let x = 0; x < w;) {
+    if (data[row + x] === 0) { x++; continue; }
+    let e = x + 1;
+    while (e < w && data[row + e] !== 0) e++;
+    starts[n] = x; ends[n++] = e;
+    x = e;
+  }
+  return n;
+}
+
+/** Phase 1 downward, one row from index `i`: 0 on a set pixel, else one more than above (capped). */
+function downFromSet(data: Uint8Array | Uint8ClampedArray, g: Uint8Array, i: number, w: number, cap: number): void {
+  for (const end = i + w; i < end; i++) {
+    if (data[i] !== 0) g[i] = 0;
+    else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
+  }
+}
+
+function downFromUnset(data: Uint8Array | Uint8ClampedArray, g: Uint8Array, i: number, w: number, cap: number): void {
+  for (const end = i + w; i < end; i++) {
+    if (data[i] === 0) g[i] = 0;
+    else { const above = g[i - w]! + 1; g[i] = above < cap ? above : cap; }
+  }
+}
+
+/** Phase 1 upward, one row from index `i`: the nearer of the row below plus one and the downward distance. */
+function upward(g: Uint8Array, i: number, w: number): void {
+  for (let k = i + w - 1; k >= i; k--) {
+    const below = g[k + w]! + 1;
+    if (below < g[k]!) g[k] = below;
+  }
+}
+
+/** Phase 2 over one row [row, end). */
+function alongRow(g: Uint8Array, out: Uint16Array, row: number, end: number, cap: number, far: number, runA: Int32Array, runB: Int32Array, runC: Int32Array): void {
+  let runs = 0;
+  for (let a = row; a < end;) {
+    const c = g[a]!;
+    let b = a + 1;
+    while (b < end && g[b] === c) b++;
+    if (c >= cap) out.fill(far, a, b);
+    else {
+      out.fill(c * c, a, b);
+      runA[runs] = a; runB[runs] = b; runC[runs++] = c;
     }
-    for (let k = 0; k < runs; k++) {
-      const a = runA[k]!, last = runB[k]! - 1, c2 = runC[k]! * runC[k]!;
-      for (let dx = 1; dx < cap; dx++) {
-        const v = dx * dx + c2;
-        if (v >= far) break;
-        const l = a - dx, r = last + dx;
-        if (l < row && r >= end) break;
-        if (l >= row && v < out[l]!) out[l] = v;
-        if (r < end && v < out[r]!) out[r] = v;
-      }
+    a = b;
+  }
+  for (let k = 0; k < runs; k++) {
+    const a = runA[k]!, last = runB[k]! - 1, c2 = runC[k]! * runC[k]!;
+    for (let dx = 1; dx < cap; dx++) {
+      const v = dx * dx + c2;
+      if (v >= far) break;
+      const l = a - dx, r = last + dx;
+      if (l < row && r >= end) break;
+      if (l >= row && v < out[l]!) out[l] = v;
+      if (r < end && v < out[r]!) out[r] = v;
     }
   }
-  return out;
 }
 
 /** What {@link componentsByRuns} returns: as core/morphology's `Components`. */
@@ -134,15 +160,14 @@ function runComponents(mask: EditMask, connectivity: 4 | 8, within: Box, wantLab
   };
   const reach = connectivity === 8 ? 1 : 0;
   let prevStart = 0, prevEnd = 0; // runs of the row above: [prevStart, prevEnd)
+  // One row's runs, found by a function called once per row (optimised after a few rows).
+  const starts = new Int32Array((w >> 1) + 1), ends = new Int32Array((w >> 1) + 1);
   for (let y = 0; y < h; y++) {
-    const row = base + y * stride;
     const rowStart = count;
     let p = prevStart;
-    let x = 0;
-    while (x < w) {
-      if (data[row + x] === 0) { x++; continue; }
-      let e = x + 1;
-      while (e < w && data[row + e] !== 0) e++;
+    const found = rowRuns(data, base + y * stride, w, starts, ends);
+    for (let j = 0; j < found; j++) {
+      const x = starts[j]!, e = ends[j]!;
       if (count === cap) {
         cap *= 2;
         const grow = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
@@ -156,7 +181,6 @@ function runComponents(mask: EditMask, connectivity: 4 | 8, within: Box, wantLab
         const a = find(q), b = find(k);
         if (a !== b) { if (a < b) parent[b] = a; else parent[a] = b; }
       }
-      x = e;
     }
     prevStart = rowStart;
     prevEnd = count;

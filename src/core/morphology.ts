@@ -135,14 +135,29 @@ export function featherInward(mask: EditMask, radius: number): EditMask {
   if (radius <= 0) return binarize(mask);
   const d2 = distancesWithin(mask, 'unset', radius + 1);
   const out = createEditMask(mask.width, mask.height);
-  for (let i = 0; i < d2.length; i++) {
-    if (mask.data[i] === 0) continue;
-    // d is at least 1 on set pixels next to an unset one; the ramp reaches 255 at d >= radius + 1 would
-    // leave the outermost ring too faint, so the ramp is (d / (radius + 1)).
-    const d = Math.sqrt(d2[i]!);
-    out.data[i] = d >= radius + 1 ? 255 : Math.max(1, Math.round((255 * d) / (radius + 1)));
+  // d is at least 1 on set pixels next to an unset one; the ramp reaches 255 at d >= radius + 1 would
+  // leave the outermost ring too faint, so the ramp is (d / (radius + 1)).
+  const ramp = (v: number) => {
+    const d = Math.sqrt(v);
+    return d >= radius + 1 ? 255 : Math.max(1, Math.round((255 * d) / (radius + 1)));
+  };
+  if (d2 instanceof Uint16Array) {
+    // The capped transform's squares are small integers (at most cap², cap as distancesWithin picks it): the
+    // ramp of each, once, in a table.
+    const cap = Math.floor(radius + 1) + 1;
+    const top = cap * cap;
+    const table = new Uint8Array(top + 1);
+    for (let v = 0; v <= top; v++) table[v] = ramp(v);
+    for (let y = 0; y < mask.height; y++) featherRow(mask.data, d2, table, out.data, y * mask.width, mask.width);
+    return out;
   }
+  for (let i = 0; i < d2.length; i++) if (mask.data[i] !== 0) out.data[i] = ramp(d2[i]!);
   return out;
+}
+
+/** One row of {@link featherInward} through its table. */
+function featherRow(m: Uint8Array | Uint8ClampedArray, d2: Uint16Array, table: Uint8Array, out: Uint8Array | Uint8ClampedArray, i: number, n: number): void {
+  for (const end = i + n; i < end; i++) if (m[i] !== 0) out[i] = table[d2[i]!]!;
 }
 
 export interface Components {

@@ -155,22 +155,30 @@ export interface Box { x: number; y: number; width: number; height: number }
 
 /** Bounding box of the non-zero pixels, or null when the mask is empty. */
 export function boundingBox(m: EditMask): Box | null {
-  // A small mask on a big image: find the first and last non-empty rows word by word, then on the rows between
-  // read only the columns left of the leftmost and right of the rightmost non-zero pixel found so far.
-  const { width: w, height: h, data } = m;
+  return boundingBoxOfBox(m, { x: 0, y: 0, width: m.width, height: m.height });
+}
+
+/**
+ * Bounding box of the non-zero pixels inside `b` (which must lie inside the mask), in the mask's coordinates,
+ * read in place. A small mask on a big image: find the first and last non-empty rows word by word, then on the
+ * rows between read only the columns left of the leftmost and right of the rightmost non-zero pixel found so far.
+ */
+export function boundingBoxOfBox(m: EditMask, b: Box): Box | null {
+  const { width: w, data } = m;
   const words = wordsOf(data);
+  const x0 = b.x, x1 = b.x + b.width, y0 = b.y, y1 = b.y + b.height;
   let minY = -1, maxY = -1;
-  for (let y = 0; y < h; y++) if (!allZero(data, words, y * w, y * w + w)) { minY = y; break; }
+  for (let y = y0; y < y1; y++) if (!allZero(data, words, y * w + x0, y * w + x1)) { minY = y; break; }
   if (minY < 0) return null;
-  for (let y = h - 1; y >= minY; y--) if (!allZero(data, words, y * w, y * w + w)) { maxY = y; break; }
-  let minX = w, maxX = -1;
+  for (let y = y1 - 1; y >= minY; y--) if (!allZero(data, words, y * w + x0, y * w + x1)) { maxY = y; break; }
+  let minX = x1, maxX = x0 - 1;
   for (let y = minY; y <= maxY; y++) {
     const row = y * w;
-    if (minX > 0 && !allZero(data, words, row, row + minX)) {
-      for (let x = 0; x < minX; x++) if (data[row + x] !== 0) { minX = x; break; }
+    if (minX > x0 && !allZero(data, words, row + x0, row + minX)) {
+      for (let x = x0; x < minX; x++) if (data[row + x] !== 0) { minX = x; break; }
     }
-    if (maxX < w - 1 && !allZero(data, words, row + maxX + 1, row + w)) {
-      for (let x = w - 1; x > maxX; x--) if (data[row + x] !== 0) { maxX = x; break; }
+    if (maxX < x1 - 1 && !allZero(data, words, row + maxX + 1, row + x1)) {
+      for (let x = x1 - 1; x > maxX; x--) if (data[row + x] !== 0) { maxX = x; break; }
     }
   }
   return { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };

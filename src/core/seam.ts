@@ -69,26 +69,60 @@ export function boundaryBand(region: EditMask, ring: number): Uint8Array {
  * const { gain, offset } = estimateColorMatch(original, result, region);
  */
 export function estimateColorMatch(original: Rgba, result: Rgba, region: EditMask, opts: MatchOptions = {}): ColorMatch {
+  return colorMatchOf(original, result, seamSamples(region, opts));
+}
+
+/**
+ * The pixels {@link estimateColorMatch} samples (indices into `region`, in raster order): the kept side of the
+ * ring just outside the changed pixels, within `opts.within`. They depend on the masks alone, so a caller can
+ * find them before the result arrives and pass them to {@link colorMatchOf}.
+ *
+ * @example
+ * const samples = seamSamples(blend, { changed: modelMask });
+ * const cast = colorMatchOf(original, result, samples); // = estimateColorMatch(original, result, blend, { changed: modelMask })
+ */
+export function seamSamples(region: EditMask, opts: MatchOptions = {}): Int32Array {
   const sampled = opts.changed ?? region;
   // Only the kept side of the boundary is sampled, so one distance transform (to the changed pixels) is enough.
   const ring = opts.ring ?? DEFAULT_RING;
   const toChanged = distancesWithin(sampled, 'set', ring);
   const w = region.width;
   const within = opts.within && boxInside(opts.within, region) ? opts.within : { x: 0, y: 0, width: w, height: region.height };
-  const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0], sor = [0, 0, 0];
-  let n = 0;
+  // Only the kept side of the band: there the result should equal the original but for the model's cast.
+  // Inside the region the content legitimately changed (a new object), and sampling it would "correct" the
+  // edit back towards what was there before.
+  let list = new Int32Array(1024), n = 0;
   for (let y = within.y; y < within.y + within.height; y++) {
-    for (let x = within.x; x < within.x + within.width; x++) {
-      const i = y * w + x;
-      // Only the kept side of the band: there the result should equal the original but for the model's cast.
-      // Inside the region the content legitimately changed (a new object), and sampling it would "correct" the
-      // edit back towards what was there before.
-      if (sampled.data[i] !== 0 || toChanged[i]! > ring * ring) continue;
-      n++;
-      for (let k = 0; k < 3; k++) {
-        const a = original.data[i * 4 + k]!, b = result.data[i * 4 + k]!;
-        so[k]! += a; sr[k]! += b; soo[k]! += a * a; srr[k]! += b * b; sor[k]! += a * b;
-      }
+    const found = ringRow(sampled.data, toChanged, ring * ring, y * w + within.x, within.width, list, n);
+    if (found < 0) {
+      const bigger = new Int32Array(list.length * 2 + within.width);
+      bigger.set(list.subarray(0, n));
+      list = bigger;
+      y--;
+      continue;
+    }
+    n = found;
+  }
+  return list.slice(0, n);
+}
+
+/** One row of {@link seamSamples}: appends to `list` from `n`; returns the new count, or −1 when `list` may be too short. */
+function ringRow(sampled: Uint8Array | Uint8ClampedArray, toChanged: ArrayLike<number>, r2: number, i: number, len: number, list: Int32Array, n: number): number {
+  if (n + len > list.length) return -1;
+  for (const end = i + len; i < end; i++) if (sampled[i] === 0 && toChanged[i]! <= r2) list[n++] = i;
+  return n;
+}
+
+/** {@link estimateColorMatch}'s fit over the given sample pixels (from {@link seamSamples}). */
+export function colorMatchOf(original: Rgba, result: Rgba, samples: Int32Array): ColorMatch {
+  const so = [0, 0, 0], sr = [0, 0, 0], soo = [0, 0, 0], srr = [0, 0, 0], sor = [0, 0, 0];
+  const n = samples.length;
+  const od = original.data, rd = result.data;
+  for (let s = 0; s < n; s++) {
+    const i = samples[s]!;
+    for (let k = 0; k < 3; k++) {
+      const a = od[i * 4 + k]!, b = rd[i * 4 + k]!;
+      so[k]! += a; sr[k]! += b; soo[k]! += a * a; srr[k]! += b * b; sor[k]! += a * b;
     }
   }
   const gain: [number, number, number] = [1, 1, 1];

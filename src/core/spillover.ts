@@ -19,7 +19,7 @@
 import { MaskError } from './errors.js';
 import { kernelFor, resize } from './resize.js';
 import { countNonZero, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
-import { anyOverlap, crop, paste } from './crop.js';
+import { anyOverlap, boxInside, paste } from './crop.js';
 
 export const DEFAULT_THRESHOLD = 8;
 /** Outside changedFraction at or below this is `local`. */
@@ -85,120 +85,193 @@ export function spillover(original: Raster & { channels: 4 }, result: Raster & {
   }
 
   const { width: w, height: h } = original;
-  const a = original.data, b = res.data, m = editMask.data;
+  return reportOf(measure(whole(original), whole(res), whole(editMask), w, h, threshold), threshold, resized);
+}
+
+/** Where a region's pixels are: pixel (x, y) of the region is `data` at pixel index `base + y·stride + x`. */
+interface Plane { data: Uint8Array | Uint8ClampedArray; base: number; stride: number }
+
+// `| 0`: sizes and offsets reach the row kernels as small integers even when a box was computed in floating
+// point (an integral double would deoptimise kernels that were compiled for small integers).
+const whole = (r: Raster): Plane => ({ data: r.data, base: 0, stride: r.width | 0 });
+const within = (r: Raster, box: Box): Plane => ({ data: r.data, base: (box.y * r.width + box.x) | 0, stride: r.width | 0 });
+
+/** The sums of one region pair (before division), its change map and its SSIM cell sums. */
+interface Measured {
+  w: number; h: number;
+  changed: [number, number]; count: [number, number]; absSum: [number, number]; sqSum: [number, number];
+  ssim: [number, number];
+  changeMap: EditMask;
+}
+
+type Bytes = Uint8Array | Uint8ClampedArray;
+
+/** A 32-bit view of every pixel of `d`, or undefined when `d` does not start on a 4-byte boundary. */
+const pixelWords = (d: Bytes) => (d.byteOffset % 4 === 0 ? new Int32Array(d.buffer, d.byteOffset, d.length >>> 2) : undefined);
+
+/**
+ * The per-pixel pass over a `w`×`h` region of original `pa`, result `pb` and mask `pm`, one band of 4 rows at a
+ * time. The band's 4×4 cells are compared first (as 32-bit words when both buffers are aligned): a cell with no
+ * changed pixel adds nothing to the sums and keeps no SSIM sums (a window of identical cells scores 1;
+ * regionSsim fills in the sums of identical cells a window needs); the changed cells are then read row by row
+ * for everything. Integer sums, so the order of the additions does not change them.
+ *
+ * The loops live in small functions called once per band or row, with typed arrays and numbers only: called
+ * many times they are optimised early and stay optimised, where one long loop called once per edit would run
+ * much of its first pass unoptimised.
+ */
+function measure(pa: Plane, pb: Plane, pm: Plane, width: number, height: number, threshold: number): Measured {
+  const w = width | 0, h = height | 0;
+  const a = pa.data, b = pb.data, m = pm.data;
+  const as = pa.stride, bs = pb.stride, ms = pm.stride;
   const changeMap = createEditMask(w, h);
   const cm = changeMap.data;
-  // Per region (0 outside, 1 inside), kept in locals: this loop runs once per pixel of a 16 MP pair.
-  let changed0 = 0, changed1 = 0, abs0 = 0, abs1 = 0, sq0 = 0, sq1 = 0;
-  // The inside's size is a property of the mask alone (a word-wise count), not of the pixel loop.
-  const count1 = countNonZero(editMask);
+  // An identical pixel (difference 0) is never counted as changed, whatever the threshold.
+  const thr = threshold < 0 ? 0 : threshold;
+  // Per region (0 outside, 1 inside): changed pixels, Σ|d| and Σd² over R, G, B.
+  const acc = new Float64Array(6);
+  const count1 = countInside(pm, w, h);
 
   // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma.
   const cw = w >> 2, ch = h >> 2;
   const cells = cw * ch;
   const sx = new Int32Array(cells), sy = new Int32Array(cells), sxx = new Int32Array(cells), syy = new Int32Array(cells), sxy = new Int32Array(cells);
-  // Columns past the last whole cell are counted but not part of any SSIM window.
-  const cellCols = cw * 4;
-  // Cells holding at least one changed pixel; SSIM sums are kept for those only.
   const differs = new Uint8Array(cells);
-  const addSame = (c: number, o: number) => {
-    const l = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
-    const l2 = l * l;
-    sx[c]! += l; sy[c]! += l; sxx[c]! += l2; syy[c]! += l2; sxy[c]! += l2;
-  };
-  // Whole-pixel comparison through 32-bit views when both buffers are 4-byte aligned.
-  const aligned = (d: Uint8Array | Uint8ClampedArray) => d.byteOffset % 4 === 0;
-  const a32 = aligned(a) && aligned(b) ? new Uint32Array(a.buffer, a.byteOffset, w * h) : undefined;
-  const b32 = a32 ? new Uint32Array(b.buffer, b.byteOffset, w * h) : undefined;
-
-  for (let y = 0; y < h; y++) {
-    const cellRow = (y >> 2) * cw;
-    const rowEnd = (y >> 2) < ch ? cellCols : 0;
-    const rowStart = y * w;
-    let x = 0;
-    while (x < w) {
-      // A run of identical pixels (most of a stitched output) in one tight loop: nothing to add to the
-      // differences, and a cell's SSIM sums are only needed once it holds a changed pixel (a window of
-      // identical cells scores 1), so only cells already marked get the run's pixels.
-      let i = rowStart + x;
-      const stop = rowStart + w;
-      if (a32) {
-        while (i < stop && a32[i] === b32![i]) i++;
-      } else {
-        for (let o = i * 4; i < stop && a[o] === b[o] && a[o + 1] === b[o + 1] && a[o + 2] === b[o + 2] && a[o + 3] === b[o + 3]; i++, o += 4);
-      }
-      const runEnd = i - rowStart;
-      for (let xx = x, lim = runEnd < rowEnd ? runEnd : rowEnd; xx < lim;) {
-        const c = cellRow + (xx >> 2);
-        const cellEnd = Math.min(((xx >> 2) + 1) << 2, lim);
-        if (differs[c]) for (; xx < cellEnd; xx++) addSame(c, (rowStart + xx) * 4);
-        else xx = cellEnd;
-      }
-      x = runEnd;
-      if (x >= w) break;
-      // A span of changed pixels, until the next identical one. A cell's SSIM sums are gathered in locals and
-      // written once per cell (integer sums: the order of the additions does not change them).
-      let c = -1, lsx = 0, lsy = 0, lsxx = 0, lsyy = 0, lsxy = 0;
-      for (; x < w; x++, i++) {
-        const o = i * 4;
-        if (a32 ? a32[i] === b32![i] : a[o] === b[o] && a[o + 1] === b[o + 1] && a[o + 2] === b[o + 2] && a[o + 3] === b[o + 3]) break;
-        const r0 = a[o]!, g0 = a[o + 1]!, b0 = a[o + 2]!;
-        const r1 = b[o]!, g1 = b[o + 1]!, b1 = b[o + 2]!;
-        const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[o + 3]! - a[o + 3]!;
-        const ar = dr < 0 ? -dr : dr, ag = dg < 0 ? -dg : dg, ab = db < 0 ? -db : db, aa = da < 0 ? -da : da;
-        let mx = ar > ag ? ar : ag;
-        if (ab > mx) mx = ab;
-        if (aa > mx) mx = aa;
-        cm[i] = mx;
-        if (m[i] !== 0) {
-          if (mx > threshold) changed1++;
-          abs1 += ar + ag + ab;
-          sq1 += dr * dr + dg * dg + db * db;
-        } else {
-          if (mx > threshold) changed0++;
-          abs0 += ar + ag + ab;
-          sq0 += dr * dr + dg * dg + db * db;
-        }
-        if (x < rowEnd) {
-          const cc = cellRow + (x >> 2);
-          if (cc !== c) {
-            if (c >= 0) { sx[c]! += lsx; sy[c]! += lsy; sxx[c]! += lsxx; syy[c]! += lsyy; sxy[c]! += lsxy; lsx = lsy = lsxx = lsyy = lsxy = 0; }
-            c = cc;
-            if (!differs[c]) {
-              // First changed pixel of this cell: the cell's earlier pixels were all identical; add them now.
-              differs[c] = 1;
-              const x0 = x & ~3;
-              for (let yy = y & ~3; yy <= y; yy++) {
-                for (let xx = x0; xx < x0 + 4 && (yy < y || xx < x); xx++) addSame(c, (yy * w + xx) * 4);
-              }
-            }
-          }
-          // Rec. 601 luma in 16-bit fixed point (0.299, 0.587, 0.114 × 65536), rounded.
-          const lx = (r0 * 19595 + g0 * 38470 + b0 * 7471 + 32768) >> 16;
-          const ly = (r1 * 19595 + g1 * 38470 + b1 * 7471 + 32768) >> 16;
-          lsx += lx; lsy += ly; lsxx += lx * lx; lsyy += ly * ly; lsxy += lx * ly;
-        }
-      }
-      if (c >= 0) { sx[c]! += lsx; sy[c]! += lsy; sxx[c]! += lsxx; syy[c]! += lsyy; sxy[c]! += lsxy; }
+  const a32 = pixelWords(a), b32 = a32 && pixelWords(b);
+  for (let cy = 0; cy < ch; cy++) {
+    const y0 = cy * 4;
+    const changedCells = a32 && b32
+      ? markCells32(a32, pa.base + y0 * as, as, b32, pb.base + y0 * bs, bs, cw, differs, cy * cw)
+      : markCells8(a, (pa.base + y0 * as) * 4, as * 4, b, (pb.base + y0 * bs) * 4, bs * 4, cw, differs, cy * cw);
+    if (changedCells === 0) continue;
+    for (let y = y0; y < y0 + 4; y++) {
+      cellRow(a, (pa.base + y * as) * 4, b, (pb.base + y * bs) * 4, m, pm.base + y * ms, cm, y * w, cw, differs, cy * cw, thr, acc, sx, sy, sxx, syy, sxy);
     }
   }
-  const changed = [changed0, changed1], count = [w * h - count1, count1], absSum = [abs0, abs1], sqSum = [sq0, sq1];
+  // Pixels past the last whole cell (right columns, bottom rows) count for the figures but no SSIM window.
+  for (let y = 0; y < h; y++) {
+    const x0 = y < ch * 4 ? cw * 4 : 0;
+    if (x0 < w) plainRow(a, (pa.base + y * as + x0) * 4, b, (pb.base + y * bs + x0) * 4, m, pm.base + y * ms + x0, cm, y * w + x0, w - x0, thr, acc);
+  }
+  const ssim = regionSsim(pa, pb, pm, w, h, { cw, ch, sx, sy, sxx, syy, sxy, differs });
+  return {
+    w, h, changed: [acc[0]!, acc[1]!], count: [w * h - count1, count1], absSum: [acc[2]!, acc[3]!], sqSum: [acc[4]!, acc[5]!], ssim, changeMap,
+  };
+}
 
-  const ssim = regionSsim(original, res, editMask, { cw, ch, sx, sy, sxx, syy, sxy, differs });
+/** Marks the cells of one band whose 16 pixels are not all identical; `ia`/`ib` index the band's first pixel. */
+function markCells32(a32: Int32Array, ia: number, as: number, b32: Int32Array, ib: number, bs: number, cw: number, differs: Uint8Array, c0: number): number {
+  let n = 0;
+  for (let cx = 0; cx < cw; cx++, ia += 4, ib += 4) {
+    let d = 0;
+    for (let yy = 0, i = ia, j = ib; yy < 4; yy++, i += as, j += bs) {
+      if (a32[i] !== b32[j] || a32[i + 1] !== b32[j + 1] || a32[i + 2] !== b32[j + 2] || a32[i + 3] !== b32[j + 3]) { d = 1; break; }
+    }
+    differs[c0 + cx] = d;
+    n += d;
+  }
+  return n;
+}
+
+/** {@link markCells32} byte by byte (buffers not on a 4-byte boundary); `oa`/`ob` are byte offsets, strides in bytes. */
+function markCells8(a: Bytes, oa: number, as: number, b: Bytes, ob: number, bs: number, cw: number, differs: Uint8Array, c0: number): number {
+  let n = 0;
+  for (let cx = 0; cx < cw; cx++, oa += 16, ob += 16) {
+    let d = 0;
+    for (let yy = 0, i = oa, j = ob; yy < 4 && d === 0; yy++, i += as, j += bs) {
+      for (let k = 0; k < 16; k++) if (a[i + k] !== b[j + k]) { d = 1; break; }
+    }
+    differs[c0 + cx] = d;
+    n += d;
+  }
+  return n;
+}
+
+/**
+ * One row of a band: every pixel of the changed cells (runs of them at once), into the region sums `acc` and
+ * the cells' SSIM sums. `oa`/`ob` are the row's first byte in the original and the result, `mi` its first mask
+ * pixel, `ci` its first change-map pixel.
+ */
+function cellRow(a: Bytes, oa0: number, b: Bytes, ob0: number, m: Bytes, mi0: number, cm: Bytes, ci0: number, cw: number, differs: Uint8Array, c0: number, thr: number,
+  acc: Float64Array, sx: Int32Array, sy: Int32Array, sxx: Int32Array, syy: Int32Array, sxy: Int32Array): void {
+  let changed0 = 0, changed1 = 0, abs0 = 0, abs1 = 0, sq0 = 0, sq1 = 0;
+  for (let cx = 0; cx < cw;) {
+    if (differs[c0 + cx] === 0) { cx++; continue; }
+    let cEnd = cx + 1;
+    while (cEnd < cw && differs[c0 + cEnd] !== 0) cEnd++;
+    let c = c0 + cx;
+    let lsx = 0, lsy = 0, lsxx = 0, lsyy = 0, lsxy = 0;
+    for (let x = cx * 4, end = cEnd * 4, oa = oa0 + x * 4, ob = ob0 + x * 4, mi = mi0 + x, ci = ci0 + x; x < end; x++, oa += 4, ob += 4, mi++, ci++) {
+      const r0 = a[oa]!, g0 = a[oa + 1]!, b0 = a[oa + 2]!;
+      const r1 = b[ob]!, g1 = b[ob + 1]!, b1 = b[ob + 2]!;
+      const dr = r1 - r0, dg = g1 - g0, db = b1 - b0, da = b[ob + 3]! - a[oa + 3]!;
+      const ar = dr < 0 ? -dr : dr, ag = dg < 0 ? -dg : dg, ab = db < 0 ? -db : db, aa = da < 0 ? -da : da;
+      let mx = ar > ag ? ar : ag;
+      if (ab > mx) mx = ab;
+      if (aa > mx) mx = aa;
+      cm[ci] = mx;
+      if (m[mi] !== 0) {
+        if (mx > thr) changed1++;
+        abs1 += ar + ag + ab;
+        sq1 += dr * dr + dg * dg + db * db;
+      } else {
+        if (mx > thr) changed0++;
+        abs0 += ar + ag + ab;
+        sq0 += dr * dr + dg * dg + db * db;
+      }
+      // Rec. 601 luma in 16-bit fixed point (0.299, 0.587, 0.114 × 65536), rounded.
+      const lx = (r0 * 19595 + g0 * 38470 + b0 * 7471 + 32768) >> 16;
+      const ly = (r1 * 19595 + g1 * 38470 + b1 * 7471 + 32768) >> 16;
+      lsx += lx; lsy += ly; lsxx += lx * lx; lsyy += ly * ly; lsxy += lx * ly;
+      if ((x & 3) === 3) {
+        sx[c]! += lsx; sy[c]! += lsy; sxx[c]! += lsxx; syy[c]! += lsyy; sxy[c]! += lsxy;
+        lsx = lsy = lsxx = lsyy = lsxy = 0;
+        c++;
+      }
+    }
+    cx = cEnd;
+  }
+  acc[0]! += changed0; acc[1]! += changed1; acc[2]! += abs0; acc[3]! += abs1; acc[4]! += sq0; acc[5]! += sq1;
+}
+
+/** `n` pixels of a row outside every whole cell: the region sums only. Offsets as in {@link cellRow}. */
+function plainRow(a: Bytes, oa: number, b: Bytes, ob: number, m: Bytes, mi: number, cm: Bytes, ci: number, n: number, thr: number, acc: Float64Array): void {
+  for (let k = 0; k < n; k++, oa += 4, ob += 4, mi++, ci++) {
+    const dr = b[ob]! - a[oa]!, dg = b[ob + 1]! - a[oa + 1]!, db = b[ob + 2]! - a[oa + 2]!, da = b[ob + 3]! - a[oa + 3]!;
+    const mx = Math.max(Math.abs(dr), Math.abs(dg), Math.abs(db), Math.abs(da));
+    if (mx === 0) continue;
+    cm[ci] = mx;
+    const r = m[mi] !== 0 ? 1 : 0;
+    if (mx > thr) acc[r]!++;
+    acc[2 + r]! += Math.abs(dr) + Math.abs(dg) + Math.abs(db);
+    acc[4 + r]! += dr * dr + dg * dg + db * db;
+  }
+}
+
+/** Non-zero pixels of a `w`×`h` region of a mask. */
+function countInside(pm: Plane, w: number, h: number): number {
+  if (pm.base === 0 && pm.stride === w && pm.data.length === w * h) return countNonZero({ width: w, height: h, channels: 1, data: pm.data });
+  let n = 0;
+  for (let y = 0; y < h; y++) n += countNonZero({ width: w, height: 1, channels: 1, data: pm.data.subarray(pm.base + y * pm.stride, pm.base + y * pm.stride + w) });
+  return n;
+}
+
+/** The report from a region's sums. */
+function reportOf(s: Measured, threshold: number, resized: SpilloverReport['resized']): SpilloverReport {
   const stats = (k: 0 | 1): RegionStats => {
-    const n = count[k]!;
-    const mse = n ? sqSum[k]! / (n * 3) : 0;
+    const n = s.count[k]!;
+    const mse = n ? s.sqSum[k]! / (n * 3) : 0;
     return {
       pixels: n,
-      changedPixels: changed[k]!,
-      changedFraction: n ? changed[k]! / n : 0,
-      meanAbsDiff: n ? absSum[k]! / (n * 3) : 0,
+      changedPixels: s.changed[k]!,
+      changedFraction: n ? s.changed[k]! / n : 0,
+      meanAbsDiff: n ? s.absSum[k]! / (n * 3) : 0,
       psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse),
-      ssim: ssim[k]!,
+      ssim: s.ssim[k]!,
     };
   };
   const outside = stats(0), inside = stats(1);
-  return { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized, changeMap };
+  return { outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized, changeMap: s.changeMap };
 }
 
 interface CellSums { cw: number; ch: number; sx: Int32Array; sy: Int32Array; sxx: Int32Array; syy: Int32Array; sxy: Int32Array; differs: Uint8Array }
@@ -210,89 +283,99 @@ function ssimOf(n: number, sx: number, sy: number, sxx: number, syy: number, sxy
 }
 
 /** Mean SSIM over the 8×8 windows (2×2 cells) centred in each region: [outside, inside]. */
-function regionSsim(original: Raster, result: Raster, mask: EditMask, s: CellSums): [number, number] {
-  const { width: w } = original;
+function regionSsim(pa: Plane, pb: Plane, pm: Plane, w: number, h: number, s: CellSums): [number, number] {
   const { cw, ch } = s;
   if (cw < 2 || ch < 2) {
     // Smaller than one window: one window over the whole image serves both regions.
-    const v = wholeImageSsim(original, result);
+    const v = wholeImageSsim(pa, pb, w, h);
     return [v, v];
   }
-  const sum = [0, 0], n = [0, 0];
   // Identical cells' sums, filled in from the original (equal to the result there) when a window needs them.
   const ready = new Uint8Array(s.differs);
-  const a = original.data;
-  const ensure = (c: number) => {
-    if (ready[c]) return;
-    ready[c] = 1;
-    const x0 = (c % cw) * 4, y0 = Math.floor(c / cw) * 4;
-    let sx = 0, sxx = 0;
-    for (let y = y0; y < y0 + 4; y++) {
-      for (let x = x0, o = (y * w + x0) * 4; x < x0 + 4; x++, o += 4) {
-        const l = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
-        sx += l; sxx += l * l;
-      }
-    }
-    s.sx[c] = sx; s.sy[c] = sx; s.sxx[c] = sxx; s.syy[c] = sxx; s.sxy[c] = sxx;
-  };
   // Fallback for regions holding no window centre: windows overlapping the region. It needs how many pixels of
   // each cell are inside, counted only when a region has no window centre (a tiny mask, or everything inside).
-  const anySum = [0, 0], anyN = [0, 0];
-  const m = mask.data;
+  const m = pm.data, ms = pm.stride;
   let centresInside = 0;
   for (let cy = 0; cy + 1 < ch; cy++) {
-    for (let cx = 0, i = (cy * 4 + 4) * w + 4; cx + 1 < cw; cx++, i += 4) if (m[i] !== 0) centresInside++;
+    for (let cx = 0, i = pm.base + (cy * 4 + 4) * ms + 4; cx + 1 < cw; cx++, i += 4) if (m[i] !== 0) centresInside++;
   }
-  const sin = centresInside === 0 || centresInside === (cw - 1) * (ch - 1) ? insideCounts(mask, cw, ch) : null;
-  for (let cy = 0; cy + 1 < ch; cy++) {
-    for (let cx = 0; cx + 1 < cw; cx++) {
-      const c00 = cy * cw + cx, c01 = c00 + 1, c10 = c00 + cw, c11 = c10 + 1;
-      // A window whose four cells are identical scores exactly 1 (ssimOf gives 1 for equal sums); the others
-      // need the sums of their identical cells too, which the main pass skipped.
-      const anyChanged = s.differs[c00]! | s.differs[c01]! | s.differs[c10]! | s.differs[c11]!;
-      if (anyChanged) { ensure(c00); ensure(c01); ensure(c10); ensure(c11); }
-      const v = !anyChanged ? 1 : ssimOf(64,
-        s.sx[c00]! + s.sx[c01]! + s.sx[c10]! + s.sx[c11]!,
-        s.sy[c00]! + s.sy[c01]! + s.sy[c10]! + s.sy[c11]!,
-        s.sxx[c00]! + s.sxx[c01]! + s.sxx[c10]! + s.sxx[c11]!,
-        s.syy[c00]! + s.syy[c01]! + s.syy[c10]! + s.syy[c11]!,
-        s.sxy[c00]! + s.sxy[c01]! + s.sxy[c10]! + s.sxy[c11]!);
-      const x0 = cx * 4, y0 = cy * 4;
-      const k = m[(y0 + 4) * w + x0 + 4] !== 0 ? 1 : 0;
-      sum[k]! += v;
-      n[k]!++;
-      if (sin) {
-        const inside = sin[c00]! + sin[c01]! + sin[c10]! + sin[c11]!;
-        if (inside < 64) { anySum[0]! += v; anyN[0]!++; }
-        if (inside > 0) { anySum[1]! += v; anyN[1]!++; }
-      }
-    }
-  }
-  const pick = (k: 0 | 1) => (n[k]! ? sum[k]! / n[k]! : anyN[k]! ? anySum[k]! / anyN[k]! : 1);
+  const sin = centresInside === 0 || centresInside === (cw - 1) * (ch - 1) ? insideCounts(pm, cw, ch) : EMPTY;
+  // [Σ outside, Σ inside, n outside, n inside], then the same over the windows overlapping each region.
+  const acc = new Float64Array(8);
+  for (let cy = 0; cy + 1 < ch; cy++) ssimRow(cy, cw, s, ready, pa.data, pa.base, pa.stride, m, pm.base + (cy * 4 + 4) * ms + 4, sin, acc);
+  const pick = (k: 0 | 1) => (acc[2 + k]! ? acc[k]! / acc[2 + k]! : acc[6 + k]! ? acc[4 + k]! / acc[6 + k]! : 1);
   return [pick(0), pick(1)];
 }
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The windows of one row of cells, added to `acc` one at a time in raster order (the same floating-point sums
+ * as one loop over all windows). `mi` is the mask index of the row's first window centre.
+ */
+function ssimRow(cy: number, cw: number, s: CellSums, ready: Uint8Array, a: Bytes, aBase: number, as: number, m: Bytes, mi: number, sin: Uint8Array, acc: Float64Array): void {
+  const { differs, sx, sy, sxx, syy, sxy } = s;
+  for (let cx = 0; cx + 1 < cw; cx++, mi += 4) {
+    const c00 = cy * cw + cx, c01 = c00 + 1, c10 = c00 + cw, c11 = c10 + 1;
+    // A window whose four cells are identical scores exactly 1 (ssimOf gives 1 for equal sums); the others
+    // need the sums of their identical cells too, which the main pass skipped.
+    const anyChanged = differs[c00]! | differs[c01]! | differs[c10]! | differs[c11]!;
+    let v = 1;
+    if (anyChanged) {
+      if (!ready[c00]) fillCell(c00, cw, ready, a, aBase, as, s);
+      if (!ready[c01]) fillCell(c01, cw, ready, a, aBase, as, s);
+      if (!ready[c10]) fillCell(c10, cw, ready, a, aBase, as, s);
+      if (!ready[c11]) fillCell(c11, cw, ready, a, aBase, as, s);
+      v = ssimOf(64, sx[c00]! + sx[c01]! + sx[c10]! + sx[c11]!, sy[c00]! + sy[c01]! + sy[c10]! + sy[c11]!,
+        sxx[c00]! + sxx[c01]! + sxx[c10]! + sxx[c11]!, syy[c00]! + syy[c01]! + syy[c10]! + syy[c11]!, sxy[c00]! + sxy[c01]! + sxy[c10]! + sxy[c11]!);
+    }
+    const k = m[mi] !== 0 ? 1 : 0;
+    acc[k]! += v;
+    acc[2 + k]!++;
+    if (sin.length) {
+      const inside = sin[c00]! + sin[c01]! + sin[c10]! + sin[c11]!;
+      if (inside < 64) { acc[4]! += v; acc[6]!++; }
+      if (inside > 0) { acc[5]! += v; acc[7]!++; }
+    }
+  }
+}
+
+/** An identical cell's SSIM sums, from the original alone. */
+function fillCell(c: number, cw: number, ready: Uint8Array, a: Bytes, aBase: number, as: number, s: CellSums): void {
+  ready[c] = 1;
+  const x0 = (c % cw) * 4, y0 = Math.floor(c / cw) * 4;
+  let sx = 0, sxx = 0;
+  for (let y = y0; y < y0 + 4; y++) {
+    for (let x = x0, o = (aBase + y * as + x0) * 4; x < x0 + 4; x++, o += 4) {
+      const l = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
+      sx += l; sxx += l * l;
+    }
+  }
+  s.sx[c] = sx; s.sy[c] = sx; s.sxx[c] = sxx; s.syy[c] = sxx; s.sxy[c] = sxx;
+}
+
 /** How many pixels of each whole 4×4 cell are inside the mask. */
-function insideCounts(mask: EditMask, cw: number, ch: number): Uint8Array {
+function insideCounts(pm: Plane, cw: number, ch: number): Uint8Array {
   const sin = new Uint8Array(cw * ch);
-  const m = mask.data, w = mask.width;
+  const m = pm.data;
   for (let y = 0; y < ch * 4; y++) {
     const row = (y >> 2) * cw;
-    for (let x = 0, i = y * w; x < cw * 4; x++, i++) if (m[i] !== 0) sin[row + (x >> 2)]!++;
+    for (let x = 0, i = pm.base + y * pm.stride; x < cw * 4; x++, i++) if (m[i] !== 0) sin[row + (x >> 2)]!++;
   }
   return sin;
 }
 
-function wholeImageSsim(original: Raster, result: Raster): number {
+function wholeImageSsim(pa: Plane, pb: Plane, w: number, h: number): number {
   let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  const a = original.data, b = result.data;
-  const n = original.width * original.height;
-  for (let i = 0, o = 0; i < n; i++, o += 4) {
-    const lx = (a[o]! * 19595 + a[o + 1]! * 38470 + a[o + 2]! * 7471 + 32768) >> 16;
-    const ly = (b[o]! * 19595 + b[o + 1]! * 38470 + b[o + 2]! * 7471 + 32768) >> 16;
-    sx += lx; sy += ly; sxx += lx * lx; syy += ly * ly; sxy += lx * ly;
+  const a = pa.data, b = pb.data;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, oa = (pa.base + y * pa.stride) * 4, ob = (pb.base + y * pb.stride) * 4; x < w; x++, oa += 4, ob += 4) {
+      const lx = (a[oa]! * 19595 + a[oa + 1]! * 38470 + a[oa + 2]! * 7471 + 32768) >> 16;
+      const ly = (b[ob]! * 19595 + b[ob + 1]! * 38470 + b[ob + 2]! * 7471 + 32768) >> 16;
+      sx += lx; sy += ly; sxx += lx * lx; syy += ly * ly; sxy += lx * ly;
+    }
   }
-  return ssimOf(n, sx, sy, sxx, syy, sxy);
+  return ssimOf(w * h, sx, sy, sxx, syy, sxy);
 }
 
 /**
@@ -309,9 +392,55 @@ export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Ras
   if (!sameSize(original, result) || !sameSize(original, editMask)) {
     throw new MaskError('MASK_SIZE_MISMATCH', `spilloverInBoxes needs one size; received ${original.width}x${original.height}, ${result.width}x${result.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
   }
-  const parts = boxes.map((b) => spillover(crop(original, b), crop(result, b), crop(editMask, b), opts));
+  const parts = boxes.map((b) => boxReport(original, within(result, b), editMask, b, opts));
   if (anyOverlap(boxes)) return { report: spillover(original, result, editMask, opts), boxes: parts };
-  const insideTotal = countNonZero(editMask);
+  return { report: mergeBoxes(original, editMask, parts, boxes, opts), boxes: parts };
+}
+
+/**
+ * {@link spilloverInBoxes} for a result given only as its patches: the model's output mapped back onto each
+ * box, the original everywhere else (the boxes must not overlap). No full-size result is needed.
+ *
+ * @example
+ * const { report, boxes } = spilloverOfPatches(original, editMask, [{ box: cropBox, patch: mappedBack }]);
+ */
+export function spilloverOfPatches(original: Raster & { channels: 4 }, editMask: EditMask, patches: readonly { box: Box; patch: Raster & { channels: 4 } }[], opts: SpilloverOptions = {}): { report: SpilloverReport; boxes: SpilloverReport[] } {
+  if (!sameSize(original, editMask)) {
+    throw new MaskError('MASK_SIZE_MISMATCH', `spilloverOfPatches needs one size; received ${original.width}x${original.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
+  }
+  const boxes = patches.map((p) => p.box);
+  if (anyOverlap(boxes)) throw new RangeError('spilloverOfPatches needs boxes that do not overlap; paste the patches into one image and use spilloverInBoxes');
+  const parts = patches.map(({ box, patch }) => {
+    if (patch.width !== box.width || patch.height !== box.height) throw new RangeError(`patch is ${patch.width}x${patch.height} but its box is ${box.width}x${box.height}`);
+    return boxReport(original, whole(patch), editMask, box, opts);
+  });
+  return { report: mergeBoxes(original, editMask, parts, boxes, opts), boxes: parts };
+}
+
+/** {@link spillover} of `box` of the original against a result plane of the box's size, without copies. */
+function boxReport(original: Raster & { channels: 4 }, result: Plane, editMask: EditMask, box: Box, opts: SpilloverOptions): SpilloverReport {
+  if (!boxInside(box, original)) {
+    throw new RangeError(`crop box ${box.x},${box.y},${box.width},${box.height} is not inside the ${original.width}x${original.height} raster`);
+  }
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  return reportOf(measure(within(original, box), result, within(editMask, box), box.width, box.height, threshold), threshold, false);
+}
+
+/** The whole image's report from its boxes' reports: every pixel outside the boxes is unchanged. */
+function mergeBoxes(original: Raster, editMask: EditMask, parts: readonly SpilloverReport[], boxes: readonly Box[], opts: SpilloverOptions): SpilloverReport {
+  return mergeBoxReports(original, countNonZero(editMask), parts, boxes, opts);
+}
+
+/**
+ * The whole image's report from the reports of non-overlapping boxes (each from {@link spilloverOfPatches}'s
+ * `boxes`, measured wherever they were): every pixel outside the boxes counts as unchanged. `size` is the whole
+ * image's, `insideTotal` its mask's count of editable pixels.
+ *
+ * @example
+ * const report = mergeBoxReports(original, countNonZero(editMask), parts, boxes);
+ */
+export function mergeBoxReports(size: { width: number; height: number }, insideTotal: number, parts: readonly SpilloverReport[], boxes: readonly Box[], opts: SpilloverOptions = {}): SpilloverReport {
+  const original = size;
   const totals: [number, number] = [original.width * original.height - insideTotal, insideTotal];
   const merge = (k: 'outside' | 'inside', total: number): RegionStats => {
     let changedPixels = 0, abs = 0, sq = 0, ssim = 0, seen = 0;
@@ -345,9 +474,8 @@ export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Ras
     return m;
   };
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  const report: SpilloverReport = {
+  return {
     outside, inside, verdict: verdictFor(outside.changedFraction), threshold, resized: false,
     get changeMap() { return (changeMap ??= build()); },
   };
-  return { report, boxes: parts };
 }

@@ -12,6 +12,7 @@ import type { SeamMode } from '../core/composite.js';
 import type { ProgressCallback } from '../core/progress.js';
 import type { Provider, ProviderName, Surface } from '../providers/index.js';
 import { finish, plan, prepare, send, stageRun, type EditResult } from './stages.js';
+import type { PixelPool } from './pixel-pool.js';
 
 export {
   EditRefusedError, type CropReport, type EditReport, type EditResult, type OutputReport,
@@ -101,6 +102,8 @@ export interface EditOptions {
   maxPixels?: number;
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /** Run the model mask's and finish's pixel loops in this worker (`createPixelPool()`; the server's), keeping the event loop free. */
+  pixels?: PixelPool;
 }
 
 /**
@@ -123,8 +126,10 @@ export async function edit(opts: EditOptions): Promise<EditResult> {
     ...(opts.previousResponseId ? { previousResponseId: opts.previousResponseId } : {}),
     ...(opts.engine ? { engine: opts.engine } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.pixels ? { pixels: opts.pixels } : {}),
   }, run);
-  return finish(prepared, planned, sent, opts, run);
+  // edit() owns `prepared`: the first output may take the input's buffer (no full-size copy).
+  return finish(prepared, planned, sent, { ...opts, takeInput: true }, run);
 }
 
 /** Kept here for callers of the pipeline's first home; the function lives in core (src/core/edit-math.ts). */

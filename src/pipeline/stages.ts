@@ -16,7 +16,7 @@ import { readInputFile, probeImage, decodeImage, decodeProbed, MIME, type Decode
 import { MaskError, MaskeditError, throwIfAborted } from '../core/errors.js';
 import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { boundingBox, cloneRaster, createEditMask, sameSize, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from '../core/raster.js';
 import { describeSizes, findModel, getModel, parseSize, sizeProblem, type ImageModel } from '../core/models.js';
 import { activeModels, assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
 import { resolveParams, type ParamDecision, type RequestedParams } from '../core/params.js';
@@ -25,15 +25,15 @@ import { composePrompt, lintPrompt, type PromptParts } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { crop, paste, unionBox } from '../core/crop.js';
-import { spilloverInBoxes } from '../core/spillover.js';
-import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, stitch, type SeamMode } from '../core/composite.js';
+import { anyOverlap, crop, paste, unionBox } from '../core/crop.js';
+import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
+import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { EncodeLoss } from '../core/encode-loss.js';
 import type { ExpandResult } from '../core/expand.js';
 import type { ProgressCallback } from '../core/progress.js';
 import {
-  addUsage, countOutsideChanged, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
+  addUsage, countOutsideChanged, countOutsideChangedSaved, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
   type SpilloverSummary,
 } from '../core/edit-math.js';
 import { resample } from '../io/resample.js';
@@ -41,6 +41,8 @@ import { readEditMask } from '../io/mask.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
 import { DEFAULT_ENGINE } from '../engines/engine.js';
+import { jobRegion, placeResult, regionJob, type WholeInputs } from './finish-region.js';
+import type { PixelPool } from './pixel-pool.js';
 
 type Rgba = Raster & { channels: 4 };
 
@@ -512,6 +514,8 @@ export interface SendOptions {
   previousResponseId?: string;
   engine?: string;
   seed?: number;
+  /** Grow each crop's model mask in this worker (the server), not on the calling thread; same mask. */
+  pixels?: PixelPool;
 }
 
 /** What `send` hands on: each crop's answer as the provider gave it, and what the model was allowed to change. */
@@ -546,12 +550,15 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
     const { sendImage, sendMask, sendMarkup } = passthrough
       ? { sendImage: original, sendMask: editMask, sendMarkup: undefined }
       : await run.step('encode', async () => {
-        const img = crop(original, box);
+        // The image is resampled in libvips (off the main thread) while the model mask is grown here.
+        const imageDone = resample(crop(original, box), c.sendWidth, c.sendHeight);
+        imageDone.catch(() => {});
         const cropMask = crop(editMask, box);
         if (shared) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
-        const m = modelMaskFor(cropMask, { grow });
+        // With a pixel worker (a server) the model mask grows there; the crop is the worker's to keep.
+        const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow });
         paste(modelMask, shared ? crop(m, ownInCrop) : m, own.x, own.y);
-        const [sendImage, sendMask] = await Promise.all([resample(img, c.sendWidth, c.sendHeight), resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
+        const [sendImage, sendMask] = await Promise.all([imageDone, resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
         // markup auto: the outline of what this crop may change, drawn at the size it is sent.
         const sendMarkup = !params.markup ? undefined
           : planned.userMarkup ? await resample(crop(planned.userMarkup, box), c.sendWidth, c.sendHeight, 'nearest')
@@ -603,6 +610,14 @@ export interface FinishOptions {
   featherOutward?: number;
   /** The engine named in the report for the local provider (default: the default engine). */
   engine?: string;
+  /** Run the spillover, blend and stitch in this worker (the server), not on the calling thread; same results. */
+  pixels?: PixelPool;
+  /**
+   * Write the first output into the input's own buffer instead of a copy (edit() does: it owns `prepared`).
+   * `prepared.original` is then the output; `result.input.raster` (and `raw`, `heatmap`) are rebuilt from it
+   * and the saved pixels of the crops' region on first read, so read them before changing an output.
+   */
+  takeInput?: boolean;
 }
 
 /** A crop as the report shows it: the planned box and send size (without its edited region), and its spillover. */
@@ -684,55 +699,31 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
     throw new MaskeditError('INTERNAL', 'finish maps crops back onto the input; a passthrough plan is finished by the server (finishImagesResponse)', 'plan with plan(), not planPassthrough(), to stitch');
   }
   const { original, editMask, n, input } = prepared;
-  const raw: Rgba[] = Array.from({ length: n }, () => cloneRaster(original));
-  // Separate crops may overlap once grown to a model aspect: each crop's own region is pasted after all crops.
-  const owned: { i: number; box: { x: number; y: number; width: number; height: number }; patch: Rgba }[] = [];
-  for (const answer of sent.answers) {
-    const { box, own, ownInCrop, shared } = cropOwnership(planned.crops, answer.crop, planned.grow, original);
-    await run.step('mapback', async () => {
-      for (let i = 0; i < n; i++) {
-        const out = answer.images[Math.min(i, answer.images.length - 1)]!;
-        const back = await resample(out, box.width, box.height);
-        paste(raw[i]!, back, box.x, box.y);
-        if (shared) owned.push({ i, box: own, patch: crop(back, ownInCrop) });
-      }
-    });
-  }
-  for (const o of owned) paste(raw[o.i]!, o.patch, o.box.x, o.box.y);
-
-  // Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
   const boxes = planned.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height }));
-  const measured = await run.step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask, boxes)), (s) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`);
-  const spills = measured.map((m) => m.report);
-  const crops: CropReport[] = planned.crops.map((c, i) => ({ ...c, spillover: summarizeSpill(measured[0]!.boxes[i]!) }));
   const strict = opts.strict ?? true;
   const direction = opts.featherOutward !== undefined ? 'outward' : 'inward';
   const feather = opts.featherOutward ?? opts.feather ?? undefined;
   const seam = opts.seam ?? DEFAULT_SEAM;
   let stitchInfo: EditReport['stitch'] = null;
-  // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
-  // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
-  // `result.raw` on first read (the CLI never reads it; the studio does).
-  let rawPatches: { i: number; box: { x: number; y: number; width: number; height: number }; patch: Rgba }[] | undefined;
-  const outputs = await run.step('stitch', () => {
-    if (!strict) return raw;
-    // The edit mask and the model mask are zero outside the crops: only their union is scanned for boxes.
-    const cropsUnion = boxes.reduce(unionBox);
-    const { blend, box: blendBox, outwardBand } = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
-    stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand };
-    const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
-    rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
-    const within = blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion;
-    return raw.map((r) => stitch(original, r, blend, { seam, modelMask: sent.modelMask, within, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
-  });
-  let rawOut: Rgba[] | undefined = rawPatches ? undefined : raw;
+  const stitched = strict && !anyOverlap(boxes)
+    ? await finishPatches(prepared, planned, sent, boxes, { seam, direction, feather }, run, opts.pixels, opts.takeInput === true)
+    : await finishWhole(prepared, planned, sent, boxes, { strict, seam, direction, feather }, run);
+  const { outputs, spills, measured } = stitched;
+  if (strict) stitchInfo = { seam, feather: feather ?? DEFAULT_FEATHER, direction, outwardBand: stitched.outwardBand };
+  const crops: CropReport[] = planned.crops.map((c, i) => ({ ...c, spillover: summarizeSpill(measured[0]!.boxes[i]!) }));
+  const rawPatches = stitched.rawPatches;
+  let rawOut: Rgba[] | undefined = rawPatches ? undefined : stitched.raw;
+  // takeInput: the input's buffer became the first output; the input is that output with its region restored.
+  const taken = stitched.taken;
+  let inputRaster: Rgba | undefined = taken ? undefined : original;
+  const inputNow = (): Rgba => (inputRaster ??= paste(cloneRaster(outputs[0]!), taken!.saved, taken!.region.x, taken!.region.y));
   const rebuildRaw = (patches: NonNullable<typeof rawPatches>) => {
-    const rebuilt = Array.from({ length: n }, () => cloneRaster(original));
+    const rebuilt = Array.from({ length: n }, () => cloneRaster(inputNow()));
     for (const p of patches) paste(rebuilt[p.i]!, p.patch, p.box.x, p.box.y);
     return rebuilt;
   };
   // Outputs can differ from the input only inside the crops (the stitch writes only there), so only they are read.
-  const outsideChanged = outputs.map((o) => countOutsideChanged(original, o, editMask, boxes));
+  const outsideChanged = stitched.outsideChanged ?? outputs.map((o) => countOutsideChanged(original, o, editMask, boxes));
   // The heatmap is a full-size image most callers never read (the CLI writes it only with --heatmap): rendered on first read.
   const firstSpill = spills[0]!;
   let heatmap: Rgba | undefined;
@@ -770,5 +761,148 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
     ...(sent.responseId ? { responseId: sent.responseId } : {}),
     timingsMs: run.timings,
   };
-  return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(original, firstSpill.changeMap, editMask)); }, input, editMask, report };
+  const inputOut: DecodedImage = taken ? { info: input.info, get raster() { return inputNow(); } } : input;
+  return { outputs, get raw() { return (rawOut ??= rebuildRaw(rawPatches!)); }, get heatmap() { return (heatmap ??= renderHeatmap(inputNow(), firstSpill.changeMap, editMask)); }, input: inputOut, editMask, report };
+}
+
+
+/** A copy of `r` made 4 MB at a time, yielding to the event loop between slices. */
+async function cloneInSlices(r: Rgba): Promise<Rgba> {
+  const out: Rgba = { ...r, data: new Uint8Array(r.data.length) };
+  const slice = 1 << 22;
+  for (let o = 0; o < r.data.length; o += slice) {
+    out.data.set(r.data.subarray(o, Math.min(o + slice, r.data.length)), o);
+    await new Promise<void>((done) => setImmediate(done));
+  }
+  return out;
+}
+
+const spillMessage = (s: readonly { report: SpilloverReport }[]) => `raw output changed ${(s[0]!.report.outside.changedFraction * 100).toFixed(1)} % of kept pixels (${s[0]!.report.verdict})`;
+
+interface Stitched {
+  outputs: Rgba[];
+  measured: { report: SpilloverReport; boxes: SpilloverReport[] }[];
+  spills: SpilloverReport[];
+  outwardBand: number;
+  /** The raw outputs as the crops' patches (rebuilt on first read), or whole. */
+  rawPatches?: { i: number; box: Box; patch: Rgba }[];
+  raw?: Rgba[];
+  /** Per output: kept pixels that differ from the input, when counted already. */
+  outsideChanged?: number[];
+  /** takeInput: the first output is the input's buffer; `saved` holds the input's pixels of `region`. */
+  taken?: { saved: Rgba; region: Box };
+}
+type StitchChoice = { seam: SeamMode; direction: 'inward' | 'outward'; feather: number | undefined };
+
+/**
+ * finish's map-back, spillover and strict stitch when the crops do not overlap (one crop, or separate ones):
+ * the raw outputs are only their crops' patches, so no full-size raw image is built. The map-backs run in
+ * libvips (off the main thread); while they do, the outputs' copies of the input and the blend mask are made.
+ */
+async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice, run: StageRun, pixels: PixelPool | undefined, takeInput: boolean): Promise<Stitched> {
+  const { original, editMask, n } = prepared;
+  const { seam, direction, feather } = choice;
+  const cropsUnion = boxes.reduce(unionBox);
+  // Everything the stitch can write (and the pixel worker reads) lies in this region.
+  const region = jobRegion(boxes, original, direction === 'outward' ? feather : undefined);
+  let base: Rgba[] = [];
+  let blendMask: ReturnType<typeof blendMaskFor> | undefined;
+  let prep: StitchPrep | undefined;
+  const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+  const stitchOpts = (blendBox: Box | null) => ({
+    seam, modelMask: sent.modelMask, within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
+    ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
+  });
+  // backs[i][k]: output i's answer for crop k at the crop's size.
+  const backs = await run.step('mapback', async () => {
+    const pending = Promise.all(Array.from({ length: n }, (_, i) => Promise.all(sent.answers.map((answer) => {
+      const out = answer.images[Math.min(i, answer.images.length - 1)]!;
+      const box = boxes[answer.crop]!;
+      return resample(out, box.width, box.height);
+    }))));
+    // Keep a rejected map-back from being reported unhandled while the work below runs.
+    pending.catch(() => {});
+    // With a pixel worker (a server), the copies are made a slice at a time so other requests get turns.
+    // takeInput: the first output is written into the input's own buffer (no copy at all).
+    base = [];
+    for (let i = 0; i < n; i++) base.push(i === 0 && takeInput ? original : pixels ? await cloneInSlices(original) : cloneRaster(original));
+    if (!pixels) {
+      blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+      // The stitch's result-independent part (work box, its pixels, the seam's sample ring) while libvips works.
+      prep = prepareStitch(original, blendMask.blend, stitchOpts(blendMask.box));
+    }
+    return pending;
+  });
+  const patchesOf = (i: number) => sent.answers.map((answer, k) => ({ box: boxes[answer.crop]!, patch: backs[i]![k]! }));
+  const rawPatches = Array.from({ length: n }, (_, i) => patchesOf(i).map((p) => ({ i, ...p }))).flat();
+  if (pixels) {
+    // The server: spillover, blend and stitch over the crops' region in the pixel worker (same bytes).
+    const whole: WholeInputs = {
+      original, editMask, modelMask: sent.modelMask, outputs: Array.from({ length: n }, (_, i) => patchesOf(i)), boxes, seam, direction,
+      ...(feather !== undefined ? { feather } : {}),
+      ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
+    };
+    // One step for the job: its spillover and stitch run together in the worker.
+    const { result, placed, saved } = await run.step('stitch', async () => {
+      const job = regionJob(whole, region);
+      const saved = takeInput ? crop(original, region) : undefined;
+      const result = await pixels.finish(job, run.signal);
+      return { result, saved, placed: placeResult(whole, region, result, base) };
+    });
+    run.progress({ step: 'spillover', message: spillMessage(placed.measured) });
+    return {
+      outputs: placed.outputs, measured: placed.measured, spills: placed.measured.map((m) => m.report), outwardBand: result.outwardBand, rawPatches,
+      outsideChanged: result.outsideChanged, ...(saved ? { taken: { saved, region } } : {}),
+    };
+  }
+  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))), spillMessage);
+  const { blend, box: blendBox, outwardBand } = blendMask!;
+  // The input's pixels the stitch will overwrite, kept to count the changed kept pixels and rebuild the input.
+  const saved = takeInput ? crop(original, region) : undefined;
+  const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), into, prepared: prep! })));
+  if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
+  // `original` is the first output now: every output is compared with the saved input.
+  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, boxes));
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved, region } };
+}
+
+/** finish's map-back, spillover and stitch over whole raw images: overlapping crops, or no strict stitch. */
+async function finishWhole(prepared: Prepared, planned: Planned, sent: Sent, boxes: Box[], choice: StitchChoice & { strict: boolean }, run: StageRun): Promise<Stitched> {
+  const { original, editMask, n } = prepared;
+  const { seam, direction, feather, strict } = choice;
+  const raw: Rgba[] = Array.from({ length: n }, () => cloneRaster(original));
+  // Separate crops may overlap once grown to a model aspect: each crop's own region is pasted after all crops.
+  const owned: { i: number; box: Box; patch: Rgba }[] = [];
+  for (const answer of sent.answers) {
+    const { box, own, ownInCrop, shared } = cropOwnership(planned.crops, answer.crop, planned.grow, original);
+    await run.step('mapback', async () => {
+      for (let i = 0; i < n; i++) {
+        const out = answer.images[Math.min(i, answer.images.length - 1)]!;
+        const back = await resample(out, box.width, box.height);
+        paste(raw[i]!, back, box.x, box.y);
+        if (shared) owned.push({ i, box: own, patch: crop(back, ownInCrop) });
+      }
+    });
+  }
+  for (const o of owned) paste(raw[o.i]!, o.patch, o.box.x, o.box.y);
+
+  // Measure the raw drift (only the crops can differ from the input, so only they are read), then stitch.
+  const measured = await run.step('spillover', () => raw.map((r) => spilloverInBoxes(original, r, editMask, boxes)), spillMessage);
+  let outwardBand = 0;
+  // The raw outputs differ from the input only inside the crops. The stitch writes the final image into the raw
+  // output's own buffer (saving a full-size copy), so only the crops of the raw outputs are kept, to rebuild
+  // `result.raw` on first read (the CLI never reads it; the studio does).
+  let rawPatches: { i: number; box: Box; patch: Rgba }[] | undefined;
+  const outputs = await run.step('stitch', () => {
+    if (!strict) return raw;
+    // The edit mask and the model mask are zero outside the crops: only their union is scanned for boxes.
+    const cropsUnion = boxes.reduce(unionBox);
+    const made = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+    outwardBand = made.outwardBand;
+    const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+    rawPatches = raw.flatMap((r, i) => boxes.map((box) => ({ i, box, patch: crop(r, box) })));
+    const within = made.box ? unionBox(cropsUnion, made.box) : cropsUnion;
+    return raw.map((r) => stitch(original, r, made.blend, { seam, modelMask: sent.modelMask, within, reuseResult: { changed: boxes }, ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}) }));
+  });
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, ...(rawPatches ? { rawPatches } : { raw }) };
 }

@@ -39,8 +39,11 @@ import { modelsRoutes } from './routes/models.js';
 import { limitProvider } from './provider-limit.js';
 import { installRequestGuard } from './request-guard.js';
 import { openAIClientErrorHandler } from './client-errors.js';
+import { createPixelPool, type PixelPool } from '../pipeline/pixel-pool.js';
 
 export interface ServerOptions {
+  /** The worker for edits' pixel loops (default: one the server starts on first use and ends on close). */
+  pixels?: PixelPool;
   /** `/v1/batches`: completion window and clock (tests). */
   batches?: BatchesOptions;
   /** The address the server binds to (default 127.0.0.1); on loopback only loopback Host names are answered. */
@@ -141,9 +144,10 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   const fills = options.providerConcurrency ?? (!options.provider && THREADED_ENGINES.includes(options.engine ?? DEFAULT_ENGINE) ? 1 : queue.concurrency);
   const provider = limitProvider(options.provider ?? localProvider(options.engine !== undefined ? { engine: options.engine } : {}), fills);
   const inFlight = new Set<AbortController>();
+  const pixels = options.pixels ?? createPixelPool();
 
   const context: ServerContext = {
-    files, queue, provider, limits, requestTimeoutMs,
+    files, queue, provider, limits, requestTimeoutMs, pixels,
     uploads: new UploadGate(options.maxUploads ?? 64),
     uploadWatch: {
       idleMs: options.uploadIdleMs ?? DEFAULT_UPLOAD_WATCH.idleMs,
@@ -206,6 +210,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     for (const c of inFlight) c.abort(shuttingDown());
   });
   app.addHook('onClose', async () => files.close());
+  // The pixel worker ends with the server (a pool the caller passed in is the caller's to close).
+  if (!options.pixels) app.addHook('onClose', async () => pixels.close());
 
   await app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: limits.maxImageBytes } });
   await app.register(healthRoutes);

@@ -4,6 +4,7 @@
  * `POST /v1/responses`) read it instead of building their own, so they get the same queue, quota and limits.
  */
 import type { Provider } from '../providers/provider.js';
+import type { PixelPool } from '../pipeline/pixel-pool.js';
 import type { EditQueue, Ticket } from './queue.js';
 import type { UploadGate } from './uploads.js';
 import type { UploadWatchOptions } from './upload-watch.js';
@@ -15,6 +16,8 @@ export interface ServerContext {
   files: FileStore;
   queue: EditQueue;
   provider: Provider;
+  /** The worker that runs edits' pixel loops off the event loop (pipeline/pixel-pool.ts). */
+  pixels: PixelPool;
   /** Engine name for the local provider (undefined: the provider's default). */
   engine: string | undefined;
   limits: InputLimits;

@@ -176,6 +176,7 @@ export function studioPlugin(options: StudioOptions = {}): FastifyPluginAsync {
         const result = await ticket.run(() => edit({
           ...opts,
           signal,
+          pixels: ctx.pixels,
           ...(ctx.maxPixels !== undefined ? { maxPixels: ctx.maxPixels } : {}),
           onProgress: (e: ProgressEvent) => {
             if (!streamed) return;

@@ -7,10 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { boundingBox, countNonZero, createEditMask, type Box, type EditMask, type Raster } from '../../src/core/raster.js';
 import { spillover, type RegionStats, type SpilloverReport } from '../../src/core/spillover.js';
-import { blendMaskFor, modelMaskFor, stitch, type SeamMode } from '../../src/core/composite.js';
+import { blendMaskFor, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode } from '../../src/core/composite.js';
 import { crop, growBox, unionBox } from '../../src/core/crop.js';
 import { matchSeam, poissonSeam, DEFAULT_RING } from '../../src/core/seam.js';
 import { inferno, lineWidthFor, maskOutline, renderHeatmap } from '../../src/core/heatmap.js';
+import { countOutsideChanged, countOutsideChangedSaved } from '../../src/core/edit-math.js';
 import { bytes, rng } from '../_helpers/random.js';
 
 type Rgba = Raster & { channels: 4 };
@@ -258,6 +259,46 @@ describe('hot paths against their reference implementations (120 random cases ea
       const got = stitch(original, own, blend, { seam, modelMask, reuseResult: { changed: changedBoxes } });
       expect(got).toBe(own);
       expect(Buffer.from(got.data).equals(Buffer.from(want.data))).toBe(true);
+    }
+  });
+
+  it.each(CASES)('countOutsideChanged and countOutsideChangedSaved (the input kept only around the boxes), case %i', (seed) => {
+    const { rand, w, h, original, result, mask } = setup(seed);
+    let want = 0;
+    for (let i = 0; i < w * h; i++) if (mask.data[i] === 0 && original.data.subarray(i * 4, i * 4 + 4).some((v, k) => v !== result.data[i * 4 + k])) want++;
+    expect(countOutsideChanged(original, result, mask)).toBe(want);
+    // One box, the whole image or a random one: only its pixels are counted.
+    const box = rand() < 0.3 ? { x: 0, y: 0, width: w, height: h } : { x: Math.floor(rand() * w), y: Math.floor(rand() * h), width: 1, height: 1 };
+    box.width = rand() < 0.3 ? box.width : 1 + Math.floor(rand() * (w - box.x));
+    box.height = rand() < 0.3 ? box.height : 1 + Math.floor(rand() * (h - box.y));
+    let inBox = 0;
+    for (let y = box.y; y < box.y + box.height; y++) for (let x = box.x; x < box.x + box.width; x++) {
+      const i = y * w + x;
+      if (mask.data[i] === 0 && original.data.subarray(i * 4, i * 4 + 4).some((v, k) => v !== result.data[i * 4 + k])) inBox++;
+    }
+    expect(countOutsideChanged(original, result, mask, [box])).toBe(inBox);
+    const region = growBox(box, Math.floor(rand() * 4), original);
+    const saved = crop(original, region);
+    expect(countOutsideChangedSaved(saved, region, result, mask, [box])).toBe(inBox);
+  });
+
+  it.each(CASES)('stitchPatches with and without prepareStitch = stitch of the pasted result, case %i', (seed) => {
+    const { rand, w, h, original, mask } = setup(seed);
+    const blend = blendMaskFor(mask, { feather: Math.floor(rand() * 5) }).blend;
+    const modelMask = modelMaskFor(mask, { grow: Math.floor(rand() * 8) });
+    const box = { x: Math.floor(rand() * w), y: Math.floor(rand() * h), width: 1, height: 1 };
+    box.width = 1 + Math.floor(rand() * (w - box.x));
+    box.height = 1 + Math.floor(rand() * (h - box.y));
+    const patch = randomImage(box.width, box.height, rand, 0);
+    const pasted: Rgba = { ...original, data: new Uint8Array(original.data) };
+    for (let y = 0; y < box.height; y++) pasted.data.set(patch.data.subarray(y * box.width * 4, (y + 1) * box.width * 4), ((box.y + y) * w + box.x) * 4);
+    for (const seam of ['none', 'match', 'poisson'] as const) {
+      const opts = { seam, modelMask, resultBox: box };
+      const want = stitch(original, pasted, blend, opts);
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], blend, opts).data).equals(Buffer.from(want.data))).toBe(true);
+      const prepared = prepareStitch(original, blend, opts);
+      const into: Rgba = { ...original, data: new Uint8Array(original.data) };
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], blend, { ...opts, into, prepared }).data).equals(Buffer.from(want.data))).toBe(true);
     }
   });
 

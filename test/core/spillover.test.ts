@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spillover, spilloverInBoxes, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
+import { spillover, spilloverInBoxes, spilloverOfPatches, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
 import { cloneRaster, createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
 import { rng } from '../_helpers/random.js';
 
@@ -189,6 +189,37 @@ describe('spilloverInBoxes', () => {
     const { report } = spilloverInBoxes(original, original, mask, [{ x: 0, y: 0, width: 10, height: 10 }, { x: 5, y: 5, width: 10, height: 10 }]);
     expect(report.outside.pixels).toBe(399);
     expect(report.outside.changedPixels).toBe(0);
+  });
+});
+
+describe('spilloverOfPatches', () => {
+  const w = 120, h = 80;
+  const original = texture(w, h, 4);
+  const mask = boxMask(w, h, 20, 10, 30, 20);
+  for (let y = 50; y < 70; y++) for (let x = 80; x < 100; x++) mask.data[y * w + x] = 255;
+  const boxes = [{ x: 12, y: 4, width: 48, height: 36 }, { x: 74, y: 44, width: 36, height: 32 }];
+  const patchOf = (b: { x: number; y: number; width: number; height: number }, seed: number): Rgba => {
+    const p = texture(b.width, b.height, seed);
+    // Half of the patch keeps the original's pixels: identical cells next to changed ones.
+    for (let y = 0; y < b.height; y++) for (let x = 0; x < b.width / 2; x++) p.data.set(original.data.subarray(((b.y + y) * w + b.x + x) * 4, ((b.y + y) * w + b.x + x) * 4 + 4), (y * b.width + x) * 4);
+    return p;
+  };
+  const patches = boxes.map((box, i) => ({ box, patch: patchOf(box, 10 + i) }));
+
+  it('equals spilloverInBoxes over the original with the patches pasted in, box by box and merged', () => {
+    const pasted = cloneRaster(original);
+    for (const { box, patch } of patches) for (let y = 0; y < box.height; y++) pasted.data.set(patch.data.subarray(y * box.width * 4, (y + 1) * box.width * 4), ((box.y + y) * w + box.x) * 4);
+    const want = spilloverInBoxes(original, pasted, mask, boxes);
+    const got = spilloverOfPatches(original, mask, patches);
+    expect(got.boxes.map((b) => ({ ...b, changeMap: Array.from(b.changeMap.data) }))).toEqual(want.boxes.map((b) => ({ ...b, changeMap: Array.from(b.changeMap.data) })));
+    expect({ ...got.report, changeMap: 0 }).toEqual({ ...want.report, changeMap: 0 });
+    expect(Buffer.from(got.report.changeMap.data).equals(Buffer.from(want.report.changeMap.data))).toBe(true);
+    expect(got.report.outside.changedPixels).toBeGreaterThan(0);
+  });
+
+  it('refuses overlapping boxes and a patch of another size than its box (RangeError)', () => {
+    expect(() => spilloverOfPatches(original, mask, [patches[0]!, { box: { ...boxes[0]!, x: 20 }, patch: patches[0]!.patch }])).toThrow(RangeError);
+    expect(() => spilloverOfPatches(original, mask, [{ box: boxes[1]!, patch: patches[0]!.patch }])).toThrow('patch is 48x36 but its box is 36x32');
   });
 });
 
