@@ -11,7 +11,7 @@
  * size; the pipeline at most 25 bytes of peak memory per input pixel.
  *
  * Engines (heal, the default, and patchmatch, telea, ns) fill 5 % of the picture at its own resolution, at every
- * size (MASKEDIT_BENCH_ENGINE_MP=1,4,16 for fewer). That takes long on big pictures, so each engine cell has a
+ * size (MASKEDIT_BENCH_ENGINE_MP=1,4,16 for fewer; MASKEDIT_BENCH_SCALING_CASES=heal,pipeline for some rows only). That takes long on big pictures, so each engine cell has a
  * cap (MASKEDIT_BENCH_ENGINE_CAP_S, default 300 s): a cell that reaches it is stopped and shown as `≥` the cap
  * (a lower bound, left out of the slopes).
  */
@@ -31,6 +31,8 @@ const CASES = ['check', 'stitch+spillover', 'pipeline', 'heal', 'patchmatch', 't
 const ENGINES: readonly Case[] = ['heal', 'patchmatch', 'telea', 'ns'];
 const ENGINE_CAP_MS = Number(process.env.MASKEDIT_BENCH_ENGINE_CAP_S ?? 300) * 1000;
 type Case = (typeof CASES)[number];
+/** MASKEDIT_BENCH_SCALING_CASES=heal,pipeline: only these rows (default all). */
+const PICKED: readonly Case[] = process.env.MASKEDIT_BENCH_SCALING_CASES ? CASES.filter((c) => process.env.MASKEDIT_BENCH_SCALING_CASES!.split(',').includes(c)) : CASES;
 const FRACTION = 0.05;
 const SLOPE_GOAL = 1.3;
 const PIPELINE_BYTES_PER_PIXEL = 25;
@@ -156,7 +158,7 @@ async function parent(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
       await import('node:fs').then((fs) => fs.mkdirSync(dir));
       await makeInputs(mp, dir);
-      for (const kind of CASES) {
+      for (const kind of PICKED) {
         if (ENGINES.includes(kind) && !ENGINE_SIZES.includes(mp)) continue;
         loads.push(loadavg()[0]!);
         const cap = ENGINES.includes(kind) ? ENGINE_CAP_MS : undefined;
@@ -183,7 +185,7 @@ async function parent(): Promise<void> {
   console.log(`\n4:3 photos (opencv/home.jpg resized, JPEG q92) with a ${FRACTION * 100} % elliptical RGBA PNG mask; one fresh process per cell; load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
   const rows: Record<string, string | number>[] = [];
   let pass = true;
-  for (const kind of CASES) {
+  for (const kind of PICKED) {
     const byMp = results[kind] ?? {};
     const sizes = Object.keys(byMp).map(Number).sort((a, b) => a - b);
     if (!sizes.length) continue;
