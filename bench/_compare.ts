@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { photoPath } from './_photos.js';
+import { pipelineInputs } from './_pipeline_case.js';
 import { table } from './_util.js';
 
 const oldRoot = process.env.MASKEDIT_BENCH_OLD;
@@ -59,12 +60,7 @@ const same: string[] = [];
 
 // Pipeline: edit() + PNG encode of the output, provider time taken out.
 {
-  const W = 4000, H = 3000;
-  const image = await sharp(photoPath('opencv/home.jpg')).resize(W, H, { fit: 'fill' }).jpeg({ quality: 92 }).toBuffer();
-  const rx = Math.round(Math.sqrt(((0.05 * W * H) / Math.PI) * 1.3)), ry = Math.round(rx / 1.3);
-  const a = Buffer.alloc(W * H * 4);
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) a[(y * W + x) * 4 + 3] = ((x - 2600) / rx) ** 2 + ((y - 1200) / ry) ** 2 <= 1 ? 0 : 255;
-  const mask = await sharp(a, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
+  const { image, mask } = await pipelineInputs();
   const steps = sides.map(() => [] as Record<string, number>[]);
   const outputs: { png: Uint8Array; report: string }[] = [];
   const fns = sides.map((s, k) => async () => {

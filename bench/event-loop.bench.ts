@@ -7,32 +7,14 @@
  * Printed: the p99 and max of the loop's delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) over each
  * edit, and the edit's wall time. Goal: the worker cuts the max delay (ratio after / before < 1).
  */
-import sharp from 'sharp';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { edit } from '../src/pipeline/edit.js';
 import { createPixelPool } from '../src/pipeline/pixel-pool.js';
-import { resize } from '../src/core/resize.js';
-import { cloneRaster } from '../src/core/raster.js';
-import type { Provider } from '../src/providers/provider.js';
 import { table, verdict } from './_util.js';
-import { photoPath } from './_photos.js';
+import { H, instant, pipelineInputs, PROMPT, W } from './_pipeline_case.js';
 
-const W = 4000, H = 3000;
-const image = await sharp(photoPath('opencv/home.jpg')).resize(W, H, { fit: 'fill' }).jpeg({ quality: 92 }).toBuffer();
-const rx = Math.round(Math.sqrt(((0.05 * W * H) / Math.PI) * 1.3)), ry = Math.round(rx / 1.3);
-const alpha = Buffer.alloc(W * H * 4);
-for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) alpha[(y * W + x) * 4 + 3] = ((x - 2600) / rx) ** 2 + ((y - 1200) / ry) ** 2 <= 1 ? 0 : 255;
-const mask = await sharp(alpha, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer();
-const instant: Provider = {
-  name: 'openai', surface: 'images',
-  async edit(req) {
-    const [w, h] = (req.size ?? '1024x1024').split('x').map(Number) as [number, number];
-    const out = cloneRaster(resize(req.image, w, h, 'bilinear'));
-    for (let i = 0; i < out.data.length; i += 4) out.data[i] = Math.min(255, out.data[i]! + 5);
-    return { images: [out] };
-  },
-};
+const { image, mask } = await pipelineInputs();
 
 const pixels = createPixelPool();
 const runs = Number(process.env.MASKEDIT_BENCH_RUNS ?? 5);
@@ -41,7 +23,7 @@ const once = async (side: keyof typeof sides, record: boolean) => {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   const t = performance.now();
-  const r = await edit({ image, mask, prompt: 'A living room with a lamp. Add a lamp. Preserve the room.', provider: instant, ...(side === 'after' ? { pixels } : {}) });
+  const r = await edit({ image, mask, prompt: PROMPT, provider: instant, ...(side === 'after' ? { pixels } : {}) });
   const ms = performance.now() - t;
   h.disable();
   if (!record) return;
