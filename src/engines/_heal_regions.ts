@@ -1,7 +1,7 @@
 /**
  * Region helpers of the heal engine, pure typed-array code: distance transforms, connected components and their
  * thickness, the sampling mask (where sources may come from), and a multi-scale smooth diffusion (push–pull,
- * then relaxation) used both to initialise holes and to solve the seam membrane.
+ * then relaxation, or an onion peel for thin holes) that gives the holes their smooth start.
  */
 
 import { neighbourIndices } from './_patchmatch_levels.js';

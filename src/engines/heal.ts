@@ -90,7 +90,7 @@ const GLOBAL_TARGETS = 4_000;
 const POISSON_ITERATIONS = 4;
 /** …on a copy-only finest level (a 12 MP photo's 5 % hole: 600,000 unknowns), where the copied blocks are coherent. */
 const COPY_ONLY_POISSON_ITERATIONS = 2;
-/** Gauss–Seidel sweeps after push–pull (diffusion init and seam membrane). */
+/** Gauss–Seidel sweeps after the diffusion's push–pull or onion peel (the holes' smooth start). */
 const SWEEPS = 12;
 /** Known pixels around a hole's box that the diffusion estimate is drawn from. */
 const DIFFUSE_MARGIN = 16;
@@ -286,13 +286,7 @@ function copyWhere(where: Uint8Array, from: Float32Array, to: Float32Array): voi
 /** Copies into every hole pixel the pixel its best covering patch proposes (sourceOfEachPixel), and returns those sources. */
 function copyWinners(L: Level): Sources {
   const found = sourceOfEachPixel(L);
-  const { img, hole } = L;
-  const { src } = found;
-  for (let q = 0; q < hole.length; q++) {
-    const s = src[q]!;
-    if (!hole[q] || s < 0) continue;
-    for (let c = 0; c < 4; c++) img[q * 4 + c] = img[s * 4 + c]!;
-  }
+  copyFrom(L, found.src);
   return found;
 }
 
@@ -303,16 +297,20 @@ function copyWinners(L: Level): Sources {
 function copyMatches(L: Level, sources: true): Sources;
 function copyMatches(L: Level, sources?: false): undefined;
 function copyMatches(L: Level, sources = false): Sources | undefined {
-  const { w, h, r, img, hole, nnf } = L;
-  const src = sources ? new Int32Array(w * h).fill(-1) : undefined;
+  copyFrom(L, L.nnf);
+  const n = L.w * L.h;
+  return sources ? { src: L.nnf, cost: new Float32Array(n), at: new Uint8Array(n).fill((L.r << 4) | L.r) } : undefined;
+}
+
+/** img[q] = img[from[q]] for every hole pixel q with a source (from[q] ≥ 0). */
+function copyFrom(L: Level, from: Int32Array): void {
+  const { img, hole } = L;
   for (let q = 0; q < hole.length; q++) {
-    const s = nnf[q]!;
+    const s = from[q]!;
     if (!hole[q] || s < 0) continue;
-    if (src) src[q] = s;
     const a = q * 4, b = s * 4;
     img[a] = img[b]!; img[a + 1] = img[b + 1]!; img[a + 2] = img[b + 2]!; img[a + 3] = img[b + 3]!;
   }
-  return src ? { src, cost: new Float32Array(w * h), at: new Uint8Array(w * h).fill((r << 4) | r) } : undefined;
 }
 
 /** For every target, a random source within `radius` (16 tries), else any source. */
@@ -365,13 +363,14 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   const W = image.width;
 
   // Thickness per component, measured in the hole's box plus one pixel of known border.
-  const hb = toRect(growBox(boundingBox(mask)!, 1, image));
+  const holeBox = boundingBox(mask)!;
+  const hb = toRect(growBox(holeBox, 1, image));
   const split = splitByThickness(cropMask(mask.data, W, hb), hb.w, hb.h, s.thin);
   const ringThick = s.ring ?? defaultRing(split.thickDepth, s.r);
   const rThin = Math.min(s.r, 3);
   const ringThin = s.ring ?? Math.max(12, Math.round(4 * split.thinDepth + 4 * rThin));
   const margin = Math.max(split.thickDepth > 0 ? ringThick : 0, ringThin) + s.r + 1;
-  let box = toRect(growBox(boundingBox(mask)!, margin, image));
+  let box = toRect(growBox(holeBox, margin, image));
   if (add) {
     const ab = boundingBox(add);
     if (ab) {
