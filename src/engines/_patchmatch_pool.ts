@@ -3,9 +3,8 @@
  * share the level's memory (SharedArrayBuffer). Bands are dealt out round-robin; because each band writes only
  * its own rows and has its own seed, the result is identical for any number of threads.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerBeside } from '../io/worker.js';
 import { distanceBand, searchBand, voteBand, voteSharpBand, type LevelArrays } from './_patchmatch_kernel.js';
 
 export type Phase = 'dist' | 'search' | 'vote' | 'voteSharp';
@@ -56,14 +55,7 @@ interface Helper { worker: Worker; pending: ((e?: Error) => void) | undefined }
 let helpers: Helper[] | undefined;
 
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./_patchmatch_worker.js', import.meta.url));
-  // Run from TypeScript sources (tsx, vitest): the worker registers tsx's loader itself, as bin/maskedit.js
-  // does, because Node 20 does not carry --import hooks into a worker's entry module.
-  // The ESM entry of tsx's API (require.resolve finds the CommonJS one, which cannot register from an eval worker).
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./_patchmatch_worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, execArgv: [] });
+  return startWorkerBeside(import.meta.url, '_patchmatch_worker');
 }
 
 /** Starts (once per process) `count` helper workers; they are unref'd so they never keep the process alive. */

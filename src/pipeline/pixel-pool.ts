@@ -9,9 +9,8 @@
  * Without a pool, `finish` runs the same job function on the calling thread (finish-region.ts), so the bytes
  * and figures are the same either way.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerBeside } from '../io/worker.js';
 import { MaskeditError } from '../core/errors.js';
 import type { RegionJob, RegionResult } from './finish-region.js';
 import type { EditMask } from '../core/raster.js';
@@ -39,12 +38,7 @@ type TaskName = 'finish' | 'modelMask';
 interface Job { id: number; task: TaskName; job: unknown; transfer: ArrayBuffer[]; resolve(r: unknown): void; reject(e: unknown): void; signal: AbortSignal | undefined; off(): void }
 
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./_pixel_worker.js', import.meta.url));
-  // From TypeScript sources (tsx, vitest): the worker registers tsx's loader itself (as engines/_patchmatch_pool.ts).
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./_pixel_worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, execArgv: [] });
+  return startWorkerBeside(import.meta.url, '_pixel_worker');
 }
 
 /**
