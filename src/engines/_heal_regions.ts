@@ -361,26 +361,57 @@ function level8(v: number): number {
 }
 
 /**
- * Sampling by the hole's border: removes from `allowed` (in place) the pixels whose colour is rare on the hole's
+ * Sampling by the hole's border: removes from `allowed` (in place) the objects whose colour is rare on the hole's
  * own border — the known pixels within `band` of `group` — so a distinct object standing next to the hole (a
  * barrier, a tower, a sign) is not copied into it, while everything that looks like what surrounds the hole stays.
- * A colour's share is the fraction of border pixels within one bin (±32 levels per channel) of it; pixels below
- * `minShare` are removed, but never more than `maxFraction` of the allowed pixels (the rarest first).
- * `keep` (the user's sampleFrom) is never removed. Returns how many pixels were removed.
+ * A colour's share is the fraction of border pixels within one bin (±32 levels per channel) of it; an object is an
+ * 8-connected blob of allowed pixels whose colours are all below `minShare`, and only blobs of at least `minBlob`
+ * pixels go: specks smaller than that (a fruit's highlights, a bird in the sky, the glints of a texture) are
+ * texture, and the fill needs them to be as sharp as its surroundings. Never more than `maxFraction` of the
+ * allowed pixels go (the rarest colours first). `keep` (the user's sampleFrom) is never removed. Returns how many
+ * pixels were removed.
  *
  * @example
  * const { allowed, dist } = samplingArea(group, hole, w, h, ring);
- * foreignColours(img, allowed, dist, 4, 0.005, 0.3); // allowed loses the distractor next to the hole
+ * foreignColours(img, w, h, allowed, dist, 4, 0.005, 0.3, 49); // allowed loses the distractor next to the hole
  */
-export function foreignColours(img: Float32Array, allowed: Uint8Array, distToGroup: Float32Array, band: number, minShare: number, maxFraction: number, keep?: Uint8Array): number {
+export function foreignColours(img: Float32Array, w: number, h: number, allowed: Uint8Array, distToGroup: Float32Array, band: number, minShare: number, maxFraction: number, minBlob: number, keep?: Uint8Array): number {
+  const share = borderShares(img, allowed, distToGroup, band);
+  if (!share) return 0;
+  // Allowed pixels of a rare colour, and of those the ones in blobs big enough to be an object.
+  const rare = new Uint8Array(allowed.length);
+  for (let i = 0; i < allowed.length; i++) if (allowed[i] && !keep?.[i] && share[colourBin(img, i)]! < minShare) rare[i] = 1;
+  const big = bigBlobs(rare, w, h, minBlob);
+  // How many such pixels fall in each bin: the rarest bins go first, within maxFraction of the allowed pixels.
+  const count = new Float64Array(512);
+  let total = 0;
+  for (let i = 0; i < allowed.length; i++) {
+    if (!allowed[i] || keep?.[i]) continue;
+    total++;
+    if (big[i]) { const k = colourBin(img, i); count[k] = count[k]! + 1; }
+  }
+  const order = Array.from({ length: 512 }, (_, k) => k).filter((k) => count[k]! > 0).sort((a, b) => share[a]! - share[b]! || a - b);
+  const drop = new Uint8Array(512);
+  let removed = 0;
+  for (const k of order) {
+    if (removed + count[k]! > maxFraction * total) break;
+    drop[k] = 1;
+    removed += count[k]!;
+  }
+  if (!removed) return 0;
+  for (let i = 0; i < allowed.length; i++) if (big[i] && drop[colourBin(img, i)]) allowed[i] = 0;
+  return removed;
+}
+
+/** Each colour bin's share of the border band (smoothed over its 27 neighbouring bins); undefined when there is no border. */
+function borderShares(img: Float32Array, allowed: Uint8Array, distToGroup: Float32Array, band: number): Float32Array | undefined {
   const hist = new Float64Array(512);
   let border = 0;
   for (let i = 0; i < allowed.length; i++) {
     const d = distToGroup[i]!;
     if (allowed[i] && d > 0 && d <= band) { const k = colourBin(img, i); hist[k] = hist[k]! + 1; border++; }
   }
-  if (!border) return 0;
-  // Smoothed over the 27 neighbouring bins, as a share of the border.
+  if (!border) return undefined;
   const share = new Float32Array(512);
   for (let r = 0; r < 8; r++) for (let g = 0; g < 8; g++) for (let b = 0; b < 8; b++) {
     let s = 0;
@@ -390,19 +421,15 @@ export function foreignColours(img: Float32Array, allowed: Uint8Array, distToGro
     }
     share[(r << 6) | (g << 3) | b] = s / border;
   }
-  // How many allowed pixels fall in each bin: the rarest bins go first, within maxFraction of them.
-  const count = new Float64Array(512);
-  let total = 0;
-  for (let i = 0; i < allowed.length; i++) if (allowed[i] && !keep?.[i]) { const k = colourBin(img, i); count[k] = count[k]! + 1; total++; }
-  const order = Array.from({ length: 512 }, (_, k) => k).filter((k) => count[k]! > 0 && share[k]! < minShare).sort((a, b) => share[a]! - share[b]! || a - b);
-  const drop = new Uint8Array(512);
-  let removed = 0;
-  for (const k of order) {
-    if (removed + count[k]! > maxFraction * total) break;
-    drop[k] = 1;
-    removed += count[k]!;
-  }
-  if (!removed) return 0;
-  for (let i = 0; i < allowed.length; i++) if (allowed[i] && !keep?.[i] && drop[colourBin(img, i)]) allowed[i] = 0;
-  return removed;
+  return share;
+}
+
+/** 1 where a pixel of `m` lies in an 8-connected blob of at least `min` pixels. */
+function bigBlobs(m: Uint8Array, w: number, h: number, min: number): Uint8Array {
+  const { labels, count } = components(m, w, h);
+  const size = new Int32Array(count + 1);
+  for (let i = 0; i < labels.length; i++) size[labels[i]!]!++;
+  const out = new Uint8Array(m.length);
+  for (let i = 0; i < labels.length; i++) if (labels[i] && size[labels[i]!]! >= min) out[i] = 1;
+  return out;
 }

@@ -36,6 +36,7 @@ import { downsample, makeLevel, plainAlloc, sharedAlloc, type Alloc, type Level 
 import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from './_patchmatch_pool.js';
 import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
 import { poissonReconstruct, POISSON_MAX_DIFF, sourceOfEachPixel, type Sources } from './_heal_poisson.js';
+import { textureToAlpha } from './_heal_texture.js';
 import { diffuseNear, peelDiffuse, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
@@ -64,13 +65,18 @@ export interface HealOptions extends FillOptions {
    * object next to the hole is not copied into it. At most 30 % of the ring is dropped. 0 = off. Default 0.005.
    */
   rareColours?: number;
+  /**
+   * Weight of the texture feature in the patch distance (mean gradient magnitude around each pixel, Newson et al.
+   * 2014): a textured border asks for textured sources. 0 = colour only. Default 1. Opaque images only.
+   */
+  texture?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
   seams?: boolean;
   /** Helper worker threads: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
   workers?: number | 'auto';
 }
 
-interface Settings { r: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
+interface Settings { r: number; texture: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
 
 /** A level needs at least this many source patches to be searched. */
 const MIN_SOURCES = 64;
@@ -110,6 +116,7 @@ function settings(o: FillOptions): Settings {
   const w = o.workers;
   return {
     r: patch >> 1,
+    texture: numOption(o, 'texture', 4, 0, 100),
     ring: o.ring === undefined ? undefined : intOption(o, 'ring', 0, 1, 1 << 16),
     far: numOption(o, 'farPenalty', 16, 0, 1e6),
     thin: numOption(o, 'thinWidth', 3, 0, 64),
@@ -152,6 +159,8 @@ interface Ctx {
   alloc: Alloc;
   signal: AbortSignal | undefined;
   opaque: boolean;
+  /** Channel 3 holds the texture feature (textureToAlpha), not alpha. */
+  features: boolean;
   pass: number;
   progress: (fraction: number, message: string) => void;
 }
@@ -270,8 +279,25 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     levels[l + 1] = undefined;
   }
   if (ctx.signal?.aborted) throw new AbortError();
-  if (s.seams) poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? COPY_ONLY_POISSON_ITERATIONS : POISSON_ITERATIONS, copied);
+  if (s.seams) {
+    // The texture feature is not a colour: the gradient-domain step sees a constant in its place, and the
+    // hole keeps its sources' features for the thin parts' search that may follow.
+    const kept = ctx.features ? swapChannel3(L0.img, 255) : undefined;
+    poissonReconstruct(L0, POISSON_MAX_DIFF, targets[0]! > BIG_FINEST ? COPY_ONLY_POISSON_ITERATIONS : POISSON_ITERATIONS, copied);
+    if (kept) restoreChannel3(L0.img, kept);
+  }
   copyWhere(group, L0.img, img);
+}
+
+/** Sets channel 3 of every pixel to `value`; returns what it held. */
+function swapChannel3(img: Float32Array, value: number): Float32Array {
+  const kept = new Float32Array(img.length >> 2);
+  for (let i = 0; i < kept.length; i++) { kept[i] = img[i * 4 + 3]!; img[i * 4 + 3] = value; }
+  return kept;
+}
+
+function restoreChannel3(img: Float32Array, kept: Float32Array): void {
+  for (let i = 0; i < kept.length; i++) img[i * 4 + 3] = kept[i]!;
 }
 
 /** to[i] = from[i] (4 floats per pixel) where `where` is set. */
@@ -397,6 +423,9 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   const alloc = helpers > 0 ? sharedAlloc : plainAlloc;
   const img = new Float32Array(n * 4);
   const opaque = knownToFloat(image.data, W, box, hole, img);
+  // An opaque image's alpha channel carries the texture feature instead (the distance then counts it).
+  const features = opaque && s.texture > 0;
+  if (features) textureToAlpha(img, hole, w, h, s.r, s.texture);
   // 1. A smooth multi-scale diffusion into the thin parts: the estimate their search starts from, and what the
   // object fill sees there (objects get theirs at their coarsest level).
   if (thinN) peelDiffuse(img, invert(hole), w, h, 4, SWEEPS, parts.thin);
@@ -405,7 +434,7 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
 
   const lease = helpers > 0 ? leaseWorkerExecutor(helpers) : null;
   const ctx: Ctx = {
-    s, exec: lease ?? localExecutor(), alloc, signal, opaque, pass: 0,
+    s, exec: lease ?? localExecutor(), alloc, signal, opaque: opaque && !features, features, pass: 0,
     progress: (fraction, message) => onProgress?.({ step: 'fill', fraction, message }),
   };
   try {
@@ -414,14 +443,14 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
     if (thickN) {
       let { allowed, dist } = samplingArea(parts.thick, hole, w, h, ringThick, addC, exclC);
       if (countOnes(allowed) < (2 * s.r + 1) ** 2 * MIN_SOURCES) ({ allowed, dist } = samplingArea(parts.thick, hole, w, h, Infinity, addC, exclC));
-      if (s.rare > 0) foreignColours(img, allowed, dist, BORDER_BAND, s.rare, MAX_FOREIGN, addC);
+      if (s.rare > 0) foreignColours(img, w, h, allowed, dist, BORDER_BAND, s.rare, MAX_FOREIGN, (2 * s.r + 1) ** 2, addC);
       await fillGroup(ctx, img, parts.thick, allowed, w, h, s.r, ringThick, 16, [0.05, split0]);
     }
     // 3. Thin parts (strokes, scratches, text): full resolution, small patches, a narrow ring.
     if (thinN) {
       let { allowed, dist } = samplingArea(parts.thin, hole, w, h, ringThin, addC, exclC);
       if (countOnes(allowed) < (2 * rThin + 1) ** 2 * 4) ({ allowed, dist } = samplingArea(parts.thin, hole, w, h, Infinity, addC, exclC));
-      if (s.rare > 0) foreignColours(img, allowed, dist, BORDER_BAND, s.rare, MAX_FOREIGN, addC);
+      if (s.rare > 0) foreignColours(img, w, h, allowed, dist, BORDER_BAND, s.rare, MAX_FOREIGN, (2 * rThin + 1) ** 2, addC);
       await fillGroup(ctx, img, parts.thin, allowed, w, h, rThin, ringThin, 1, [split0, 0.95]);
     }
   } finally {

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../src/core/progress.js';
 import { defaultRing, healEngine } from '../../src/engines/heal.js';
-import { farCost, type LevelArrays } from '../../src/engines/_patchmatch_kernel.js';
+import { farCost, rng, type LevelArrays } from '../../src/engines/_patchmatch_kernel.js';
 import { closeHelpers } from '../../src/engines/_patchmatch_pool.js';
 import { engineContract } from './engine.case.js';
-import { changedOutside, disc, holeError, mask, paintHole, rgba } from './_images.js';
+import { changedOutside, disc, holeError, mask, paintHole, rgba, type Rgba } from './_images.js';
 
 engineContract('heal', async () => healEngine);
 afterAll(closeHelpers);
@@ -80,6 +80,36 @@ describe('heal on a very large hole', () => {
   });
 });
 
+describe('heal texture feature', () => {
+  // Left of x = 60 grey noise (uniform ±40: neighbours differ by 26.7 levels on average), right of it flat grey of
+  // the same mean; a 20×20 hole in the noise whose ring reaches the flat side. By colour alone the flat patches
+  // match the hole's smooth first estimate better; with the texture feature the noisy border asks for noise.
+  const W = 120, H = 80;
+  const noise = (): Rgba => {
+    const rand = rng(5);
+    const data = new Uint8Array(W * H * 4);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) { const v = x < 60 ? Math.round(128 + (rand() - 0.5) * 80) : 128; data.set([v, v, v, 255], (y * W + x) * 4); }
+    return { width: W, height: H, channels: 4, data };
+  };
+  const hole = mask(W, H, (x, y) => x >= 38 && x < 58 && y >= 30 && y < 50);
+  /** Mean |horizontal step| between hole pixels. */
+  const roughness = (img: Rgba) => {
+    let s = 0, k = 0;
+    for (let y = 30; y < 50; y++) for (let x = 38; x < 57; x++) { const i = (y * W + x) * 4; s += Math.abs(img.data[i + 4]! - img.data[i]!); k++; }
+    return s / k;
+  };
+
+  it('fills a hole in noise with noise (texture 4, the default) where colour alone fills it flat (texture 0)', async () => {
+    const img = noise();
+    const withFeature = await healEngine.fill(img, hole, { seed: 3 });
+    const colourOnly = await healEngine.fill(img, hole, { seed: 3, texture: 0 });
+    expect(roughness(withFeature)).toBeGreaterThan(20);
+    expect(roughness(colourOnly)).toBeLessThan(10);
+    expect(changedOutside(img, withFeature, hole)).toEqual([]);
+    expect(withFeature.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
+  });
+});
+
 describe('heal options', () => {
   it.each([
     ['patchSize', 8, 'heal option patchSize must be odd, received 8'],
@@ -90,6 +120,7 @@ describe('heal options', () => {
     ['emIterations', 0, 'heal option emIterations must be an integer from 1 to 100, received 0'],
     ['sharpness', 0, 'heal option sharpness must be a number from 0.01 to 1000000, received 0'],
     ['rareColours', 2, 'heal option rareColours must be a number from 0 to 1, received 2'],
+    ['texture', -1, 'heal option texture must be a number from 0 to 100, received -1'],
     ['seams', 'yes', 'heal option seams must be true or false, received "yes"'],
     ['workers', 17, 'heal option workers must be an integer from 0 to 16, received 17'],
   ])('refuses %s = %j', async (key, value, message) => {

@@ -105,34 +105,47 @@ describe('diffuse', () => {
 });
 
 describe('foreignColours', () => {
-  // 40×10: a hole in columns 5–9, grey everywhere else but a green bar in columns 20–25 (11+ px from the hole).
+  // 40×10: a hole in columns 5–9, grey everywhere else but a green bar in columns 20–25 (11+ px from the hole)
+  // and two green specks of one pixel at (35, 2) and (35, 7).
   const w = 40, h = 10;
   const hole = Uint8Array.from({ length: w * h }, (_, i) => (i % w >= 5 && i % w <= 9 ? 1 : 0));
+  const speck = (i: number) => i === 2 * w + 35 || i === 7 * w + 35;
   const img = new Float32Array(w * h * 4);
-  for (let i = 0; i < w * h; i++) img.set(i % w >= 20 && i % w <= 25 ? [20, 230, 40, 255] : [120 + (i % 7), 118, 121, 255], i * 4);
+  for (let i = 0; i < w * h; i++) img.set((i % w >= 20 && i % w <= 25) || speck(i) ? [20, 230, 40, 255] : [120 + (i % 7), 118, 121, 255], i * 4);
   const green = (a: Uint8Array) => [...a].filter((v, i) => v && i % w >= 20 && i % w <= 25).length;
+  const specks = (a: Uint8Array) => [...a].filter((v, i) => v && speck(i)).length;
 
-  it('drops the pixels whose colour the hole\'s border does not have, and nothing else', () => {
+  it('drops the objects whose colour the hole\'s border does not have, and keeps specks of it smaller than minBlob', () => {
     const { allowed, dist } = samplingArea(hole, hole, w, h, Infinity);
     const before = [...allowed].filter(Boolean).length;
-    expect(foreignColours(img, allowed, dist, 4, 0.005, 0.3)).toBe(60);
+    expect(foreignColours(img, w, h, allowed, dist, 4, 0.005, 0.3, 20)).toBe(60);
     expect(green(allowed)).toBe(0);
+    expect(specks(allowed)).toBe(2);
     expect([...allowed].filter(Boolean).length).toBe(before - 60);
+  });
+
+  it('keeps an object smaller than minBlob, and drops specks when minBlob is 1', () => {
+    const a = samplingArea(hole, hole, w, h, Infinity);
+    expect(foreignColours(img, w, h, a.allowed, a.dist, 4, 0.005, 0.3, 61)).toBe(0);
+    expect(green(a.allowed)).toBe(60);
+    const b = samplingArea(hole, hole, w, h, Infinity);
+    expect(foreignColours(img, w, h, b.allowed, b.dist, 4, 0.005, 0.3, 1)).toBe(62);
+    expect(specks(b.allowed)).toBe(0);
   });
 
   it('keeps what the user added, and drops nothing when the rare colours exceed maxFraction', () => {
     const keep = Uint8Array.from({ length: w * h }, (_, i) => (i % w === 20 ? 1 : 0));
     const a = samplingArea(hole, hole, w, h, Infinity);
-    expect(foreignColours(img, a.allowed, a.dist, 4, 0.005, 0.3, keep)).toBe(50);
+    expect(foreignColours(img, w, h, a.allowed, a.dist, 4, 0.005, 0.3, 20, keep)).toBe(50);
     expect(green(a.allowed)).toBe(10);
     const b = samplingArea(hole, hole, w, h, Infinity);
-    expect(foreignColours(img, b.allowed, b.dist, 4, 0.005, 0.1)).toBe(0);
+    expect(foreignColours(img, w, h, b.allowed, b.dist, 4, 0.005, 0.1, 20)).toBe(0);
     expect(green(b.allowed)).toBe(60);
   });
 
   it('drops nothing when the colour is common on the border (a band reaching the bar)', () => {
     const { allowed, dist } = samplingArea(hole, hole, w, h, Infinity);
-    expect(foreignColours(img, allowed, dist, 12, 0.005, 0.3)).toBe(0);
+    expect(foreignColours(img, w, h, allowed, dist, 12, 0.005, 0.3, 20)).toBe(0);
   });
 });
 
