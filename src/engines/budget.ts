@@ -15,13 +15,19 @@
  */
 import { AbortError, MaskeditError } from '../core/errors.js';
 import { crop, growBox, paste } from '../core/crop.js';
-import { boundingBox, cloneRaster, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, countNonZero, type EditMask, type Raster } from '../core/raster.js';
 import type { Engine } from './engine.js';
 import { settings, settingsFromEnv } from '../io/settings.js';
 
 /** Peak bytes per pixel handed to the engine (RGBA in and out, the engine's own buffers), with headroom. */
 export const BYTES_PER_PIXEL: Record<string, number> = { telea: 28, ns: 28, patchmatch: 48 };
 const DEFAULT_BYTES_PER_PIXEL = 48;
+/**
+ * Peak bytes per hole pixel on top of that: heal's gradient-domain step keeps about 250 B per unknown (its sources'
+ * steps, links, right-hand side and the multigrid's scratch, plus the coarser grids), measured at 48 MP with a 5 %
+ * hole (docs/performance.md).
+ */
+export const BYTES_PER_HOLE_PIXEL: Record<string, number> = { heal: 256 };
 export { DEFAULT_ENGINE_BUDGET_BYTES } from '../io/settings.js';
 
 /** MASKEDIT_ENGINE_MEMORY_MB of `env` in bytes, else 1 GiB (the CLI reads it once into io/settings.ts). */
@@ -29,9 +35,9 @@ export function engineBudgetFromEnv(env: Readonly<Record<string, string | undefi
   return settingsFromEnv(env).engineBudgetBytes;
 }
 
-/** Estimated peak bytes for `engine` filling `pixels` pixels. */
-export function engineCost(engine: string, pixels: number): number {
-  return pixels * (BYTES_PER_PIXEL[engine] ?? DEFAULT_BYTES_PER_PIXEL);
+/** Estimated peak bytes for `engine` filling `pixels` pixels of which `holes` are to be filled. */
+export function engineCost(engine: string, pixels: number, holes = 0): number {
+  return pixels * (BYTES_PER_PIXEL[engine] ?? DEFAULT_BYTES_PER_PIXEL) + holes * (BYTES_PER_HOLE_PIXEL[engine] ?? 0);
 }
 
 const mb = (b: number) => `${Math.ceil(b / 1024 / 1024)} MB`;
@@ -60,14 +66,16 @@ export function withBudget(engine: Engine, opts: BudgetOptions = {}): Engine {
       const budget = opts.budgetBytes ?? settings().engineBudgetBytes;
       try {
         const whole = image.width * image.height;
-        if (engineCost(name, whole) <= budget || mask.width !== image.width || mask.height !== image.height) {
+        // Hole pixels are counted only for engines whose memory grows with the hole (a scan of the mask).
+        const holes = BYTES_PER_HOLE_PIXEL[name] && mask.data.length === whole ? countNonZero(mask) : 0;
+        if (engineCost(name, whole, holes) <= budget || mask.width !== image.width || mask.height !== image.height) {
           return await engine.fill(image, mask, options, signal, onProgress);
         }
         const box = boundingBox(mask);
         if (!box) return cloneRaster(image);
         // Context around the holes: half the box's longer side, at least 64 px, as the crop planner does.
         const region = growBox(box, Math.max(64, Math.ceil(Math.max(box.width, box.height) / 2)), image);
-        const cost = engineCost(name, region.width * region.height);
+        const cost = engineCost(name, region.width * region.height, holes);
         if (cost > budget) {
           throw new MaskeditError('ENGINE_MEMORY_BUDGET',
             `the ${name} engine would need about ${mb(cost)} for the ${region.width}x${region.height} region around the mask (image ${image.width}x${image.height}); the budget is ${mb(budget)}`,

@@ -4,7 +4,7 @@
  * the OpenCV WebAssembly build throws bare numbers — becomes a coded error.
  */
 import { describe, expect, it } from 'vitest';
-import { withBudget, engineFailure } from '../../src/engines/budget.js';
+import { engineCost, engineFailure, withBudget } from '../../src/engines/budget.js';
 import { getEngine } from '../../src/engines/index.js';
 import { configureSettings, settingsFromEnv } from '../../src/io/settings.js';
 import type { Engine } from '../../src/engines/engine.js';
@@ -47,6 +47,27 @@ describe('engine memory budget', () => {
     }
     expect(changedOutsideRegion).toBe(0);
     expect(out.data[(415 * 1000 + 520) * 4]).toBe(7);
+  });
+
+  it.each<[string, number]>([
+    ['telea', 28 * 1000],
+    ['ns', 28 * 1000],
+    ['patchmatch', 48 * 1000],
+    ['heal', 48 * 1000 + 256 * 100],
+    ['anything else', 48 * 1000],
+  ])('estimates %s at its bytes per pixel plus its bytes per hole pixel (1000 px, 100 in the hole)', (name, bytes) => {
+    expect(engineCost(name, 1000, 100)).toBe(bytes);
+  });
+
+  it('counts heal\'s hole: a whole image that fits by its pixels alone but not with its hole is filled by region', async () => {
+    // 500x400 = 200,000 px × 48 B = 9.2 MiB fits 11 MiB; with its 200x100 hole (20,000 × 256 B = 4.9 MiB) it does
+    // not. The region (400x300: 120,000 × 48 B + the same hole) is 10.4 MiB.
+    const inner = { ...recording(), name: 'heal' };
+    await withBudget(inner, { budgetBytes: 11 * 1024 * 1024 }).fill(noise(500, 400), holeMask(500, 400, 150, 150, 200, 100));
+    expect(inner.sizes).toEqual(['400x300']);
+    const telea = recording();
+    await withBudget(telea, { budgetBytes: 11 * 1024 * 1024 }).fill(noise(500, 400), holeMask(500, 400, 150, 150, 200, 100));
+    expect(telea.sizes).toEqual(['500x400']);
   });
 
   it('whole image under budget: the engine sees the whole image', async () => {
