@@ -7,6 +7,9 @@
  * - **Where sources come from.** A ring around the hole whose width follows the hole's depth (like GIMP
  *   Resynthesizer's corpus ring), plus areas the user adds (`sampleFrom`), minus areas the user forbids
  *   (`exclude`). Every candidate also pays a penalty growing with its squared distance from the target.
+ * - **What counts as a match.** Colour plus a texture feature (each pixel's mean gradient magnitude, Newson et al.
+ *   2014, `_heal_texture.ts`), so a textured border is not filled from the smoother patches that colour alone
+ *   prefers. Objects next to the hole whose colours its border lacks are not sampled; specks smaller than a patch are.
  * - **Initialisation.** The hole is first filled by a smooth multi-scale diffusion (push–pull plus relaxation),
  *   and the coarsest level matches against that: smooth background patches, not the nearest distinct object,
  *   win the first search (as in G'MIC's inpaint_matchpatch). Offsets are carried up every level.
@@ -67,7 +70,7 @@ export interface HealOptions extends FillOptions {
   rareColours?: number;
   /**
    * Weight of the texture feature in the patch distance (mean gradient magnitude around each pixel, Newson et al.
-   * 2014): a textured border asks for textured sources. 0 = colour only. Default 1. Opaque images only.
+   * 2014): a textured border asks for textured sources. 0 = colour only. Default 4. Opaque images only.
    */
   texture?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
