@@ -25,7 +25,7 @@ import { composePrompt, lintPrompt, type PromptParts } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { anyOverlap, crop, paste, unionBox } from '../core/crop.js';
+import { anyOverlap, crop, intersectBox, paste, unionBox } from '../core/crop.js';
 import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
@@ -453,11 +453,12 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
     inputImages: [{ width: c.sendWidth, height: c.sendHeight }, ...prepared.references.map((r) => r.size)], promptChars: [...prepared.prompt].length,
   })));
   if (providerName === 'openai') assertWithinBudget(estimate, opts.maxCostUsd);
-  const whole = { x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: boundingBox(editMask)! };
+  // native: one crop, the whole image (its region, the mask's box, is read only then).
+  const whole = () => ({ x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: boundingBox(editMask)! });
   return {
     provider, providerName, send, decisions: resolved.decisions,
     mode: native ? 'native' : modelPlan.mode,
-    crops: native ? [whole] : modelPlan.crops,
+    crops: native ? [whole()] : modelPlan.crops,
     detail: native ? { crop: 1, whole: 1 } : modelPlan.detail,
     // The model gets a grown mask for context; the engine fills exactly what the user masked.
     grow: opts.grow ?? (native ? 0 : DEFAULT_MODEL_GROW),
@@ -855,14 +856,18 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
       outsideChanged: result.outsideChanged, ...(saved ? { taken: { saved, region } } : {}),
     };
   }
-  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))), spillMessage);
+  // The crops hold every editable pixel (the plan's regions lie inside them): the mask's count is theirs.
+  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i), { maskInBoxes: true })), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
   // The input's pixels the stitch will overwrite, kept to count the changed kept pixels and rebuild the input.
   const saved = takeInput ? crop(original, region) : undefined;
   const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), into, prepared: prep! })));
   if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
   // `original` is the first output now: every output is compared with the saved input.
-  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, boxes));
+  // The stitch writes only inside its work box: elsewhere every output is the input's bytes, so only the crops'
+  // part of that box is compared.
+  const written = prep!.work ? boxes.map((b) => intersectBox(b, prep!.work!)).filter((b): b is Box => b !== null) : [];
+  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, written));
   return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved, region } };
 }
 
