@@ -158,6 +158,52 @@ export function scanAlphaPlane(alpha: Raster & { channels: 1 }, editOut?: EditMa
   return { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft };
 }
 
+/**
+ * {@link scanAlphaPlane} that turns the alpha plane itself into the edit mask (alpha 0 → 255, anything else →
+ * 0), in place: the same counts and the same mask bytes without a second full-size plane. `alpha` is the mask
+ * afterwards; returns the counts and the plane as an {@link EditMask}.
+ *
+ * @example
+ * const { stats, editMask } = alphaToEditMask(await decodeAlpha(maskBytes, info));
+ */
+export function alphaToEditMask(alpha: Raster & { channels: 1 }): { stats: AlphaStats; editMask: EditMask } {
+  const a = alpha.data;
+  const n = alpha.width * alpha.height;
+  let transparent = 0, opaque = 0, soft = 0;
+  const one = (i: number) => {
+    const v = a[i]!;
+    if (v === 0) { transparent++; a[i] = 255; } else { if (v === 255) opaque++; a[i] = 0; }
+    if (v < SOFT_THRESHOLD) soft++;
+  };
+  let i = 0;
+  const head = Math.min(n, (4 - (a.byteOffset & 3)) & 3);
+  for (; i < head; i++) one(i);
+  const words = (n - i) >> 2;
+  const px = new Uint32Array(a.buffer, a.byteOffset + i, words);
+  for (let k = 0; k < words;) {
+    const v = px[k]!;
+    if (v === 0 || v === 0xffffffff) {
+      let j = k + 1;
+      while (j < words && px[j] === v) j++;
+      if (v === 0) {
+        transparent += (j - k) * 4;
+        soft += (j - k) * 4;
+        px.fill(0xffffffff, k, j);
+      } else {
+        opaque += (j - k) * 4;
+        px.fill(0, k, j);
+      }
+      k = j;
+    } else {
+      const b = i + k * 4;
+      one(b); one(b + 1); one(b + 2); one(b + 3);
+      k++;
+    }
+  }
+  for (i += words * 4; i < n; i++) one(i);
+  return { stats: { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft }, editMask: { width: alpha.width, height: alpha.height, channels: 1, data: a } };
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**

@@ -5,7 +5,7 @@
  */
 import { isTableCode, type TableCode } from '../core/codes.js';
 import { diagnoseMarkup } from '../core/markup.js';
-import { diagnose, diagnoseWithFix, editableFraction, scanAlpha, scanAlphaPlane, type AlphaStats } from '../core/doctor.js';
+import { alphaToEditMask, diagnose, diagnoseWithFix, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
 import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
@@ -143,8 +143,8 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
     if (keep === 'all' || !info.hasAlpha || (!isMaskeditError(imageInfo) && imageInfo.orientation !== 1)) return full();
     const alpha = await decodeAlpha(bytes, info, io('mask', maskLabel)).catch(asError);
     if (isMaskeditError(alpha)) return [alpha, null, null, undefined];
-    const edit = createEditMask(alpha.width, alpha.height);
-    const stats = scanAlphaPlane(alpha, edit);
+    // The alpha plane becomes the edit mask in place (it is not read again).
+    const { stats, editMask: edit } = alphaToEditMask(alpha);
     if (stats.transparent === 0 && stats.partial === 0) return full();
     return [new LeanMask(info), info, edit, stats];
   })();

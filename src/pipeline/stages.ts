@@ -36,7 +36,7 @@ import {
   addUsage, countOutsideChanged, countOutsideChangedSaved, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
   type SpilloverSummary,
 } from '../core/edit-math.js';
-import { resample } from '../io/resample.js';
+import { resample, resampleRegion } from '../io/resample.js';
 import { readEditMask } from '../io/mask.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
@@ -551,8 +551,9 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
     const { sendImage, sendMask, sendMarkup } = passthrough
       ? { sendImage: original, sendMask: editMask, sendMarkup: undefined }
       : await run.step('encode', async () => {
-        // The image is resampled in libvips (off the main thread) while the model mask is grown here.
-        const imageDone = resample(crop(original, box), c.sendWidth, c.sendHeight);
+        // The image is cut and resampled in libvips (off the main thread, no copy of the crop here) while the
+        // model mask is grown here.
+        const imageDone = box.width === c.sendWidth && box.height === c.sendHeight ? Promise.resolve(crop(original, box)) : resampleRegion(original, box, c.sendWidth, c.sendHeight);
         imageDone.catch(() => {});
         const cropMask = crop(editMask, box);
         if (shared) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
