@@ -38,7 +38,7 @@ import {
 } from '../core/edit-math.js';
 import { resample, resampleRegion } from '../io/resample.js';
 import { readEditMask } from '../io/mask.js';
-import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
+import { checkPairDecoded, repairMask, type CheckReport, type EditStats } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
 import { DEFAULT_ENGINE } from '../engines/engine.js';
 import { jobRegion, placeResult, regionJob, type WholeInputs } from './finish-region.js';
@@ -168,6 +168,8 @@ export interface Prepared {
   original: Rgba;
   /** The region to replace (repaired and expanded as asked): 255 = editable. */
   editMask: EditMask;
+  /** `editMask`'s bounding box and editable count when the mask's decode found them (so `plan` need not scan for them). */
+  editStats?: EditStats;
   /** Warnings so far: the doctor's, the lifecycle's, the linter's, the fidelity advice's, the references'. */
   problems: Problem[];
   /** What `fix` repaired. */
@@ -217,6 +219,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
   const problems: Problem[] = [...check.problems.filter((p) => p.code !== 'MODEL_UNKNOWN'), ...lifecycle];
   const repairs: string[] = [];
   let editMask = decoded.editMask;
+  let editStats = decoded.editStats;
   // --fix also reads a soft mask at the one threshold (core/threshold.ts), as check's repaired figure and `maskedit mask` do.
   if (hasErrors(check.problems) || (opts.fix && check.problems.some((p) => p.code === 'MASK_PARTIAL_ALPHA'))) {
     const candidate = decoded.image && decoded.maskInfo && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE_CODES.has(p.code));
@@ -229,6 +232,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
     }
     if (!opts.fix || !repaired) throw new EditRefusedError(sortProblems(check.problems), Boolean(repaired));
     editMask = repaired.editMask;
+    editStats = undefined;
     repairs.push(...repaired.applied);
     run.progress({ step: 'fix', message: repaired.applied.join('; ') });
   }
@@ -240,6 +244,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
   // --expand: the replaced region itself grows; everything below (plan, model mask, stitch, counts) uses it.
   const { expanded, problems: expandProblems } = expandForEdit(editMask, opts.expand);
   problems.push(...expandProblems);
+  if (expanded) editStats = undefined;
   editMask = expanded?.mask ?? editMask;
   const sampling = await readSamplingMasks(opts, original);
 
@@ -265,7 +270,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
     problems.push({ code: 'MODEL_FIDELITY_IMAGES', severity: 'warning', message: `${model.id} preserves the first ${model.highFidelityImages} input images with higher fidelity; ${references.length + 1} were given`, fix: 'put the references that matter most first, or send fewer' });
   }
   return {
-    today, modelId, model, lifecycle: findModel(modelId) ? statusOf(getModel(modelId), today) : 'unknown', n, input, original, editMask,
+    today, modelId, model, lifecycle: findModel(modelId) ? statusOf(getModel(modelId), today) : 'unknown', n, input, original, editMask, ...(editStats ? { editStats } : {}),
     problems, repairs, expanded, sampling, prompt, fidelity: { value: fidelity.value, reason: fidelity.reason }, references,
   };
 }
@@ -432,6 +437,7 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
   const native = Boolean(provider.native) && opts.crop !== 'off' && !forcedSize;
   const modelPlan = await run.step('plan', () => {
     const p = planCrops(original, editMask, modelId, {
+      ...(prepared.editStats ? { known: prepared.editStats } : {}),
       mode: opts.crop === 'off' || forcedSize ? 'whole' : 'crop',
       ...(opts.regions ? { regions: opts.regions } : {}),
       ...(opts.context !== undefined ? { context: opts.context } : {}),
@@ -454,7 +460,7 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
   })));
   if (providerName === 'openai') assertWithinBudget(estimate, opts.maxCostUsd);
   // native: one crop, the whole image (its region, the mask's box, is read only then).
-  const whole = () => ({ x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: boundingBox(editMask)! });
+  const whole = () => ({ x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: prepared.editStats ? prepared.editStats.box! : boundingBox(editMask)! });
   return {
     provider, providerName, send, decisions: resolved.decisions,
     mode: native ? 'native' : modelPlan.mode,

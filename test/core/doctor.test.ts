@@ -3,7 +3,7 @@ import { alphaToEditMask, diagnose, editableFraction, modelCode, scanAlpha, scan
 import { rng } from '../_helpers/random.js';
 import { undoOrientation } from '../../src/core/maskops.js';
 import { getModel } from '../../src/core/models.js';
-import { createEditMask } from '../../src/core/raster.js';
+import { boundingBox, createEditMask } from '../../src/core/raster.js';
 import { fillBox, gradient, maskRaster, solid } from '../_helpers/images.js';
 import { base, facts, goodMask, H, MB, W } from '../_helpers/doctor-input.js';
 
@@ -198,6 +198,7 @@ describe('scanAlphaPlane and alphaToEditMask: the alpha plane\'s counts and edit
     const inPlace = alphaToEditMask(plane);
     expect(inPlace.stats).toEqual(scanAlpha(rgba));
     expect(inPlace.editMask.data).toBe(plane.data);
+    expect(inPlace.box).toEqual(boundingBox(b));
     expect([inPlace.editMask.width, inPlace.editMask.height, inPlace.editMask.channels]).toEqual([w, h, 1]);
     expect(Buffer.from(plane.data).equals(Buffer.from(b.data))).toBe(true);
     expect(Array.from(new Uint8Array(plane.data.buffer)).filter((v, i) => (i < shift || i >= shift + w * h) && v !== 77)).toEqual([]);

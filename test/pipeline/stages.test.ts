@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getModel, sizeProblem } from '../../src/core/models.js';
-import { cloneRaster, countNonZero } from '../../src/core/raster.js';
+import { boundingBox, cloneRaster, countNonZero } from '../../src/core/raster.js';
 import { resize } from '../../src/core/resize.js';
 import { modelMaskFor } from '../../src/core/composite.js';
 import { MIME } from '../../src/io/image.js';
@@ -68,6 +68,17 @@ describe('prepare', () => {
     expect([p.original.width, p.original.height, p.input.info.format]).toEqual([W, H, 'png']);
     expect(countNonZero(p.editMask)).toBe(BOX.width * BOX.height);
     expect([p.repairs, p.expanded, p.references, p.sampling]).toEqual([[], undefined, [], {}]);
+    // The mask's box and count, found while its alpha was read, for plan.
+    expect(p.editStats).toEqual({ box: BOX, count: BOX.width * BOX.height });
+    expect(boundingBox(p.editMask)).toEqual(BOX);
+  });
+
+  it('expand: the mask changed, so its box and count are not handed on (plan scans the expanded mask)', async () => {
+    const p = await prepare({ image: await image(), mask: await mask(), prompt: PROMPT, expand: 2, today: TODAY });
+    expect(p.editStats).toBeUndefined();
+    expect(boundingBox(p.editMask)).toEqual({ x: BOX.x - 2, y: BOX.y - 2, width: BOX.width + 4, height: BOX.height + 4 });
+    const planned = await plan(p, { provider: recorder() });
+    expect(planned.crops[0]!.region).toEqual({ x: BOX.x - 2, y: BOX.y - 2, width: BOX.width + 4, height: BOX.height + 4 });
     expect(p.fidelity.value).toBe(undefined);
     expect(p.problems.map((x) => x.code)).toEqual([]);
   });
