@@ -816,6 +816,7 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   let base: Rgba[] = [];
   let blendMask: ReturnType<typeof blendMaskFor> | undefined;
   let prep: StitchPrep | undefined;
+  let saved: Rgba | undefined, savedBox = region;
   const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
   const stitchOpts = (blendBox: Box | null) => ({
     seam, modelMask: sent.modelMask, within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
@@ -838,6 +839,9 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
       blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
       // The stitch's result-independent part (work box, its pixels, the seam's sample ring) while libvips works.
       prep = prepareStitch(original, blendMask.blend, stitchOpts(blendMask.box));
+      // takeInput: the input's pixels the stitch will overwrite (its work box, nothing outside it is written),
+      // kept to count the changed kept pixels and to rebuild the input.
+      if (takeInput) { savedBox = prep.work ?? region; saved = crop(original, savedBox); }
     }
     return pending;
   });
@@ -866,16 +870,15 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   // The crops hold every editable pixel (the plan's regions lie inside them): the mask's count is theirs.
   const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i), { maskInBoxes: true })), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
-  // The input's pixels the stitch will overwrite, kept to count the changed kept pixels and rebuild the input.
-  const saved = takeInput ? crop(original, region) : undefined;
   const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), into, prepared: prep! })));
-  if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
+  const kept = saved;
+  if (!kept) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
   // `original` is the first output now: every output is compared with the saved input.
   // The stitch writes only inside its work box: elsewhere every output is the input's bytes, so only the crops'
   // part of that box is compared.
   const written = prep!.work ? boxes.map((b) => intersectBox(b, prep!.work!)).filter((b): b is Box => b !== null) : [];
-  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, written));
-  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved, region } };
+  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(kept, savedBox, o, editMask, written));
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved: kept, region: savedBox } };
 }
 
 /** finish's map-back, spillover and stitch over whole raw images: overlapping crops, or no strict stitch. */
