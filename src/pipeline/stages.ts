@@ -25,7 +25,7 @@ import { composePrompt, lintPrompt, type PromptParts } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { anyOverlap, crop, intersectBox, paste, unionBox } from '../core/crop.js';
+import { anyOverlap, crop, growBox, intersectBox, paste, unionBox } from '../core/crop.js';
 import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
 import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
@@ -564,7 +564,10 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
         const cropMask = crop(editMask, box);
         if (shared) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
         // With a pixel worker (a server) the model mask grows there; the crop is the worker's to keep.
-        const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow });
+        // The crop's mask is zero outside the whole mask's box (when the decode found it): only that part is scanned.
+        const editBox = prepared.editStats?.box;
+        const maskWithin = editBox ? intersectBox({ x: editBox.x - box.x, y: editBox.y - box.y, width: editBox.width, height: editBox.height }, { x: 0, y: 0, width: box.width, height: box.height }) : null;
+        const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow, ...(maskWithin ? { within: maskWithin } : {}) });
         paste(modelMask, shared ? crop(m, ownInCrop) : m, own.x, own.y);
         const [sendImage, sendMask] = await Promise.all([imageDone, resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
         // markup auto: the outline of what this crop may change, drawn at the size it is sent.
@@ -836,9 +839,15 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     base = [];
     for (let i = 0; i < n; i++) base.push(i === 0 && takeInput ? original : pixels ? await cloneInSlices(original) : cloneRaster(original));
     if (!pixels) {
-      blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+      // The mask's own box when the decode found it (only it is scanned), else the crops' union.
+      const maskWithin = prepared.editStats?.box ?? cropsUnion;
+      blendMask = blendMaskFor(editMask, { direction, within: maskWithin, ...(feather !== undefined ? { feather } : {}) });
       // The stitch's result-independent part (work box, its pixels, the seam's sample ring) while libvips works.
-      prep = prepareStitch(original, blendMask.blend, stitchOpts(blendMask.box));
+      // The blend is zero outside its box, the model mask outside the mask's box grown by `grow` + 1 (modelMaskFor's
+      // work box): with the mask's box known only they are scanned, not the crops' union.
+      const editBox = prepared.editStats?.box;
+      const prepWithin = editBox && blendMask.box ? unionBox(blendMask.box, growBox(editBox, Math.ceil(planned.grow) + 1, original)) : undefined;
+      prep = prepareStitch(original, blendMask.blend, { ...stitchOpts(blendMask.box), ...(prepWithin ? { within: prepWithin } : {}) });
       // takeInput: the input's pixels the stitch will overwrite (its work box, nothing outside it is written),
       // kept to count the changed kept pixels and to rebuild the input.
       if (takeInput) { savedBox = prep.work ?? region; saved = crop(original, savedBox); }
