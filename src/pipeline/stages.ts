@@ -27,7 +27,7 @@ import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cos
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
 import { anyOverlap, crop, growBox, intersectBox, paste, unionBox } from '../core/crop.js';
 import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
-import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
+import { blendMaskFor, blendMaskIn, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { EncodeLoss } from '../core/encode-loss.js';
 import type { ExpandResult } from '../core/expand.js';
@@ -777,6 +777,8 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
 }
 
 
+const EMPTY_BOX: Box = { x: 0, y: 0, width: 0, height: 0 };
+
 /** A copy of `r` made 4 MB at a time, yielding to the event loop between slices. */
 async function cloneInSlices(r: Rgba): Promise<Rgba> {
   const out: Rgba = { ...r, data: new Uint8Array(r.data.length) };
@@ -841,13 +843,14 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     if (!pixels) {
       // The mask's own box when the decode found it (only it is scanned), else the crops' union.
       const maskWithin = prepared.editStats?.box ?? cropsUnion;
-      blendMask = blendMaskFor(editMask, { direction, within: maskWithin, ...(feather !== undefined ? { feather } : {}) });
+      // The blend over its own box only (no full-size mask): the stitch is told where it sits (blendAt).
+      blendMask = blendMaskIn(editMask, { direction, within: maskWithin, ...(feather !== undefined ? { feather } : {}) });
       // The stitch's result-independent part (work box, its pixels, the seam's sample ring) while libvips works.
       // The blend is zero outside its box, the model mask outside the mask's box grown by `grow` + 1 (modelMaskFor's
       // work box): with the mask's box known only they are scanned, not the crops' union.
       const editBox = prepared.editStats?.box;
       const prepWithin = editBox && blendMask.box ? unionBox(blendMask.box, growBox(editBox, Math.ceil(planned.grow) + 1, original)) : undefined;
-      prep = prepareStitch(original, blendMask.blend, { ...stitchOpts(blendMask.box), ...(prepWithin ? { within: prepWithin } : {}) });
+      prep = prepareStitch(original, blendMask.blend, { ...stitchOpts(blendMask.box), blendAt: blendMask.box ?? EMPTY_BOX, ...(prepWithin ? { within: prepWithin } : {}) });
       // takeInput: the input's pixels the stitch will overwrite (its work box, nothing outside it is written),
       // kept to count the changed kept pixels and to rebuild the input.
       if (takeInput) { savedBox = prep.work ?? region; saved = crop(original, savedBox); }
@@ -879,7 +882,7 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   // The crops hold every editable pixel (the plan's regions lie inside them): the mask's count is theirs.
   const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i), { maskInBoxes: true })), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
-  const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), into, prepared: prep! })));
+  const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), blendAt: blendBox ?? EMPTY_BOX, into, prepared: prep! })));
   const kept = saved;
   if (!kept) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
   // `original` is the first output now: every output is compared with the saved input.
