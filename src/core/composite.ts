@@ -169,7 +169,7 @@ export interface Patch { box: Box; patch: Rgba }
  * @example
  * const final = stitchPatches(original, [{ box: cropBox, patch: mappedBack }], blend, { seam: 'match', modelMask });
  */
-export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & { into?: Rgba; prepared?: StitchPrep; blendAt?: Box } = {}): Rgba {
+export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & Placed & { into?: Rgba; prepared?: StitchPrep } = {}): Rgba {
   const into = opts.into;
   if (!blendFits(original, blend, opts.blendAt) || (into && !sameSize(original, into))) {
     throw new MaskeditError('STITCH_SIZE_MISMATCH',
@@ -184,6 +184,17 @@ export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: 
     for (const { box, patch } of patches) paste(r, patch, box.x - work.x, box.y - work.y);
     return r;
   }, () => into ?? cloneRaster(original));
+}
+
+/**
+ * Masks given over a box of the image only (zero everywhere else), for {@link prepareStitch} and
+ * {@link stitchPatches}: the same stitch without buffers of the image's size.
+ */
+export interface Placed {
+  /** The blend covers only this box ({@link blendMaskIn}'s `box`). */
+  blendAt?: Box;
+  /** `modelMask` covers only this box (the model mask of one crop, at the crop). */
+  modelMaskAt?: Box;
 }
 
 /**
@@ -209,7 +220,7 @@ export interface StitchPrep {
  * const prep = prepareStitch(original, blend, { seam: 'match', modelMask, within });
  * const final = stitchPatches(original, patches, blend, { seam: 'match', modelMask, within, prepared: prep });
  */
-export function prepareStitch(original: Rgba, blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & { blendAt?: Box } = {}): StitchPrep {
+export function prepareStitch(original: Rgba, blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & Placed = {}): StitchPrep {
   const within = opts.within;
   const seam = opts.seam ?? DEFAULT_SEAM;
   const at = opts.blendAt;
@@ -219,17 +230,22 @@ export function prepareStitch(original: Rgba, blend: EditMask, opts: Omit<Stitch
   const box = at ? moveBox(boundingBox(blend), at) : within ? boundingBoxWithin(blend, within) : boundingBox(blend);
   if (!box) return { seam, work: null };
   // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
-  const sampledBox = seam === 'match' && opts.modelMask ? (within ? boundingBoxWithin(opts.modelMask, within) : boundingBox(opts.modelMask)) : null;
+  const mAt = opts.modelMaskAt;
+  if (mAt && opts.modelMask && !blendFits(original, opts.modelMask, mAt)) {
+    throw new RangeError(`the model mask is ${opts.modelMask.width}x${opts.modelMask.height} but modelMaskAt is ${mAt.x},${mAt.y},${mAt.width},${mAt.height} on a ${original.width}x${original.height} image`);
+  }
+  const sampledBox = seam === 'match' && opts.modelMask
+    ? (mAt ? moveBox(boundingBox(opts.modelMask), mAt) : within ? boundingBoxWithin(opts.modelMask, within) : boundingBox(opts.modelMask)) : null;
   const work = seam === 'match' ? growBox(sampledBox ? unionBox(box, sampledBox) : box, DEFAULT_RING + 1, original) : growBox(box, 1, original);
   const o = crop(original, work), b = at ? cropPlaced(blend, at, work) : crop(blend, work);
   if (seam !== 'match') return { seam, work, o, b };
   const resultWithin = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
-  const samples = seamSamples(b, { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) });
+  const samples = seamSamples(b, { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: mAt ? cropPlaced(opts.modelMask, mAt, work) : crop(opts.modelMask, work) } : {}) });
   return { seam, work, o, b, samples };
 }
 
 /** The stitch itself: `resultIn(work)` gives the result's pixels over `work`; `output()` a copy of the original to write into. */
-function stitchWith(original: Rgba, blend: EditMask, opts: StitchOptions & { prepared?: StitchPrep; blendAt?: Box }, resultIn: (work: Box) => Rgba, output: () => Rgba): Rgba {
+function stitchWith(original: Rgba, blend: EditMask, opts: StitchOptions & Placed & { prepared?: StitchPrep }, resultIn: (work: Box) => Rgba, output: () => Rgba): Rgba {
   const prep = opts.prepared ?? prepareStitch(original, blend, opts);
   const { work, o, b, seam } = prep;
   if (!work) return output();

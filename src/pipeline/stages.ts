@@ -529,8 +529,13 @@ export interface SendOptions {
 export interface Sent {
   /** One entry per planned crop: the provider's images, at the size it answered. */
   answers: { crop: number; images: Rgba[] }[];
-  /** What the model was allowed to change, at the input's size (the grown mask; the match seam samples beyond it). */
-  modelMask: EditMask;
+  /**
+   * What the model was allowed to change, at the input's size (the grown mask; the match seam samples beyond it).
+   * Put together from `modelMaskParts` on first read (finish reads the parts).
+   */
+  readonly modelMask: EditMask;
+  /** The model mask crop by crop: each part covers box `at` of the input (zero elsewhere); none for passthrough. */
+  modelMaskParts?: { at: Box; mask: EditMask }[];
   usage: ProviderUsage | null;
   responseId?: string;
 }
@@ -547,7 +552,8 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
   const { provider, send: params, grow } = planned;
   const native = planned.mode === 'native';
   const passthrough = planned.mode === 'passthrough';
-  const modelMask = passthrough ? editMask : createEditMask(original.width, original.height);
+  // The model mask crop by crop (no full-size mask unless someone reads `modelMask`).
+  const modelMaskParts: { at: Box; mask: EditMask }[] = [];
   const answers: Sent['answers'] = [];
   let usage: ProviderUsage | null = null;
   let responseId: string | undefined;
@@ -568,7 +574,8 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
         const editBox = prepared.editStats?.box;
         const maskWithin = editBox ? intersectBox({ x: editBox.x - box.x, y: editBox.y - box.y, width: editBox.width, height: editBox.height }, { x: 0, y: 0, width: box.width, height: box.height }) : null;
         const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow, ...(maskWithin ? { within: maskWithin } : {}) });
-        paste(modelMask, shared ? crop(m, ownInCrop) : m, own.x, own.y);
+        const part = shared ? crop(m, ownInCrop) : m;
+        modelMaskParts.push({ at: { x: own.x, y: own.y, width: part.width, height: part.height }, mask: part });
         const [sendImage, sendMask] = await Promise.all([imageDone, resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
         // markup auto: the outline of what this crop may change, drawn at the size it is sent.
         const sendMarkup = !params.markup ? undefined
@@ -606,7 +613,16 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
     responseId = result.responseId ?? responseId;
     answers.push({ crop: ci, images: result.images });
   }
-  return { answers, modelMask, usage, ...(responseId ? { responseId } : {}) };
+  let modelMask: EditMask | undefined = passthrough ? editMask : undefined;
+  const wholeModelMask = () => {
+    const m = createEditMask(original.width, original.height);
+    for (const p of modelMaskParts) paste(m, p.mask, p.at.x, p.at.y);
+    return m;
+  };
+  return {
+    answers, get modelMask() { return (modelMask ??= wholeModelMask()); }, ...(passthrough ? {} : { modelMaskParts }),
+    usage, ...(responseId ? { responseId } : {}),
+  };
 }
 
 // ---- finish ----------------------------------------------------------------------------------------------
@@ -823,8 +839,10 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   let prep: StitchPrep | undefined;
   let saved: Rgba | undefined, savedBox = region;
   const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+  // One crop: its part of the model mask where it lies (modelMaskAt), not the full-size mask.
+  const onePart = sent.modelMaskParts?.length === 1 ? sent.modelMaskParts[0]! : undefined;
   const stitchOpts = (blendBox: Box | null) => ({
-    seam, modelMask: sent.modelMask, within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
+    seam, ...(onePart ? { modelMask: onePart.mask, modelMaskAt: onePart.at } : { modelMask: sent.modelMask }), within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
     ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
   });
   // backs[i][k]: output i's answer for crop k at the crop's size.

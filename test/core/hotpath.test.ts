@@ -308,6 +308,11 @@ describe('hot paths against their reference implementations (120 random cases ea
       expect({ ...preparedLocal, b: Array.from(preparedLocal.b?.data ?? []) }).toEqual({ ...prepared, b: Array.from(prepared.b?.data ?? []) });
       const into2: Rgba = { ...original, data: new Uint8Array(original.data) };
       expect(Buffer.from(stitchPatches(original, [{ box, patch }], local.blend, { ...opts, blendAt, into: into2, prepared: preparedLocal }).data).equals(Buffer.from(want.data))).toBe(true);
+      // The model mask over a box holding all of it (modelMaskAt): the same bytes.
+      const mBox = boundingBox(modelMask);
+      const at = growBox(mBox ?? { x: 0, y: 0, width: 1, height: 1 }, Math.floor(rand() * 3), original);
+      const placedOpts = { ...opts, blendAt, modelMask: crop(modelMask, at), modelMaskAt: at };
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], local.blend, placedOpts).data).equals(Buffer.from(want.data))).toBe(true);
     }
   });
 
@@ -322,11 +327,12 @@ describe('hot paths against their reference implementations (120 random cases ea
     expect(Buffer.from(placed.data).equals(Buffer.from(full.blend.data))).toBe(true);
   });
 
-  it('a blend that does not fit its blendAt is refused (RangeError; STITCH_SIZE_MISMATCH for stitchPatches)', () => {
+  it('a blend or model mask that does not fit its box is refused (RangeError; STITCH_SIZE_MISMATCH for stitchPatches)', () => {
     const { original, mask } = setup(1);
     const local = blendMaskIn(mask, { feather: 2 });
     const at = { ...local.box!, width: local.box!.width + 1 };
     expect(() => prepareStitch(original, local.blend, { blendAt: at })).toThrow(RangeError);
+    expect(() => prepareStitch(original, local.blend, { blendAt: local.box!, seam: 'match', modelMask: local.blend, modelMaskAt: at })).toThrow(/modelMaskAt/);
     expect(() => stitchPatches(original, [], local.blend, { blendAt: at })).toThrow(expect.objectContaining({ code: 'STITCH_SIZE_MISMATCH' }));
   });
 

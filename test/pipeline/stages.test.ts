@@ -203,6 +203,9 @@ describe('send', () => {
     expect(sent.usage).toEqual({ input_tokens: 10 * pl.crops.length, output_tokens: 20 * pl.crops.length, total_tokens: 30 * pl.crops.length, ...(pl.crops.length > 1 ? { input_tokens_details: { image_tokens: 0, text_tokens: 0 } } : {}) });
     // The model mask is the user's mask grown by 8 px (core/composite.ts modelMaskFor).
     expect(countNonZero(sent.modelMask)).toBe(countNonZero(modelMaskFor(p.editMask, { grow: 8 })));
+    // …built on first read from its parts, one per crop, each where its crop lies.
+    expect(sent.modelMaskParts!.map((m) => m.at)).toEqual(pl.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height })));
+    expect(sent.modelMaskParts!.reduce((n, m) => n + countNonZero(m.mask), 0)).toBe(countNonZero(sent.modelMask));
   });
 
   it('native: the whole image with keepSize and the exact mask', async () => {
