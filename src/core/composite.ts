@@ -10,7 +10,7 @@
  *   pixel the user asked to keep changes; an outward feather is explicit and its band is reported.
  */
 import { MaskeditError } from './errors.js';
-import { boundingBoxWithin, crop, growBox, paste, unionBox } from './crop.js';
+import { boundingBoxWithin, boxInside, crop, growBox, paste, unionBox } from './crop.js';
 import { binarize, dilate, distancesWithin, featherInward } from './morphology.js';
 import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from './raster.js';
 import { colorMatchOf, DEFAULT_RING, poissonSeam, seamSamples, type ColorMatch } from './seam.js';
@@ -56,11 +56,26 @@ export interface BlendMask {
  * const { blend, outwardBand } = blendMaskFor(editMask, { feather: 6, direction: 'outward' });
  */
 export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): BlendMask {
+  const local = blendMaskIn(editMask, opts);
+  const blend = createEditMask(editMask.width, editMask.height);
+  if (local.box) paste(blend, local.blend, local.box.x, local.box.y);
+  return { blend, box: local.box, outwardBand: local.outwardBand };
+}
+
+/**
+ * {@link blendMaskFor} without the full-size mask: `blend` covers only `box` (the blend is zero everywhere else;
+ * 0×0 when the edit mask is empty). Hand it on with `blendAt: box` to {@link prepareStitch} and
+ * {@link stitchPatches}: the same stitch without a buffer of the image's size.
+ *
+ * @example
+ * const { blend, box } = blendMaskIn(editMask, { within: cropBox });
+ * const final = stitchPatches(original, patches, blend, { blendAt: box ?? undefined, seam: 'match', modelMask });
+ */
+export function blendMaskIn(editMask: EditMask, opts: BlendOptions = {}): BlendMask {
   const feather = opts.feather ?? DEFAULT_FEATHER;
   if (!(feather >= 0) || !Number.isFinite(feather)) throw new RangeError(`feather must be a number >= 0, received ${feather}`);
-  const blend = createEditMask(editMask.width, editMask.height);
   const box = opts.within ? boundingBoxWithin(editMask, opts.within) : boundingBox(editMask);
-  if (!box) return { blend, box: null, outwardBand: 0 };
+  if (!box) return { blend: { width: 0, height: 0, channels: 1, data: new Uint8Array(0) }, box: null, outwardBand: 0 };
   const outward = opts.direction === 'outward' && feather > 0;
   // Work on the mask's box (plus the outward band and one ring of kept pixels): distances to pixels beyond
   // that ring are never shorter than to the ring itself, so the result is exact and a small mask on a large
@@ -82,8 +97,7 @@ export function blendMaskFor(editMask: EditMask, opts: BlendOptions = {}): Blend
       outwardBand++;
     }
   }
-  paste(blend, subBlend, work.x, work.y);
-  return { blend, box: work, outwardBand };
+  return { blend: subBlend, box: work, outwardBand };
 }
 
 /**
@@ -155,9 +169,9 @@ export interface Patch { box: Box; patch: Rgba }
  * @example
  * const final = stitchPatches(original, [{ box: cropBox, patch: mappedBack }], blend, { seam: 'match', modelMask });
  */
-export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & { into?: Rgba; prepared?: StitchPrep } = {}): Rgba {
+export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & Placed & { into?: Rgba; prepared?: StitchPrep } = {}): Rgba {
   const into = opts.into;
-  if (!sameSize(original, blend) || (into && !sameSize(original, into))) {
+  if (!blendFits(original, blend, opts.blendAt) || (into && !sameSize(original, into))) {
     throw new MaskeditError('STITCH_SIZE_MISMATCH',
       `stitch needs the original, the output and the blend mask at one size; received ${original.width}x${original.height}, ${into ? `${into.width}x${into.height}` : 'no output'} and ${blend.width}x${blend.height}`,
       'pass a copy of the original as `into`, and a blend mask made from the edit mask');
@@ -170,6 +184,17 @@ export function stitchPatches(original: Rgba, patches: readonly Patch[], blend: 
     for (const { box, patch } of patches) paste(r, patch, box.x - work.x, box.y - work.y);
     return r;
   }, () => into ?? cloneRaster(original));
+}
+
+/**
+ * Masks given over a box of the image only (zero everywhere else), for {@link prepareStitch} and
+ * {@link stitchPatches}: the same stitch without buffers of the image's size.
+ */
+export interface Placed {
+  /** The blend covers only this box ({@link blendMaskIn}'s `box`). */
+  blendAt?: Box;
+  /** `modelMask` covers only this box (the model mask of one crop, at the crop). */
+  modelMaskAt?: Box;
 }
 
 /**
@@ -195,23 +220,32 @@ export interface StitchPrep {
  * const prep = prepareStitch(original, blend, { seam: 'match', modelMask, within });
  * const final = stitchPatches(original, patches, blend, { seam: 'match', modelMask, within, prepared: prep });
  */
-export function prepareStitch(original: Rgba, blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> = {}): StitchPrep {
+export function prepareStitch(original: Rgba, blend: EditMask, opts: Omit<StitchOptions, 'reuseResult'> & Placed = {}): StitchPrep {
   const within = opts.within;
   const seam = opts.seam ?? DEFAULT_SEAM;
-  const box = within ? boundingBoxWithin(blend, within) : boundingBox(blend);
+  const at = opts.blendAt;
+  if (at && !blendFits(original, blend, at)) {
+    throw new RangeError(`the blend is ${blend.width}x${blend.height} but blendAt is ${at.x},${at.y},${at.width},${at.height} on a ${original.width}x${original.height} image`);
+  }
+  const box = at ? moveBox(boundingBox(blend), at) : within ? boundingBoxWithin(blend, within) : boundingBox(blend);
   if (!box) return { seam, work: null };
   // The seam needs the region's box plus the band it samples (match) or its Dirichlet ring (poisson).
-  const sampledBox = seam === 'match' && opts.modelMask ? (within ? boundingBoxWithin(opts.modelMask, within) : boundingBox(opts.modelMask)) : null;
+  const mAt = opts.modelMaskAt;
+  if (mAt && opts.modelMask && !blendFits(original, opts.modelMask, mAt)) {
+    throw new RangeError(`the model mask is ${opts.modelMask.width}x${opts.modelMask.height} but modelMaskAt is ${mAt.x},${mAt.y},${mAt.width},${mAt.height} on a ${original.width}x${original.height} image`);
+  }
+  const sampledBox = seam === 'match' && opts.modelMask
+    ? (mAt ? moveBox(boundingBox(opts.modelMask), mAt) : within ? boundingBoxWithin(opts.modelMask, within) : boundingBox(opts.modelMask)) : null;
   const work = seam === 'match' ? growBox(sampledBox ? unionBox(box, sampledBox) : box, DEFAULT_RING + 1, original) : growBox(box, 1, original);
-  const o = crop(original, work), b = crop(blend, work);
+  const o = crop(original, work), b = at ? cropPlaced(blend, at, work) : crop(blend, work);
   if (seam !== 'match') return { seam, work, o, b };
   const resultWithin = opts.resultBox ? shiftBox(opts.resultBox, work) : undefined;
-  const samples = seamSamples(b, { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: crop(opts.modelMask, work) } : {}) });
+  const samples = seamSamples(b, { ...(resultWithin ? { within: resultWithin } : {}), ...(sampledBox && opts.modelMask ? { changed: mAt ? cropPlaced(opts.modelMask, mAt, work) : crop(opts.modelMask, work) } : {}) });
   return { seam, work, o, b, samples };
 }
 
 /** The stitch itself: `resultIn(work)` gives the result's pixels over `work`; `output()` a copy of the original to write into. */
-function stitchWith(original: Rgba, blend: EditMask, opts: StitchOptions & { prepared?: StitchPrep }, resultIn: (work: Box) => Rgba, output: () => Rgba): Rgba {
+function stitchWith(original: Rgba, blend: EditMask, opts: StitchOptions & Placed & { prepared?: StitchPrep }, resultIn: (work: Box) => Rgba, output: () => Rgba): Rgba {
   const prep = opts.prepared ?? prepareStitch(original, blend, opts);
   const { work, o, b, seam } = prep;
   if (!work) return output();
@@ -277,6 +311,22 @@ function correctionTable({ gain, offset }: ColorMatch): Uint8Array {
     }
   }
   return t;
+}
+
+/** True when `blend` covers the image (no `at`), or exactly the box `at` inside it. */
+function blendFits(original: Rgba, blend: EditMask, at: Box | undefined): boolean {
+  if (!at) return sameSize(original, blend);
+  return blend.width === at.width && blend.height === at.height && (blend.width * blend.height === 0 || boxInside(at, original));
+}
+
+/** A box found in a mask placed at `at`, in the image's coordinates. */
+function moveBox(box: Box | null, at: Box): Box | null {
+  return box ? { x: box.x + at.x, y: box.y + at.y, width: box.width, height: box.height } : null;
+}
+
+/** `crop(full, work)` of the full-size mask that is `mask` at `at` and zero elsewhere. */
+function cropPlaced(mask: EditMask, at: Box, work: Box): EditMask {
+  return paste(createEditMask(work.width, work.height), mask, at.x - work.x, at.y - work.y);
 }
 
 /** `box` in the coordinates of `work`, clipped to it (empty boxes become a 1-px box at the corner). */

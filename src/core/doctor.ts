@@ -12,7 +12,7 @@ import { findModel, getModel, modelIds, NEWEST_MODEL, type ImageModel } from './
 import { defaultModel, lifecycleProblems } from './lifecycle.js';
 import { drawnOnStoredPixels, lumaSplit, ORIENTATION_NAMES, sameAspect, shellQuote, siblingName } from './maskops.js';
 import { sortProblems, type Problem, type Severity } from './problems.js';
-import type { EditMask, Raster } from './raster.js';
+import type { Box, EditMask, Raster } from './raster.js';
 import { SOFT_THRESHOLD } from './threshold.js';
 
 /** What io/ learned about a file's header (io/image.ts `ImageInfo` extends it). */
@@ -156,6 +156,68 @@ export function scanAlphaPlane(alpha: Raster & { channels: 1 }, editOut?: EditMa
   }
   for (i += words * 4; i < n; i++) one(i);
   return { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft };
+}
+
+/**
+ * {@link scanAlphaPlane} that turns the alpha plane itself into the edit mask (alpha 0 → 255, anything else →
+ * 0), in place: the same counts and the same mask bytes without a second full-size plane. `alpha` is the mask
+ * afterwards; returns the counts, the plane as an {@link EditMask} and its bounding box (`boundingBox`'s, null
+ * when nothing is editable).
+ *
+ * @example
+ * const { stats, editMask } = alphaToEditMask(await decodeAlpha(maskBytes, info));
+ */
+export function alphaToEditMask(alpha: Raster & { channels: 1 }): { stats: AlphaStats; editMask: EditMask; box: Box | null } {
+  const a = alpha.data;
+  const w = alpha.width;
+  const n = alpha.width * alpha.height;
+  let transparent = 0, opaque = 0, soft = 0;
+  // The editable pixels' bounding box, from the runs of them (pixel p0 to p1 inclusive): a run across a row
+  // end reaches both the last and the first column.
+  let minX = w, maxX = -1, minY = -1, maxY = -1;
+  const span = (p0: number, p1: number) => {
+    const y0 = (p0 / w) | 0, y1 = (p1 / w) | 0;
+    if (minY < 0) minY = y0;
+    maxY = y1;
+    if (y0 !== y1) { minX = 0; maxX = w - 1; return; }
+    const x0 = p0 - y0 * w, x1 = p1 - y1 * w;
+    if (x0 < minX) minX = x0;
+    if (x1 > maxX) maxX = x1;
+  };
+  const one = (i: number) => {
+    const v = a[i]!;
+    if (v === 0) { transparent++; a[i] = 255; span(i, i); } else { if (v === 255) opaque++; a[i] = 0; }
+    if (v < SOFT_THRESHOLD) soft++;
+  };
+  let i = 0;
+  const head = Math.min(n, (4 - (a.byteOffset & 3)) & 3);
+  for (; i < head; i++) one(i);
+  const words = (n - i) >> 2;
+  const px = new Uint32Array(a.buffer, a.byteOffset + i, words);
+  for (let k = 0; k < words;) {
+    const v = px[k]!;
+    if (v === 0 || v === 0xffffffff) {
+      let j = k + 1;
+      while (j < words && px[j] === v) j++;
+      if (v === 0) {
+        transparent += (j - k) * 4;
+        soft += (j - k) * 4;
+        px.fill(0xffffffff, k, j);
+        span(i + k * 4, i + j * 4 - 1);
+      } else {
+        opaque += (j - k) * 4;
+        px.fill(0, k, j);
+      }
+      k = j;
+    } else {
+      const b = i + k * 4;
+      one(b); one(b + 1); one(b + 2); one(b + 3);
+      k++;
+    }
+  }
+  for (i += words * 4; i < n; i++) one(i);
+  const box = minY < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return { stats: { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft }, editMask: { width: alpha.width, height: alpha.height, channels: 1, data: a }, box };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -32,6 +32,11 @@ export interface PlanOptions {
   context?: number;
   /** Context floor in pixels (default 64). */
   minContext?: number;
+  /**
+   * The mask's bounding box and editable count when the caller has them (the mask's decode found them): the
+   * mask is not scanned for them again. The same plan; a wrong one gives a wrong plan.
+   */
+  known?: { box: Box | null; count: number };
 }
 
 export interface PlannedCrop extends Box {
@@ -209,8 +214,8 @@ export function planCrops(image: Size, editMask: EditMask, modelId: string, opts
   const context = opts.context ?? DEFAULT_CONTEXT;
   const minContext = opts.minContext ?? DEFAULT_MIN_CONTEXT;
   // One scan for the box; the count reads only the rows the box spans.
-  const bbox = boundingBox(editMask);
-  const total = bbox ? countNonZero({ ...editMask, data: editMask.data.subarray(bbox.y * editMask.width, (bbox.y + bbox.height) * editMask.width) }) : 0;
+  const bbox = opts.known ? opts.known.box : boundingBox(editMask);
+  const total = opts.known ? opts.known.count : bbox ? countNonZero({ ...editMask, data: editMask.data.subarray(bbox.y * editMask.width, (bbox.y + bbox.height) * editMask.width) }) : 0;
   if (total === 0) {
     throw new MaskError('MASK_EMPTY', 'the mask has no editable pixels (no pixel with alpha 0)', 'paint the area to edit transparent, or build a mask: maskedit mask INPUT --rect x,y,w,h -o mask.png');
   }

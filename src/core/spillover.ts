@@ -400,11 +400,13 @@ export function spilloverInBoxes(original: Raster & { channels: 4 }, result: Ras
 /**
  * {@link spilloverInBoxes} for a result given only as its patches: the model's output mapped back onto each
  * box, the original everywhere else (the boxes must not overlap). No full-size result is needed.
+ * `maskInBoxes`: the mask has no editable pixel outside the boxes (a crop plan's crops hold all of it), so the
+ * whole mask is not counted again; the same report whenever that holds, a wrong one otherwise.
  *
  * @example
  * const { report, boxes } = spilloverOfPatches(original, editMask, [{ box: cropBox, patch: mappedBack }]);
  */
-export function spilloverOfPatches(original: Raster & { channels: 4 }, editMask: EditMask, patches: readonly { box: Box; patch: Raster & { channels: 4 } }[], opts: SpilloverOptions = {}): { report: SpilloverReport; boxes: SpilloverReport[] } {
+export function spilloverOfPatches(original: Raster & { channels: 4 }, editMask: EditMask, patches: readonly { box: Box; patch: Raster & { channels: 4 } }[], opts: SpilloverOptions & { maskInBoxes?: boolean } = {}): { report: SpilloverReport; boxes: SpilloverReport[] } {
   if (!sameSize(original, editMask)) {
     throw new MaskError('MASK_SIZE_MISMATCH', `spilloverOfPatches needs one size; received ${original.width}x${original.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
   }
@@ -414,7 +416,9 @@ export function spilloverOfPatches(original: Raster & { channels: 4 }, editMask:
     if (patch.width !== box.width || patch.height !== box.height) throw new RangeError(`patch is ${patch.width}x${patch.height} but its box is ${box.width}x${box.height}`);
     return boxReport(original, whole(patch), editMask, box, opts);
   });
-  return { report: mergeBoxes(original, editMask, parts, boxes, opts), boxes: parts };
+  // The mask's editable count: the boxes' own counts when the caller promises nothing editable lies outside them.
+  const insideTotal = opts.maskInBoxes ? parts.reduce((s, p) => s + p.inside.pixels, 0) : countNonZero(editMask);
+  return { report: mergeBoxReports(original, insideTotal, parts, boxes, opts), boxes: parts };
 }
 
 /** {@link spillover} of `box` of the original against a result plane of the box's size, without copies. */

@@ -5,11 +5,11 @@
  */
 import { isTableCode, type TableCode } from '../core/codes.js';
 import { diagnoseMarkup } from '../core/markup.js';
-import { diagnose, diagnoseWithFix, editableFraction, scanAlpha, scanAlphaPlane, type AlphaStats } from '../core/doctor.js';
+import { alphaToEditMask, diagnose, diagnoseWithFix, editableFraction, scanAlpha, type AlphaStats } from '../core/doctor.js';
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
 import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { countNonZero, createEditMask, type EditMask } from '../core/raster.js';
+import { countNonZero, createEditMask, type Box, type EditMask } from '../core/raster.js';
 import { SOFT_THRESHOLD } from '../core/threshold.js';
 import { decodeAlpha, decodeImage, decodeProbed, probeImage, readInputFile, verifyDecodes, type DecodedImage, type ImageInfo } from '../io/image.js';
 
@@ -51,7 +51,12 @@ export interface CheckDecoded {
   editMask: EditMask | null;
   /** The mask file's header facts whenever it decoded (also when `mask` is null because only its alpha was read). */
   maskInfo: ImageInfo | null;
+  /** `editMask`'s bounding box and editable count when the alpha scan found them (undefined otherwise). */
+  editStats?: EditStats;
 }
+
+/** A mask's bounding box (null: nothing editable) and its count of editable pixels. */
+export interface EditStats { box: Box | null; count: number }
 
 export interface CheckInput {
   image: Uint8Array;
@@ -143,12 +148,12 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
     if (keep === 'all' || !info.hasAlpha || (!isMaskeditError(imageInfo) && imageInfo.orientation !== 1)) return full();
     const alpha = await decodeAlpha(bytes, info, io('mask', maskLabel)).catch(asError);
     if (isMaskeditError(alpha)) return [alpha, null, null, undefined];
-    const edit = createEditMask(alpha.width, alpha.height);
-    const stats = scanAlphaPlane(alpha, edit);
+    // The alpha plane becomes the edit mask in place (it is not read again).
+    const { stats, editMask: edit, box } = alphaToEditMask(alpha);
     if (stats.transparent === 0 && stats.partial === 0) return full();
-    return [new LeanMask(info), info, edit, stats];
+    return [new LeanMask(info), info, edit, stats, { box, count: stats.transparent }];
   })();
-  const [image, [maskResult, maskInfo, editMask, alpha]] = await Promise.all([imageWork, maskWork]);
+  const [image, [maskResult, maskInfo, editMask, alpha, editStats]] = await Promise.all([imageWork, maskWork]);
   const mask = maskResult instanceof LeanMask ? null : maskResult;
 
   const problems: Problem[] = [];
@@ -192,10 +197,10 @@ async function checkInputs(imageIn: Uint8Array | MaskeditError, maskIn: Uint8Arr
     fix: diagnosed.fix,
   };
   const decodedImage = img?.raster ? { info: img.info, raster: img.raster } : null;
-  return { report, decoded: { image: decodedImage, mask: msk, maskInfo: mInfo, editMask } };
+  return { report, decoded: { image: decodedImage, mask: msk, maskInfo: mInfo, editMask, ...(editStats ? { editStats } : {}) } };
 }
 
-type MaskWork = [DecodedImage | LeanMask | MaskeditError, ImageInfo | null, EditMask | null, AlphaStats | undefined];
+type MaskWork = [DecodedImage | LeanMask | MaskeditError, ImageInfo | null, EditMask | null, AlphaStats | undefined, EditStats?];
 
 /** A mask that decoded fine but whose RGBA was not kept (only its alpha was decoded). */
 class LeanMask {

@@ -25,9 +25,9 @@ import { composePrompt, lintPrompt, type PromptParts } from '../core/prompt.js';
 import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fidelity.js';
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
-import { anyOverlap, crop, paste, unionBox } from '../core/crop.js';
+import { anyOverlap, crop, growBox, intersectBox, paste, unionBox } from '../core/crop.js';
 import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
-import { blendMaskFor, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
+import { blendMaskFor, blendMaskIn, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { EncodeLoss } from '../core/encode-loss.js';
 import type { ExpandResult } from '../core/expand.js';
@@ -36,9 +36,9 @@ import {
   addUsage, countOutsideChanged, countOutsideChangedSaved, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
   type SpilloverSummary,
 } from '../core/edit-math.js';
-import { resample } from '../io/resample.js';
+import { resample, resampleRegion } from '../io/resample.js';
 import { readEditMask } from '../io/mask.js';
-import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
+import { checkPairDecoded, repairMask, type CheckReport, type EditStats } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
 import { DEFAULT_ENGINE } from '../engines/engine.js';
 import { jobRegion, placeResult, regionJob, type WholeInputs } from './finish-region.js';
@@ -168,6 +168,8 @@ export interface Prepared {
   original: Rgba;
   /** The region to replace (repaired and expanded as asked): 255 = editable. */
   editMask: EditMask;
+  /** `editMask`'s bounding box and editable count when the mask's decode found them (so `plan` need not scan for them). */
+  editStats?: EditStats;
   /** Warnings so far: the doctor's, the lifecycle's, the linter's, the fidelity advice's, the references'. */
   problems: Problem[];
   /** What `fix` repaired. */
@@ -217,6 +219,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
   const problems: Problem[] = [...check.problems.filter((p) => p.code !== 'MODEL_UNKNOWN'), ...lifecycle];
   const repairs: string[] = [];
   let editMask = decoded.editMask;
+  let editStats = decoded.editStats;
   // --fix also reads a soft mask at the one threshold (core/threshold.ts), as check's repaired figure and `maskedit mask` do.
   if (hasErrors(check.problems) || (opts.fix && check.problems.some((p) => p.code === 'MASK_PARTIAL_ALPHA'))) {
     const candidate = decoded.image && decoded.maskInfo && check.problems.every((p) => p.severity === 'warning' || REPAIRABLE_CODES.has(p.code));
@@ -229,6 +232,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
     }
     if (!opts.fix || !repaired) throw new EditRefusedError(sortProblems(check.problems), Boolean(repaired));
     editMask = repaired.editMask;
+    editStats = undefined;
     repairs.push(...repaired.applied);
     run.progress({ step: 'fix', message: repaired.applied.join('; ') });
   }
@@ -240,6 +244,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
   // --expand: the replaced region itself grows; everything below (plan, model mask, stitch, counts) uses it.
   const { expanded, problems: expandProblems } = expandForEdit(editMask, opts.expand);
   problems.push(...expandProblems);
+  if (expanded) editStats = undefined;
   editMask = expanded?.mask ?? editMask;
   const sampling = await readSamplingMasks(opts, original);
 
@@ -265,7 +270,7 @@ export async function prepare(opts: PrepareOptions, run: StageRun = stageRun()):
     problems.push({ code: 'MODEL_FIDELITY_IMAGES', severity: 'warning', message: `${model.id} preserves the first ${model.highFidelityImages} input images with higher fidelity; ${references.length + 1} were given`, fix: 'put the references that matter most first, or send fewer' });
   }
   return {
-    today, modelId, model, lifecycle: findModel(modelId) ? statusOf(getModel(modelId), today) : 'unknown', n, input, original, editMask,
+    today, modelId, model, lifecycle: findModel(modelId) ? statusOf(getModel(modelId), today) : 'unknown', n, input, original, editMask, ...(editStats ? { editStats } : {}),
     problems, repairs, expanded, sampling, prompt, fidelity: { value: fidelity.value, reason: fidelity.reason }, references,
   };
 }
@@ -432,6 +437,7 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
   const native = Boolean(provider.native) && opts.crop !== 'off' && !forcedSize;
   const modelPlan = await run.step('plan', () => {
     const p = planCrops(original, editMask, modelId, {
+      ...(prepared.editStats ? { known: prepared.editStats } : {}),
       mode: opts.crop === 'off' || forcedSize ? 'whole' : 'crop',
       ...(opts.regions ? { regions: opts.regions } : {}),
       ...(opts.context !== undefined ? { context: opts.context } : {}),
@@ -453,11 +459,12 @@ export async function plan(prepared: Prepared, opts: PlanOptions, run: StageRun 
     inputImages: [{ width: c.sendWidth, height: c.sendHeight }, ...prepared.references.map((r) => r.size)], promptChars: [...prepared.prompt].length,
   })));
   if (providerName === 'openai') assertWithinBudget(estimate, opts.maxCostUsd);
-  const whole = { x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: boundingBox(editMask)! };
+  // native: one crop, the whole image (its region, the mask's box, is read only then).
+  const whole = () => ({ x: 0, y: 0, width: original.width, height: original.height, sendWidth: original.width, sendHeight: original.height, region: prepared.editStats ? prepared.editStats.box! : boundingBox(editMask)! });
   return {
     provider, providerName, send, decisions: resolved.decisions,
     mode: native ? 'native' : modelPlan.mode,
-    crops: native ? [whole] : modelPlan.crops,
+    crops: native ? [whole()] : modelPlan.crops,
     detail: native ? { crop: 1, whole: 1 } : modelPlan.detail,
     // The model gets a grown mask for context; the engine fills exactly what the user masked.
     grow: opts.grow ?? (native ? 0 : DEFAULT_MODEL_GROW),
@@ -522,8 +529,13 @@ export interface SendOptions {
 export interface Sent {
   /** One entry per planned crop: the provider's images, at the size it answered. */
   answers: { crop: number; images: Rgba[] }[];
-  /** What the model was allowed to change, at the input's size (the grown mask; the match seam samples beyond it). */
-  modelMask: EditMask;
+  /**
+   * What the model was allowed to change, at the input's size (the grown mask; the match seam samples beyond it).
+   * Put together from `modelMaskParts` on first read (finish reads the parts).
+   */
+  readonly modelMask: EditMask;
+  /** The model mask crop by crop: each part covers box `at` of the input (zero elsewhere); none for passthrough. */
+  modelMaskParts?: { at: Box; mask: EditMask }[];
   usage: ProviderUsage | null;
   responseId?: string;
 }
@@ -540,7 +552,8 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
   const { provider, send: params, grow } = planned;
   const native = planned.mode === 'native';
   const passthrough = planned.mode === 'passthrough';
-  const modelMask = passthrough ? editMask : createEditMask(original.width, original.height);
+  // The model mask crop by crop (no full-size mask unless someone reads `modelMask`).
+  const modelMaskParts: { at: Box; mask: EditMask }[] = [];
   const answers: Sent['answers'] = [];
   let usage: ProviderUsage | null = null;
   let responseId: string | undefined;
@@ -550,14 +563,19 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
     const { sendImage, sendMask, sendMarkup } = passthrough
       ? { sendImage: original, sendMask: editMask, sendMarkup: undefined }
       : await run.step('encode', async () => {
-        // The image is resampled in libvips (off the main thread) while the model mask is grown here.
-        const imageDone = resample(crop(original, box), c.sendWidth, c.sendHeight);
+        // The image is cut and resampled in libvips (off the main thread, no copy of the crop here) while the
+        // model mask is grown here.
+        const imageDone = box.width === c.sendWidth && box.height === c.sendHeight ? Promise.resolve(crop(original, box)) : resampleRegion(original, box, c.sendWidth, c.sendHeight);
         imageDone.catch(() => {});
         const cropMask = crop(editMask, box);
         if (shared) keepOnlyInside(cropMask, { x: c.region.x - box.x, y: c.region.y - box.y, width: c.region.width, height: c.region.height });
         // With a pixel worker (a server) the model mask grows there; the crop is the worker's to keep.
-        const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow });
-        paste(modelMask, shared ? crop(m, ownInCrop) : m, own.x, own.y);
+        // The crop's mask is zero outside the whole mask's box (when the decode found it): only that part is scanned.
+        const editBox = prepared.editStats?.box;
+        const maskWithin = editBox ? intersectBox({ x: editBox.x - box.x, y: editBox.y - box.y, width: editBox.width, height: editBox.height }, { x: 0, y: 0, width: box.width, height: box.height }) : null;
+        const m = opts.pixels ? await opts.pixels.modelMask(cropMask, grow, run.signal) : modelMaskFor(cropMask, { grow, ...(maskWithin ? { within: maskWithin } : {}) });
+        const part = shared ? crop(m, ownInCrop) : m;
+        modelMaskParts.push({ at: { x: own.x, y: own.y, width: part.width, height: part.height }, mask: part });
         const [sendImage, sendMask] = await Promise.all([imageDone, resample(m, c.sendWidth, c.sendHeight, 'nearest')]);
         // markup auto: the outline of what this crop may change, drawn at the size it is sent.
         const sendMarkup = !params.markup ? undefined
@@ -595,7 +613,16 @@ export async function send(prepared: Prepared, planned: Planned, opts: SendOptio
     responseId = result.responseId ?? responseId;
     answers.push({ crop: ci, images: result.images });
   }
-  return { answers, modelMask, usage, ...(responseId ? { responseId } : {}) };
+  let modelMask: EditMask | undefined = passthrough ? editMask : undefined;
+  const wholeModelMask = () => {
+    const m = createEditMask(original.width, original.height);
+    for (const p of modelMaskParts) paste(m, p.mask, p.at.x, p.at.y);
+    return m;
+  };
+  return {
+    answers, get modelMask() { return (modelMask ??= wholeModelMask()); }, ...(passthrough ? {} : { modelMaskParts }),
+    usage, ...(responseId ? { responseId } : {}),
+  };
 }
 
 // ---- finish ----------------------------------------------------------------------------------------------
@@ -766,6 +793,8 @@ export async function finish(prepared: Prepared, planned: Planned, sent: Sent, o
 }
 
 
+const EMPTY_BOX: Box = { x: 0, y: 0, width: 0, height: 0 };
+
 /** A copy of `r` made 4 MB at a time, yielding to the event loop between slices. */
 async function cloneInSlices(r: Rgba): Promise<Rgba> {
   const out: Rgba = { ...r, data: new Uint8Array(r.data.length) };
@@ -808,9 +837,12 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
   let base: Rgba[] = [];
   let blendMask: ReturnType<typeof blendMaskFor> | undefined;
   let prep: StitchPrep | undefined;
+  let saved: Rgba | undefined, savedBox = region;
   const resultBox = planned.crops.length === 1 ? planned.crops[0]! : undefined;
+  // One crop: its part of the model mask where it lies (modelMaskAt), not the full-size mask.
+  const onePart = sent.modelMaskParts?.length === 1 ? sent.modelMaskParts[0]! : undefined;
   const stitchOpts = (blendBox: Box | null) => ({
-    seam, modelMask: sent.modelMask, within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
+    seam, ...(onePart ? { modelMask: onePart.mask, modelMaskAt: onePart.at } : { modelMask: sent.modelMask }), within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
     ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
   });
   // backs[i][k]: output i's answer for crop k at the crop's size.
@@ -827,9 +859,19 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     base = [];
     for (let i = 0; i < n; i++) base.push(i === 0 && takeInput ? original : pixels ? await cloneInSlices(original) : cloneRaster(original));
     if (!pixels) {
-      blendMask = blendMaskFor(editMask, { direction, within: cropsUnion, ...(feather !== undefined ? { feather } : {}) });
+      // The mask's own box when the decode found it (only it is scanned), else the crops' union.
+      const maskWithin = prepared.editStats?.box ?? cropsUnion;
+      // The blend over its own box only (no full-size mask): the stitch is told where it sits (blendAt).
+      blendMask = blendMaskIn(editMask, { direction, within: maskWithin, ...(feather !== undefined ? { feather } : {}) });
       // The stitch's result-independent part (work box, its pixels, the seam's sample ring) while libvips works.
-      prep = prepareStitch(original, blendMask.blend, stitchOpts(blendMask.box));
+      // The blend is zero outside its box, the model mask outside the mask's box grown by `grow` + 1 (modelMaskFor's
+      // work box): with the mask's box known only they are scanned, not the crops' union.
+      const editBox = prepared.editStats?.box;
+      const prepWithin = editBox && blendMask.box ? unionBox(blendMask.box, growBox(editBox, Math.ceil(planned.grow) + 1, original)) : undefined;
+      prep = prepareStitch(original, blendMask.blend, { ...stitchOpts(blendMask.box), blendAt: blendMask.box ?? EMPTY_BOX, ...(prepWithin ? { within: prepWithin } : {}) });
+      // takeInput: the input's pixels the stitch will overwrite (its work box, nothing outside it is written),
+      // kept to count the changed kept pixels and to rebuild the input.
+      if (takeInput) { savedBox = prep.work ?? region; saved = crop(original, savedBox); }
     }
     return pending;
   });
@@ -855,15 +897,18 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
       outsideChanged: result.outsideChanged, ...(saved ? { taken: { saved, region } } : {}),
     };
   }
-  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i))), spillMessage);
+  // The crops hold every editable pixel (the plan's regions lie inside them): the mask's count is theirs.
+  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i), { maskInBoxes: true })), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
-  // The input's pixels the stitch will overwrite, kept to count the changed kept pixels and rebuild the input.
-  const saved = takeInput ? crop(original, region) : undefined;
-  const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), into, prepared: prep! })));
-  if (!saved) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
+  const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), blendAt: blendBox ?? EMPTY_BOX, into, prepared: prep! })));
+  const kept = saved;
+  if (!kept) return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches };
   // `original` is the first output now: every output is compared with the saved input.
-  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(saved, region, o, editMask, boxes));
-  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved, region } };
+  // The stitch writes only inside its work box: elsewhere every output is the input's bytes, so only the crops'
+  // part of that box is compared.
+  const written = prep!.work ? boxes.map((b) => intersectBox(b, prep!.work!)).filter((b): b is Box => b !== null) : [];
+  const outsideChanged = outputs.map((o) => countOutsideChangedSaved(kept, savedBox, o, editMask, written));
+  return { outputs, measured, spills: measured.map((m) => m.report), outwardBand, rawPatches, outsideChanged, taken: { saved: kept, region: savedBox } };
 }
 
 /** finish's map-back, spillover and stitch over whole raw images: overlapping crops, or no strict stitch. */

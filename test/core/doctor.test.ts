@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, editableFraction, modelCode, scanAlpha, scanAlphaPlane, type DiagnoseInput } from '../../src/core/doctor.js';
+import { alphaToEditMask, diagnose, editableFraction, modelCode, scanAlpha, scanAlphaPlane, type DiagnoseInput } from '../../src/core/doctor.js';
 import { rng } from '../_helpers/random.js';
 import { undoOrientation } from '../../src/core/maskops.js';
 import { getModel } from '../../src/core/models.js';
-import { createEditMask } from '../../src/core/raster.js';
+import { boundingBox, createEditMask } from '../../src/core/raster.js';
 import { fillBox, gradient, maskRaster, solid } from '../_helpers/images.js';
 import { base, facts, goodMask, H, MB, W } from '../_helpers/doctor-input.js';
 
@@ -177,7 +177,7 @@ describe('scanAlpha / editableFraction', () => {
   });
 });
 
-describe('scanAlphaPlane: the alpha plane\'s counts and edit mask equal scanAlpha\'s on RGBA', () => {
+describe('scanAlphaPlane and alphaToEditMask: the alpha plane\'s counts and edit mask equal scanAlpha\'s on RGBA', () => {
   it.each(Array.from({ length: 60 }, (_, i) => i + 1))('equals scanAlpha on random run-length alpha, case %i', (seed) => {
     const rand = rng(seed * 104729);
     const w = 1 + Math.floor(rand() * 50), h = 1 + Math.floor(rand() * 50), shift = seed % 4;
@@ -192,5 +192,15 @@ describe('scanAlphaPlane: the alpha plane\'s counts and edit mask equal scanAlph
     expect(scanAlphaPlane(plane, a)).toEqual(scanAlpha(rgba, b));
     expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
     expect(scanAlphaPlane(plane)).toEqual(scanAlpha(rgba));
+    // In place: the same counts and mask bytes in the plane's own buffer, nothing outside its bytes touched.
+    new Uint8Array(plane.data.buffer).fill(77, 0, shift);
+    new Uint8Array(plane.data.buffer).fill(77, shift + w * h);
+    const inPlace = alphaToEditMask(plane);
+    expect(inPlace.stats).toEqual(scanAlpha(rgba));
+    expect(inPlace.editMask.data).toBe(plane.data);
+    expect(inPlace.box).toEqual(boundingBox(b));
+    expect([inPlace.editMask.width, inPlace.editMask.height, inPlace.editMask.channels]).toEqual([w, h, 1]);
+    expect(Buffer.from(plane.data).equals(Buffer.from(b.data))).toBe(true);
+    expect(Array.from(new Uint8Array(plane.data.buffer)).filter((v, i) => (i < shift || i >= shift + w * h) && v !== 77)).toEqual([]);
   });
 });

@@ -180,6 +180,36 @@ describe('cappedSquaredDistance', () => {
     }
   });
 
+  // The four-pixels-at-a-time sweeps run only on masks whose bytes start on a 4-byte boundary (every mask the
+  // pipeline makes); the cases above are all unaligned. The same shapes aligned, and widths that are a multiple of 4.
+  const ALIGNED: Case[] = CASES.map((c) => {
+    const rand = rng(c.seed * 31 + 7);
+    const w = c.seed % 2 ? c.w : 4 * Math.ceil(c.w / 4);
+    const kind = c.seed % KINDS.length;
+    return { ...c, w, mask: c.seed % 2 ? { ...c.mask, data: c.mask.data.slice() } : randomMask(w, c.h, rand, 0, kind, c.seed % 3 === 0) };
+  });
+  it.each(ALIGNED.map((c) => [c.seed, c]))('aligned case %i: min(d², cap²) for every cap 1–12 and both sources', (_, c) => {
+    expect(c.mask.data.byteOffset % 4).toBe(0);
+    for (const source of ['set', 'unset'] as const) {
+      const exact = exactDistance(c.mask, source);
+      for (let cap = 1; cap <= 12; cap++) {
+        const got = cappedSquaredDistance(c.mask, source, cap);
+        const want = [...exact].map((d) => Math.min(d, cap * cap));
+        expect(firstDiff(got, want), `${c.kind} ${c.mask.width}x${c.mask.height} ${source} cap ${cap}`).toBeNull();
+      }
+    }
+  });
+
+  it('aligned, the largest cap (its word of capped distances is all ones): exact up to 255', () => {
+    const m = createEditMask(600, 300);
+    for (let y = 0; y < 300; y++) for (let x = 0; x < 600; x++) if (x < 20 || (y > 100 && y < 140 && x > 500)) m.data[y * 600 + x] = 255;
+    for (const source of ['set', 'unset'] as const) {
+      const got = cappedSquaredDistance(m, source, MAX_CAP);
+      const want = [...exactDistance(m, source)].map((d) => Math.min(d, MAX_CAP * MAX_CAP));
+      expect(firstDiff(got, want), source).toBeNull();
+    }
+  });
+
   it('the largest cap on a mask wider than it: exact up to 255', () => {
     const m = createEditMask(600, 3);
     m.data[1 * 600 + 17] = 255;

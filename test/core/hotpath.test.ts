@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { boundingBox, countNonZero, createEditMask, type Box, type EditMask, type Raster } from '../../src/core/raster.js';
 import { spillover, type RegionStats, type SpilloverReport } from '../../src/core/spillover.js';
-import { blendMaskFor, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode } from '../../src/core/composite.js';
-import { crop, growBox, unionBox } from '../../src/core/crop.js';
+import { blendMaskFor, blendMaskIn, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode } from '../../src/core/composite.js';
+import { crop, growBox, paste, unionBox } from '../../src/core/crop.js';
 import { matchSeam, poissonSeam, DEFAULT_RING } from '../../src/core/seam.js';
 import { inferno, lineWidthFor, maskOutline, renderHeatmap } from '../../src/core/heatmap.js';
 import { countOutsideChanged, countOutsideChangedSaved } from '../../src/core/edit-math.js';
@@ -284,7 +284,10 @@ describe('hot paths against their reference implementations (120 random cases ea
 
   it.each(CASES)('stitchPatches with and without prepareStitch = stitch of the pasted result, case %i', (seed) => {
     const { rand, w, h, original, mask } = setup(seed);
-    const blend = blendMaskFor(mask, { feather: Math.floor(rand() * 5) }).blend;
+    const feather = Math.floor(rand() * 5);
+    const blend = blendMaskFor(mask, { feather }).blend;
+    const local = blendMaskIn(mask, { feather });
+    const blendAt = local.box ?? { x: 0, y: 0, width: 0, height: 0 };
     const modelMask = modelMaskFor(mask, { grow: Math.floor(rand() * 8) });
     const box = { x: Math.floor(rand() * w), y: Math.floor(rand() * h), width: 1, height: 1 };
     box.width = 1 + Math.floor(rand() * (w - box.x));
@@ -299,7 +302,38 @@ describe('hot paths against their reference implementations (120 random cases ea
       const prepared = prepareStitch(original, blend, opts);
       const into: Rgba = { ...original, data: new Uint8Array(original.data) };
       expect(Buffer.from(stitchPatches(original, [{ box, patch }], blend, { ...opts, into, prepared }).data).equals(Buffer.from(want.data))).toBe(true);
+      // The blend over its own box only (blendMaskIn + blendAt): the same bytes, with and without prepareStitch.
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], local.blend, { ...opts, blendAt }).data).equals(Buffer.from(want.data))).toBe(true);
+      const preparedLocal = prepareStitch(original, local.blend, { ...opts, blendAt });
+      expect({ ...preparedLocal, b: Array.from(preparedLocal.b?.data ?? []) }).toEqual({ ...prepared, b: Array.from(prepared.b?.data ?? []) });
+      const into2: Rgba = { ...original, data: new Uint8Array(original.data) };
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], local.blend, { ...opts, blendAt, into: into2, prepared: preparedLocal }).data).equals(Buffer.from(want.data))).toBe(true);
+      // The model mask over a box holding all of it (modelMaskAt): the same bytes.
+      const mBox = boundingBox(modelMask);
+      const at = growBox(mBox ?? { x: 0, y: 0, width: 1, height: 1 }, Math.floor(rand() * 3), original);
+      const placedOpts = { ...opts, blendAt, modelMask: crop(modelMask, at), modelMaskAt: at };
+      expect(Buffer.from(stitchPatches(original, [{ box, patch }], local.blend, placedOpts).data).equals(Buffer.from(want.data))).toBe(true);
     }
+  });
+
+  it.each(CASES)('blendMaskIn = blendMaskFor over its box, inward and outward, case %i', (seed) => {
+    const { rand, w, h, mask } = setup(seed);
+    const opts = { feather: Math.floor(rand() * 6), direction: rand() < 0.5 ? 'outward' as const : 'inward' as const };
+    const full = blendMaskFor(mask, opts), local = blendMaskIn(mask, opts);
+    expect([local.box, local.outwardBand]).toEqual([full.box, full.outwardBand]);
+    const placed = createEditMask(w, h);
+    if (local.box) paste(placed, local.blend, local.box.x, local.box.y);
+    else expect([local.blend.width, local.blend.height]).toEqual([0, 0]);
+    expect(Buffer.from(placed.data).equals(Buffer.from(full.blend.data))).toBe(true);
+  });
+
+  it('a blend or model mask that does not fit its box is refused (RangeError; STITCH_SIZE_MISMATCH for stitchPatches)', () => {
+    const { original, mask } = setup(1);
+    const local = blendMaskIn(mask, { feather: 2 });
+    const at = { ...local.box!, width: local.box!.width + 1 };
+    expect(() => prepareStitch(original, local.blend, { blendAt: at })).toThrow(RangeError);
+    expect(() => prepareStitch(original, local.blend, { blendAt: local.box!, seam: 'match', modelMask: local.blend, modelMaskAt: at })).toThrow(/modelMaskAt/);
+    expect(() => stitchPatches(original, [], local.blend, { blendAt: at })).toThrow(expect.objectContaining({ code: 'STITCH_SIZE_MISMATCH' }));
   });
 
   it.each(CASES)('renderHeatmap, case %i', (seed) => {

@@ -202,6 +202,15 @@ describe('planCrops auto: separate crops only when few and at most half the merg
     expect(plan.crops.map((c) => [c.region.x, c.region.y])).toEqual([[100, 100], [3700, 100], [1900, 1400], [100, 2700], [3700, 2700]]);
   });
 
+  it('known: the same plan from the caller\'s box and count as from scanning the mask; a wrong box gives a wrong plan', () => {
+    const two = maskWith(W, H, [dot(1000, 1000), dot(2000, 1000)]);
+    const known = { box: boundingBox(two), count: countNonZero(two) };
+    expect(planCrops({ width: W, height: H }, two, 'gpt-image-1.5', { known })).toEqual(planCrops({ width: W, height: H }, two, 'gpt-image-1.5'));
+    const wrong = planCrops({ width: W, height: H }, two, 'gpt-image-1.5', { known: { box: dot(1000, 1000), count: 10000 } });
+    expect(wrong.crops.map((c) => c.region)).toEqual([dot(1000, 1000)]);
+    expect(() => planCrops({ width: W, height: H }, two, 'gpt-image-1.5', { known: { box: null, count: 0 } })).toThrow(expect.objectContaining({ code: 'MASK_EMPTY' }));
+  });
+
   it('regions: merge makes one crop of the whole box', () => {
     const two = maskWith(W, H, [dot(1000, 1000), dot(2000, 1000)]);
     expect(planCrops({ width: W, height: H }, two, 'gpt-image-1.5').crops).toHaveLength(2);

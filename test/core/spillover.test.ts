@@ -217,6 +217,18 @@ describe('spilloverOfPatches', () => {
     expect(got.report.outside.changedPixels).toBeGreaterThan(0);
   });
 
+  it('maskInBoxes: the same report from the boxes\' own count when the mask lies inside them, a wrong one otherwise', () => {
+    const got = spilloverOfPatches(original, mask, patches, { maskInBoxes: true });
+    const want = spilloverOfPatches(original, mask, patches);
+    expect({ ...got.report, changeMap: 0 }).toEqual({ ...want.report, changeMap: 0 });
+    expect(got.report.inside.pixels).toBe(30 * 20 + 20 * 20);
+    // An editable pixel outside every box is not counted: the promise is the caller's.
+    const stray = cloneRaster(mask);
+    stray.data[0] = 255;
+    expect(spilloverOfPatches(original, stray, patches).report.inside.pixels).toBe(1001);
+    expect(spilloverOfPatches(original, stray, patches, { maskInBoxes: true }).report.inside.pixels).toBe(1000);
+  });
+
   it('refuses overlapping boxes and a patch of another size than its box (RangeError)', () => {
     expect(() => spilloverOfPatches(original, mask, [patches[0]!, { box: { ...boxes[0]!, x: 20 }, patch: patches[0]!.patch }])).toThrow(RangeError);
     expect(() => spilloverOfPatches(original, mask, [{ box: boxes[1]!, patch: patches[0]!.patch }])).toThrow('patch is 48x36 but its box is 36x32');

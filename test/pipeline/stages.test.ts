@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getModel, sizeProblem } from '../../src/core/models.js';
-import { cloneRaster, countNonZero } from '../../src/core/raster.js';
+import { boundingBox, cloneRaster, countNonZero } from '../../src/core/raster.js';
 import { resize } from '../../src/core/resize.js';
 import { modelMaskFor } from '../../src/core/composite.js';
 import { MIME } from '../../src/io/image.js';
@@ -68,6 +68,17 @@ describe('prepare', () => {
     expect([p.original.width, p.original.height, p.input.info.format]).toEqual([W, H, 'png']);
     expect(countNonZero(p.editMask)).toBe(BOX.width * BOX.height);
     expect([p.repairs, p.expanded, p.references, p.sampling]).toEqual([[], undefined, [], {}]);
+    // The mask's box and count, found while its alpha was read, for plan.
+    expect(p.editStats).toEqual({ box: BOX, count: BOX.width * BOX.height });
+    expect(boundingBox(p.editMask)).toEqual(BOX);
+  });
+
+  it('expand: the mask changed, so its box and count are not handed on (plan scans the expanded mask)', async () => {
+    const p = await prepare({ image: await image(), mask: await mask(), prompt: PROMPT, expand: 2, today: TODAY });
+    expect(p.editStats).toBeUndefined();
+    expect(boundingBox(p.editMask)).toEqual({ x: BOX.x - 2, y: BOX.y - 2, width: BOX.width + 4, height: BOX.height + 4 });
+    const planned = await plan(p, { provider: recorder() });
+    expect(planned.crops[0]!.region).toEqual({ x: BOX.x - 2, y: BOX.y - 2, width: BOX.width + 4, height: BOX.height + 4 });
     expect(p.fidelity.value).toBe(undefined);
     expect(p.problems.map((x) => x.code)).toEqual([]);
   });
@@ -192,6 +203,9 @@ describe('send', () => {
     expect(sent.usage).toEqual({ input_tokens: 10 * pl.crops.length, output_tokens: 20 * pl.crops.length, total_tokens: 30 * pl.crops.length, ...(pl.crops.length > 1 ? { input_tokens_details: { image_tokens: 0, text_tokens: 0 } } : {}) });
     // The model mask is the user's mask grown by 8 px (core/composite.ts modelMaskFor).
     expect(countNonZero(sent.modelMask)).toBe(countNonZero(modelMaskFor(p.editMask, { grow: 8 })));
+    // …built on first read from its parts, one per crop, each where its crop lies.
+    expect(sent.modelMaskParts!.map((m) => m.at)).toEqual(pl.crops.map((c) => ({ x: c.x, y: c.y, width: c.width, height: c.height })));
+    expect(sent.modelMaskParts!.reduce((n, m) => n + countNonZero(m.mask), 0)).toBe(countNonZero(sent.modelMask));
   });
 
   it('native: the whole image with keepSize and the exact mask', async () => {
