@@ -132,29 +132,13 @@ export function scanAlphaPlane(alpha: Raster & { channels: 1 }, editOut?: EditMa
     if (v === 0) { transparent++; if (o) o[i] = 255; } else if (v === 255) opaque++;
     if (v < SOFT_THRESHOLD) soft++;
   };
-  let i = 0;
-  const head = Math.min(n, (4 - (a.byteOffset & 3)) & 3);
-  for (; i < head; i++) one(i);
-  const words = (n - i) >> 2;
-  const px = new Uint32Array(a.buffer, a.byteOffset + i, words);
-  for (let k = 0; k < words;) {
-    const v = px[k]!;
-    if (v === 0 || v === 0xffffffff) {
-      let j = k + 1;
-      while (j < words && px[j] === v) j++;
-      if (v === 0) {
-        transparent += (j - k) * 4;
-        soft += (j - k) * 4;
-        if (o) o.fill(255, i + k * 4, i + j * 4);
-      } else opaque += (j - k) * 4;
-      k = j;
-    } else {
-      const b = i + k * 4;
-      one(b); one(b + 1); one(b + 2); one(b + 3);
-      k++;
-    }
-  }
-  for (i += words * 4; i < n; i++) one(i);
+  wordRuns(a, n, one, (start, end, zero) => {
+    if (zero) {
+      transparent += end - start;
+      soft += end - start;
+      if (o) o.fill(255, start, end);
+    } else opaque += end - start;
+  });
   return { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft };
 }
 
@@ -189,6 +173,27 @@ export function alphaToEditMask(alpha: Raster & { channels: 1 }): { stats: Alpha
     if (v === 0) { transparent++; a[i] = 255; span(i, i); } else { if (v === 255) opaque++; a[i] = 0; }
     if (v < SOFT_THRESHOLD) soft++;
   };
+  wordRuns(a, n, one, (start, end, zero) => {
+    if (zero) {
+      transparent += end - start;
+      soft += end - start;
+      a.fill(255, start, end);
+      span(start, end - 1);
+    } else {
+      opaque += end - start;
+      a.fill(0, start, end);
+    }
+  });
+  const box = minY < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  return { stats: { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft }, editMask: { width: alpha.width, height: alpha.height, channels: 1, data: a }, box };
+}
+
+/**
+ * Walks the first `n` bytes of `a` four at a time: each run of whole aligned words that are all 0 or all 255 goes
+ * to `run(start, end, zero)` (byte indices, end exclusive), every other byte to `one(i)`, in order. Masks are long
+ * runs of alpha 0 or 255, so most of a mask is read a word at a time and handled in bulk.
+ */
+function wordRuns(a: Uint8Array | Uint8ClampedArray, n: number, one: (i: number) => void, run: (start: number, end: number, zero: boolean) => void): void {
   let i = 0;
   const head = Math.min(n, (4 - (a.byteOffset & 3)) & 3);
   for (; i < head; i++) one(i);
@@ -199,15 +204,7 @@ export function alphaToEditMask(alpha: Raster & { channels: 1 }): { stats: Alpha
     if (v === 0 || v === 0xffffffff) {
       let j = k + 1;
       while (j < words && px[j] === v) j++;
-      if (v === 0) {
-        transparent += (j - k) * 4;
-        soft += (j - k) * 4;
-        px.fill(0xffffffff, k, j);
-        span(i + k * 4, i + j * 4 - 1);
-      } else {
-        opaque += (j - k) * 4;
-        px.fill(0, k, j);
-      }
+      run(i + k * 4, i + j * 4, v === 0);
       k = j;
     } else {
       const b = i + k * 4;
@@ -216,8 +213,6 @@ export function alphaToEditMask(alpha: Raster & { channels: 1 }): { stats: Alpha
     }
   }
   for (i += words * 4; i < n; i++) one(i);
-  const box = minY < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
-  return { stats: { pixels: n, transparent, partial: n - transparent - opaque, opaque, soft }, editMask: { width: alpha.width, height: alpha.height, channels: 1, data: a }, box };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
