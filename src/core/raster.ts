@@ -153,6 +153,9 @@ function allZero(d: Uint8Array | Uint8ClampedArray, words: Uint32Array, start: n
 
 export interface Box { x: number; y: number; width: number; height: number }
 
+/** An edit mask's bounding box (null: nothing editable) and its count of editable pixels, when a scan found them. */
+export interface EditStats { box: Box | null; count: number }
+
 /** Bounding box of the non-zero pixels, or null when the mask is empty. */
 export function boundingBox(m: EditMask): Box | null {
   return boundingBoxOfBox(m, { x: 0, y: 0, width: m.width, height: m.height });

@@ -19,7 +19,7 @@
 import { MaskError } from './errors.js';
 import { getModel, parseSize, type ImageModel, type Size } from './models.js';
 import { componentStats } from './edt.js';
-import { boundingBox, countNonZero, sameSize, type Box, type EditMask } from './raster.js';
+import { boundingBox, countNonZero, sameSize, type Box, type EditMask, type EditStats } from './raster.js';
 import { boxesOverlap, unionBox } from './crop.js';
 
 export type RegionsMode = 'merge' | 'separate' | 'auto';
@@ -36,7 +36,7 @@ export interface PlanOptions {
    * The mask's bounding box and editable count when the caller has them (the mask's decode found them): the
    * mask is not scanned for them again. The same plan; a wrong one gives a wrong plan.
    */
-  known?: { box: Box | null; count: number };
+  known?: EditStats;
 }
 
 export interface PlannedCrop extends Box {

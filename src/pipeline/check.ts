@@ -9,7 +9,7 @@ import { alphaToEditMask, diagnose, diagnoseWithFix, editableFraction, scanAlpha
 import { isMaskeditError, MaskError, type MaskeditError } from '../core/errors.js';
 import { lumaSplit, matchGeometry, readMaskPixels } from '../core/maskops.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { countNonZero, createEditMask, type Box, type EditMask } from '../core/raster.js';
+import { countNonZero, createEditMask, type EditMask, type EditStats } from '../core/raster.js';
 import { SOFT_THRESHOLD } from '../core/threshold.js';
 import { decodeAlpha, decodeImage, decodeProbed, probeImage, readInputFile, verifyDecodes, type DecodedImage, type ImageInfo } from '../io/image.js';
 
@@ -54,9 +54,6 @@ export interface CheckDecoded {
   /** `editMask`'s bounding box and editable count when the alpha scan found them (undefined otherwise). */
   editStats?: EditStats;
 }
-
-/** A mask's bounding box (null: nothing editable) and its count of editable pixels. */
-export interface EditStats { box: Box | null; count: number }
 
 export interface CheckInput {
   image: Uint8Array;

@@ -16,7 +16,7 @@ import { readInputFile, probeImage, decodeImage, decodeProbed, MIME, type Decode
 import { MaskError, MaskeditError, throwIfAborted } from '../core/errors.js';
 import { REPAIRABLE_CODES, type Code } from '../core/codes.js';
 import { hasErrors, sortProblems, type Problem } from '../core/problems.js';
-import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type Raster } from '../core/raster.js';
+import { boundingBox, cloneRaster, createEditMask, sameSize, type Box, type EditMask, type EditStats, type Raster } from '../core/raster.js';
 import { describeSizes, findModel, getModel, parseSize, sizeProblem, type ImageModel } from '../core/models.js';
 import { activeModels, assertModelLive, defaultModel, isoDate, statusOf } from '../core/lifecycle.js';
 import { resolveParams, type ParamDecision, type RequestedParams } from '../core/params.js';
@@ -38,7 +38,7 @@ import {
 } from '../core/edit-math.js';
 import { resample, resampleRegion } from '../io/resample.js';
 import { readEditMask } from '../io/mask.js';
-import { checkPairDecoded, repairMask, type CheckReport, type EditStats } from './check.js';
+import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
 import { DEFAULT_ENGINE } from '../engines/engine.js';
 import { jobRegion, placeResult, regionJob, type WholeInputs } from './finish-region.js';
