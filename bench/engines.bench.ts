@@ -19,7 +19,8 @@
  * (wall time and peak RSS). Environment: MASKEDIT_BENCH_SIZE (default 1024), MASKEDIT_BENCH_ENGINES=speed (skip
  * quality) or =quality (skip speed), MASKEDIT_BENCH_PHOTOS=n (first n photos) or =brick,home (photos by name), MASKEDIT_BENCH_GMIC=0 (skip G'MIC),
  * MASKEDIT_BENCH_FILL=heal,telea (which local engines the quality part runs; default all three),
- * MASKEDIT_BENCH_GMIC_CACHE=DIR (keep G'MIC's outputs and times by input hash; a rerun reuses them).
+ * MASKEDIT_BENCH_GMIC_CACHE=DIR (keep G'MIC's outputs and times by input hash; a rerun reuses them),
+ * MASKEDIT_BENCH_OPTS='{"texture":0}' (options for every local engine in the quality part, as JSON: to try a setting).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -47,6 +48,7 @@ const LOCAL = (process.env.MASKEDIT_BENCH_FILL ?? ALL_LOCAL.join(',')).split(','
 const PALETTE: [number, number, number][] = [[0, 230, 255], [255, 40, 200], [40, 255, 40], [255, 230, 0], [30, 60, 255], [255, 90, 0]];
 const SIZE = Number(process.env.MASKEDIT_BENCH_SIZE ?? 1024);
 const USE_GMIC = process.env.MASKEDIT_BENCH_GMIC !== '0';
+const OPTS = JSON.parse(process.env.MASKEDIT_BENCH_OPTS ?? '{}') as Record<string, unknown>;
 
 async function load(name: string, maxSide: number, exact?: { width: number; height: number }): Promise<Rgba> {
   let s = sharp(photoPath(name)).removeAlpha().toColourspace('srgb');
@@ -226,7 +228,7 @@ async function quality(engines: Record<string, Engine>): Promise<{ rows: Record<
           if (e === 'gmic') ({ out, ms, cpuMs } = await gmicFill(input, m, tmp));
           else {
             const c0 = process.cpuUsage(), t = performance.now();
-            out = await engines[e]!.fill(input, m, { seed });
+            out = await engines[e]!.fill(input, m, { ...OPTS, seed });
             ms = performance.now() - t;
             const c = process.cpuUsage(c0);
             cpuMs = (c.user + c.system) / 1000;
