@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resample } from '../../src/io/resample.js';
+import { resample, resampleRegion, scaleInStrips, stripCount, type Kernel } from '../../src/io/resample.js';
 import { createRaster } from '../../src/core/raster.js';
 
 describe('resample', () => {
@@ -35,4 +35,63 @@ describe('resample', () => {
     const r = createRaster(3, 3, 4);
     expect(await resample(r, 3, 3)).toBe(r);
   });
+
+  it('returns rows of the right size for a region (one pipeline: extract, then resize)', async () => {
+    const r = noise(90, 70, 4, 3);
+    const out = await resampleRegion(r, { x: 10, y: 5, width: 60, height: 50 }, 30, 25);
+    expect([out.width, out.height, out.channels, out.data.length]).toEqual([30, 25, 4, 30 * 25 * 4]);
+    expect(out.data).toEqual((await scaleInStrips(r, { x: 10, y: 5, width: 60, height: 50 }, 30, 25, 'linear', 1)).data);
+  });
 });
+
+/** A raster of pseudo-random bytes (alpha too: premultiplication must match across strips). */
+function noise(w: number, h: number, channels: 1 | 2 | 3 | 4, seed: number) {
+  const r = createRaster(w, h, channels);
+  let x = seed >>> 0;
+  for (let i = 0; i < r.data.length; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; r.data[i] = x >>> 24; }
+  return r;
+}
+
+describe('resample in strips', () => {
+  const kernels: Kernel[] = ['nearest', 'linear', 'cubic', 'lanczos3'];
+  for (const kernel of kernels) {
+    for (const channels of [1, 3, 4] as const) {
+      it(`${kernel}, ${channels} channel(s): 2, 3 and 4 strips are byte for byte one pipeline, up and down`, async () => {
+        const r = noise(97, 83, channels, channels * 7 + kernel.length);
+        for (const [w, h] of [[151, 129], [41, 37]] as const) {
+          const one = await scaleInStrips(r, undefined, w, h, kernel, 1);
+          expect([one.width, one.height, one.data.length]).toEqual([w, h, w * h * channels]);
+          for (const strips of [2, 3, 4]) {
+            const cut = await scaleInStrips(r, undefined, w, h, kernel, strips);
+            expect([cut.width, cut.height, cut.channels]).toEqual([w, h, channels]);
+            expect(Buffer.from(cut.data).equals(Buffer.from(one.data))).toBe(true);
+          }
+        }
+      });
+    }
+  }
+
+  it('cuts a region the same way', async () => {
+    const r = noise(120, 100, 4, 11);
+    const region = { x: 13, y: 9, width: 80, height: 71 };
+    const one = await scaleInStrips(r, region, 57, 49, 'linear', 1);
+    for (const strips of [2, 3]) expect(Buffer.from((await scaleInStrips(r, region, 57, 49, 'linear', strips)).data).equals(Buffer.from(one.data))).toBe(true);
+  });
+
+  it('a strip count that does not divide the height leaves no row out (7 rows in 3 strips)', async () => {
+    const r = noise(20, 20, 3, 5);
+    const one = await scaleInStrips(r, undefined, 10, 7, 'linear', 1);
+    expect(Buffer.from((await scaleInStrips(r, undefined, 10, 7, 'linear', 3)).data).equals(Buffer.from(one.data))).toBe(true);
+  });
+
+  it('picks one strip per CPU, at most 4, each at least 2^18 output pixels, never more than the rows', () => {
+    expect(stripCount(1495, 1160, 2)).toBe(2); // the pipeline's map-back: 1.73 MP
+    expect(stripCount(1495, 1160, 1)).toBe(1);
+    expect(stripCount(1495, 1160, 16)).toBe(4);
+    expect(stripCount(512, 512, 8)).toBe(1); // exactly 2^18: one strip
+    expect(stripCount(1024, 512, 8)).toBe(2);
+    expect(stripCount(100, 100, 8)).toBe(1);
+    expect(stripCount(1 << 20, 2, 8)).toBe(2); // no more strips than rows
+  });
+});
+
