@@ -36,6 +36,16 @@ export function verdict(label: string, ratio: number, goal: number, direction: '
  * instead of whichever happened to run during someone else's burst. One warm-up call each first.
  */
 export async function interleavedMedians(fns: (() => Promise<unknown> | unknown)[], runs: number): Promise<number[]> {
+  return (await interleavedTimes(fns, runs)).map(middleOf);
+}
+
+/** The median of some numbers (the upper middle one for an even count). */
+export function middleOf(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** Every time of {@link interleavedMedians}' runs, in run order: `times[k][r]` is function k's r-th run. */
+export async function interleavedTimes(fns: (() => Promise<unknown> | unknown)[], runs: number): Promise<number[][]> {
   for (const f of fns) await f();
   const times = fns.map(() => [] as number[]);
   for (let r = 0; r < runs; r++) {
@@ -45,5 +55,5 @@ export async function interleavedMedians(fns: (() => Promise<unknown> | unknown)
       times[k]!.push(performance.now() - t);
     }
   }
-  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
+  return times;
 }
