@@ -121,42 +121,81 @@ const pixelWords = (d: Bytes) => (d.byteOffset % 4 === 0 ? new Int32Array(d.buff
  * much of its first pass unoptimised.
  */
 function measure(pa: Plane, pb: Plane, pm: Plane, width: number, height: number, threshold: number): Measured {
-  const w = width | 0, h = height | 0;
-  const a = pa.data, b = pb.data, m = pm.data;
-  const as = pa.stride, bs = pb.stride, ms = pm.stride;
-  const changeMap = createEditMask(w, h);
-  const cm = changeMap.data;
-  // An identical pixel (difference 0) is never counted as changed, whatever the threshold.
-  const thr = threshold < 0 ? 0 : threshold;
-  // Per region (0 outside, 1 inside): changed pixels, Σ|d| and Σd² over R, G, B.
-  const acc = new Float64Array(6);
-  const count1 = countInside(pm, w, h);
+  const meter = new Meter(pa, pm, width, height, threshold);
+  meter.rows(pb, 0, height);
+  return meter.finish();
+}
 
-  // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma.
-  const cw = w >> 2, ch = h >> 2;
-  const cells = cw * ch;
-  const sx = new Int32Array(cells), sy = new Int32Array(cells), sxx = new Int32Array(cells), syy = new Int32Array(cells), sxy = new Int32Array(cells);
-  const differs = new Uint8Array(cells);
-  const a32 = pixelWords(a), b32 = a32 && pixelWords(b);
-  for (let cy = 0; cy < ch; cy++) {
-    const y0 = cy * 4;
-    const changedCells = a32 && b32
-      ? markCells32(a32, pa.base + y0 * as, as, b32, pb.base + y0 * bs, bs, cw, differs, cy * cw)
-      : markCells8(a, (pa.base + y0 * as) * 4, as * 4, b, (pb.base + y0 * bs) * 4, bs * 4, cw, differs, cy * cw);
-    if (changedCells === 0) continue;
-    for (let y = y0; y < y0 + 4; y++) {
-      cellRow(a, (pa.base + y * as) * 4, b, (pb.base + y * bs) * 4, m, pm.base + y * ms, cm, y * w, cw, differs, cy * cw, thr, acc, sx, sy, sxx, syy, sxy);
+/**
+ * {@link measure} fed the result a band of rows at a time, in order (a map-back that arrives in strips is measured
+ * while the next strip is still being scaled). Every band but the last starts and ends on a multiple of 4 rows
+ * (whole 4×4 cells). The sums are integers, so the report is the same as one pass over all rows.
+ */
+class Meter {
+  private readonly w: number;
+  private readonly h: number;
+  private readonly thr: number;
+  private readonly changeMap: EditMask;
+  // Per region (0 outside, 1 inside): changed pixels, Σ|d| and Σd² over R, G, B.
+  private readonly acc = new Float64Array(6);
+  private readonly count1: number;
+  private readonly cells: CellSums;
+  /** A region under one window (fewer than 2 cells across or down): its luma sums, for one window over all of it. */
+  private readonly tiny: Float64Array | undefined;
+  private next = 0;
+
+  constructor(private readonly pa: Plane, private readonly pm: Plane, width: number, height: number, threshold: number) {
+    this.w = width | 0;
+    this.h = height | 0;
+    this.changeMap = createEditMask(this.w, this.h);
+    // An identical pixel (difference 0) is never counted as changed, whatever the threshold.
+    this.thr = threshold < 0 ? 0 : threshold;
+    this.count1 = countInside(pm, this.w, this.h);
+    // 4×4 cell sums for SSIM: Σx, Σy, Σx², Σy², Σxy of luma.
+    const cw = this.w >> 2, ch = this.h >> 2, n = cw * ch;
+    this.cells = { cw, ch, sx: new Int32Array(n), sy: new Int32Array(n), sxx: new Int32Array(n), syy: new Int32Array(n), sxy: new Int32Array(n), differs: new Uint8Array(n) };
+    this.tiny = cw < 2 || ch < 2 ? new Float64Array(5) : undefined;
+  }
+
+  /** Rows `y0` to `y1` (exclusive) of the result, where row y of the region is pixel `pb.base + y·pb.stride`. */
+  rows(pb: Plane, y0: number, y1: number): void {
+    const { w, h, thr, acc, pa, pm } = this;
+    const { cw, ch, sx, sy, sxx, syy, sxy, differs } = this.cells;
+    if (y0 !== this.next || y1 > h || y1 <= y0 || (y1 < h && y1 % 4 !== 0)) throw new RangeError(`spillover rows ${y0}–${y1} out of order (expected ${this.next} up to a multiple of 4 or ${h})`);
+    this.next = y1;
+    const a = pa.data, b = pb.data, m = pm.data, cm = this.changeMap.data;
+    const as = pa.stride, bs = pb.stride, ms = pm.stride;
+    const a32 = pixelWords(a), b32 = a32 && pixelWords(b);
+    for (let cy = y0 >> 2, cEnd = Math.min(ch, y1 >> 2); cy < cEnd; cy++) {
+      const yc = cy * 4;
+      const changedCells = a32 && b32
+        ? markCells32(a32, pa.base + yc * as, as, b32, pb.base + yc * bs, bs, cw, differs, cy * cw)
+        : markCells8(a, (pa.base + yc * as) * 4, as * 4, b, (pb.base + yc * bs) * 4, bs * 4, cw, differs, cy * cw);
+      if (changedCells === 0) continue;
+      for (let y = yc; y < yc + 4; y++) {
+        cellRow(a, (pa.base + y * as) * 4, b, (pb.base + y * bs) * 4, m, pm.base + y * ms, cm, y * w, cw, differs, cy * cw, thr, acc, sx, sy, sxx, syy, sxy);
+      }
     }
+    // Pixels past the last whole cell (right columns, bottom rows) count for the figures but no SSIM window.
+    for (let y = y0; y < y1; y++) {
+      const x0 = y < ch * 4 ? cw * 4 : 0;
+      if (x0 < w) plainRow(a, (pa.base + y * as + x0) * 4, b, (pb.base + y * bs + x0) * 4, m, pm.base + y * ms + x0, cm, y * w + x0, w - x0, thr, acc);
+    }
+    if (this.tiny) addLumaSums(pa, pb, w, y0, y1, this.tiny);
   }
-  // Pixels past the last whole cell (right columns, bottom rows) count for the figures but no SSIM window.
-  for (let y = 0; y < h; y++) {
-    const x0 = y < ch * 4 ? cw * 4 : 0;
-    if (x0 < w) plainRow(a, (pa.base + y * as + x0) * 4, b, (pb.base + y * bs + x0) * 4, m, pm.base + y * ms + x0, cm, y * w + x0, w - x0, thr, acc);
+
+  /** The sums once every row is in; SSIM needs only the original past this point. */
+  finish(): Measured {
+    const { w, h, acc, count1, changeMap } = this;
+    if (this.next !== h) throw new RangeError(`spillover has rows up to ${this.next} of ${h}`);
+    const t = this.tiny;
+    // Smaller than one window: one window over the whole region serves both of its parts.
+    const one = t ? ssimOf(w * h, t[0]!, t[1]!, t[2]!, t[3]!, t[4]!) : 0;
+    const ssim: [number, number] = t ? [one, one] : regionSsim(this.pa, this.pm, this.cells);
+    return {
+      w, h, changed: [acc[0]!, acc[1]!], count: [w * h - count1, count1], absSum: [acc[2]!, acc[3]!], sqSum: [acc[4]!, acc[5]!], ssim, changeMap,
+    };
   }
-  const ssim = regionSsim(pa, pb, pm, w, h, { cw, ch, sx, sy, sxx, syy, sxy, differs });
-  return {
-    w, h, changed: [acc[0]!, acc[1]!], count: [w * h - count1, count1], absSum: [acc[2]!, acc[3]!], sqSum: [acc[4]!, acc[5]!], ssim, changeMap,
-  };
 }
 
 /** Marks the cells of one band whose 16 pixels are not all identical; `ia`/`ib` index the band's first pixel. */
@@ -282,14 +321,12 @@ function ssimOf(n: number, sx: number, sy: number, sxx: number, syy: number, sxy
   return ((2 * mx * my + C1) * (2 * cxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
 }
 
-/** Mean SSIM over the 8×8 windows (2×2 cells) centred in each region: [outside, inside]. */
-function regionSsim(pa: Plane, pb: Plane, pm: Plane, w: number, h: number, s: CellSums): [number, number] {
+/**
+ * Mean SSIM over the 8×8 windows (2×2 cells) centred in each region: [outside, inside]. A region smaller than
+ * one window (fewer than 2 cells across or down) is not passed here: one window over all of it serves both.
+ */
+function regionSsim(pa: Plane, pm: Plane, s: CellSums): [number, number] {
   const { cw, ch } = s;
-  if (cw < 2 || ch < 2) {
-    // Smaller than one window: one window over the whole image serves both regions.
-    const v = wholeImageSsim(pa, pb, w, h);
-    return [v, v];
-  }
   // Identical cells' sums, filled in from the original (equal to the result there) when a window needs them.
   const ready = new Uint8Array(s.differs);
   // Fallback for regions holding no window centre: windows overlapping the region. It needs how many pixels of
@@ -365,17 +402,18 @@ function insideCounts(pm: Plane, cw: number, ch: number): Uint8Array {
   return sin;
 }
 
-function wholeImageSsim(pa: Plane, pb: Plane, w: number, h: number): number {
+/** Adds rows y0–y1 of both images' luma sums (Σx, Σy, Σx², Σy², Σxy) to `sums`: the one window of a tiny region. */
+function addLumaSums(pa: Plane, pb: Plane, w: number, y0: number, y1: number, sums: Float64Array): void {
   let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
   const a = pa.data, b = pb.data;
-  for (let y = 0; y < h; y++) {
+  for (let y = y0; y < y1; y++) {
     for (let x = 0, oa = (pa.base + y * pa.stride) * 4, ob = (pb.base + y * pb.stride) * 4; x < w; x++, oa += 4, ob += 4) {
       const lx = (a[oa]! * 19595 + a[oa + 1]! * 38470 + a[oa + 2]! * 7471 + 32768) >> 16;
       const ly = (b[ob]! * 19595 + b[ob + 1]! * 38470 + b[ob + 2]! * 7471 + 32768) >> 16;
       sx += lx; sy += ly; sxx += lx * lx; syy += ly * ly; sxy += lx * ly;
     }
   }
-  return ssimOf(w * h, sx, sy, sxx, syy, sxy);
+  sums[0]! += sx; sums[1]! += sy; sums[2]! += sxx; sums[3]! += syy; sums[4]! += sxy;
 }
 
 /**
@@ -410,12 +448,63 @@ export function spilloverOfPatches(original: Raster & { channels: 4 }, editMask:
   if (!sameSize(original, editMask)) {
     throw new MaskError('MASK_SIZE_MISMATCH', `spilloverOfPatches needs one size; received ${original.width}x${original.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
   }
-  const boxes = patches.map((p) => p.box);
-  if (anyOverlap(boxes)) throw new RangeError('spilloverOfPatches needs boxes that do not overlap; paste the patches into one image and use spilloverInBoxes');
-  const parts = patches.map(({ box, patch }) => {
+  if (anyOverlap(patches.map((p) => p.box))) throw new RangeError('spilloverOfPatches needs boxes that do not overlap; paste the patches into one image and use spilloverInBoxes');
+  const meters = patches.map(({ box, patch }) => {
     if (patch.width !== box.width || patch.height !== box.height) throw new RangeError(`patch is ${patch.width}x${patch.height} but its box is ${box.width}x${box.height}`);
-    return boxReport(original, whole(patch), editMask, box, opts);
+    const meter = patchMeter(original, editMask, box, opts);
+    meter.rows(patch.data, 0, patch.height);
+    return meter;
   });
+  return spilloverOfMeters(original, editMask, meters, opts);
+}
+
+/** A patch's spillover, fed its rows as they arrive: see {@link patchMeter}. */
+export interface PatchMeter {
+  readonly box: Box;
+  /**
+   * Rows `y0` to `y0 + rows` of the patch (the box's width, RGBA), `data` starting at row `y0`. Rows come in
+   * order; every call but the last ends on a multiple of 4 rows.
+   */
+  rows(data: Uint8Array | Uint8ClampedArray, y0: number, rows: number): void;
+  /** The patch's report once every row is in (the same as spilloverOfPatches' for that box). */
+  report(): SpilloverReport;
+}
+
+/**
+ * {@link spilloverOfPatches} for one patch that arrives in bands of rows (a map-back scaled in strips): each band
+ * is measured as it comes, while the next one is still being scaled. Join the meters with {@link spilloverOfMeters}.
+ *
+ * @example
+ * const meter = patchMeter(original, editMask, cropBox);
+ * await resampleEachStrip(answer, cropBox.width, cropBox.height, 'linear', (rows, y0, n) => meter.rows(rows, y0, n));
+ * const { report } = spilloverOfMeters(original, editMask, [meter], { maskInBoxes: true });
+ */
+export function patchMeter(original: Raster & { channels: 4 }, editMask: EditMask, box: Box, opts: SpilloverOptions = {}): PatchMeter {
+  if (!sameSize(original, editMask)) {
+    throw new MaskError('MASK_SIZE_MISMATCH', `patchMeter needs one size; received ${original.width}x${original.height} and mask ${editMask.width}x${editMask.height}`, 'map the result back to the original first');
+  }
+  if (!boxInside(box, original)) {
+    throw new RangeError(`crop box ${box.x},${box.y},${box.width},${box.height} is not inside the ${original.width}x${original.height} raster`);
+  }
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const meter = new Meter(within(original, box), within(editMask, box), box.width, box.height, threshold);
+  const stride = box.width | 0;
+  return {
+    box,
+    // The band's row y0 is the band's first row: a negative base puts row y of the patch at (y − y0)·stride.
+    rows: (data, y0, rows) => meter.rows({ data, base: -y0 * stride, stride }, y0, y0 + rows),
+    report: () => reportOf(meter.finish(), threshold, false),
+  };
+}
+
+/**
+ * The whole image's report and the boxes' from patch meters whose rows are all in (boxes must not overlap).
+ * `maskInBoxes` as for {@link spilloverOfPatches}.
+ */
+export function spilloverOfMeters(original: Raster & { channels: 4 }, editMask: EditMask, meters: readonly PatchMeter[], opts: SpilloverOptions & { maskInBoxes?: boolean } = {}): { report: SpilloverReport; boxes: SpilloverReport[] } {
+  const boxes = meters.map((m) => m.box);
+  if (anyOverlap(boxes)) throw new RangeError('spilloverOfMeters needs boxes that do not overlap');
+  const parts = meters.map((m) => m.report());
   // The mask's editable count: the boxes' own counts when the caller promises nothing editable lies outside them.
   const insideTotal = opts.maskInBoxes ? parts.reduce((s, p) => s + p.inside.pixels, 0) : countNonZero(editMask);
   return { report: mergeBoxReports(original, insideTotal, parts, boxes, opts), boxes: parts };

@@ -60,19 +60,7 @@ export function stripCount(width: number, height: number, cpus = availableParall
 export async function scaleInStrips<R extends Raster>(raster: R, region: Region | undefined, width: number, height: number, kernel: Kernel, strips: number): Promise<R> {
   const channels = raster.channels;
   const rows = Math.ceil(height / strips);
-  const parts = await Promise.all(Array.from({ length: Math.ceil(height / rows) }, (_, k) => {
-    let pipeline = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels } });
-    if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
-    pipeline = pipeline.resize(width, height, { fit: 'fill', kernel });
-    // An extract after the resize takes rows of the scaled image (sharp orders it after the resize).
-    if (rows < height) pipeline = pipeline.extract({ left: 0, top: k * rows, width, height: Math.min(rows, height - k * rows) });
-    // libvips would widen gray to sRGB on output; keep one (or two) channels.
-    if (channels <= 2) pipeline = pipeline.toColourspace('b-w');
-    return pipeline.raw().toBuffer({ resolveWithObject: true });
-  }));
-  for (const { info } of parts) {
-    if (info.channels !== channels) throw new Error(`resample changed the channel count from ${channels} to ${info.channels}`);
-  }
+  const parts = await Promise.all(Array.from({ length: Math.ceil(height / rows) }, (_, k) => rowsOf(raster, region, width, height, kernel, k * rows, Math.min(rows, height - k * rows))));
   if (parts.length === 1) {
     const { data, info } = parts[0]!;
     return { ...raster, width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
@@ -80,6 +68,64 @@ export async function scaleInStrips<R extends Raster>(raster: R, region: Region 
   const data = new Uint8Array(width * height * channels);
   let at = 0;
   for (const part of parts) { data.set(part.data, at); at += part.data.length; }
+  return { ...raster, width, height, data };
+}
+
+/** Rows `top` to `top + rows` of `raster` (or its `region`) scaled to `width`×`height`: one libvips pipeline. */
+async function rowsOf(raster: Raster, region: Region | undefined, width: number, height: number, kernel: Kernel, top: number, rows: number) {
+  const channels = raster.channels;
+  let pipeline = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels } });
+  if (region) pipeline = pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
+  pipeline = pipeline.resize(width, height, { fit: 'fill', kernel });
+  // An extract after the resize takes rows of the scaled image (sharp orders it after the resize).
+  if (rows < height) pipeline = pipeline.extract({ left: 0, top, width, height: rows });
+  // libvips would widen gray to sRGB on output; keep one (or two) channels.
+  if (channels <= 2) pipeline = pipeline.toColourspace('b-w');
+  const out = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  if (out.info.channels !== channels) throw new Error(`resample changed the channel count from ${channels} to ${out.info.channels}`);
+  return out;
+}
+
+/** Output pixels per strip of {@link resampleEachStrip} (rounded to whole rows of 4). */
+const EACH_STRIP_PIXELS = 1 << 18;
+
+/** Rows per strip of {@link resampleEachStrip}: a multiple of 4 (whole 4×4 cells for spillover), or all rows. */
+export function eachStripRows(width: number, height: number): number {
+  return Math.min(height, Math.max(4, 4 * Math.round(EACH_STRIP_PIXELS / width / 4)));
+}
+
+/**
+ * {@link resample}, handing each band of rows to `onStrip` as soon as it is scaled (in order, each but the last a
+ * multiple of 4 rows): the caller measures one band on the main thread while libvips scales the next ones. Two
+ * strips are in flight, so libvips keeps working while the main thread is busy. The same bytes as `resample`.
+ *
+ * @example
+ * const back = await resampleEachStrip(answer, box.width, box.height, 'linear', (rows, y0, n) => meter.rows(rows, y0, n));
+ */
+export async function resampleEachStrip<R extends Raster>(raster: R, width: number, height: number, kernel: Kernel, onStrip: (rows: Uint8Array | Uint8ClampedArray, y0: number, count: number) => void): Promise<R> {
+  if (raster.width === width && raster.height === height) {
+    onStrip(raster.data, 0, height);
+    return raster;
+  }
+  const channels = raster.channels;
+  const rows = eachStripRows(width, height);
+  const count = Math.ceil(height / rows);
+  const start = (k: number) => {
+    const p = rowsOf(raster, undefined, width, height, kernel, k * rows, Math.min(rows, height - k * rows));
+    // A strip that fails is reported where it is awaited, not as unhandled while an earlier one is measured.
+    p.catch(() => {});
+    return p;
+  };
+  const pending = [start(0)];
+  if (count > 1) pending.push(start(1));
+  const data = new Uint8Array(width * height * channels);
+  for (let k = 0; k < count; k++) {
+    const part = (await pending[k]!).data;
+    if (k + 2 < count) pending.push(start(k + 2));
+    const at = k * rows * width * channels;
+    data.set(part, at);
+    onStrip(data.subarray(at, at + part.length), k * rows, part.length / (width * channels));
+  }
   return { ...raster, width, height, data };
 }
 

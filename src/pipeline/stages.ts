@@ -26,7 +26,7 @@ import { adviseFidelity, type FidelityRequest, type Subject } from '../core/fide
 import { assertWithinBudget, estimateCost, type CostEstimate } from '../core/cost.js';
 import { planCrops, type Plan, type RegionsMode } from '../core/sizing.js';
 import { anyOverlap, crop, growBox, intersectBox, paste, unionBox } from '../core/crop.js';
-import { spilloverInBoxes, spilloverOfPatches, type SpilloverReport } from '../core/spillover.js';
+import { patchMeter, spilloverInBoxes, spilloverOfMeters, type SpilloverReport } from '../core/spillover.js';
 import { blendMaskFor, blendMaskIn, DEFAULT_FEATHER, DEFAULT_MODEL_GROW, DEFAULT_SEAM, modelMaskFor, prepareStitch, stitch, stitchPatches, type SeamMode, type StitchPrep } from '../core/composite.js';
 import { renderHeatmap } from '../core/heatmap.js';
 import type { EncodeLoss } from '../core/encode-loss.js';
@@ -36,7 +36,7 @@ import {
   addUsage, countOutsideChanged, countOutsideChangedSaved, cropOwnership, expandForEdit, keepOnlyInside, round6, sumEstimates, summarizeSpill,
   type SpilloverSummary,
 } from '../core/edit-math.js';
-import { resample, resampleRegion } from '../io/resample.js';
+import { resample, resampleEachStrip, resampleRegion } from '../io/resample.js';
 import { readEditMask } from '../io/mask.js';
 import { checkPairDecoded, repairMask, type CheckReport } from './check.js';
 import { createProvider, type Provider, type ProviderName, type ProviderRequest, type ProviderUsage, type ReferenceImage, type Surface } from '../providers/index.js';
@@ -845,12 +845,16 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     seam, ...(onePart ? { modelMask: onePart.mask, modelMaskAt: onePart.at } : { modelMask: sent.modelMask }), within: blendBox ? unionBox(cropsUnion, blendBox) : cropsUnion,
     ...(resultBox ? { resultBox: { x: resultBox.x, y: resultBox.y, width: resultBox.width, height: resultBox.height } } : {}),
   });
+  // Without a pixel worker, each map-back's spillover is measured strip by strip as libvips scales it
+  // (meters[i][k]); the spillover step then only joins the sums.
+  const meters = pixels ? undefined : Array.from({ length: n }, () => sent.answers.map((answer) => patchMeter(original, editMask, boxes[answer.crop]!)));
   // backs[i][k]: output i's answer for crop k at the crop's size.
   const backs = await run.step('mapback', async () => {
-    const pending = Promise.all(Array.from({ length: n }, (_, i) => Promise.all(sent.answers.map((answer) => {
+    const pending = Promise.all(Array.from({ length: n }, (_, i) => Promise.all(sent.answers.map((answer, k) => {
       const out = answer.images[Math.min(i, answer.images.length - 1)]!;
       const box = boxes[answer.crop]!;
-      return resample(out, box.width, box.height);
+      const meter = meters?.[i]![k];
+      return meter ? resampleEachStrip(out, box.width, box.height, 'linear', (rows, y0, count) => meter.rows(rows, y0, count)) : resample(out, box.width, box.height);
     }))));
     // Keep a rejected map-back from being reported unhandled while the work below runs.
     pending.catch(() => {});
@@ -898,7 +902,7 @@ async function finishPatches(prepared: Prepared, planned: Planned, sent: Sent, b
     };
   }
   // The crops hold every editable pixel (the plan's regions lie inside them): the mask's count is theirs.
-  const measured = await run.step('spillover', () => Array.from({ length: n }, (_, i) => spilloverOfPatches(original, editMask, patchesOf(i), { maskInBoxes: true })), spillMessage);
+  const measured = await run.step('spillover', () => meters!.map((m) => spilloverOfMeters(original, editMask, m, { maskInBoxes: true })), spillMessage);
   const { blend, box: blendBox, outwardBand } = blendMask!;
   const outputs = await run.step('stitch', () => base.map((into, i) => stitchPatches(original, patchesOf(i), blend, { ...stitchOpts(blendBox), blendAt: blendBox ?? EMPTY_BOX, into, prepared: prep! })));
   const kept = saved;

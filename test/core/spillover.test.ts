@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spillover, spilloverInBoxes, spilloverOfPatches, verdictFor, DEFAULT_THRESHOLD } from '../../src/core/spillover.js';
+import { patchMeter, spillover, spilloverInBoxes, spilloverOfMeters, spilloverOfPatches, verdictFor, DEFAULT_THRESHOLD, type SpilloverReport } from '../../src/core/spillover.js';
 import { cloneRaster, createEditMask, createRaster, type EditMask, type Raster } from '../../src/core/raster.js';
 import { rng } from '../_helpers/random.js';
 
@@ -232,6 +232,65 @@ describe('spilloverOfPatches', () => {
   it('refuses overlapping boxes and a patch of another size than its box (RangeError)', () => {
     expect(() => spilloverOfPatches(original, mask, [patches[0]!, { box: { ...boxes[0]!, x: 20 }, patch: patches[0]!.patch }])).toThrow(RangeError);
     expect(() => spilloverOfPatches(original, mask, [{ box: boxes[1]!, patch: patches[0]!.patch }])).toThrow('patch is 48x36 but its box is 36x32');
+  });
+});
+
+describe('patchMeter (a patch measured band by band as it arrives)', () => {
+  const w = 90, h = 70;
+  const original = texture(w, h, 21);
+  const mask = boxMask(w, h, 15, 12, 30, 25);
+  // Neither side a multiple of 4: the right columns and bottom rows past the last whole cell are in play.
+  const box = { x: 7, y: 5, width: 51, height: 43 };
+  const patch = texture(box.width, box.height, 22);
+  // A third of the patch keeps the original's pixels: identical cells beside changed ones.
+  for (let y = 0; y < box.height; y++) for (let x = 0; x < 17; x++) patch.data.set(original.data.subarray(((box.y + y) * w + box.x + x) * 4, ((box.y + y) * w + box.x + x) * 4 + 4), (y * box.width + x) * 4);
+  const plain = (r: SpilloverReport) => ({ ...r, changeMap: Array.from(r.changeMap.data) });
+  const fed = (b: typeof box, p: Rgba, bands: number[]) => {
+    const meter = patchMeter(original, mask, b);
+    let y0 = 0;
+    for (const end of bands) {
+      // Each band is handed over as its own buffer, starting at its first row.
+      meter.rows(p.data.slice(y0 * b.width * 4, end * b.width * 4), y0, end - y0);
+      y0 = end;
+    }
+    return spilloverOfMeters(original, mask, [meter]);
+  };
+
+  for (const bands of [[43], [8, 20, 43], [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 43], [40, 43]]) {
+    it(`bands ending at ${bands.join(', ')}: the same report and change map as one pass`, () => {
+      const want = spilloverOfPatches(original, mask, [{ box, patch }]);
+      const got = fed(box, patch, bands);
+      expect(plain(got.report)).toEqual(plain(want.report));
+      expect(got.boxes.map(plain)).toEqual(want.boxes.map(plain));
+      expect(got.report.outside.changedPixels).toBeGreaterThan(0);
+      expect(got.report.inside.changedPixels).toBeGreaterThan(0);
+    });
+  }
+
+  it('a region smaller than one SSIM window (6×5) in two bands: the same as one pass', () => {
+    const tiny = { x: 20, y: 20, width: 6, height: 5 };
+    const p = texture(6, 5, 23);
+    expect(plain(fed(tiny, p, [4, 5]).report)).toEqual(plain(spilloverOfPatches(original, mask, [{ box: tiny, patch: p }]).report));
+  });
+
+  it('refuses bands out of order, a band that does not end on a multiple of 4 before the last, and a report before every row', () => {
+    const m1 = patchMeter(original, mask, box);
+    expect(() => m1.rows(patch.data, 4, 4)).toThrow('spillover rows 4–8 out of order (expected 0 up to a multiple of 4 or 43)');
+    expect(() => m1.rows(patch.data, 0, 6)).toThrow('spillover rows 0–6 out of order (expected 0 up to a multiple of 4 or 43)');
+    m1.rows(patch.data, 0, 8);
+    expect(() => m1.report()).toThrow('spillover has rows up to 8 of 43');
+    expect(() => patchMeter(original, mask, { x: 60, y: 40, width: 40, height: 40 })).toThrow('crop box 60,40,40,40 is not inside the 90x70 raster');
+  });
+
+  it('spilloverOfMeters refuses overlapping boxes; counts the whole mask unless maskInBoxes', () => {
+    const a = patchMeter(original, mask, box), b = patchMeter(original, mask, { ...box, x: 20 });
+    expect(() => spilloverOfMeters(original, mask, [a, b])).toThrow('spilloverOfMeters needs boxes that do not overlap');
+    const stray = cloneRaster(mask);
+    stray.data[(h - 1) * w + w - 1] = 255;
+    const m = patchMeter(original, stray, box);
+    m.rows(patch.data, 0, box.height);
+    expect(spilloverOfMeters(original, stray, [m]).report.inside.pixels).toBe(30 * 25 + 1);
+    expect(spilloverOfMeters(original, stray, [m], { maskInBoxes: true }).report.inside.pixels).toBe(30 * 25);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resample, resampleRegion, scaleInStrips, stripCount, type Kernel } from '../../src/io/resample.js';
+import { eachStripRows, resample, resampleEachStrip, resampleRegion, scaleInStrips, stripCount, type Kernel } from '../../src/io/resample.js';
 import { createRaster } from '../../src/core/raster.js';
 
 describe('resample', () => {
@@ -95,3 +95,42 @@ describe('resample in strips', () => {
   });
 });
 
+
+describe('resampleEachStrip', () => {
+  it('hands over every row once, in order, in bands of whole 4-row cells, and returns the same bytes as resample', async () => {
+    const r = noise(640, 500, 4, 31);
+    // 1000 wide: 2^18 / 1000 → 264 rows a strip (a multiple of 4), so 999 rows come as 264, 264, 264, 207.
+    expect(eachStripRows(1000, 999)).toBe(264);
+    const seen: [number, number, number][] = [];
+    const out = await resampleEachStrip(r, 1000, 999, 'linear', (rows, y0, count) => seen.push([y0, count, rows.length]));
+    expect(seen).toEqual([[0, 264, 264 * 4000], [264, 264, 264 * 4000], [528, 264, 264 * 4000], [792, 207, 207 * 4000]]);
+    expect(Buffer.from(out.data).equals(Buffer.from((await scaleInStrips(r, undefined, 1000, 999, 'linear', 1)).data))).toBe(true);
+  });
+
+  it('each band holds the output\'s own rows at the moment it is handed over', async () => {
+    const r = noise(300, 260, 3, 32);
+    const bands: Uint8Array[] = [];
+    const out = await resampleEachStrip(r, 700, 600, 'cubic', (rows) => bands.push(new Uint8Array(rows)));
+    expect(Buffer.from(Buffer.concat(bands)).equals(Buffer.from(out.data))).toBe(true);
+    expect(bands.length).toBe(Math.ceil(600 / eachStripRows(700, 600)));
+  });
+
+  it('a band handler that throws rejects the call with its error (the strips still in flight are not left unhandled)', async () => {
+    const r = noise(640, 500, 4, 34);
+    await expect(resampleEachStrip(r, 1000, 999, 'linear', () => { throw new RangeError('measured wrong'); })).rejects.toThrow('measured wrong');
+  });
+
+  it('a raster already at the size is handed over whole, once, and returned as it is', async () => {
+    const r = noise(40, 30, 4, 33);
+    const seen: [number, number][] = [];
+    expect(await resampleEachStrip(r, 40, 30, 'linear', (rows, y0, count) => { expect(rows).toBe(r.data); seen.push([y0, count]); })).toBe(r);
+    expect(seen).toEqual([[0, 30]]);
+  });
+
+  it('strip rows: a multiple of 4 near 2^18 pixels, at least 4, at most the height', () => {
+    expect(eachStripRows(1495, 1160)).toBe(176);
+    expect(eachStripRows(100_000, 50)).toBe(4);
+    expect(eachStripRows(100, 50)).toBe(50);
+    expect(eachStripRows(4096, 4096)).toBe(64);
+  });
+});
