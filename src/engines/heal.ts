@@ -40,6 +40,7 @@ import { leaseWorkerExecutor, localExecutor, type Executor, type Phase } from '.
 import { bands, computeWeights, randomField, upsampleField } from './patchmatch.js';
 import { poissonReconstruct, POISSON_MAX_DIFF, sourceOfEachPixel, type Sources } from './_heal_poisson.js';
 import { textureToAlpha } from './_heal_texture.js';
+import { matchDetail } from './_heal_detail.js';
 import { diffuseNear, peelDiffuse, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
@@ -73,13 +74,19 @@ export interface HealOptions extends FillOptions {
    * 2014): a textured border asks for textured sources. 0 = colour only. Default 4. Opaque images only.
    */
   texture?: number;
+  /**
+   * Detail matching: when the fill is softer than the known ring around the hole (mean luma gradient), its own
+   * high frequencies are brought up until it reaches this fraction of the ring's (gain at most 2, none near the
+   * border). 0 = off. Default 1 (as sharp as its surroundings).
+   */
+  detail?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
   seams?: boolean;
   /** Helper worker threads: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
   workers?: number | 'auto';
 }
 
-interface Settings { r: number; texture: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
+interface Settings { r: number; texture: number; detail: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
 
 /** A level needs at least this many source patches to be searched. */
 const MIN_SOURCES = 64;
@@ -107,6 +114,8 @@ const DIFFUSE_MARGIN = 16;
 const BORDER_BAND = 4;
 /** At most this fraction of the ring is dropped as colours foreign to the hole's border. */
 const MAX_FOREIGN = 0.3;
+/** Detail matching adds at most this many times the fill's own high frequencies (a sky is not turned to grain). */
+const MAX_DETAIL_GAIN = 2;
 
 const intOption = (o: FillOptions, key: string, fallback: number, min: number, max: number) => engineNumber('heal', o, key, fallback, min, max, true);
 
@@ -120,6 +129,7 @@ function settings(o: FillOptions): Settings {
   return {
     r: patch >> 1,
     texture: numOption(o, 'texture', 4, 0, 100),
+    detail: numOption(o, 'detail', 1, 0, 2),
     ring: o.ring === undefined ? undefined : intOption(o, 'ring', 0, 1, 1 << 16),
     far: numOption(o, 'farPenalty', 16, 0, 1e6),
     thin: numOption(o, 'thinWidth', 3, 0, 64),
@@ -460,6 +470,8 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
     lease?.release();
   }
   throwIfAborted(signal);
+  // 4. The fill as sharp as its surroundings (its own high frequencies, brought up to the ring's mean gradient).
+  if (s.detail > 0) matchDetail(img, hole, w, h, s.detail, MAX_DETAIL_GAIN, parts.thin);
   writeHole(img, hole, box, out.data, W, opaque);
   onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
   return out;
