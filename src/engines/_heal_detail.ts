@@ -4,9 +4,10 @@
  * Least-squares patch matching prefers smooth sources (a flat patch is closer to a blurry estimate than a patch of
  * the same texture shifted by a pixel), and the gradient-domain step averages where constraints disagree, so the
  * fill comes out with less fine detail than its surroundings: a soft, smeared look that retouchers fix by hand
- * with an unsharp mask or added grain. This measures the mean luma gradient on a ring of known pixels around the
- * hole and inside the fill, and, when the fill is softer, adds back its own high frequencies (the fill minus its
- * 3×3 mean) with the smallest gain that brings the fill's mean gradient to `target` × the ring's. The gain is
+ * with an unsharp mask or added grain. This measures the median luma gradient (the texture's level; a mean would
+ * count the ring's edges, and a smooth sky next to a tower would be turned to grain) on a ring of known pixels
+ * around the hole and inside the fill, and, when the fill is softer, adds back its own high frequencies (the fill
+ * minus its 3×3 mean) with the smallest gain that brings the fill's median gradient to `target` × the ring's. The gain is
  * capped (`maxGain`), tapers to nothing near the hole's border (no outline: thick parts from 3 px in, thin parts
  * from 2 px in), and is 0 when the fill is already as sharp. Only the colour channels of hole pixels change.
  */
@@ -29,7 +30,7 @@ export function matchDetail(img: Float32Array, hole: Uint8Array, w: number, h: n
   if (target <= 0) return 0;
   const depth = chessDepth(hole, w, h, RING_TO + 1);
   const luma = lumaPlane(img, w * h);
-  const ringGrad = meanGradient(luma, w, h, depth, hole, false);
+  const ringGrad = ringGradient(luma, w, h, depth, hole);
   if (ringGrad <= 0) return 0;
   const hp = highPass(img, hole, depth, w, h, thin);
   const hpLuma = lumaPlane(hp, w * h);
@@ -97,20 +98,18 @@ function gradAt(l: Float32Array, i: number, w: number): [number, number] {
   return [gx, gy];
 }
 
-/** Mean gradient magnitude over the ring (known pixels RING_FROM–RING_TO out) or the inner hole. */
-function meanGradient(l: Float32Array, w: number, h: number, depth: Uint8Array, hole: Uint8Array, inner: boolean): number {
-  let s = 0, n = 0;
+/** Median gradient magnitude over the ring: known pixels RING_FROM–RING_TO out (their texture, not their edges). */
+function ringGradient(l: Float32Array, w: number, h: number, depth: Uint8Array, hole: Uint8Array): number {
+  const g: number[] = [];
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
-      const pick = inner ? hole[i] !== 0 && depth[i]! >= INNER : hole[i] === 0 && depth[i]! >= RING_FROM && depth[i]! <= RING_TO;
-      if (!pick) continue;
+      if (hole[i] !== 0 || depth[i]! < RING_FROM || depth[i]! > RING_TO) continue;
       const [gx, gy] = gradAt(l, i, w);
-      s += Math.hypot(gx, gy);
-      n++;
+      g.push(Math.hypot(gx, gy));
     }
   }
-  return n ? s / n : 0;
+  return g.length ? Float64Array.from(g).sort()[g.length >> 1]! : 0;
 }
 
 /** Per hole pixel and colour channel: the value minus its 3×3 mean, times the border taper (0 at depth 1). */
@@ -132,7 +131,10 @@ function highPass(img: Float32Array, hole: Uint8Array, depth: Uint8Array, w: num
   return hp;
 }
 
-/** The smallest gain in [0, maxGain] whose sharpened fill reaches `want` mean gradient inside (bisection). */
+/**
+ * The smallest gain in [0, maxGain] (bisection) whose sharpened fill has a median gradient of at least `want`
+ * inside: at least half the inner pixels' gradients reach it.
+ */
 function solveGain(l: Float32Array, t: Float32Array, depth: Uint8Array, hole: Uint8Array, w: number, h: number, want: number, maxGain: number): number {
   const gl: number[] = [], gt: number[] = [];
   for (let y = 1; y < h - 1; y++) {
@@ -145,17 +147,21 @@ function solveGain(l: Float32Array, t: Float32Array, depth: Uint8Array, hole: Ui
   }
   const n = gl.length / 2;
   if (n === 0) return 0;
-  const at = (k: number) => {
-    let s = 0;
-    for (let j = 0; j < gl.length; j += 2) s += Math.hypot(gl[j]! + k * gt[j]!, gl[j + 1]! + k * gt[j + 1]!);
-    return s / n;
+  const want2 = want * want;
+  const reaches = (k: number) => {
+    let above = 0;
+    for (let j = 0; j < gl.length; j += 2) {
+      const gx = gl[j]! + k * gt[j]!, gy = gl[j + 1]! + k * gt[j + 1]!;
+      if (gx * gx + gy * gy >= want2) above++;
+    }
+    return above * 2 >= n;
   };
-  if (at(0) >= want) return 0;
-  if (at(maxGain) <= want) return maxGain;
+  if (reaches(0)) return 0;
+  if (!reaches(maxGain)) return maxGain;
   let lo = 0, hi = maxGain;
   for (let it = 0; it < 16; it++) {
     const mid = (lo + hi) / 2;
-    if (at(mid) >= want) hi = mid; else lo = mid;
+    if (reaches(mid)) hi = mid; else lo = mid;
   }
   return hi;
 }

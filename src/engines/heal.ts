@@ -21,6 +21,8 @@
  *   gradients are the sources' own and which meet the known image at the border (Pérez, Gangnet, Blake 2003;
  *   Darabi et al.'s gradient vote, 2012), solved by multigrid-preconditioned conjugate gradients: no outline at the
  *   border and no tone step where two sources meet inside the fill, while the texture stays the sources'.
+ * - **Detail matching** (`_heal_detail.ts`). A fill still softer than the known ring around it gets its own high
+ *   frequencies back (an unsharp mask, gain ≤ 1, none near the border) until its median gradient matches the ring's.
  * - **Thin parts.** Each connected component of the hole whose deepest pixel is within `thinWidth` of the known
  *   image (strokes, scratches, text) is filled on its own at full resolution with small local patches and a
  *   narrow ring: the edges crossing a stroke continue through it instead of being smeared.
@@ -75,9 +77,9 @@ export interface HealOptions extends FillOptions {
    */
   texture?: number;
   /**
-   * Detail matching: when the fill is softer than the known ring around the hole (mean luma gradient), its own
-   * high frequencies are brought up until it reaches this fraction of the ring's (gain at most 2, none near the
-   * border). 0 = off. Default 1 (as sharp as its surroundings).
+   * Detail matching: when the fill is softer than the known ring around the hole (median luma gradient: the
+   * texture, not the edges), its own high frequencies are brought up until it reaches this fraction of the ring's
+   * (gain at most 1, none near the border). 0 = off. Default 1 (as sharp as its surroundings).
    */
   detail?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
@@ -114,8 +116,11 @@ const DIFFUSE_MARGIN = 16;
 const BORDER_BAND = 4;
 /** At most this fraction of the ring is dropped as colours foreign to the hole's border. */
 const MAX_FOREIGN = 0.3;
-/** Detail matching adds at most this many times the fill's own high frequencies (a sky is not turned to grain). */
-const MAX_DETAIL_GAIN = 2;
+/**
+ * Detail matching adds at most this many times the fill's own high frequencies: at 2 a sky filled beside a tower
+ * showed its Poisson and JPEG structure as blotches (docs/engines.md), at 1 it keeps the look of the sky around it.
+ */
+const MAX_DETAIL_GAIN = 1;
 
 const intOption = (o: FillOptions, key: string, fallback: number, min: number, max: number) => engineNumber('heal', o, key, fallback, min, max, true);
 
