@@ -5,6 +5,9 @@ import { farCost, rng, type LevelArrays } from '../../src/engines/_patchmatch_ke
 import { closeHelpers } from '../../src/engines/_patchmatch_pool.js';
 import { engineContract } from './engine.case.js';
 import { changedOutside, disc, holeError, mask, paintHole, rgba, type Rgba } from './_images.js';
+import { readFileSync } from 'node:fs';
+import { decodeImage } from '../../src/io/image.js';
+import { readEditMask } from '../../src/io/mask.js';
 
 engineContract('heal', async () => healEngine);
 afterAll(closeHelpers);
@@ -109,6 +112,33 @@ describe('heal texture feature', () => {
     expect(changedOutside(img, withFeature, hole)).toEqual([]);
     expect(withFeature.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
   });
+});
+
+describe('heal detail matching', () => {
+  it('sharpens the bundled photo\'s fill (the demo: a mast against a dusk sky) and touches nothing outside the mask', async () => {
+    const photo = await decodeImage(readFileSync('examples/rocket.png'));
+    const img = photo.raster as Rgba;
+    const { mask: hole } = await readEditMask('examples/rocket-mask.png');
+    const W = img.width;
+    // Mean |horizontal step| over hole pixels whose right neighbour is in the hole too.
+    const rough = (o: Rgba) => { let s = 0, k = 0; for (let i = 0; i < hole.data.length - 1; i++) if (hole.data[i] && hole.data[i + 1] && (i + 1) % W) { s += Math.abs(o.data[i * 4 + 4]! - o.data[i * 4]!) + Math.abs(o.data[i * 4 + 6]! - o.data[i * 4 + 2]!); k++; } return s / k; };
+    const off = await healEngine.fill(img, hole, { seed: 2, detail: 0 });
+    const on = await healEngine.fill(img, hole, { seed: 2 });
+    expect(rough(on)).toBeGreaterThan(rough(off));
+    expect(changedOutside(img, on, hole)).toEqual([]);
+    expect(changedOutside(off, on, hole)).toEqual([]);
+  });
+
+  it('is skipped for a hole over 150,000 pixels (its finest level copies full-resolution pixels)', async () => {
+    const W = 420, H = 400, rand = rng(9);
+    const data = new Uint8Array(W * H * 4);
+    for (let i = 0; i < W * H; i++) { const v = Math.round(128 + (rand() - 0.5) * 60); data.set([v, v, v, 255], i * 4); }
+    const img: Rgba = { width: W, height: H, channels: 4, data };
+    const hole = mask(W, H, (x, y) => x >= 10 && x < 410 && y >= 10 && y < 390); // 152,000 pixels
+    const off = await healEngine.fill(img, hole, { seed: 2, detail: 0 });
+    const on = await healEngine.fill(img, hole, { seed: 2 });
+    expect(Buffer.from(on.data).equals(Buffer.from(off.data))).toBe(true);
+  }, 60_000);
 });
 
 describe('heal options', () => {
