@@ -46,6 +46,8 @@ export interface OpenAIBatchContext {
   pollMs?: number | undefined;
   /** Stop waiting after this long (default 25 h); the batch id stays in the journal for a rerun. */
   maxWaitMs?: number | undefined;
+  /** The date models are judged on (YYYY-MM-DD; the batch's own, e.g. MASKEDIT_TODAY); default: the clock. */
+  today?: string | undefined;
 }
 
 /** Records what the pipeline sends and answers with the sent image (no network). */
@@ -94,7 +96,7 @@ export async function* runOpenAIBatch(todo: Prepared[], ctx: OpenAIBatchContext)
         if (ctx.signal?.aborted) return { spent };
         const sent: ProviderRequest[] = [];
         try {
-          await edit({ ...ctx.defaults, ...p.job.options, image: p.job.image, mask: p.job.mask, provider: captureProvider(sent), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+          await edit({ ...ctx.defaults, ...p.job.options, image: p.job.image, mask: p.job.mask, provider: captureProvider(sent), ...(ctx.today ? { today: ctx.today } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
         } catch (err) {
           const e = asError(err);
           journal.markRunning(p.key, clock.now());
@@ -190,7 +192,7 @@ export async function* runOpenAIBatch(todo: Prepared[], ctx: OpenAIBatchContext)
       }
       if (!failure) {
         try {
-          const r = await executeJob(p, { outdir: ctx.outdir, provider: replayProvider(results), defaults: ctx.defaults, contactSheet: ctx.contactSheet, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+          const r = await executeJob(p, { outdir: ctx.outdir, provider: replayProvider(results), defaults: ctx.defaults, contactSheet: ctx.contactSheet, ...(ctx.today ? { today: ctx.today } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) });
           const cost = r.cost * BATCH_DISCOUNT.factor;
           journal.markDone(key, { output: r.output, costUsd: cost, verdict: r.result.report.spillover.verdict, now: clock.now(), ms: clock.now() - t0 });
           spent += cost;

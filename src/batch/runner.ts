@@ -324,7 +324,7 @@ async function* openaiBatchRun(prepared: Prepared[], todo: Prepared[], o: { alre
   const client = createOpenAIClient({ maxRetries: 2, ...(opts.openai?.apiKey ? { apiKey: opts.openai.apiKey } : {}), ...(opts.openai?.baseURL ? { baseURL: opts.openai.baseURL } : {}) });
   const cfg = typeof opts.openaiBatch === 'object' ? opts.openaiBatch : {};
   if (jobs.length) {
-    yield* runOpenAIBatch(jobs, { client, journal, outdir: o.outdir, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, clock, signal: opts.signal, pollMs: cfg.pollMs, maxWaitMs: cfg.maxWaitMs });
+    yield* runOpenAIBatch(jobs, { client, journal, outdir: o.outdir, defaults: opts.defaults ?? {}, contactSheet: opts.contactSheet !== false, clock, signal: opts.signal, pollMs: cfg.pollMs, maxWaitMs: cfg.maxWaitMs, today: opts.today });
   }
   const interrupted = Boolean(opts.signal?.aborted);
   const summary = summarize(prepared, journal, inFlight ? [] : budgetStopped, opts.maxCostUsd);

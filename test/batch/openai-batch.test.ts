@@ -39,7 +39,7 @@ afterEach(async () => {
 });
 
 const jobs = (ids: string[]) => ids.map((id) => ({ id, image: join(dir, 'img.png'), mask: join(dir, 'mask.png'), prompt: 'A plain studio wall. Preserve the lighting. Do not change anything else.', model: 'gpt-image-1.5', quality: 'low' }));
-const opts = (o: Partial<BatchOptions> = {}): BatchOptions => ({ outdir: join(dir, 'out'), defaults: { provider: 'openai' }, openai: { apiKey: KEY, baseURL: server.baseURL }, openaiBatch: { pollMs: 20 }, contactSheet: false, ...o });
+const opts = (o: Partial<BatchOptions> = {}): BatchOptions => ({ outdir: join(dir, 'out'), today: '2026-11-30', defaults: { provider: 'openai' }, openai: { apiKey: KEY, baseURL: server.baseURL }, openaiBatch: { pollMs: 20 }, contactSheet: false, ...o });
 async function collect(it: AsyncIterable<BatchEvent>, onEvent?: (e: BatchEvent) => void): Promise<BatchEvent[]> {
   const out: BatchEvent[] = [];
   for await (const e of it) { out.push(e); onEvent?.(e); }

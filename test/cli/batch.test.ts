@@ -10,7 +10,8 @@ import { gradient, maskRaster, png } from '../_helpers/images.js';
 
 let dir: string;
 let standin: Standin;
-const env = () => ({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: standin.url });
+// Models are judged on a fixed date (the registry retires gpt-image-1-mini on 2026-12-01): the tests do not age.
+const env = () => ({ OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: standin.url, MASKEDIT_TODAY: '2026-11-30' });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'maskedit-cli-batch-'));

@@ -158,7 +158,7 @@ describe('POST /v1/responses', () => {
 describe('POST /v1/responses limits', () => {
   it('keeps the images a request names under the total limit, even when one file_id is named many times', async () => {
     const tiny = await noisyPng(64, 64, 'jpeg');
-    const small = await testServer({ limits: { maxImageBytes: 20_000, maxBodyBytes: tiny.length * 3 }, plugins: [responsesRoutes()] });
+    const small = await testServer({ today: '2026-11-30', limits: { maxImageBytes: 20_000, maxBodyBytes: tiny.length * 3 }, plugins: [responsesRoutes()] });
     try {
       const id = (await postMultipart(small.app, '/v1/files', [['file', { bytes: tiny }], ['purpose', 'vision']])).json().id as string;
       const images = Array.from({ length: 4 }, () => ({ type: 'input_image', file_id: id, detail: 'auto' }));
