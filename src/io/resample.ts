@@ -35,7 +35,7 @@ export async function resampleRegion<R extends Raster>(raster: R, region: Region
 
 type Region = { x: number; y: number; width: number; height: number };
 
-/** Output pixels per strip below which one pipeline does the whole resize. */
+/** Output pixels per strip: below this a resize is one pipeline; resampleEachStrip's bands are about this big. */
 const STRIP_PIXELS = 1 << 18;
 /** At most this many strips: libuv's pool has 4 threads, and a server runs other work on them too. */
 const MAX_STRIPS = 4;
@@ -86,12 +86,9 @@ async function rowsOf(raster: Raster, region: Region | undefined, width: number,
   return out;
 }
 
-/** Output pixels per strip of {@link resampleEachStrip} (rounded to whole rows of 4). */
-const EACH_STRIP_PIXELS = 1 << 18;
-
-/** Rows per strip of {@link resampleEachStrip}: a multiple of 4 (whole 4×4 cells for spillover), or all rows. */
+/** Rows per strip of {@link resampleEachStrip}: about STRIP_PIXELS, a multiple of 4 (whole 4×4 cells for spillover), or all rows. */
 export function eachStripRows(width: number, height: number): number {
-  return Math.min(height, Math.max(4, 4 * Math.round(EACH_STRIP_PIXELS / width / 4)));
+  return Math.min(height, Math.max(4, 4 * Math.round(STRIP_PIXELS / width / 4)));
 }
 
 /**
