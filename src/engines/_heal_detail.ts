@@ -4,12 +4,18 @@
  * Least-squares patch matching prefers smooth sources (a flat patch is closer to a blurry estimate than a patch of
  * the same texture shifted by a pixel), and the gradient-domain step averages where constraints disagree, so the
  * fill comes out with less fine detail than its surroundings: a soft, smeared look that retouchers fix by hand
- * with an unsharp mask or added grain. This measures the median luma gradient (the texture's level; a mean would
- * count the ring's edges, and a smooth sky next to a tower would be turned to grain) on a ring of known pixels
- * around the hole and inside the fill, and, when the fill is softer, adds back its own high frequencies (the fill
- * minus its 3×3 mean) with the smallest gain that brings the fill's median gradient to `target` × the ring's. The gain is
- * capped (`maxGain`), tapers to nothing near the hole's border (no outline: thick parts from 3 px in, thin parts
- * from 2 px in), and is 0 when the fill is already as sharp. Only the colour channels of hole pixels change.
+ * with an unsharp mask or added grain. This measures the luma gradient on a ring of known pixels around the hole
+ * and inside the fill, and, when the fill is softer, adds back its own high frequencies (the fill minus its 3×3
+ * mean) with the smallest gain that brings the fill's statistic to `target` × the ring's. Which statistic, and how
+ * far the gain may go, depends on the ring:
+ * - **flat** (median gradient under FLAT_RING levels: a sky, a wall, a backdrop): its fine structure is sensor noise
+ *   and JPEG blocks, and so is most of the fill's high-pass. The **median** is matched (a mean would count a tower
+ *   beside the sky and turn the sky to grain) with a gain of at most 1: at 2 a sky filled beside a tower showed its
+ *   Poisson and JPEG structure as blotches (docs/engines.md).
+ * - **textured** (fur, grass, fabric, fruit): the texture's strong edges are part of its look. The **mean** is
+ *   matched, with a gain of at most 2.
+ * The gain tapers to nothing near the hole's border (no outline: thick parts from 3 px in, thin parts from 2 px in)
+ * and is 0 when the fill is already as sharp. Only the colour channels of hole pixels change.
  */
 
 /** Inner zone: hole pixels at least this far (chessboard) from the known image; ring: known pixels this far out. */
@@ -22,26 +28,38 @@ const INNER = 3, RING_FROM = 3, RING_TO = 12;
 const TAPER_THICK = 2, TAPER_THIN = 1;
 /** Work boxes above this many pixels take their statistics from every other row and column. */
 const SAMPLE_ALL = 600_000;
+/**
+ * A ring whose median luma gradient is below this many levels is flat: what varies in it is noise and compression,
+ * not texture. (Measured rings: skies 0.75–1.2, brick's smooth faces 1.4–1.7; fur, fabric, grass, fruit 3.5–20.)
+ */
+export const FLAT_RING = 3;
+/** The largest gain on a flat ring, and on a textured one. */
+export const MAX_GAIN_FLAT = 1, MAX_GAIN_TEXTURED = 2;
+
+/** What matchDetail did: the gain (0 = none), whether the ring counted as flat, and the ring's median and mean gradient. */
+export interface DetailMatch { gain: number; flat: boolean; ringMedian: number; ringMean: number }
 
 /**
- * Sharpens the hole pixels of `img` (w×h RGBA floats; channel 3 untouched) towards `target` × the ring's mean
- * gradient, one gain for the whole hole; `thin` marks the thin parts (their taper starts nearer the border).
- * Returns the gain used (0 = none).
+ * Sharpens the hole pixels of `img` (w×h RGBA floats; channel 3 untouched) towards `target` × the ring's median
+ * gradient (flat ring) or mean gradient (textured ring), one gain for the whole hole; `thin` marks the thin parts
+ * (their taper starts nearer the border).
  */
-export function matchDetail(img: Float32Array, hole: Uint8Array, w: number, h: number, target: number, maxGain: number, thin?: Uint8Array): number {
-  if (target <= 0) return 0;
+export function matchDetail(img: Float32Array, hole: Uint8Array, w: number, h: number, target: number, thin?: Uint8Array): DetailMatch {
   const depth = chessDepth(hole, w, h, RING_TO + 1);
   const luma = lumaPlane(img, w * h);
   // A big hole's statistics from every other row and column (a median of 150,000 samples moves by far less
   // than the bisection's step).
   const step = w * h > SAMPLE_ALL ? 2 : 1;
-  const ringGrad = ringGradient(luma, w, h, depth, hole, step);
-  if (ringGrad <= 0) return 0;
+  const { median, mean } = ringGradient(luma, w, h, depth, hole, step);
+  const flat = median < FLAT_RING;
+  const none = { gain: 0, flat, ringMedian: median, ringMean: mean };
+  const ring = flat ? median : mean;
+  if (target <= 0 || ring <= 0) return none;
   const hp = highPass(img, hole, depth, w, h, thin);
   const hpLuma = lumaPlane(hp, w * h);
-  const gain = solveGain(luma, hpLuma, depth, hole, w, h, target * ringGrad, maxGain, step);
+  const gain = solveGain(luma, hpLuma, depth, hole, w, h, target * ring, flat ? MAX_GAIN_FLAT : MAX_GAIN_TEXTURED, flat ? 'median' : 'mean', step);
   if (gain > 0) addScaled(img, hp, hole, gain);
-  return gain;
+  return { ...none, gain };
 }
 
 /**
@@ -115,16 +133,22 @@ function gradY(l: Float32Array, i: number, w: number): number {
   return (l[i + w - 1]! + l[i + w]! + l[i + w + 1]! - l[i - w - 1]! - l[i - w]! - l[i - w + 1]!) / 3;
 }
 
-/** Median gradient magnitude over the ring: known pixels RING_FROM–RING_TO out (their texture, not their edges). */
-function ringGradient(l: Float32Array, w: number, h: number, depth: Uint8Array, hole: Uint8Array, step: number): number {
+/** Median and mean gradient magnitude over the ring: known pixels RING_FROM–RING_TO out. */
+function ringGradient(l: Float32Array, w: number, h: number, depth: Uint8Array, hole: Uint8Array, step: number): { median: number; mean: number } {
   const inRing = (i: number) => hole[i] === 0 && depth[i]! >= RING_FROM && depth[i]! <= RING_TO;
   let n = 0;
   for (let y = 1; y < h - 1; y += step) for (let x = 1, i = y * w + 1; x < w - 1; x += step, i += step) if (inRing(i)) n++;
-  if (n === 0) return 0;
+  if (n === 0) return { median: 0, mean: 0 };
   const g = new Float32Array(n);
-  let k = 0;
-  for (let y = 1; y < h - 1; y += step) for (let x = 1, i = y * w + 1; x < w - 1; x += step, i += step) if (inRing(i)) g[k++] = Math.hypot(gradX(l, i, w), gradY(l, i, w));
-  return g.sort()[n >> 1]!;
+  let k = 0, sum = 0;
+  for (let y = 1; y < h - 1; y += step) {
+    for (let x = 1, i = y * w + 1; x < w - 1; x += step, i += step) {
+      if (!inRing(i)) continue;
+      const v = Math.hypot(gradX(l, i, w), gradY(l, i, w));
+      g[k++] = v; sum += v;
+    }
+  }
+  return { median: g.sort()[n >> 1]!, mean: sum / n };
 }
 
 /** Per hole pixel and colour channel: the value minus its 3×3 mean, times the border taper (0 at depth 1). */
@@ -148,10 +172,10 @@ function highPassRow(img: Float32Array, hole: Uint8Array, depth: Uint8Array, w: 
 }
 
 /**
- * The smallest gain in [0, maxGain] (bisection) whose sharpened fill has a median gradient of at least `want`
- * inside: at least half the inner pixels' gradients reach it.
+ * The smallest gain in [0, maxGain] (bisection) whose sharpened fill has a median (at least half the inner pixels'
+ * gradients reach `want`) or mean gradient of at least `want` inside.
  */
-function solveGain(l: Float32Array, t: Float32Array, depth: Uint8Array, hole: Uint8Array, w: number, h: number, want: number, maxGain: number, step: number): number {
+function solveGain(l: Float32Array, t: Float32Array, depth: Uint8Array, hole: Uint8Array, w: number, h: number, want: number, maxGain: number, statistic: 'median' | 'mean', step: number): number {
   const inner = (i: number) => hole[i] !== 0 && depth[i]! >= INNER;
   let n = 0;
   for (let y = 1; y < h - 1; y += step) for (let x = 1, i = y * w + 1; x < w - 1; x += step, i += step) if (inner(i)) n++;
@@ -168,14 +192,23 @@ function solveGain(l: Float32Array, t: Float32Array, depth: Uint8Array, hole: Ui
     }
   }
   const want2 = want * want;
-  const reaches = (k: number) => {
-    let above = 0;
-    for (let j = 0; j < gl.length; j += 2) {
-      const gx = gl[j]! + k * gt[j]!, gy = gl[j + 1]! + k * gt[j + 1]!;
-      if (gx * gx + gy * gy >= want2) above++;
+  const reaches = statistic === 'median'
+    ? (k: number) => {
+      let above = 0;
+      for (let j = 0; j < gl.length; j += 2) {
+        const gx = gl[j]! + k * gt[j]!, gy = gl[j + 1]! + k * gt[j + 1]!;
+        if (gx * gx + gy * gy >= want2) above++;
+      }
+      return above * 2 >= n;
     }
-    return above * 2 >= n;
-  };
+    : (k: number) => {
+      let sum = 0;
+      for (let j = 0; j < gl.length; j += 2) {
+        const gx = gl[j]! + k * gt[j]!, gy = gl[j + 1]! + k * gt[j + 1]!;
+        sum += Math.sqrt(gx * gx + gy * gy);
+      }
+      return sum >= want * n;
+    };
   if (reaches(0)) return 0;
   if (!reaches(maxGain)) return maxGain;
   let lo = 0, hi = maxGain;

@@ -22,7 +22,8 @@
  *   Darabi et al.'s gradient vote, 2012), solved by multigrid-preconditioned conjugate gradients: no outline at the
  *   border and no tone step where two sources meet inside the fill, while the texture stays the sources'.
  * - **Detail matching** (`_heal_detail.ts`). A fill still softer than the known ring around it gets its own high
- *   frequencies back (an unsharp mask, gain ≤ 1, none near the border) until its median gradient matches the ring's.
+ *   frequencies back (an unsharp mask, none near the border) until its gradient matches the ring's: the median
+ *   with gain ≤ 1 beside a flat ring (a sky), the mean with gain ≤ 2 beside a textured one.
  * - **Thin parts.** Each connected component of the hole whose deepest pixel is within `thinWidth` of the known
  *   image (strokes, scratches, text) is filled on its own at full resolution with small local patches and a
  *   narrow ring: the edges crossing a stroke continue through it instead of being smeared.
@@ -77,9 +78,10 @@ export interface HealOptions extends FillOptions {
    */
   texture?: number;
   /**
-   * Detail matching: when the fill is softer than the known ring around the hole (median luma gradient: the
-   * texture, not the edges), its own high frequencies are brought up until it reaches this fraction of the ring's
-   * (gain at most 1, none near the border). 0 = off. Default 1 (as sharp as its surroundings).
+   * Detail matching: when the fill is softer than the known ring around the hole, its own high frequencies are
+   * brought up until its luma gradient reaches this fraction of the ring's: the median beside a flat ring (sky,
+   * wall; gain at most 1), the mean beside a textured one (gain at most 2); none near the border. 0 = off.
+   * Default 1 (as sharp as its surroundings).
    */
   detail?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
@@ -116,11 +118,6 @@ const DIFFUSE_MARGIN = 16;
 const BORDER_BAND = 4;
 /** At most this fraction of the ring is dropped as colours foreign to the hole's border. */
 const MAX_FOREIGN = 0.3;
-/**
- * Detail matching adds at most this many times the fill's own high frequencies: at 2 a sky filled beside a tower
- * showed its Poisson and JPEG structure as blotches (docs/engines.md), at 1 it keeps the look of the sky around it.
- */
-const MAX_DETAIL_GAIN = 1;
 
 const intOption = (o: FillOptions, key: string, fallback: number, min: number, max: number) => engineNumber('heal', o, key, fallback, min, max, true);
 
@@ -477,7 +474,7 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   throwIfAborted(signal);
   // 4. The fill as sharp as its surroundings. Not for a hole so big that its finest level only copied
   // full-resolution pixels (no vote to soften them): there the step cost 0.25–0.4 s of a 12 MP photo's 4 s.
-  if (s.detail > 0 && holes <= BIG_FINEST) matchDetail(img, hole, w, h, s.detail, MAX_DETAIL_GAIN, parts.thin);
+  if (s.detail > 0 && holes <= BIG_FINEST) matchDetail(img, hole, w, h, s.detail, parts.thin);
   writeHole(img, hole, box, out.data, W, opaque);
   onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
   return out;
