@@ -30,7 +30,8 @@ const TAPER_THICK = 2, TAPER_THIN = 1;
 const SAMPLE_ALL = 600_000;
 /**
  * A ring whose median luma gradient is below this many levels is flat: what varies in it is noise and compression,
- * not texture. (Measured rings: skies 0.75–1.2, brick's smooth faces 1.4–1.7; fur, fabric, grass, fruit 3.5–20.)
+ * not texture. (Measured on the engines bench's rings: skies 0.75–1.2, brick's faces 1.4–1.7, the coffee's table
+ * 2.9; fur, fabric, grass, fruit 3.5–23.)
  */
 export const FLAT_RING = 3;
 /** The largest gain on a flat ring, and on a textured one. */
