@@ -44,6 +44,7 @@ import { bands, computeWeights, randomField, upsampleField } from './patchmatch.
 import { poissonReconstruct, POISSON_MAX_DIFF, sourceOfEachPixel, type Sources } from './_heal_poisson.js';
 import { textureToAlpha } from './_heal_texture.js';
 import { matchDetail } from './_heal_detail.js';
+import { continueStructure } from './_heal_structure.js';
 import { diffuseNear, peelDiffuse, downsampleAllowed, foreignColours, restrictSources, samplingArea, splitByThickness, type Rect } from './_heal_regions.js';
 
 /** The knobs of the heal engine, all optional (FillOptions keys). */
@@ -86,11 +87,16 @@ export interface HealOptions extends FillOptions {
   detail?: number;
   /** Blend the fill into its border in the gradient domain. Default true. */
   seams?: boolean;
+  /**
+   * Structure continuation: straight structures that cross the hole (a tower, a pole, an edge) are drawn across
+   * the estimates the coarse levels' search matches against, so the fill continues them. Default true.
+   */
+  structure?: boolean;
   /** Helper worker threads: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
   workers?: number | 'auto';
 }
 
-interface Settings { r: number; texture: number; detail: number; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
+interface Settings { r: number; texture: number; detail: number; structure: boolean; ring: number | undefined; far: number; thin: number; em: number; sharp: number; rare: number; seams: boolean; workers: number | 'auto'; seed: number }
 
 /** A level needs at least this many source patches to be searched. */
 const MIN_SOURCES = 64;
@@ -126,12 +132,13 @@ const numOption = (o: FillOptions, key: string, fallback: number, min: number, m
 function settings(o: FillOptions): Settings {
   const patch = intOption(o, 'patchSize', 7, 3, 15);
   if (patch % 2 === 0) throw new RangeError(`heal option patchSize must be odd, received ${patch}`);
-  if (o.seams !== undefined && typeof o.seams !== 'boolean') throw new RangeError(`heal option seams must be true or false, received ${JSON.stringify(o.seams)}`);
+  for (const key of ['seams', 'structure'] as const) if (o[key] !== undefined && typeof o[key] !== 'boolean') throw new RangeError(`heal option ${key} must be true or false, received ${JSON.stringify(o[key])}`);
   const w = o.workers;
   return {
     r: patch >> 1,
     texture: numOption(o, 'texture', 4, 0, 100),
     detail: numOption(o, 'detail', 1, 0, 2),
+    structure: o.structure !== false,
     ring: o.ring === undefined ? undefined : intOption(o, 'ring', 0, 1, 1 << 16),
     far: numOption(o, 'farPenalty', 16, 0, 1e6),
     thin: numOption(o, 'thinWidth', 3, 0, 64),
@@ -199,6 +206,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     return;
   }
   const levels: (Level | undefined)[] = [L0];
+  const allowedAt: Uint8Array[] = [allowed];
   // Coarser levels until the hole is no deeper than a patch radius. A coarse ring may be too thin for whole
   // patches: the level then takes a smaller patch (down to 5×5) rather than stopping with a deep hole, whose
   // smooth start would settle on a flat fill (a wall's bricks without their mortar).
@@ -217,6 +225,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     }
     if (!L) break;
     levels.push(L);
+    allowedAt.push(a);
     allowedL = a;
   }
   const K = levels.length;
@@ -249,6 +258,7 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     if (l === K - 1) {
       // The smooth diffusion is the estimate the first search matches against (thin parts already hold it).
       if (levelsMax > 1) diffuseNear(L.img, invert(L.hole), L.w, L.h, 4, SWEEPS, L.hole, DIFFUSE_MARGIN);
+      if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
       // Thin parts start from nearby sources (their search stays local); objects from anywhere in the ring.
       if (levelsMax === 1) localField(L, random, Math.max(4, ring));
       else randomField(L, random);
@@ -264,10 +274,12 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       // search compares against that; a vote of 49 proposals per pixel is not needed for it).
       upsampleField(L, levels[1]!, random);
       copyMatches(L);
+      if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
     } else {
       upsampleField(L, levels[l + 1]!, random);
       computeWeights(L, false);
       await run(L, 'vote');
+      if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
     }
     // The finest level refines locally (the coarse levels did the global search); thin parts search their ring.
     const local = radiusAt(l);
@@ -474,7 +486,7 @@ async function fill(image: Raster & { channels: 4 }, mask: EditMask, options: Fi
   throwIfAborted(signal);
   // 4. The fill as sharp as its surroundings. Not for a hole so big that its finest level only copied
   // full-resolution pixels (no vote to soften them): there the step cost 0.25–0.4 s of a 12 MP photo's 4 s.
-  if (s.detail > 0 && holes <= BIG_FINEST) matchDetail(img, hole, w, h, s.detail, parts.thin);
+  if (s.detail > 0 && holes <= BIG_FINEST) matchDetail(img, hole, w, h, s.detail);
   writeHole(img, hole, box, out.data, W, opaque);
   onProgress?.({ step: 'fill', fraction: 1, ms: Date.now() - started });
   return out;

@@ -141,6 +141,33 @@ describe('heal detail matching', () => {
   }, 60_000);
 });
 
+describe('heal structure continuation', () => {
+  // A dark pole 6 px wide (columns 77–82) crossing a sky-like gradient, and a disc-shaped hole of radius 40 over
+  // its middle: the pole enters the hole at the top and leaves it at the bottom.
+  const W = 160, R = 40, C = 80, X0 = 77, P = 6;
+  const sky = () => rgba(W, W, (x, y) => (x >= X0 && x < X0 + P ? [40, 30, 20] : [Math.round(40 + y * 0.4 + 3 * Math.sin(x * 1.7 + y)), Math.round(70 + y * 0.3), 160]));
+  const m = mask(W, W, disc(C, C, R));
+  /** Per hole row (every other one, from the disc's top to its bottom): dark pixels in the pole's columns, dark pixels elsewhere. */
+  const darkRows = (out: Rgba) => {
+    const rows: [number, number][] = [];
+    for (let y = C - R + 2; y <= C + R - 2; y += 2) {
+      let inPole = 0, elsewhere = 0;
+      for (let x = 0; x < W; x++) if (m.data[y * W + x] && out.data[(y * W + x) * 4 + 2]! < 100) { if (x >= X0 && x < X0 + P) inPole++; else elsewhere++; }
+      rows.push([inPole, elsewhere]);
+    }
+    return rows;
+  };
+
+  it('continues a pole across the hole; without it the fill cuts the pole', async () => {
+    const on = await healEngine.fill(paintHole(sky(), m), m, { seed: 1 });
+    expect(changedOutside(on, paintHole(sky(), m), m)).toEqual([]);
+    expect(darkRows(on)).toEqual(Array.from({ length: R - 1 }, () => [P, 0]));
+    const off = darkRows(await healEngine.fill(paintHole(sky(), m), m, { seed: 1, structure: false }));
+    // Without it the pole stops a few rows into the hole: the middle half of the hole has no dark pixel at all.
+    expect(off.slice(R / 4, (3 * R) / 4)).toEqual(Array.from({ length: R / 2 }, () => [0, 0]));
+  }, 60_000);
+});
+
 describe('heal options', () => {
   it.each([
     ['patchSize', 8, 'heal option patchSize must be odd, received 8'],
@@ -154,6 +181,7 @@ describe('heal options', () => {
     ['texture', -1, 'heal option texture must be a number from 0 to 100, received -1'],
     ['detail', 2.5, 'heal option detail must be a number from 0 to 2, received 2.5'],
     ['seams', 'yes', 'heal option seams must be true or false, received "yes"'],
+    ['structure', 1, 'heal option structure must be true or false, received 1'],
     ['workers', 17, 'heal option workers must be an integer from 0 to 16, received 17'],
   ])('refuses %s = %j', async (key, value, message) => {
     await expect(healEngine.fill(scene(), mask(80, 64, disc(30, 32, 5)), { [key]: value })).rejects.toThrow(new RangeError(message));

@@ -54,8 +54,8 @@ function expectOnlyInnerChanged(img: Float32Array, before: Float32Array, hole: U
 
 describe('matchDetail (heal\'s detail matching)', () => {
   // Beside a textured ring the fill is matched on the ring's mean gradient (gain < 2), beside a flat one (a sky) on
-  // its median (gain < 1); known pixels, the hole's first two rings (thick parts: the taper starts at depth 3) and
-  // alpha stay as they were.
+  // its median (gain < 1); known pixels, the hole's first ring (the taper starts at depth 2) and alpha stay as they
+  // were.
   it.each([
     { ring: 'textured', amp: TEXTURED, keep: 0.5, stat: mean, flat: false, key: 'ringMean', cap: MAX_GAIN_TEXTURED, softer: 0.75 },
     { ring: 'flat', amp: FLAT, keep: 0.7, stat: median, flat: true, key: 'ringMedian', cap: MAX_GAIN_FLAT, softer: 0.9 },
@@ -71,7 +71,7 @@ describe('matchDetail (heal\'s detail matching)', () => {
     expect(r.gain).toBeGreaterThan(0);
     expect(r.gain).toBeLessThan(cap);
     expect(stat(gradients(img, true)) / ring).toBeCloseTo(1, 2);
-    expectOnlyInnerChanged(img, before, hole, 2);
+    expectOnlyInnerChanged(img, before, hole, 1);
   });
 
   it('calls a ring flat exactly when its median gradient is under FLAT_RING levels', () => {
@@ -104,14 +104,17 @@ describe('matchDetail (heal\'s detail matching)', () => {
     expect(g1.gain).toBeLessThan(MAX_GAIN_FLAT);
   });
 
-  it('a thin part\'s taper starts one pixel nearer the border (depth 2 changes)', () => {
+  it('tapers the gain: none at depth 1, half at depth 2, all from depth 3', () => {
     const { img, hole } = level(11);
     const before = Float32Array.from(img);
-    const thin = Uint8Array.from(hole);
-    matchDetail(img, hole, W, H, 1, thin);
+    const { gain } = matchDetail(img, hole, W, H, 1);
     const at = (x: number, y: number) => (y * W + x) * 4;
-    expect(img[at(X0, Y0 + 10)]).toBe(before[at(X0, Y0 + 10)]); // depth 1
-    expect(img[at(X0 + 1, Y0 + 10)]).not.toBe(before[at(X0 + 1, Y0 + 10)]); // depth 2
+    // Each pixel moves by gain × taper × (its value − its 3×3 mean before).
+    const highPass = (x: number, y: number) => { let m = 0; for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) m += before[at(x + dx, y + dy)]!; return before[at(x, y)]! - m / 9; };
+    for (const [depth, taper] of [[1, 0], [2, 0.5], [3, 1], [4, 1]] as const) {
+      const x = X0 + depth - 1, y = Y0 + 10;
+      expect(img[at(x, y)]! - before[at(x, y)]!).toBeCloseTo(gain * taper * highPass(x, y), 3);
+    }
   });
 
   it('half the target asks for a smaller gain', () => {
