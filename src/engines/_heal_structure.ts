@@ -61,12 +61,13 @@ function orientationAt(img: Float32Array, hole: Uint8Array, w: number, h: number
 /** Whether the segment from (bx, by) to (ex, ey) runs through the hole: at least 80 % of its inner points are hole pixels. */
 function throughHole(hole: Uint8Array, w: number, bx: number, by: number, ex: number, ey: number): boolean {
   const steps = Math.ceil(2 * Math.hypot(ex - bx, ey - by));
-  let inside = 0;
+  const maxOutside = 0.2 * (steps - 1);
+  let outside = 0;
   for (let s = 1; s < steps; s++) {
     const t = s / steps;
-    if (hole[Math.round(by + t * (ey - by)) * w + Math.round(bx + t * (ex - bx))]) inside++;
+    if (!hole[Math.round(by + t * (ey - by)) * w + Math.round(bx + t * (ex - bx))] && ++outside > maxOutside) return false;
   }
-  return inside >= 0.8 * (steps - 1);
+  return true;
 }
 
 /**
@@ -99,53 +100,56 @@ export function continueStructure(img: Float32Array, hole: Uint8Array, allowed: 
     ends.sort((p, q) => at.get(q)!.strength - at.get(p)!.strength || p - q);
     ends.length = MAX_ENDS;
   }
-  const sum = new Float64Array(w * h * 4);
-  const weight = new Float64Array(w * h);
-  const visited = new Int32Array(w * h).fill(-1);
+  // The ends' positions, orientations and colours side by side: the pairing below reads them n² times.
+  const n = ends.length;
+  const ex = new Float64Array(n), ey = new Float64Array(n), tx = new Float64Array(n), ty = new Float64Array(n), rgb = new Float64Array(n * 3);
+  for (let k = 0; k < n; k++) {
+    const e = ends[k]!, o = at.get(e)!;
+    ex[k] = e % w; ey[k] = (e - ex[k]!) / w; tx[k] = o.tx; ty[k] = o.ty;
+    for (let c = 0; c < 3; c++) rgb[k * 3 + c] = img[e * 4 + c]!;
+  }
   const candidates: { score: number; e: number }[] = [];
+  // The drawn pixels, sparsely: each one's slot, and per slot the sums of its rays' values, their count and the
+  // last ray that drew it (a ray visits a pixel at most once).
+  const slotOf = new Map<number, number>();
+  const touched: number[] = [], sum: number[] = [], count: number[] = [], lastRay: number[] = [];
   let rays = 0;
-  for (let a = 0; a < ends.length; a++) {
-    const b = ends[a]!, ob = at.get(b)!;
-    const bx = b % w, by = (b - bx) / w;
+  for (let a = 0; a < n; a++) {
+    const b = ends[a]!, bx = ex[a]!, by = ey[a]!;
     // The structure's other end: among the strong border pixels in line with both ends' orientations and of a
     // colour within MAX_COLOUR, the one of the closest colour and best alignment that has the hole between them.
     candidates.length = 0;
-    for (let c = 0; c < ends.length; c++) {
+    for (let c = 0; c < n; c++) {
       if (c === a) continue;
-      const e = ends[c]!, oe = at.get(e)!;
-      const ex = e % w, ey = (e - ex) / w;
-      const len = Math.hypot(ex - bx, ey - by);
+      const len = Math.hypot(ex[c]! - bx, ey[c]! - by);
       if (len < 3) continue;
-      const dx = (ex - bx) / len, dy = (ey - by) / len;
-      const align = Math.min(Math.abs(ob.tx * dx + ob.ty * dy), Math.abs(oe.tx * dx + oe.ty * dy));
+      const dx = (ex[c]! - bx) / len, dy = (ey[c]! - by) / len;
+      const align = Math.min(Math.abs(tx[a]! * dx + ty[a]! * dy), Math.abs(tx[c]! * dx + ty[c]! * dy));
       if (align < cosMax) continue;
-      let diff = 0;
-      for (let k = 0; k < 3; k++) diff = Math.max(diff, Math.abs(img[b * 4 + k]! - img[e * 4 + k]!));
-      if (diff <= MAX_COLOUR) candidates.push({ score: diff / MAX_COLOUR + (1 - align) / (1 - cosMax), e });
+      const diff = Math.max(Math.abs(rgb[a * 3]! - rgb[c * 3]!), Math.abs(rgb[a * 3 + 1]! - rgb[c * 3 + 1]!), Math.abs(rgb[a * 3 + 2]! - rgb[c * 3 + 2]!));
+      if (diff <= MAX_COLOUR) candidates.push({ score: diff / MAX_COLOUR + (1 - align) / (1 - cosMax), e: ends[c]! });
     }
     candidates.sort((p, q) => p.score - q.score || p.e - q.e);
     const best = candidates.find(({ e }) => throughHole(hole, w, bx, by, e % w, Math.floor(e / w)))?.e ?? -1;
     if (best < 0) continue;
-    const ex = best % w, ey = (best - ex) / w;
-    const len2 = (ex - bx) ** 2 + (ey - by) ** 2;
+    const fx = best % w, fy = (best - fx) / w;
+    const len2 = (fx - bx) ** 2 + (fy - by) ** 2;
     rays++;
     const steps = Math.ceil(2 * Math.sqrt(len2));
     for (let s = 1; s < steps; s++) {
-      const x = Math.round(bx + (s / steps) * (ex - bx)), y = Math.round(by + (s / steps) * (ey - by));
+      const x = Math.round(bx + (s / steps) * (fx - bx)), y = Math.round(by + (s / steps) * (fy - by));
       const i = y * w + x;
-      if (!hole[i] || visited[i] === rays) continue;
-      visited[i] = rays;
+      if (!hole[i]) continue;
+      let k = slotOf.get(i);
+      if (k === undefined) { k = touched.length; slotOf.set(i, k); touched.push(i); sum.push(0, 0, 0, 0); count.push(0); lastRay.push(0); }
+      if (lastRay[k] === rays) continue;
+      lastRay[k] = rays;
       // The pixel's own place along the segment (its projection), not the sample's.
-      const t = Math.min(1, Math.max(0, ((x - bx) * (ex - bx) + (y - by) * (ey - by)) / len2));
-      for (let c = 0; c < 4; c++) sum[i * 4 + c] = sum[i * 4 + c]! + (1 - t) * img[b * 4 + c]! + t * img[best * 4 + c]!;
-      weight[i] = weight[i]! + 1;
+      const t = Math.min(1, Math.max(0, ((x - bx) * (fx - bx) + (y - by) * (fy - by)) / len2));
+      for (let c = 0; c < 4; c++) sum[k * 4 + c] = sum[k * 4 + c]! + (1 - t) * img[b * 4 + c]! + t * img[best * 4 + c]!;
+      count[k] = count[k]! + 1;
     }
   }
-  let set = 0;
-  for (let i = 0; i < weight.length; i++) {
-    if (!weight[i]) continue;
-    for (let c = 0; c < 4; c++) img[i * 4 + c] = sum[i * 4 + c]! / weight[i]!;
-    set++;
-  }
-  return set;
+  touched.forEach((i, k) => { for (let c = 0; c < 4; c++) img[i * 4 + c] = sum[k * 4 + c]! / count[k]!; });
+  return touched.length;
 }
