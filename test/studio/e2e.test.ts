@@ -267,8 +267,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio in chromium', 
   });
 
   it("\"don't sample here\" brush: painted in its own colour, undoable, sent as the heal engine's exclude mask, ignored with a note elsewhere", async () => {
-    // A noisy gray wall with a red post just right of the hole: without the area, heal copies a red strip into the fill.
-    const W = 200, H = 150, HOLE = { x: 80, y: 50, w: 40, h: 50 }, RED = { x: 122, y: 35, w: 30, h: 80 };
+    // A noisy gray wall with a red post just right of the hole (1 px from its painted edge): without the area, heal
+    // copies red into the fill. (With the post 2 px away the seventh pass's heal no longer does, on this painted mask.)
+    const W = 200, H = 150, HOLE = { x: 80, y: 50, w: 40, h: 50 }, RED = { x: 121, y: 35, w: 30, h: 80 };
     const px = Buffer.alloc(W * H * 4);
     let s = 7;
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
