@@ -267,8 +267,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio in chromium', 
   });
 
   it("\"don't sample here\" brush: painted in its own colour, undoable, sent as the heal engine's exclude mask, ignored with a note elsewhere", async () => {
-    // A noisy gray wall with a red post just right of the hole (1 px from its painted edge): without the area, heal
-    // copies red into the fill. (With the post 2 px away the seventh pass's heal no longer does, on this painted mask.)
+    // A noisy gray wall with a red post just right of the hole (from x = 121; the rectangle is dragged to x = 120):
+    // without the area, heal copies red into the fill. (From x = 122 the seventh pass's heal no longer does.)
     const W = 200, H = 150, HOLE = { x: 80, y: 50, w: 40, h: 50 }, RED = { x: 121, y: 35, w: 30, h: 80 };
     const px = Buffer.alloc(W * H * 4);
     let s = 7;
