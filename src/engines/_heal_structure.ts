@@ -4,12 +4,14 @@
  *
  * The smooth diffusion a level starts from knows no edges: a tower that enters the hole at the top and leaves it at
  * the bottom becomes a faint smudge, the search matches sky against it, and the fill cuts the tower in two. Here
- * each known pixel on the hole's border whose neighbourhood is strongly oriented (the structure tensor of Bigün and
+ * the known pixels on the hole's border whose neighbourhood is strongly oriented (the structure tensor of Bigün and
  * Granlund, as in the coherence transport of Bornemann and März, "Fast image inpainting based on coherence
- * transport", 2007) sends a ray along its orientation through the hole. Where the ray comes out, a known pixel of
- * the same orientation and colour must be waiting (the structure's other end); only then are the hole pixels along
- * the ray set to the blend of its two ends. Unpaired rays (an edge that ends in the hole, a texture's random
- * orientations) change nothing, so a fill with no structure to continue starts exactly as before.
+ * transport", 2007) are the structures' possible *ends*. Two ends are joined when the line between them agrees with
+ * both ends' orientations, their colours are close and the line runs through the hole; the hole pixels on it are
+ * set to the blend of its two ends. (Each end casting a ray along its own orientation missed its other end on a
+ * lattice, whose orientation varies by 7–20° from pixel to pixel: docs/engines.md, seventh pass.) An edge that ends
+ * in the hole, a texture's random orientations or two ends that disagree change nothing, so a fill with no
+ * structure to continue starts exactly as before.
  */
 
 /** Half-side of the window over which the structure tensor is summed (5×5). */
@@ -72,7 +74,7 @@ function throughHole(hole: Uint8Array, w: number, bx: number, by: number, ex: nu
 
 /**
  * Draws the straight structures that cross the hole into the hole pixels of `img` (w×h RGBA floats; known pixels
- * untouched). Rays start and end only at `allowed` known pixels. Returns how many hole pixels were set.
+ * untouched). Joined ends are only `allowed` known pixels. Returns how many hole pixels were set.
  *
  * @example
  * diffuseNear(L.img, known, L.w, L.h, 4, 12, L.hole, 16); // the smooth start

@@ -88,8 +88,8 @@ export interface HealOptions extends FillOptions {
   /** Blend the fill into its border in the gradient domain. Default true. */
   seams?: boolean;
   /**
-   * Structure continuation: straight structures that cross the hole (a tower, a pole, an edge) are drawn across
-   * the estimates the coarse levels' search matches against, so the fill continues them. Default true.
+   * Structure continuation: straight structures that cross the hole (a tower, a pole, an edge, mortar lines) are
+   * drawn across every level's estimate before its search matches against it, so the fill continues them. Default true.
    */
   structure?: boolean;
   /** Helper worker threads: 'auto' (one when the work is big and there are ≥ 2 CPUs), or a count. */
