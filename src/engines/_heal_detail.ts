@@ -18,6 +18,8 @@
  * 0 when the fill is already as sharp. Only the colour channels of hole pixels change.
  */
 
+import { lumaAt } from './_heal_texture.js';
+
 /** Inner zone: hole pixels at least this far (chessboard) from the known image; ring: known pixels this far out. */
 const INNER = 3, RING_FROM = 3, RING_TO = 12;
 /**
@@ -119,7 +121,7 @@ function backwardRow(hole: Uint8Array, d: Uint8Array, w: number, h: number, y: n
 
 function lumaPlane(img: Float32Array, n: number): Float32Array {
   const l = new Float32Array(n);
-  for (let i = 0; i < n; i++) l[i] = 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
+  for (let i = 0; i < n; i++) l[i] = lumaAt(img, i);
   return l;
 }
 

@@ -14,6 +14,8 @@
  * structure to continue starts exactly as before.
  */
 
+import { lumaAt } from './_heal_texture.js';
+
 /** Half-side of the window over which the structure tensor is summed (5×5). */
 const WINDOW = 2;
 /** A border pixel's orientation must be at least this coherent ((λ1 − λ2)/(λ1 + λ2), squared). */
@@ -33,11 +35,6 @@ export const MAX_ENDS = 3000;
 
 interface Orientation { tx: number; ty: number; coherence: number; strength: number }
 
-/** Rec. 601 luma of pixel i of an RGBA float image. */
-function luma(img: Float32Array, i: number): number {
-  return 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
-}
-
 /**
  * The structure tensor at known pixel (x, y), summed over the known pixels of its window whose central differences
  * are known: its dominant orientation (the tangent, unit), coherence and strength (root of the larger eigenvalue).
@@ -48,7 +45,7 @@ function orientationAt(img: Float32Array, hole: Uint8Array, w: number, h: number
     for (let u = Math.max(1, x - WINDOW); u <= Math.min(w - 2, x + WINDOW); u++) {
       const i = v * w + u;
       if (hole[i] || hole[i - 1] || hole[i + 1] || hole[i - w] || hole[i + w]) continue;
-      const gx = (luma(img, i + 1) - luma(img, i - 1)) / 2, gy = (luma(img, i + w) - luma(img, i - w)) / 2;
+      const gx = (lumaAt(img, i + 1) - lumaAt(img, i - 1)) / 2, gy = (lumaAt(img, i + w) - lumaAt(img, i - w)) / 2;
       xx += gx * gx; xy += gx * gy; yy += gy * gy; n++;
     }
   }

@@ -29,9 +29,14 @@ export function textureToAlpha(img: Float32Array, hole: Uint8Array, w: number, h
   boxColumnsInto(gs, ks, hole, w, h, radius, scale, img);
 }
 
+/** Rec. 601 luma of pixel i of an RGBA float image (the heal engine's one definition). */
+export function lumaAt(img: Float32Array, i: number): number {
+  return 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
+}
+
 /** g = luma gradient magnitude (central differences) where both neighbours on an axis are known; k = 1 there. */
 function gradients(img: Float32Array, hole: Uint8Array, w: number, h: number, g: Float32Array, k: Float32Array): void {
-  const luma = (i: number) => 0.299 * img[i * 4]! + 0.587 * img[i * 4 + 1]! + 0.114 * img[i * 4 + 2]!;
+  const luma = (i: number) => lumaAt(img, i);
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1, i = y * w + 1; x < w - 1; x++, i++) {
       if (hole[i] || hole[i - 1] || hole[i + 1] || hole[i - w] || hole[i + w]) continue;

@@ -258,7 +258,6 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
     if (l === K - 1) {
       // The smooth diffusion is the estimate the first search matches against (thin parts already hold it).
       if (levelsMax > 1) diffuseNear(L.img, invert(L.hole), L.w, L.h, 4, SWEEPS, L.hole, DIFFUSE_MARGIN);
-      if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
       // Thin parts start from nearby sources (their search stays local); objects from anywhere in the ring.
       if (levelsMax === 1) localField(L, random, Math.max(4, ring));
       else randomField(L, random);
@@ -274,13 +273,14 @@ async function fillGroup(ctx: Ctx, img: Float32Array, group: Uint8Array, allowed
       // search compares against that; a vote of 49 proposals per pixel is not needed for it).
       upsampleField(L, levels[1]!, random);
       copyMatches(L);
-      if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
     } else {
       upsampleField(L, levels[l + 1]!, random);
       computeWeights(L, false);
       await run(L, 'vote');
-      if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
     }
+    // Whatever made the level's estimate, the straight structures crossing the hole are drawn into it before the
+    // first search compares against it (the start fields above read no colours).
+    if (s.structure) continueStructure(L.img, L.hole, allowedAt[l]!, L.w, L.h);
     // The finest level refines locally (the coarse levels did the global search); thin parts search their ring.
     const local = radiusAt(l);
     const em = emAt(l);
